@@ -1,0 +1,87 @@
+# mlab-hub — top-level build.  See README.md.
+#
+#   make            build hub/mlab-hub and the programs under devices/
+#   make run        the whole lab on this machine (private broker, hub, simulated lab)
+#   make check      install what is missing, build, run every test
+#   make bench      benchmarks; table printed and written to BENCHMARKS.md
+#   make install    DESTDIR, PREFIX honoured
+#   make fuzz       run the parser fuzzers longer than make check does
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+CC       ?= cc
+PKGS      = libwebsockets libmosquitto sqlite3 libgpiod libcjson libargon2 libsystemd
+# recursive (=) on purpose: expanded only when a recipe runs, after `deps`
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm -lpthread
+WARN      = -Wall -Wextra -Wshadow -Wno-unused-parameter -Wstrict-prototypes -Wformat=2
+CFLAGS   ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -MMD -MP $(WARN) $(CFLAGS) $(PKG_CFLAGS) -Ihub
+SAN       = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+HUB_SRC   = $(sort $(wildcard hub/*.c))
+HUB_OBJ   = $(HUB_SRC:%.c=build/rel/%.o)
+LIB_SRC   = $(filter-out hub/main.c,$(HUB_SRC))
+DEV_COMMON = $(sort $(wildcard devices/common/*.c))
+DEV_PROGS = $(patsubst devices/%.c,devices/%,$(sort $(wildcard devices/mlab-*.c)))
+UNIT_SRC  = $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
+
+.PHONY: all deps deps-run deps-check run check unit int web bench install fuzz clean cross check-cross
+
+all: hub/mlab-hub $(DEV_PROGS)
+
+deps:
+	@pkg-config --exists $(PKGS) 2>/dev/null || scripts/deps.sh build
+deps-run:
+	@scripts/deps.sh run
+deps-check:
+	@scripts/deps.sh check
+
+build/rel/%.o: %.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+build/asan/%.o: %.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(SAN) -DMLAB_TEST -c -o $@ $<
+
+hub/mlab-hub: $(HUB_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+devices/mlab-%: build/rel/devices/mlab-%.o $(DEV_COMMON:%.c=build/rel/%.o)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# the sanitized hub the integration tests run
+build/asan/mlab-hub: $(HUB_SRC:%.c=build/asan/%.o)
+	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS)
+
+# unit tests: one program per tests/unit/test_*.c, linked with the hub minus main.c
+build/asan/tests/%: build/asan/tests/unit/%.o $(LIB_SRC:%.c=build/asan/%.o)
+	@mkdir -p $(@D)
+	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS)
+
+run: deps-run all
+	@scripts/run-lab.sh
+
+check: deps-check
+	@$(MAKE) --no-print-directory all build/asan/mlab-hub $(UNIT_BIN)
+	@tests/run.sh
+
+bench: deps-check all
+	@scripts/bench.sh
+
+fuzz: deps-check
+	@FUZZ_SECONDS=$${FUZZ_SECONDS:-300} tests/fuzz.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mlab-hub/web
+	install -m 755 hub/mlab-hub $(DEV_PROGS) $(DESTDIR)$(PREFIX)/bin/
+	cp -R web/. $(DESTDIR)$(PREFIX)/share/mlab-hub/web/
+	install -d $(DESTDIR)/lib/systemd/system $(DESTDIR)/etc/mlab-hub
+	install -m 644 systemd/*.service systemd/*.timer $(DESTDIR)/lib/systemd/system/ 2>/dev/null || true
+	install -m 640 scripts/mlab-hub.conf.example $(DESTDIR)/etc/mlab-hub/mlab-hub.conf.example
+
+clean:
+	rm -rf build hub/mlab-hub $(DEV_PROGS)
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,160 @@
+/*
+ * eco.h — device ecosystems: what each firmware publishes, normalized.
+ *
+ * Each ecosystem (Tasmota, Shelly, ESPHome, Zigbee2MQTT, Home Assistant
+ * discovery, Homie, OctoPrint, Moonraker, Bambu Lab, and the hub's own
+ * native schema) is one file defining one `const struct eco_ops`, listed
+ * in the table in eco.c.  Adding an ecosystem is adding a file and a row.
+ *
+ * A parser maps (topic, payload, retained) to zero or more `eco_dev`
+ * updates in an `eco_out`.  Parsers do no I/O, never trust the payload
+ * (it may be truncated, empty, not UTF-8, 1 MB, …) and never allocate
+ * anything the caller must free: per-ecosystem state (e.g. discovery
+ * tables) lives in the ecosystem's `priv`, created by init() and freed by
+ * fini().  Everything here runs on the hub's service thread only.
+ */
+#ifndef MLAB_ECO_H
+#define MLAB_ECO_H
+
+#include <stddef.h>
+
+#define ECO_MAX_DEV	8	/* devices one message may describe */
+#define ECO_MAX_METRIC	40	/* metrics per device per message */
+#define ECO_ID_MAX	160	/* native id, bytes incl. NUL */
+
+/* bits of eco_dev.has: which fields carry news */
+enum {
+	ECO_NAME	= 1 << 0,
+	ECO_KIND	= 1 << 1,
+	ECO_MODEL	= 1 << 2,
+	ECO_ROOM	= 1 << 3,
+	ECO_ONLINE	= 1 << 4,
+	ECO_SWITCH	= 1 << 5,
+	ECO_JOB_STATE	= 1 << 6,	/* job.state: idle|preparing|printing|paused|finished|failed|cancelled */
+	ECO_JOB_FILE	= 1 << 7,
+	ECO_JOB_PROGRESS = 1 << 8,	/* percent 0..100 */
+	ECO_JOB_REMAINING = 1 << 9,	/* seconds */
+	ECO_JOB_LAYER	= 1 << 10,	/* job_layer / job_layers */
+	ECO_JOB_FILAMENT = 1 << 11,	/* millimetres used */
+	ECO_BUTTON	= 1 << 12,	/* button pressed: `button` is the action */
+	ECO_TS		= 1 << 13,	/* `ts` is the device's own time */
+	ECO_FORGET	= 1 << 14,	/* the device was removed: drop it */
+	ECO_EVENT	= 1 << 15,	/* native sequenced event: seq, event */
+	ECO_JOB_KIND	= 1 << 16,	/* job_kind: "print" (default) or "scan" */
+	ECO_FIRMWARE	= 1 << 17,
+};
+
+struct eco_metric {
+	char name[32];		/* canonical: temperature_c, power_w, … (INTERFACES.md) */
+	double value;		/* already in the canonical unit; finite */
+};
+
+struct eco_dev {
+	char native[ECO_ID_MAX];	/* native id; full id is "<source>/<native>" */
+	char source[16];		/* "" = the parsing ecosystem's name; set it
+					 * when a message describes another source's
+					 * device (e.g. Home Assistant discovery) */
+	unsigned has;			/* ECO_* bits */
+	char name[128];
+	char kind[16];			/* printer|scanner|sensor|plug|button|other */
+	char model[64];
+	char room[64];
+	char firmware[64];
+	int online;
+	int switch_on;
+	char job_state[16];
+	char job_kind[8];
+	char job_file[256];
+	double job_progress;
+	double job_remaining;
+	double job_layer, job_layers;
+	double job_filament_mm;
+	char button[64];
+	double ts;			/* Unix seconds */
+	long long seq;			/* ECO_EVENT: per-device sequence number */
+	char event[32];			/* ECO_EVENT: "job.started", … */
+	int nmetric;
+	struct eco_metric metric[ECO_MAX_METRIC];
+};
+
+struct eco_out {
+	int ndev;
+	struct eco_dev dev[ECO_MAX_DEV];
+	char why[160];		/* set when a message is rejected */
+};
+
+/* What a parser may read of the hub: its configured prefix and state. */
+struct eco_ctx {
+	const struct eco_ops *ops;
+	const char *prefix;	/* configured base topic / prefix (never NULL) */
+	void *priv;		/* the ecosystem's own state (init/fini) */
+	struct eco_ctx *all;	/* every ecosystem's ctx, ECO_COUNT of them (read-only peers) */
+};
+
+/* Parser result codes */
+enum {
+	ECO_IGNORED = 0,	/* not for me / nothing to say (not an error) */
+	ECO_OK = 1,		/* out filled */
+	ECO_BAD = -1,		/* malformed: out->why says why */
+};
+
+struct eco_ops {
+	const char *name;	/* source name: tasmota, shelly, …, mlab */
+	const char *default_prefix;
+	/* Topic filters to subscribe to, given the prefix.  Writes up to max
+	 * filters into filters[] (each a buffer of `len` bytes); returns the count. */
+	int (*filters)(const char *prefix, char filters[][256], int max);
+	/* Parse one message.  payload is NUL-terminated at payload[len] but
+	 * may contain NULs.  Returns ECO_IGNORED, ECO_OK or ECO_BAD. */
+	int (*parse)(struct eco_ctx *ctx, const char *topic, const char *payload,
+		     size_t len, int retained, struct eco_out *out);
+	/* Build the command that switches native device `native`: topic and
+	 * payload into the given buffers.  NULL when the ecosystem has no
+	 * switch.  Returns 0, or -1 when the device cannot be switched. */
+	int (*switch_cmd)(struct eco_ctx *ctx, const char *native, int on,
+			  char *topic, size_t tlen, char *payload, size_t plen);
+	int (*init)(struct eco_ctx *ctx);	/* may be NULL */
+	void (*fini)(struct eco_ctx *ctx);	/* may be NULL */
+};
+
+/* The table (eco.c). */
+extern const struct eco_ops *const eco_table[];
+extern const int eco_count;
+
+/* Helpers every parser shares (eco.c) -------------------------------- */
+
+/* Append a device to out for native id; returns it zeroed with native set,
+ * or NULL if out is full (ECO_MAX_DEV). An existing entry with the same
+ * native id is returned instead of a new one. */
+struct eco_dev *eco_dev_add(struct eco_out *out, const char *native);
+/* Add a metric (ignored if !isfinite(value) or the array is full;
+ * a metric already present is overwritten). */
+void eco_metric(struct eco_dev *d, const char *name, double value);
+/* Parse a number from text the way devices send them: leading/trailing
+ * spaces, "nan", "21.5", "-45dBm" (with allow_suffix), "null".
+ * Returns 0 and *v, or -1. */
+int eco_num(const char *s, size_t len, int allow_suffix, double *v);
+/* ON/OFF, on/off, true/false, 1/0, open/closed → 1/0; -1 if none. */
+int eco_bool(const char *s, size_t len);
+/* Copy at most dstlen-1 bytes of s (len bytes) into dst, cutting at a
+ * UTF-8 character boundary and replacing invalid UTF-8 with '?'. */
+void eco_strlcpy(char *dst, size_t dstlen, const char *s, size_t len);
+/* Split topic into at most max '/'-separated segments, pointing into buf
+ * (a copy the caller provides, >= strlen(topic)+1). Returns the count. */
+int eco_split(const char *topic, char *buf, size_t buflen, char **seg, int max);
+/* JSON values the way devices send them (cJSON items, may be NULL):
+ * a number, or a string holding one ("5.0", " 21", "-45dBm" with suffix).
+ * Returns 0 and *v (finite only), or -1. */
+struct cJSON;
+int eco_jnum(const struct cJSON *j, int allow_suffix, double *v);
+/* true/false, "ON"/"OFF", 1/0 → 1/0; -1 otherwise. */
+int eco_jbool(const struct cJSON *j);
+/* Copy a JSON string (or a number, printed) into dst. Returns 0, or -1
+ * when j is missing, null or another type. */
+int eco_jstr(const struct cJSON *j, char *dst, size_t dstlen);
+/* Temperature in °F → °C. */
+double eco_f_to_c(double f);
+/* Find the ctx of another ecosystem by name, or NULL. */
+struct eco_ctx *eco_peer(struct eco_ctx *ctx, const char *name);
+
+#endif
