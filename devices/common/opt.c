@@ -1,0 +1,64 @@
+/*
+ * opt.c — option value parsing that exits 2 with one line on error.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opt.h"
+
+const char *opt_prog = "mlab";
+
+void opt_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", opt_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see --help)\n");
+	exit(2);
+}
+
+long opt_long(const char *name, const char *arg, long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end)
+		opt_usage_error("--%s: '%s' is not an integer", name, arg);
+	if (v < min || v > max)
+		opt_usage_error("--%s: %ld is out of range %ld..%ld", name, v,
+				min, max);
+	return v;
+}
+
+double opt_double(const char *name, const char *arg, double min, double max)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || *end || !isfinite(v))
+		opt_usage_error("--%s: '%s' is not a number", name, arg);
+	if (v < min || v > max)
+		opt_usage_error("--%s: %g is out of range %g..%g", name, v, min,
+				max);
+	return v;
+}
+
+const char *opt_str(const char *name, const char *arg, size_t maxlen)
+{
+	if (!*arg)
+		opt_usage_error("--%s: empty value", name);
+	if (strlen(arg) > maxlen)
+		opt_usage_error("--%s: longer than %zu bytes", name, maxlen);
+	return arg;
+}
