@@ -1,0 +1,206 @@
+#!/bin/sh
+# cross.sh — build mlab-hub for the Raspberry Pi (arm64, armhf) on a Debian 12
+# PC with Debian's cross toolchains and multiarch -dev packages, and run the
+# unit tests under qemu-user.
+#
+# Usage: scripts/cross.sh [ARCH...] [deps|build|check]
+#   ARCH   arm64 (Pi 3/4/5, 64-bit OS) or armhf (32-bit OS); default: both
+#   deps   install what is missing (dpkg --add-architecture, apt-get)
+#   build  deps, then hub + device programs into build/cross-ARCH/   (default)
+#   check  deps, then the unit tests (tests/unit/test_*.c + hub/*.c minus
+#          main.c, no sanitizers) built into build/cross-ARCH/tests/ and run
+#          under qemu-user; ends with "N passed, N failed"
+# Environment: CROSS_TESTS="a.c b.c" replaces the list of unit-test sources,
+#   CROSS_LIB="hub/x.c ..." the hub sources they are linked with;
+#   CFLAGS (default -O2 -g); JOBS (default: nproc).
+# Needs root or sudo for the package step only.
+set -eu
+
+cd "$(dirname "$0")/.."
+arches=
+what=build
+for a in "$@"; do
+	case "$a" in
+	arm64|armhf) arches="$arches $a" ;;
+	deps|build|check) what=$a ;;
+	*) echo "cross.sh: unknown argument '$a' (want arm64, armhf, deps, build or check)" >&2; exit 2 ;;
+	esac
+done
+[ -n "$arches" ] || arches="arm64 armhf"
+
+# libwebsockets is handled apart: Debian 12's libwebsockets-dev (4.1.6-3) is
+# "Multi-Arch: same" but ships an architecture-specific /usr/include/lws_config.h,
+# so dpkg refuses to install it for two architectures ("trying to overwrite
+# shared '/usr/include/lws_config.h', which is different from other instances").
+# We install the runtime library (libwebsockets17:ARCH) and the -dev package's
+# dependencies normally, and unpack libwebsockets-dev:ARCH into
+# build/cross-ARCH/sysroot/, searched before /usr/include.
+PKGS="libmosquitto sqlite3 libgpiod libcjson libargon2 libsystemd libcap"
+DEVS="libmosquitto-dev libsqlite3-dev libgpiod-dev libcjson-dev libargon2-dev libsystemd-dev libcap-dev libssl-dev libuv1-dev zlib1g-dev libwebsockets17"
+CFLAGS=${CFLAGS:--O2 -g}
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO=sudo
+
+triplet() {
+	case "$1" in
+	arm64) echo aarch64-linux-gnu ;;
+	armhf) echo arm-linux-gnueabihf ;;
+	esac
+}
+qemu_of() {
+	case "$1" in
+	arm64) echo qemu-aarch64 ;;
+	armhf) echo qemu-arm ;;
+	esac
+}
+
+installed() {
+	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+# deps ARCH: the cross compiler, the target's -dev packages, qemu-user.
+deps() {
+	arch=$1 t=$(triplet "$1")
+	missing=
+	if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+		echo "cross.sh: adding dpkg architecture $arch"
+		$SUDO dpkg --add-architecture "$arch"
+		need_update=1
+	fi
+	for p in gcc-$t pkg-config qemu-user-static; do
+		installed "$p" || missing="$missing $p"
+	done
+	for p in $DEVS; do
+		installed "$p:$arch" || missing="$missing $p:$arch"
+	done
+	[ -n "$missing" ] || { lws_sysroot "$arch"; return 0; }
+	echo "cross.sh: installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	if [ -n "${need_update:-}" ] || ! ls /var/lib/apt/lists/*_binary-"$arch"_Packages* >/dev/null 2>&1; then
+		# a mirror caught mid-sync fails one index; what did download may suffice
+		$SUDO apt-get update -q || echo "cross.sh: apt-get update reported errors; trying anyway" >&2
+	fi
+	if ! $SUDO apt-get install -y -q --no-install-recommends $missing; then
+		echo "cross.sh: apt-get could not install the $arch packages above." >&2
+		echo "cross.sh: multiarch -dev packages must have exactly the same version for the" >&2
+		echo "cross.sh: host and $arch; run 'apt-get update && apt-get upgrade' and retry." >&2
+		exit 1
+	fi
+	lws_sysroot "$arch"
+}
+
+# lws_sysroot ARCH: libwebsockets-dev:ARCH unpacked into build/cross-ARCH/sysroot.
+lws_sysroot() {
+	sr=build/cross-$1/sysroot
+	[ -f "$sr/usr/include/lws_config.h" ] && return 0
+	mkdir -p "$sr" build/cross-$1/debs
+	echo "cross.sh: unpacking libwebsockets-dev:$1 into $sr"
+	(cd build/cross-$1/debs && apt-get download -q "libwebsockets-dev:$1") || {
+		echo "cross.sh: apt-get download libwebsockets-dev:$1 failed" >&2; exit 1; }
+	dpkg-deb -x build/cross-$1/debs/libwebsockets-dev_*_"$1".deb "$sr"
+}
+
+# env_for ARCH: set CC, PKG_CONFIG_* for the target.
+env_for() {
+	t=$(triplet "$1")
+	CC=$t-gcc
+	PKG_CONFIG_LIBDIR=/usr/lib/$t/pkgconfig:/usr/share/pkgconfig
+	PKG_CONFIG_PATH=
+	PKG_CONFIG_SYSROOT_DIR=
+	export PKG_CONFIG_LIBDIR PKG_CONFIG_PATH PKG_CONFIG_SYSROOT_DIR
+	command -v "$CC" >/dev/null || { echo "cross.sh: $CC not found (run: scripts/cross.sh $1 deps)" >&2; exit 1; }
+	sr=$(pwd)/build/cross-$1/sysroot
+	PCF="-I$sr/usr/include $(pkg-config --cflags $PKGS)"
+	PLIBS="-L$sr/usr/lib/$t -lwebsockets $(pkg-config --libs $PKGS) -lm -lpthread"
+}
+
+# compile OUTDIR SRC...: objects into OUTDIR/<src>.o, in parallel.
+compile() {
+	out=$1; shift
+	[ $# -gt 0 ] || return 0
+	printf '%s\n' "$@" | xargs -P "$JOBS" -I{} sh -c '
+		out=$1 cc=$2 arch=$3 cflags=$4 pcf=$5 src=$6
+		o="$out/$(dirname "$src")/$(basename "$src" .c).o"
+		mkdir -p "$(dirname "$o")"
+		if [ ! -f "$o" ] || [ "$src" -nt "$o" ] || [ -n "$(find hub tests/unit devices -name "*.h" -newer "$o" 2>/dev/null | head -n 1)" ]; then
+			echo "  CC [$arch] $src"
+			$cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter $cflags $pcf -Ihub -Itests/unit -Idevices/common -c -o "$o" "$src" || exit 255
+		fi' sh "$out" "$CC" "$arch" "$CFLAGS" "$PCF" {}
+}
+
+obj() { # obj OUTDIR SRC...: print object paths
+	out=$1; shift
+	for s in "$@"; do printf '%s/%s/%s.o ' "$out" "$(dirname "$s")" "$(basename "$s" .c)"; done
+}
+
+build() {
+	arch=$1 out=build/cross-$1
+	env_for "$arch"
+	hub_src=$(ls hub/*.c)
+	dev_common=$(ls devices/common/*.c 2>/dev/null || true)
+	dev_progs=$(ls devices/mlab-*.c 2>/dev/null || true)
+	# shellcheck disable=SC2086
+	compile "$out" $hub_src $dev_common $dev_progs
+	mkdir -p "$out/bin"
+	if [ -f hub/main.c ]; then
+		# shellcheck disable=SC2086
+		$CC $CFLAGS -o "$out/bin/mlab-hub" $(obj "$out" $hub_src) $PLIBS
+		echo "cross.sh: built $out/bin/mlab-hub ($(file -b "$out/bin/mlab-hub" | cut -d, -f1-2))"
+	else
+		echo "cross.sh: hub/main.c does not exist yet; compiled the hub sources only"
+	fi
+	for p in $dev_progs; do
+		# shellcheck disable=SC2086
+		$CC $CFLAGS -o "$out/bin/$(basename "$p" .c)" $(obj "$out" "$p" $dev_common) $PLIBS
+	done
+}
+
+# check ARCH: build and run the unit tests under qemu; sets npass/nfail.
+check() {
+	arch=$1 out=build/cross-$1
+	env_for "$arch"
+	lib_src=${CROSS_LIB:-$(ls hub/*.c | grep -v "^hub/main\.c$" || true)}
+	tests=${CROSS_TESTS:-$(ls tests/unit/test_*.c 2>/dev/null || true)}
+	if [ -z "$tests" ]; then
+		echo "ok - $arch: no tests/unit/test_*.c yet (nothing to run)"
+		return 0
+	fi
+	# shellcheck disable=SC2086
+	compile "$out" $lib_src $tests
+	qemu=$(qemu_of "$arch")
+	command -v "$qemu" >/dev/null || qemu=$qemu-static
+	mkdir -p "$out/tests"
+	for t in $tests; do
+		name=$(basename "$t" .c)
+		# shellcheck disable=SC2086
+		if ! $CC $CFLAGS -o "$out/tests/$name" $(obj "$out" "$t" $lib_src) $PLIBS 2>"$out/tests/$name.link"; then
+			echo "not ok - $arch $name: link failed:"; sed 's/^/#   /' "$out/tests/$name.link"
+			nfail=$((nfail + 1))
+			continue
+		fi
+		# -L /: the target's loader and libraries are installed multiarch
+		# (/lib/ld-linux-*.so, /usr/lib/<triplet>/).
+		if (cd tests/unit && QEMU_LD_PREFIX=/ "$qemu" -L / "../../$out/tests/$name") >"$out/tests/$name.log" 2>&1; then
+			echo "ok - $arch $name ($(tail -n 1 "$out/tests/$name.log"))"
+			npass=$((npass + 1))
+		else
+			echo "not ok - $arch $name:"; sed 's/^/#   /' "$out/tests/$name.log" | tail -n 30
+			nfail=$((nfail + 1))
+		fi
+	done
+}
+
+npass=0 nfail=0
+for a in $arches; do
+	deps "$a"
+	case "$what" in
+	deps) ;;
+	build) build "$a" ;;
+	check) check "$a" ;;
+	esac
+done
+if [ "$what" = check ]; then
+	echo "$npass passed, $nfail failed"
+	[ "$nfail" = 0 ]
+fi
