@@ -5,6 +5,7 @@
  */
 #include <ctype.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -12,11 +13,16 @@
 
 #include "eco.h"
 
+extern const struct eco_ops homie_ops, octoprint_ops, moonraker_ops, bambu_ops;
 extern const struct eco_ops mlab_ops;
 
 /* Order matters only for messages several ecosystems claim: the first
  * one that returns ECO_OK wins, except that discovery runs as well. */
 const struct eco_ops *const eco_table[] = {
+	&homie_ops,
+	&octoprint_ops,
+	&moonraker_ops,
+	&bambu_ops,
 	&mlab_ops,
 };
 const int eco_count = sizeof(eco_table) / sizeof(eco_table[0]);
