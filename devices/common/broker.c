@@ -71,9 +71,46 @@ static void on_message(struct mosquitto *m, void *arg,
 }
 
 /*
- * Create the client, set the will and callbacks, start the network thread.
- * libmosquitto keeps the host given to connect_async even when the first
- * attempt fails, and its thread retries with the back-off set here.
+ * Connector thread: make the first connection, retrying with back-off
+ * until it succeeds or broker_stop() is called, then start libmosquitto's
+ * network thread, which handles every later reconnect itself.
+ */
+static void *connector(void *arg)
+{
+	struct broker *b = arg;
+	long delay_ms = 1000;
+	int rc;
+
+	for (;;) {
+		rc = mosquitto_connect(b->mosq, b->o.host, b->o.port,
+				       b->o.keepalive);
+		if (rc == MOSQ_ERR_SUCCESS)
+			break;
+		if (!atomic_exchange(&b->down_logged, 1))
+			DLOG(b->o.quiet ? D_INFO : D_WARN,
+			     "cannot reach %s:%d (%s), will keep trying",
+			     b->o.host, b->o.port,
+			     rc == MOSQ_ERR_ERRNO ? strerror(errno) :
+						    mosquitto_strerror(rc));
+		for (long t = 0; t < delay_ms; t += 50) {
+			if (atomic_load(&b->stopping))
+				return NULL;
+			clk_sleep_ms(50);
+		}
+		if (delay_ms < 4000)
+			delay_ms *= 2;
+	}
+	rc = mosquitto_loop_start(b->mosq);
+	if (rc != MOSQ_ERR_SUCCESS)
+		DLOG(D_ERR, "mosquitto_loop_start: %s", mosquitto_strerror(rc));
+	else
+		b->loop_running = 1;
+	return NULL;
+}
+
+/*
+ * Create the client, set the will and callbacks, and start connecting in
+ * the background (see connector()).
  */
 int broker_start(struct broker *b, const struct broker_opts *o)
 {
@@ -117,21 +154,11 @@ int broker_start(struct broker *b, const struct broker_opts *o)
 	mosquitto_publish_callback_set(b->mosq, on_publish);
 	mosquitto_message_callback_set(b->mosq, on_message);
 
-	rc = mosquitto_connect_async(b->mosq, b->o.host, b->o.port,
-				     b->o.keepalive);
-	if (rc != MOSQ_ERR_SUCCESS) {
-		atomic_store(&b->down_logged, 1);
-		DLOG(b->o.quiet ? D_INFO : D_WARN,
-		     "cannot reach %s:%d (%s), will keep trying", b->o.host,
-		     b->o.port,
-		     rc == MOSQ_ERR_ERRNO ? strerror(errno) :
-					    mosquitto_strerror(rc));
-	}
-	rc = mosquitto_loop_start(b->mosq);
-	if (rc != MOSQ_ERR_SUCCESS) {
-		DLOG(D_ERR, "mosquitto_loop_start: %s", mosquitto_strerror(rc));
+	if (pthread_create(&b->connector, NULL, connector, b) != 0) {
+		DLOG(D_ERR, "cannot start the connector thread");
 		goto fail;
 	}
+	b->connector_running = 1;
 	return 0;
 fail:
 	mosquitto_destroy(b->mosq);
@@ -191,8 +218,14 @@ void broker_stop(struct broker *b)
 {
 	if (!b->mosq)
 		return;
+	atomic_store(&b->stopping, 1);
+	if (b->connector_running)
+		pthread_join(b->connector, NULL);
+	b->connector_running = 0;
 	mosquitto_disconnect(b->mosq);
-	mosquitto_loop_stop(b->mosq, false);
+	if (b->loop_running)
+		mosquitto_loop_stop(b->mosq, false);
+	b->loop_running = 0;
 	mosquitto_destroy(b->mosq);
 	b->mosq = NULL;
 	atomic_store(&b->connected, 0);

@@ -3,7 +3,10 @@
  *
  * A thin layer over libmosquitto 2.0: the network runs on libmosquitto's
  * own thread (mosquitto_loop_start), which reconnects with back-off after
- * any failure, including a broker that is down when the program starts.
+ * the connection is lost.  libmosquitto 2.0.11 does not retry when the
+ * very first connection fails, so a small connector thread makes that
+ * first connection (1 s, 2 s, 4 s… at most 4 s apart) and then hands over
+ * to the network thread: a broker that is down at start is not an error.
  * The callbacks run on that network thread: they must copy what they keep
  * and must not block.  on_connect is the place to (re)subscribe and to
  * publish birth messages, since it runs after every successful connect.
@@ -11,6 +14,7 @@
 #ifndef MLAB_DEV_BROKER_H
 #define MLAB_DEV_BROKER_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 
 struct broker;
@@ -43,6 +47,10 @@ struct broker {
 	atomic_int connected;
 	atomic_long pending;		/* publishes not yet handed over */
 	atomic_int down_logged;
+	atomic_int stopping;
+	pthread_t connector;
+	int connector_running;	/* joined in broker_stop() */
+	int loop_running;	/* set by the connector before it ends */
 };
 
 int broker_lib_init(void);
