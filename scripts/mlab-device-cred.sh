@@ -41,6 +41,7 @@ usage() { sed -n '/^# Usage:/,/^# Needs root/p' "$0" | sed 's/^# \{0,1\}//' >&2;
 passwd=/etc/mosquitto/mlab.passwd
 acl=/etc/mosquitto/mlab.acl
 reload=1
+testmode=
 kind=native
 prefix=
 pwfile=
@@ -57,10 +58,10 @@ while [ $# -gt 0 ]; do
 	--password-file) [ $# -ge 2 ] || usage; pwfile=$2; shift 2 ;;
 	--password-file=*) pwfile=${1#*=}; shift ;;
 	--generate) generate=1; shift ;;
-	--passwd) [ $# -ge 2 ] || usage; passwd=$2; reload=; shift 2 ;;
-	--passwd=*) passwd=${1#*=}; reload=; shift ;;
-	--acl) [ $# -ge 2 ] || usage; acl=$2; reload=; shift 2 ;;
-	--acl=*) acl=${1#*=}; reload=; shift ;;
+	--passwd) [ $# -ge 2 ] || usage; passwd=$2; reload=''; testmode=1; shift 2 ;;
+	--passwd=*) passwd=${1#*=}; reload=''; testmode=1; shift ;;
+	--acl) [ $# -ge 2 ] || usage; acl=$2; reload=''; testmode=1; shift 2 ;;
+	--acl=*) acl=${1#*=}; reload=''; testmode=1; shift ;;
 	--no-reload) reload=; shift ;;
 	-h | --help) usage ;;
 	-*) die "unknown option '$1' (see --help)" ;;
@@ -187,7 +188,8 @@ ensure_files() {
 	fi
 	if [ ! -e "$passwd" ]; then
 		(umask 077; : >"$passwd")
-		if [ -n "$reload" ] && id mosquitto >/dev/null 2>&1; then
+		# the broker re-reads it as user mosquitto on reload
+		if [ -z "$testmode" ] && id mosquitto >/dev/null 2>&1; then
 			chown mosquitto:mosquitto "$passwd"
 		fi
 	fi
