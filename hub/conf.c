@@ -91,6 +91,11 @@ static const struct key keys[] = {
 	{ "machine.*.busy_w", K_NUM, "15", 0, 100000, NULL, "busy above this many watts" },
 	{ "machine.*.name", K_STR, NULL, 0, 0, NULL, "display name" },
 
+	/* device buttons mapped to actions */
+	{ "button.*.device", K_STR, NULL, 0, 0, NULL, "device id of a button" },
+	{ "button.*.action", K_STR, NULL, 0, 0, NULL, "its action string (empty: any)" },
+	{ "button.*.do", K_STR, NULL, 0, 0, NULL, "vote:N, session or event:NAME" },
+
 	/* GPIO */
 	{ "gpio.backend", K_ENUM, "none", 0, 0, "none|gpiod|sim", "none, libgpiod, or the simulated chip" },
 	{ "gpio.chip", K_STR, "gpiochip0", 0, 0, NULL, "chip name, label or path" },

@@ -157,4 +157,38 @@ double eco_f_to_c(double f);
 /* Find the ctx of another ecosystem by name, or NULL. */
 struct eco_ctx *eco_peer(struct eco_ctx *ctx, const char *name);
 
+/* Home Assistant MQTT discovery (hadisco.c) ---------------------------
+ * The homeassistant ecosystem keeps, in its priv, one record per
+ * discovered entity.  Other parsers (ESPHome, Zigbee2MQTT) ask it what a
+ * state topic carries, since their state payloads do not say the unit. */
+struct hadisco_entity {
+	char state_topic[256];
+	char json_key[48];	/* "X" when val_tpl is {{ value_json.X }}; "" otherwise */
+	char source[16];	/* owning ecosystem: esphome, z2m, tasmota; "" unknown */
+	char native[ECO_ID_MAX];
+	char component[24];	/* sensor, binary_sensor, switch, button, event, … */
+	char object_id[64];
+	char metric[32];	/* canonical metric name; "" when not a number */
+	char unit[16];		/* unit_of_measurement as discovered */
+	char dev_class[32];
+	char cmd_topic[256];	/* "" if none */
+	double mul, add;	/* canonical = value * mul + add */
+};
+/* The entity discovered for state_topic (and json_key, when not NULL),
+ * or NULL.  `any` is any ecosystem's ctx; the record belongs to the
+ * homeassistant ctx and stays valid until its next parse() or fini(). */
+const struct hadisco_entity *hadisco_lookup(struct eco_ctx *any,
+					    const char *state_topic,
+					    const char *json_key);
+/* The first discovered switch entity's command topic of device
+ * source/native into buf; 0, or -1 if none is known. */
+int hadisco_switch_topic(struct eco_ctx *any, const char *source,
+			 const char *native, char *buf, size_t len);
+/* Canonical metric name (into name, at least 32 bytes) and the linear
+ * conversion from a Home Assistant device_class, a unit and an object
+ * id, any of which may be NULL or "".  Returns 0, or -1 if nothing fits. */
+int hadisco_metric(const char *dev_class, const char *unit,
+		   const char *object_id, char *name, size_t len,
+		   double *mul, double *add);
+
 #endif

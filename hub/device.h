@@ -1,0 +1,91 @@
+/*
+ * device.h — the device registry: every device the hub has heard of, in
+ * memory (service thread only) and in the devices table.
+ *
+ * device_apply() is where a parsed message becomes state: registry fields,
+ * telemetry rows, sequenced events (idempotent), jobs, buttons, and the
+ * WebSocket notification.  Acknowledgements for sequenced events go out
+ * from device_committed(), after the group commit that stored them.
+ */
+#ifndef MLAB_DEVICE_H
+#define MLAB_DEVICE_H
+
+#include <stdint.h>
+#include "eco.h"
+
+struct hub;
+struct cJSON;
+
+struct metric {
+	char name[32];
+	double value;
+	double ts;		/* when the value was measured */
+	double stored_ts;	/* last raw row written (store.min_interval_ms) */
+};
+
+struct device_job {
+	char state[16];		/* "" = none known */
+	char kind[8];		/* print | scan */
+	char file[256];
+	double progress;	/* percent, <0 unknown */
+	double remaining;	/* seconds, <0 unknown */
+	double layer, layers, filament_mm;	/* <0 unknown */
+	double started_at;	/* 0 unknown */
+	int64_t row;		/* open jobs row, 0 = none */
+};
+
+struct device {
+	int64_t dev;		/* devices.dev */
+	int idx;		/* index in the registry (stable while running) */
+	int eco;		/* eco_table index of its source; -1 unknown */
+	int link;		/* mqtt link it was last heard on */
+	char id[ECO_ID_MAX + 20];	/* "<source>/<native>" */
+	char source[16];
+	char native[ECO_ID_MAX];
+	char name[128], kind[16], model[64], room[64], firmware[64];
+	int online;
+	double first_seen, last_seen;
+	int nmetric, cap;
+	struct metric *metric;	/* owned; grows */
+	int has_job;
+	struct device_job job;
+	int has_switch, switch_on;
+	unsigned version;	/* bumped on every visible change */
+	int dirty;		/* row to save at the next commit */
+	int touched;		/* in the registry's touched list */
+	long long seq_max;	/* highest event seq written (maybe uncommitted) */
+	long long seq_acked;	/* highest seq acknowledged */
+	int ack_pending;
+};
+
+/* Create the registry and load every stored device. 0 or -1 (logged). */
+int device_init(struct hub *h);
+void device_fini(struct hub *h);
+
+int device_count(const struct hub *h);
+struct device *device_at(const struct hub *h, int idx);
+struct device *device_find(const struct hub *h, const char *id);
+
+/* Apply one parsed update from ecosystem eco_idx (link: where it came
+ * from; rx: when it was received; raw/rawlen: the payload, stored with
+ * sequenced events).  Returns 0, or -1 when it could not be stored. */
+int device_apply(struct hub *h, int eco_idx, int link,
+		 const struct eco_dev *u, double rx, const char *raw,
+		 size_t rawlen);
+
+/* Mark the device offline when its link or its ecosystem says so. */
+void device_set_online(struct hub *h, struct device *d, int online, double ts);
+
+/* Devices silent longer than devices.stale_s go offline. */
+void device_check_stale(struct hub *h, double now);
+
+/* Called by the store: save changed rows inside the open transaction;
+ * after the commit (ok = it is on disk) publish acks and reset. */
+void device_save_dirty(struct hub *h);
+void device_committed(struct hub *h, int ok);
+
+/* The device as INTERFACES.md's JSON. Caller owns the result
+ * (cJSON_Delete). */
+struct cJSON *device_json(const struct device *d);
+
+#endif

@@ -1,0 +1,24 @@
+/*
+ * gpio.h — physical controls: the appreciation button box, the session
+ * button and the status LEDs, through libgpiod or the simulated chip.
+ */
+#ifndef MLAB_GPIO_H
+#define MLAB_GPIO_H
+
+#include <stddef.h>
+
+struct hub;
+
+/* Open the chip and lines per gpio.* config; without a chip, log one
+ * clear error and carry on (unless gpio.required).  0 or -1. */
+int gpio_init(struct hub *h);
+void gpio_fini(struct hub *h);
+
+/* The simulated chip's input: line name and "1"/"0" from
+ * mlab/v1/hub/gpio-sim/<line>. */
+void gpio_sim_input(struct hub *h, const char *line, const char *payload, size_t len);
+
+/* Broker, device or session state changed: recompute the LEDs. */
+void gpio_state_changed(struct hub *h);
+
+#endif

@@ -1,0 +1,80 @@
+/*
+ * hub.h — the one shared context, passed explicitly to every subsystem.
+ *
+ * Threads: the lws service thread (main) owns everything in here except
+ * the inbox (inbox.c, the only mutex) and the libmosquitto handles, whose
+ * network threads call back into mqtt.c and touch nothing but the inbox.
+ */
+#ifndef MLAB_HUB_H
+#define MLAB_HUB_H
+
+#include <stdint.h>
+#include <time.h>
+
+struct conf;
+struct store;
+struct registry;
+struct inbox;
+struct mqtt;
+struct lws_context;
+struct lws_vhost;
+struct eco_ctx;
+struct ws;
+struct gpio;
+struct machines;
+struct ingest;
+
+/* Counters shown on /metrics.  Written by the service thread only, except
+ * where noted (atomics). */
+struct stats {
+	uint64_t msgs_in;		/* taken from the inbox */
+	uint64_t msgs_parsed;		/* an ecosystem understood it */
+	uint64_t msgs_ignored;		/* no ecosystem claimed it */
+	uint64_t msgs_bad;		/* malformed: logged and counted */
+	uint64_t msgs_too_big;		/* over broker.max_payload */
+	uint64_t inbox_dropped;		/* inbox full (atomic, MQTT threads) */
+	uint64_t rows_stored;		/* telemetry rows committed */
+	uint64_t events_stored;		/* sequenced events committed */
+	uint64_t events_duplicate;	/* (device, seq) seen before */
+	uint64_t commits;
+	uint64_t commit_failures;	/* e.g. disk full: nothing acked */
+	double commit_ms_last, commit_ms_max, commit_ms_sum;
+	uint64_t ws_dropped_slow;	/* clients closed for being too slow */
+	uint64_t http_requests;
+	uint64_t http_errors;
+	uint64_t broker_connects;
+};
+
+struct hub {
+	struct conf *conf;
+	struct store *store;
+	struct registry *reg;
+	struct inbox *inbox;
+	struct mqtt *mqtt;		/* the lab broker link, then Bambu links */
+	struct eco_ctx *eco;		/* eco_count contexts */
+	struct lws_context *lws;
+	struct lws_vhost *vhost;
+	struct ws *ws;
+	struct gpio *gpio;
+	struct stats stats;
+	const char *conf_path;
+	char web_root[4096];
+	int broker_up;			/* lab broker connected */
+	int stopping;
+	int reload;			/* SIGHUP seen */
+	double started;			/* Unix seconds */
+	void *part;			/* participation state (part.c) */
+	struct machines *machines;	/* machine.c */
+	struct ingest *ingest;		/* ingest.c */
+};
+
+/* Wall-clock time, Unix seconds with sub-second part. */
+double hub_now(void);
+/* Format t (Unix seconds) as "2026-11-21T15:00:00Z" (or with .mmm when
+ * ms is non-zero) into buf; returns buf. */
+char *hub_iso(double t, char *buf, size_t len, int ms);
+/* Parse ISO-8601 ("2026-11-21T10:00:00-05:00", "…Z", "2026-11-21",
+ * fractional seconds) or Unix seconds. Returns 0 and *t, or -1. */
+int hub_parse_time(const char *s, double *t);
+
+#endif

@@ -1,0 +1,197 @@
+/*
+ * main.c — mlab-hub: options → config → log → store → registry →
+ * ecosystems → http/ws → mqtt → gpio → loop, then teardown in reverse.
+ *
+ *	mlab-hub [-c FILE] [--set section.key=value]... [--check-config]
+ *	mlab-hub [-c FILE] [--set …] user add|passwd|del|list [NAME] [--role R]
+ *	mlab-hub [-c FILE] [--set …] backup --to FILE
+ *	mlab-hub [-c FILE] [--set …] report --fy YEAR [--format json|csv|html] …
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "conf.h"
+#include "device.h"
+#include "gpio.h"
+#include "hub.h"
+#include "inbox.h"
+#include "ingest.h"
+#include "log.h"
+#include "loop.h"
+#include "machine.h"
+#include "mqtt.h"
+#include "part.h"
+#include "report.h"
+#include "store.h"
+#include "ws.h"
+
+#define VERSION "0.1.0"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: mlab-hub [-c FILE] [--set section.key=value]... [--check-config]\n"
+		"       mlab-hub [options] user add|passwd|del|list [NAME] [--role admin|facilitator|kiosk]\n"
+		"       mlab-hub [options] backup --to FILE\n"
+		"       mlab-hub [options] report --fy YEAR [--format json|csv|html] [--explain NAME] [--db PATH]\n"
+		"\n"
+		"  -c, --config FILE   read settings from FILE (INI: [section] key = value)\n"
+		"  --set KEY=VALUE     override one setting, e.g. --set broker.port=1884\n"
+		"  --check-config      check the settings, print them, exit\n"
+		"  -h, --help          this text\n"
+		"  -V, --version       print the version\n");
+}
+
+/* Open the database and the registry only: for the command-line tools. */
+static int open_store_only(struct hub *h)
+{
+	return store_open(h, conf_str(h->conf, "store.path"));
+}
+
+static int serve(struct hub *h)
+{
+	int rc = 1;
+
+	h->started = hub_now();
+	h->inbox = inbox_new((size_t)conf_int(h->conf, "broker.inbox_max"));
+	if (!h->inbox)
+		return 1;
+	if (store_open(h, conf_str(h->conf, "store.path")))
+		goto out_inbox;
+	if (device_init(h) || ingest_init(h) || machine_init(h) || part_init(h) || ws_init(h))
+		goto out_store;
+	if (loop_init(h))
+		goto out_loop;
+	if (mqtt_start(h))
+		goto out_mqtt;
+	if (gpio_init(h))
+		goto out_gpio;
+	LOG(L_NOTICE, "mlab-hub %s running (database %s)", VERSION, conf_str(h->conf, "store.path"));
+	loop_run(h);
+	rc = 0;
+out_gpio:
+	gpio_fini(h);
+out_mqtt:
+	mqtt_stop(h);
+	loop_drain(h);	/* what the links delivered before they stopped */
+out_loop:
+	store_flush(h);
+	loop_fini(h);
+	ws_fini(h);
+out_store:
+	part_fini(h);
+	machine_fini(h);
+	ingest_fini(h);
+	store_close(h);
+	device_fini(h);
+out_inbox:
+	inbox_free(h->inbox);
+	if (rc == 0)
+		LOG(L_NOTICE, "mlab-hub stopped");
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct hub hub;
+	const char *conf_path = NULL;
+	int check = 0, i, rc;
+	sigset_t set;
+
+	memset(&hub, 0, sizeof(hub));
+	/* signals are read from a signalfd by the loop: block them in every
+	 * thread, starting before any thread exists */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+	hub.conf = conf_new();
+	if (!hub.conf)
+		return 1;
+	/* first pass: the config file, so --set overrides it whatever the order */
+	for (i = 1; i < argc; i++) {
+		if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) && i + 1 < argc)
+			conf_path = argv[++i];
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "-V") || !strcmp(argv[i], "--version")) {
+			printf("mlab-hub %s\n", VERSION);
+			return 0;
+		}
+	}
+	if (conf_path && conf_load(hub.conf, conf_path))
+		return 2;
+	hub.conf_path = conf_path;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) {
+			if (i + 1 >= argc) {
+				LOG(L_ERR, "%s needs a file name", argv[i]);
+				return 2;
+			}
+			i++;
+		} else if (!strcmp(argv[i], "--set")) {
+			if (i + 1 >= argc || conf_set_arg(hub.conf, argv[++i]))
+				return 2;
+		} else if (!strncmp(argv[i], "--set=", 6)) {
+			if (conf_set_arg(hub.conf, argv[i] + 6))
+				return 2;
+		} else if (!strcmp(argv[i], "--check-config")) {
+			check = 1;
+		} else if (argv[i][0] != '-') {
+			break;	/* a subcommand */
+		} else {
+			LOG(L_ERR, "unknown option %s (see mlab-hub --help)", argv[i]);
+			return 2;
+		}
+	}
+	log_verbosity = log_level_parse(conf_str(hub.conf, "log.level"));
+	if (check) {
+		conf_dump(hub.conf);
+		printf("configuration OK\n");
+		conf_free(hub.conf);
+		return 0;
+	}
+	if (i < argc) {
+		const char *cmd = argv[i];
+
+		if (!strcmp(cmd, "user")) {
+			if (open_store_only(&hub))
+				return 1;
+			rc = auth_user_command(&hub, argc - i - 1, argv + i + 1);
+		} else if (!strcmp(cmd, "backup")) {
+			if (i + 2 < argc && !strcmp(argv[i + 1], "--to")) {
+				rc = store_backup(conf_str(hub.conf, "store.path"), argv[i + 2]) ? 1 : 0;
+				if (!rc)
+					printf("backup written to %s\n", argv[i + 2]);
+			} else {
+				LOG(L_ERR, "usage: mlab-hub backup --to FILE");
+				rc = 2;
+			}
+			conf_free(hub.conf);
+			return rc;
+		} else if (!strcmp(cmd, "report")) {
+			rc = report_command(&hub, argc - i - 1, argv + i + 1);
+			store_close(&hub);
+			conf_free(hub.conf);
+			return rc;
+		} else {
+			LOG(L_ERR, "unknown command '%s' (see mlab-hub --help)", cmd);
+			conf_free(hub.conf);
+			return 2;
+		}
+		store_close(&hub);
+		conf_free(hub.conf);
+		return rc;
+	}
+	rc = serve(&hub);
+	conf_free(hub.conf);
+	return rc;
+}

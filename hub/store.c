@@ -1,0 +1,416 @@
+/*
+ * store.c — the SQLite database.
+ *
+ * Migrations are an array of SQL scripts; PRAGMA user_version says how
+ * many have run.  A module that needs tables adds a script at the end of
+ * `migrations` (never edits one that has shipped).  WAL mode and
+ * synchronous=FULL: a commit that returned is on the SD card, which is
+ * what lets the hub say "acknowledged means stored".
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <libwebsockets.h>
+
+#include "conf.h"
+#include "device.h"
+#include "hub.h"
+#include "log.h"
+#include "store.h"
+
+static const char *const migrations[] = {
+	/* 1: devices, telemetry, events, jobs, buttons, machine use */
+	"CREATE TABLE devices("
+	"  dev INTEGER PRIMARY KEY,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  source TEXT NOT NULL,"
+	"  native TEXT NOT NULL,"
+	"  name TEXT, kind TEXT, model TEXT, room TEXT, firmware TEXT,"
+	"  online INTEGER NOT NULL DEFAULT 0,"
+	"  first_seen REAL NOT NULL,"
+	"  last_seen REAL NOT NULL,"
+	"  state TEXT);"
+	"CREATE TABLE telemetry("
+	"  dev INTEGER NOT NULL, metric TEXT NOT NULL,"
+	"  ts REAL NOT NULL, value REAL NOT NULL);"
+	"CREATE INDEX telemetry_dmt ON telemetry(dev, metric, ts);"
+	"CREATE TABLE telemetry_min("
+	"  dev INTEGER NOT NULL, metric TEXT NOT NULL, minute INTEGER NOT NULL,"
+	"  n INTEGER NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL,"
+	"  PRIMARY KEY(dev, metric, minute)) WITHOUT ROWID;"
+	"CREATE TABLE events("
+	"  dev INTEGER NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL,"
+	"  ts REAL NOT NULL, rx REAL NOT NULL, body TEXT,"
+	"  PRIMARY KEY(dev, seq)) WITHOUT ROWID;"
+	"CREATE TABLE jobs("
+	"  id INTEGER PRIMARY KEY, dev INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL DEFAULT 'print', file TEXT, state TEXT NOT NULL,"
+	"  started_at REAL, ended_at REAL, duration_s REAL,"
+	"  progress_pct REAL, layers INTEGER, filament_mm REAL, meta TEXT);"
+	"CREATE INDEX jobs_dev ON jobs(dev, started_at);"
+	"CREATE INDEX jobs_ended ON jobs(ended_at);"
+	"CREATE TABLE buttons("
+	"  id INTEGER PRIMARY KEY, dev INTEGER NOT NULL,"
+	"  action TEXT NOT NULL, ts REAL NOT NULL);"
+	"CREATE TABLE machine_use("
+	"  id INTEGER PRIMARY KEY, machine TEXT NOT NULL, plug TEXT NOT NULL,"
+	"  started_at REAL NOT NULL, ended_at REAL, energy_kwh REAL);"
+	"CREATE INDEX machine_use_m ON machine_use(machine, started_at);",
+};
+
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+#define STMT_CACHE 256
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	struct {
+		const char *sql;
+		sqlite3_stmt *st;
+	} cache[STMT_CACHE];
+	int ncache;
+	int in_txn;		/* a group transaction is open */
+	int txn_failed;		/* a write failed: roll back at commit */
+	long pending;		/* writes in the open transaction */
+	int timer_armed;
+	long batch_max, commit_ms;
+	lws_sorted_usec_list_t sul;
+	struct hub *h;
+};
+
+int store_schema_version(void)
+{
+	return NMIGRATIONS;
+}
+
+static int exec_sql(sqlite3 *db, const char *sql, const char *what)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		LOG(L_ERR, "store: %s: %s", what, err ? err : sqlite3_errmsg(db));
+		sqlite3_free(err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Run every migration past the database's user_version, each in its own
+ * transaction with the version bump.  Returns 0 or -1 (logged). */
+static int migrate(sqlite3 *db, const char *path)
+{
+	sqlite3_stmt *st;
+	int version = 0;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (version > NMIGRATIONS) {
+		LOG(L_ERR, "%s: schema version %d is newer than this mlab-hub (%d)",
+		    path, version, NMIGRATIONS);
+		return -1;
+	}
+	for (int v = version; v < NMIGRATIONS; v++) {
+		char bump[64];
+
+		snprintf(bump, sizeof(bump), "PRAGMA user_version=%d", v + 1);
+		if (exec_sql(db, "BEGIN IMMEDIATE", "migrate") ||
+		    exec_sql(db, migrations[v], "migration") ||
+		    exec_sql(db, bump, "migrate") ||
+		    exec_sql(db, "COMMIT", "migrate")) {
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			LOG(L_ERR, "%s: migration to schema %d failed", path, v + 1);
+			return -1;
+		}
+		if (v == version)
+			LOG(L_NOTICE, "store: migrating %s from schema %d to %d",
+			    path, version, NMIGRATIONS);
+	}
+	return 0;
+}
+
+/* Create the directory that will hold path, if missing (one level). */
+static void make_parent(const char *path)
+{
+	char dir[4096];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return;
+	*slash = '\0';
+	if (mkdir(dir, 0750) && errno != EEXIST)
+		LOG(L_WARN, "store: cannot create %s: %s", dir, strerror(errno));
+}
+
+int store_open(struct hub *h, const char *path)
+{
+	struct store *s = calloc(1, sizeof(*s));
+	int rc;
+
+	if (!s)
+		return -1;
+	s->h = h;
+	make_parent(path);
+	rc = sqlite3_open_v2(path, &s->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		LOG(L_ERR, "%s: cannot open database: %s", path,
+		    s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		sqlite3_close(s->db);
+		free(s);
+		return -1;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_extended_result_codes(s->db, 1);
+	if (exec_sql(s->db, "PRAGMA journal_mode=WAL", path) ||
+	    exec_sql(s->db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+		     "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-4000", path) ||
+	    migrate(s->db, path)) {
+		sqlite3_close(s->db);
+		free(s);
+		return -1;
+	}
+	s->path = strdup(path);
+	s->batch_max = h->conf ? conf_int(h->conf, "store.batch_max") : 1000;
+	s->commit_ms = h->conf ? conf_int(h->conf, "store.commit_ms") : 50;
+	h->store = s;
+	return 0;
+}
+
+sqlite3 *store_db(struct hub *h)
+{
+	return h->store ? h->store->db : NULL;
+}
+
+sqlite3_stmt *store_stmt(struct hub *h, const char *sql)
+{
+	struct store *s = h->store;
+	sqlite3_stmt *st;
+
+	for (int i = 0; i < s->ncache; i++)
+		if (s->cache[i].sql == sql) {
+			st = s->cache[i].st;
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return st;
+		}
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+		LOG(L_ERR, "store: cannot prepare \"%s\": %s", sql, sqlite3_errmsg(s->db));
+		return NULL;
+	}
+	if (s->ncache < STMT_CACHE) {
+		s->cache[s->ncache].sql = sql;
+		s->cache[s->ncache++].st = st;
+	} else {
+		/* programmer error: more distinct statements than the cache holds */
+		LOG(L_ERR, "store: statement cache full");
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
+static void commit_timer(lws_sorted_usec_list_t *sul)
+{
+	struct store *s = lws_container_of(sul, struct store, sul);
+
+	s->timer_armed = 0;
+	store_flush(s->h);
+}
+
+/* Open the group transaction if none is, and arm the commit timer. */
+static int txn_begin(struct hub *h)
+{
+	struct store *s = h->store;
+
+	if (s->in_txn)
+		return 0;
+	if (exec_sql(s->db, "BEGIN IMMEDIATE", "begin"))
+		return -1;
+	s->in_txn = 1;
+	s->txn_failed = 0;
+	s->pending = 0;
+	if (h->lws && !s->timer_armed) {
+		s->timer_armed = 1;
+		lws_sul_schedule(h->lws, 0, &s->sul, commit_timer,
+				 s->commit_ms * LWS_US_PER_MS);
+	}
+	return 0;
+}
+
+int store_exec(struct hub *h, sqlite3_stmt *st)
+{
+	struct store *s = h->store;
+	int rc;
+
+	if (!st)
+		return SQLITE_ERROR;
+	if (txn_begin(h)) {
+		sqlite3_reset(st);
+		return SQLITE_ERROR;
+	}
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		int ext = sqlite3_extended_errcode(s->db);
+
+		/* constraint failures are the caller's business (duplicates) */
+		if ((ext & 0xff) != SQLITE_CONSTRAINT) {
+			LOG(L_ERR, "store: %s: %s", sqlite3_sql(st), sqlite3_errmsg(s->db));
+			s->txn_failed = 1;
+		}
+	}
+	sqlite3_reset(st);
+	s->pending++;
+	if (h->lws && s->pending >= s->batch_max)
+		store_flush(h);
+	return rc;
+}
+
+int store_flush(struct hub *h)
+{
+	struct store *s = h->store;
+	double t0;
+	int ok;
+
+	if (!s || !s->in_txn)
+		return 0;
+	if (s->timer_armed) {
+		lws_sul_cancel(&s->sul);
+		s->timer_armed = 0;
+	}
+	/* device rows changed in this window go in the same transaction */
+	device_save_dirty(h);
+	t0 = hub_now();
+	ok = !s->txn_failed && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
+	if (!ok) {
+		if (!s->txn_failed)
+			LOG(L_ERR, "store: commit failed: %s", sqlite3_errmsg(s->db));
+		else
+			LOG(L_ERR, "store: a write failed; rolling back %ld writes (nothing of them is acknowledged)",
+			    s->pending);
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		h->stats.commit_failures++;
+	} else {
+		double ms = (hub_now() - t0) * 1000.0;
+
+		h->stats.commits++;
+		h->stats.commit_ms_last = ms;
+		h->stats.commit_ms_sum += ms;
+		if (ms > h->stats.commit_ms_max)
+			h->stats.commit_ms_max = ms;
+	}
+	s->in_txn = 0;
+	s->pending = 0;
+	device_committed(h, ok);
+	return ok ? 0 : -1;
+}
+
+void store_close(struct hub *h)
+{
+	struct store *s = h->store;
+
+	if (!s)
+		return;
+	store_flush(h);
+	for (int i = 0; i < s->ncache; i++)
+		sqlite3_finalize(s->cache[i].st);
+	/* leave no -wal file behind on a clean stop */
+	sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+	if (sqlite3_close(s->db) != SQLITE_OK)
+		LOG(L_WARN, "store: close: %s", sqlite3_errmsg(s->db));
+	free(s->path);
+	free(s);
+	h->store = NULL;
+}
+
+int store_retention(struct hub *h, double now)
+{
+	static const char roll[] =
+		"INSERT INTO telemetry_min(dev, metric, minute, n, sum, min, max)"
+		" SELECT dev, metric, CAST(ts / 60 AS INTEGER), count(*), sum(value),"
+		"  min(value), max(value) FROM telemetry WHERE ts < ?1"
+		" GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+		" ON CONFLICT(dev, metric, minute) DO UPDATE SET n = n + excluded.n,"
+		"  sum = sum + excluded.sum, min = min(min, excluded.min),"
+		"  max = max(max, excluded.max)";
+	static const char drop_raw[] = "DELETE FROM telemetry WHERE ts < ?1";
+	static const char drop_min[] = "DELETE FROM telemetry_min WHERE minute < ?1";
+	double raw_cut = now - conf_int(h->conf, "store.raw_days") * 86400.0;
+	double agg_cut = now - conf_int(h->conf, "store.aggregate_days") * 86400.0;
+	sqlite3_stmt *st;
+	int changes = 0;
+
+	/* whole minutes only, so a minute is never split across both tables */
+	raw_cut = floor(raw_cut / 60.0) * 60.0;
+	if ((st = store_stmt(h, roll)) == NULL)
+		return -1;
+	sqlite3_bind_double(st, 1, raw_cut);
+	if (store_exec(h, st) != SQLITE_DONE)
+		return -1;
+	if ((st = store_stmt(h, drop_raw)) == NULL)
+		return -1;
+	sqlite3_bind_double(st, 1, raw_cut);
+	if (store_exec(h, st) != SQLITE_DONE)
+		return -1;
+	changes = sqlite3_changes(h->store->db);
+	if ((st = store_stmt(h, drop_min)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)(agg_cut / 60.0));
+	if (store_exec(h, st) != SQLITE_DONE)
+		return -1;
+	if (changes)
+		LOG(L_INFO, "store: retention rolled %d raw rows into minute aggregates", changes);
+	return store_flush(h);
+}
+
+int store_backup(const char *src, const char *dst)
+{
+	sqlite3 *from = NULL, *to = NULL;
+	sqlite3_backup *b;
+	int rc;
+
+	if (sqlite3_open_v2(src, &from, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		LOG(L_ERR, "backup: cannot open %s: %s", src, sqlite3_errmsg(from));
+		sqlite3_close(from);
+		return -1;
+	}
+	if (sqlite3_open(dst, &to) != SQLITE_OK) {
+		LOG(L_ERR, "backup: cannot create %s: %s", dst, sqlite3_errmsg(to));
+		sqlite3_close(from);
+		sqlite3_close(to);
+		return -1;
+	}
+	sqlite3_busy_timeout(from, 5000);
+	b = sqlite3_backup_init(to, "main", from, "main");
+	if (!b) {
+		LOG(L_ERR, "backup: %s", sqlite3_errmsg(to));
+		sqlite3_close(from);
+		sqlite3_close(to);
+		return -1;
+	}
+	/* small steps so the running hub is never blocked for long */
+	do {
+		rc = sqlite3_backup_step(b, 256);
+		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			sqlite3_sleep(20);
+	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		LOG(L_ERR, "backup: %s → %s: %s", src, dst, sqlite3_errstr(rc));
+		sqlite3_close(from);
+		sqlite3_close(to);
+		return -1;
+	}
+	/* the copy is a plain file: no WAL to carry around */
+	sqlite3_exec(to, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL);
+	sqlite3_close(from);
+	sqlite3_close(to);
+	return 0;
+}

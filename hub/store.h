@@ -1,0 +1,52 @@
+/*
+ * store.h — SQLite: the schema, prepared statements, group commit,
+ * retention and backups.
+ *
+ * Writes from the service thread go into one open transaction that is
+ * committed after store.commit_ms (or at store.batch_max writes), never
+ * one transaction per message.  After each commit the store calls
+ * device_committed() so acknowledgements go out only for what is on disk.
+ */
+#ifndef MLAB_STORE_H
+#define MLAB_STORE_H
+
+#include <sqlite3.h>
+
+struct hub;
+
+/* Open (creating) the database at path, migrate it to the current schema
+ * and set h->store.  Returns 0 or -1 (logged, naming the path). */
+int store_open(struct hub *h, const char *path);
+/* Commit what is pending and close. */
+void store_close(struct hub *h);
+
+sqlite3 *store_db(struct hub *h);
+
+/* A cached prepared statement for sql, which must be a string constant
+ * (the cache is keyed by its address).  Returned reset with bindings
+ * cleared; it belongs to the store: do not finalize it.  NULL on error
+ * (logged with the SQL). */
+sqlite3_stmt *store_stmt(struct hub *h, const char *sql);
+
+/* Step a write statement inside the open group transaction (opening it if
+ * needed) and reset it.  Returns the sqlite3_step() result code
+ * (SQLITE_DONE on success); failures are logged and counted once here. */
+int store_exec(struct hub *h, sqlite3_stmt *st);
+
+/* Commit the group transaction now (if one is open); the API calls this
+ * before answering a write.  Returns 0, or -1 when the commit failed and
+ * was rolled back. */
+int store_flush(struct hub *h);
+
+/* Roll raw telemetry older than store.raw_days into per-minute aggregates
+ * and drop aggregates older than store.aggregate_days. 0 or -1. */
+int store_retention(struct hub *h, double now);
+
+/* Copy the live database at src into dst with SQLite's online backup API
+ * (safe while the hub runs).  0 or -1 (logged). */
+int store_backup(const char *src, const char *dst);
+
+/* Schema version this build migrates to. */
+int store_schema_version(void);
+
+#endif
