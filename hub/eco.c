@@ -14,6 +14,8 @@
 #include "eco.h"
 
 extern const struct eco_ops homie_ops, octoprint_ops, moonraker_ops, bambu_ops;
+extern const struct eco_ops tasmota_ops, shelly_ops, esphome_ops, z2m_ops,
+	homeassistant_ops;
 extern const struct eco_ops mlab_ops;
 
 /* Order matters only for messages several ecosystems claim: the first
@@ -23,6 +25,11 @@ const struct eco_ops *const eco_table[] = {
 	&octoprint_ops,
 	&moonraker_ops,
 	&bambu_ops,
+	&tasmota_ops,
+	&shelly_ops,
+	&esphome_ops,
+	&z2m_ops,
+	&homeassistant_ops,
 	&mlab_ops,
 };
 const int eco_count = sizeof(eco_table) / sizeof(eco_table[0]);
