@@ -13,23 +13,23 @@
 
 #include "eco.h"
 
-extern const struct eco_ops homie_ops, octoprint_ops, moonraker_ops, bambu_ops;
 extern const struct eco_ops tasmota_ops, shelly_ops, esphome_ops, z2m_ops,
 	homeassistant_ops;
+extern const struct eco_ops homie_ops, octoprint_ops, moonraker_ops, bambu_ops;
 extern const struct eco_ops mlab_ops;
 
 /* Order matters only for messages several ecosystems claim: the first
  * one that returns ECO_OK wins, except that discovery runs as well. */
 const struct eco_ops *const eco_table[] = {
-	&homie_ops,
-	&octoprint_ops,
-	&moonraker_ops,
-	&bambu_ops,
 	&tasmota_ops,
 	&shelly_ops,
 	&esphome_ops,
 	&z2m_ops,
 	&homeassistant_ops,
+	&homie_ops,
+	&octoprint_ops,
+	&moonraker_ops,
+	&bambu_ops,
 	&mlab_ops,
 };
 const int eco_count = sizeof(eco_table) / sizeof(eco_table[0]);
