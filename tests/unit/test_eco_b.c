@@ -67,9 +67,16 @@ static int feed(struct tctx *t, const char *topic, const char *payload)
 	return feedl(t, topic, payload, -1, 0);
 }
 
+/* The first device of the last parse; an empty one (so that checks fail
+ * rather than crash) when there is none. */
 static struct eco_dev *dev0(struct tctx *t)
 {
-	return t->out.ndev > 0 ? &t->out.dev[0] : NULL;
+	static struct eco_dev none;
+
+	if (t->out.ndev > 0)
+		return &t->out.dev[0];
+	memset(&none, 0, sizeof(none));
+	return &none;
 }
 
 /* The value of metric name in d, or NAN when absent. */
