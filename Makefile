@@ -74,14 +74,33 @@ fuzz: deps-check
 	@FUZZ_SECONDS=$${FUZZ_SECONDS:-300} tests/fuzz.sh
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mlab-hub/web
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib/mlab-hub \
+		$(DESTDIR)$(PREFIX)/share/mlab-hub/web $(DESTDIR)$(PREFIX)/share/mlab-hub/mosquitto \
+		$(DESTDIR)$(PREFIX)/share/doc/mlab-hub $(DESTDIR)/lib/systemd/system $(DESTDIR)/etc/mlab-hub
 	install -m 755 hub/mlab-hub $(DEV_PROGS) $(DESTDIR)$(PREFIX)/bin/
 	cp -R web/. $(DESTDIR)$(PREFIX)/share/mlab-hub/web/
-	install -d $(DESTDIR)/lib/systemd/system $(DESTDIR)/etc/mlab-hub
-	install -m 644 systemd/*.service systemd/*.timer $(DESTDIR)/lib/systemd/system/ 2>/dev/null || true
-	install -m 640 scripts/mlab-hub.conf.example $(DESTDIR)/etc/mlab-hub/mlab-hub.conf.example
+	install -m 755 scripts/mlab-hub-backup $(DESTDIR)$(PREFIX)/lib/mlab-hub/mlab-hub-backup
+	install -m 755 scripts/mlab-device-cred.sh $(DESTDIR)$(PREFIX)/sbin/mlab-device-cred
+	install -m 644 scripts/mosquitto/mlab.conf scripts/mosquitto/mlab.acl $(DESTDIR)$(PREFIX)/share/mlab-hub/mosquitto/
+	install -m 644 docs/pi.md $(DESTDIR)$(PREFIX)/share/doc/mlab-hub/pi.md
+	for u in systemd/*.service systemd/*.timer; do \
+		sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@LIBEXECDIR@|$(PREFIX)/lib/mlab-hub|g' \
+		    -e 's|@DOCDIR@|$(PREFIX)/share/doc/mlab-hub|g' $$u >$(DESTDIR)/lib/systemd/system/$${u#systemd/} && \
+		chmod 644 $(DESTDIR)/lib/systemd/system/$${u#systemd/} || exit 1; \
+	done
+	install -m 644 scripts/mlab-hub.conf.example $(DESTDIR)/etc/mlab-hub/mlab-hub.conf.example
 
 clean:
 	rm -rf build hub/mlab-hub $(DEV_PROGS)
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# --- the Pi's ABI: cross-builds with Debian's cross toolchains (scripts/cross.sh)
+# make cross ARCH=arm64|armhf       hub + device programs into build/cross-ARCH/bin/
+# make check-cross ARCH=arm64|armhf unit tests (no sanitizers) under qemu-user
+# Without ARCH: both.  Installs the toolchain and multiarch -dev packages once.
+ARCH ?=
+cross:
+	@scripts/cross.sh $(ARCH) build
+check-cross:
+	@scripts/cross.sh $(ARCH) check
