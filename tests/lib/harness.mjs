@@ -1,0 +1,216 @@
+// harness.mjs — the pieces every black-box test uses: a real mosquitto on
+// a free loopback port, the real hub (sanitized build) on a temp SQLite
+// file, MQTT through mosquitto_pub/mosquitto_sub, HTTP through fetch,
+// WebSocket through `ws`, and a tiny runner that ends with
+// "N passed, N failed".
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const HUB_BIN = process.env.MLAB_HUB_BIN ||
+	(fs.existsSync(path.join(ROOT, 'build/asan/mlab-hub')) ? path.join(ROOT, 'build/asan/mlab-hub')
+		: path.join(ROOT, 'hub/mlab-hub'));
+export const MOSQUITTO = fs.existsSync('/usr/sbin/mosquitto') ? '/usr/sbin/mosquitto' : 'mosquitto';
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const children = new Set();
+const cleanups = [];
+process.on('exit', () => { for (const c of children) { try { c.kill('SIGKILL'); } catch { } } });
+
+export function tmpdir(name = 'mlab') {
+	const d = fs.mkdtempSync(path.join(os.tmpdir(), name + '-'));
+	cleanups.push(() => fs.rmSync(d, { recursive: true, force: true }));
+	return d;
+}
+
+export function freePort() {
+	return new Promise((resolve, reject) => {
+		const s = net.createServer();
+		s.unref();
+		s.on('error', reject);
+		s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+	});
+}
+
+async function waitPort(port, ms = 5000) {
+	const end = Date.now() + ms;
+	while (Date.now() < end) {
+		const ok = await new Promise((r) => {
+			const c = net.connect(port, '127.0.0.1');
+			c.on('connect', () => { c.destroy(); r(true); });
+			c.on('error', () => r(false));
+		});
+		if (ok) return;
+		await sleep(50);
+	}
+	throw new Error(`nothing listens on ${port} after ${ms} ms`);
+}
+
+export function track(child) {
+	children.add(child);
+	child.on('exit', () => children.delete(child));
+	return child;
+}
+
+// A real mosquitto on a free port.  persistence keeps queued messages
+// of persistent sessions across broker restarts (the tests kill it).
+export async function startBroker({ port, persistence = true, extra = '' } = {}) {
+	const dir = tmpdir('mosq');
+	port = port || await freePort();
+	const conf = path.join(dir, 'mosquitto.conf');
+	fs.writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true',
+		`persistence ${persistence}`, `persistence_location ${dir}/`, 'max_queued_messages 100000',
+		'log_dest stderr', 'log_type error', extra].join('\n') + '\n');
+	const b = { port, dir, conf, proc: null, log: '' };
+	b.start = async () => {
+		b.proc = track(spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] }));
+		b.proc.stderr.on('data', (d) => { b.log += d; });
+		await waitPort(port);
+	};
+	b.stop = async (signal = 'SIGTERM') => {
+		if (!b.proc || b.proc.exitCode !== null) return;
+		const p = new Promise((r) => b.proc.once('exit', r));
+		b.proc.kill(signal);
+		await p;
+	};
+	await b.start();
+	cleanups.push(() => b.stop('SIGKILL'));
+	return b;
+}
+
+// The hub with a temp database; sets: extra --set values.
+export async function startHub({ broker, db, sets = [], env = {}, args = [], httpPort } = {}) {
+	const dir = tmpdir('hub');
+	httpPort = httpPort || await freePort();
+	const h = {
+		dir, db: db || path.join(dir, 'hub.db'), port: httpPort, url: `http://127.0.0.1:${httpPort}`,
+		log: '', proc: null,
+	};
+	h.args = ['--set', `broker.port=${broker ? broker.port : 1}`, '--set', 'broker.host=127.0.0.1',
+		'--set', `http.listen=127.0.0.1:${httpPort}`, '--set', `store.path=${h.db}`,
+		'--set', 'broker.backoff_min_ms=100', '--set', 'broker.backoff_max_ms=1000',
+		'--set', 'log.level=info', ...sets.flatMap((s) => ['--set', s]), ...args];
+	h.start = async () => {
+		h.proc = track(spawn(HUB_BIN, h.args, {
+			stdio: ['ignore', 'pipe', 'pipe'],
+			env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=0', ...env },
+		}));
+		h.exit = new Promise((r) => h.proc.once('exit', (code, sig) => r({ code, sig })));
+		h.proc.stdout.on('data', (d) => { h.log += d; });
+		h.proc.stderr.on('data', (d) => { h.log += d; });
+		await waitPort(httpPort, 10000);
+		if (broker) await h.waitFor(async () => (await h.get('/healthz')).json.broker === 'connected', 5000, 'hub connected to broker');
+	};
+	h.stop = async (signal = 'SIGTERM') => {
+		if (!h.proc || h.proc.exitCode !== null || h.proc.signalCode) return h.exit && await h.exit;
+		h.proc.kill(signal);
+		return await h.exit;
+	};
+	h.get = (p, opts = {}) => request(h.url + p, opts);
+	h.post = (p, body, opts = {}) => request(h.url + p, { method: 'POST', body, ...opts });
+	h.patch = (p, body, opts = {}) => request(h.url + p, { method: 'PATCH', body, ...opts });
+	h.del = (p, opts = {}) => request(h.url + p, { method: 'DELETE', ...opts });
+	h.waitFor = (fn, ms, what) => waitFor(fn, ms, what);
+	h.device = async (id) => (await h.get('/api/devices/' + encodeURIComponent(id))).json;
+	await h.start();
+	cleanups.push(() => h.stop('SIGKILL'));
+	return h;
+}
+
+export async function request(url, { method = 'GET', body, headers = {}, cookie, raw = false } = {}) {
+	const hd = { ...headers };
+	if (body !== undefined && typeof body !== 'string') { body = JSON.stringify(body); }
+	if (body !== undefined && !hd['content-type'] && !hd['Content-Type']) hd['content-type'] = 'application/json';
+	if (cookie) hd.cookie = cookie;
+	const r = await fetch(url, { method, body, headers: hd });
+	const text = await r.text();
+	let json = null;
+	try { json = JSON.parse(text); } catch { }
+	return { status: r.status, text, json, headers: r.headers };
+}
+
+export async function waitFor(fn, ms = 5000, what = 'condition') {
+	const end = Date.now() + ms;
+	let last;
+	while (Date.now() < end) {
+		try { if (await fn()) return true; } catch (e) { last = e; }
+		await sleep(50);
+	}
+	throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? ': ' + last.message : ''}`);
+}
+
+export function pub(broker, topic, payload, { retain = false, qos = 1, file } = {}) {
+	const args = ['-h', '127.0.0.1', '-p', String(broker.port), '-t', topic, '-q', String(qos)];
+	if (retain) args.push('-r');
+	if (file) args.push('-f', file);
+	else if (payload === '' || payload === null) args.push('-n');
+	else args.push('-m', typeof payload === 'string' ? payload : JSON.stringify(payload));
+	const r = spawnSync('mosquitto_pub', args, { encoding: 'utf8' });
+	if (r.status !== 0) throw new Error('mosquitto_pub failed: ' + r.stderr);
+}
+
+// Collect messages on topic for up to ms or until count arrive.
+export function sub(broker, topic, { count = 1, ms = 3000 } = {}) {
+	return new Promise((resolve) => {
+		const p = track(spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(broker.port), '-t', topic,
+			'-v', '-C', String(count), '-W', String(Math.ceil(ms / 1000))], { stdio: ['ignore', 'pipe', 'ignore'] }));
+		let out = '';
+		p.stdout.on('data', (d) => { out += d; });
+		p.on('exit', () => resolve(out.split('\n').filter(Boolean).map((l) => {
+			const i = l.indexOf(' ');
+			return { topic: l.slice(0, i), payload: l.slice(i + 1) };
+		})));
+	});
+}
+
+// A WebSocket client that records every message.
+export function wsClient(hub, { cookie, path: p = '/ws' } = {}) {
+	return new Promise((resolve, reject) => {
+		const ws = new WebSocket(hub.url.replace('http', 'ws') + p, { headers: cookie ? { cookie } : {} });
+		ws.messages = [];
+		ws.on('message', (d) => { try { ws.messages.push(JSON.parse(d.toString())); } catch { ws.messages.push({ raw: d.toString() }); } });
+		ws.waitFor = (pred, ms = 3000, what = 'a WebSocket message') => waitFor(() => ws.messages.find(pred), ms, what).then(() => ws.messages.find(pred));
+		ws.on('open', () => resolve(ws));
+		ws.on('error', reject);
+		cleanups.push(() => ws.terminate());
+	});
+}
+
+export function run(cmd, args, opts = {}) {
+	return spawnSync(cmd, args, { encoding: 'utf8', ...opts });
+}
+
+// ---- the runner --------------------------------------------------------
+const tests = [];
+export function test(name, fn) { tests.push({ name, fn }); }
+
+export function assert(cond, msg) { if (!cond) throw new Error(msg || 'assertion failed'); }
+export function eq(a, b, msg) {
+	if (JSON.stringify(a) !== JSON.stringify(b))
+		throw new Error(`${msg ? msg + ': ' : ''}got ${JSON.stringify(a)}, want ${JSON.stringify(b)}`);
+}
+
+export async function main() {
+	let pass = 0, fail = 0;
+	const only = process.env.ONLY;
+	for (const t of tests) {
+		if (only && !t.name.includes(only)) continue;
+		const t0 = Date.now();
+		try {
+			await t.fn();
+			pass++;
+			console.log(`ok - ${t.name} (${Date.now() - t0} ms)`);
+		} catch (e) {
+			fail++;
+			console.log(`not ok - ${t.name}: ${e && e.stack || e}`);
+		}
+		while (cleanups.length) { try { await cleanups.pop()(); } catch { } }
+	}
+	console.log(`${pass} passed, ${fail} failed`);
+	process.exit(fail ? 1 : 0);
+}
