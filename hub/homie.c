@@ -99,9 +99,11 @@ static const struct {
 } homie_names[] = {
 	{ "temperature", "temperature_c" },
 	{ "humidity", "humidity_pct" },
+	{ "temp", "temperature_c" },
 	{ "pressure", "pressure_hpa" },
 	{ "co2", "co2_ppm" },
 	{ "illuminance", "illuminance_lx" },
+	{ "lux", "illuminance_lx" },
 	{ "battery", "battery_pct" },
 	{ "energy", "energy_kwh" },
 	{ "voltage", "voltage_v" },
@@ -236,7 +238,7 @@ static void homie_note_switch(struct homie_priv *p, struct homie_prop *q)
 	dm->sw_sure = 1;
 }
 
-/* Does the device have a property that looks like a button? */
+/* Is property node/prop (attributes q, may be NULL) a button? */
 static int homie_is_button(const struct homie_prop *q, const char *node, const char *prop)
 {
 	if (q && q->datatype[0] && strcmp(q->datatype, "enum") && strcmp(q->datatype, "string"))

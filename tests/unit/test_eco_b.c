@@ -927,6 +927,11 @@ TEST(t_homie_robust)
 	CHECK(feed(&t, "homie/x/env/temperature", " 21.5 ") == ECO_OK);
 	CHECK_NEAR(metric(dev0(&t), "temperature_c"), 21.5, 1e-9);
 	CHECK(feed(&t, "homie/x/env/temperature", "") == ECO_IGNORED);
+	CHECK(feed(&t, "homie/y/env/temp", "19.5") == ECO_OK);
+	CHECK_NEAR(metric(dev0(&t), "temperature_c"), 19.5, 1e-9);
+	CHECK(feed(&t, "homie/y/env/lux", "120") == ECO_OK);
+	CHECK_NEAR(metric(dev0(&t), "illuminance_lx"), 120, 0);
+	CHECK(feed(&t, "homie/y/env/speed", "3") == ECO_IGNORED);
 	CHECK(feed(&t, "homie/x/env/temperature", "21,5°") == ECO_IGNORED);
 	CHECK(feed(&t, "homie/x/$name", "caf\xc3\xa9 \xff") == ECO_OK);
 	CHECK_STR(dev0(&t)->name, "café ?");
