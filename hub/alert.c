@@ -1,51 +1,357 @@
 /*
- * alert.c — alerts (first cut: published on MQTT and to WebSocket staff
- * clients; no acknowledgement yet).
+ * alert.c — the list of active alerts, raised by the device registry
+ * (offline), jobs (failed) and telemetry (a metric past
+ * alert.<metric>.above / alert.<metric>.below), cleared when the condition
+ * ends, and acknowledged by a facilitator.
+ *
+ * Every change of an alert goes out twice, with the same JSON: on MQTT,
+ * mlab/v1/hub/alert/<kind> (QoS 1, not retained), for the lab's other
+ * tools, and on /ws as {"type":"alert",…} for the dashboard.  Active
+ * alerts are part of the /ws snapshot and of GET /api/alerts.
+ *
+ * The list is bounded (ALERT_MAX); when it is full the oldest
+ * acknowledged alert, else the oldest alert, makes room.  Like loop.c's
+ * state, the list lives in this file (service thread only).
  */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
 
 #include "alert.h"
+#include "api.h"
+#include "conf.h"
 #include "device.h"
 #include "gpio.h"
 #include "hub.h"
+#include "log.h"
 #include "mqtt.h"
 #include "ws.h"
 
-static void raise_alert(struct hub *h, const char *kind, struct device *d,
-			const char *level, const char *msg, int active)
+#define ALERT_MAX 256
+#define THRESH_MAX 64
+
+struct alert {
+	long long id;
+	char kind[24];		/* device-offline | job-failed | threshold */
+	char device[ECO_ID_MAX + 20];
+	char name[128];		/* the device's display name */
+	char metric[32];	/* threshold: the metric */
+	char dir[8];		/* threshold: above | below */
+	char file[256];		/* job-failed: the job's file */
+	char message[320];	/* plain English, for MQTT consumers */
+	double value, threshold;
+	double since;
+	int acked;
+	char acked_by[64];
+	double acked_at;
+};
+
+struct thresh {
+	char metric[32];
+	double above, below;	/* NAN = not set */
+};
+
+static struct alert_state {
+	struct alert list[ALERT_MAX];
+	int n;
+	long long next_id;
+	const struct conf *conf;	/* thresholds were read from this */
+	struct thresh th[THRESH_MAX];
+	int nth;
+} al;
+
+/* ---- the list -------------------------------------------------------- */
+
+static struct alert *find(const char *kind, const char *device, const char *metric,
+			  const char *dir)
+{
+	for (int i = 0; i < al.n; i++) {
+		struct alert *a = &al.list[i];
+
+		if (!strcmp(a->kind, kind) && !strcmp(a->device, device) &&
+		    (!metric || !strcmp(a->metric, metric)) &&
+		    (!dir || !strcmp(a->dir, dir)))
+			return a;
+	}
+	return NULL;
+}
+
+static struct alert *find_id(long long id)
+{
+	for (int i = 0; i < al.n; i++)
+		if (al.list[i].id == id)
+			return &al.list[i];
+	return NULL;
+}
+
+static void remove_at(int i)
+{
+	memmove(&al.list[i], &al.list[i + 1], (size_t)(al.n - i - 1) * sizeof(al.list[0]));
+	al.n--;
+}
+
+/* A fresh, zeroed slot at the end of the list (making room if needed). */
+static struct alert *add(void)
+{
+	struct alert *a;
+
+	if (al.n == ALERT_MAX) {
+		int victim = 0;
+
+		for (int i = 0; i < al.n; i++)
+			if (al.list[i].acked) {
+				victim = i;
+				break;
+			}
+		LOG(L_WARN, "alert: list full (%d), dropping alert %lld", ALERT_MAX,
+		    al.list[victim].id);
+		remove_at(victim);
+	}
+	a = &al.list[al.n++];
+	memset(a, 0, sizeof(*a));
+	a->id = ++al.next_id;
+	return a;
+}
+
+/* The alert as JSON (both MQTT payload and /ws members). Caller owns it. */
+static cJSON *alert_json(const struct alert *a, int active)
 {
 	cJSON *o = cJSON_CreateObject();
-	char topic[128], *s;
+	char iso[40];
 
-	cJSON_AddStringToObject(o, "kind", kind);
-	cJSON_AddStringToObject(o, "device", d->id);
-	cJSON_AddStringToObject(o, "name", d->name[0] ? d->name : d->native);
-	cJSON_AddStringToObject(o, "level", level);
-	cJSON_AddStringToObject(o, "message", msg);
+	cJSON_AddNumberToObject(o, "id", (double)a->id);
+	cJSON_AddStringToObject(o, "kind", a->kind);
+	cJSON_AddStringToObject(o, "device", a->device);
+	cJSON_AddStringToObject(o, "name", a->name);
+	cJSON_AddStringToObject(o, "level", strcmp(a->kind, "device-offline") ? "warning" : "critical");
+	cJSON_AddStringToObject(o, "message", a->message);
+	cJSON_AddStringToObject(o, "since", hub_iso(a->since, iso, sizeof(iso), 0));
 	cJSON_AddBoolToObject(o, "active", active);
-	snprintf(topic, sizeof(topic), "mlab/v1/hub/alert/%s", kind);
-	s = cJSON_PrintUnformatted(o);
-	if (s)
+	cJSON_AddBoolToObject(o, "acknowledged", a->acked);
+	if (a->acked) {
+		cJSON_AddStringToObject(o, "acknowledged_by", a->acked_by);
+		cJSON_AddStringToObject(o, "acknowledged_at",
+					hub_iso(a->acked_at, iso, sizeof(iso), 0));
+	}
+	if (a->metric[0]) {
+		cJSON_AddStringToObject(o, "metric", a->metric);
+		cJSON_AddStringToObject(o, "direction", a->dir);
+		cJSON_AddNumberToObject(o, "value", a->value);
+		cJSON_AddNumberToObject(o, "threshold", a->threshold);
+	}
+	if (a->file[0])
+		cJSON_AddStringToObject(o, "file", a->file);
+	return o;
+}
+
+/* Tell MQTT and /ws about a (active = still in the list, or just ended). */
+static void publish(struct hub *h, const struct alert *a, int active)
+{
+	cJSON *o = alert_json(a, active);
+	char topic[128], *s = cJSON_PrintUnformatted(o);
+
+	snprintf(topic, sizeof(topic), "mlab/v1/hub/alert/%s", a->kind);
+	if (s && h->mqtt)
 		mqtt_publish(h, 0, topic, s, strlen(s), 1, 0);
 	cJSON_free(s);
 	ws_broadcast(h, "alert", o, WS_PUBLIC);
 }
 
+static void raise_alert(struct hub *h, struct alert *a, struct device *d,
+			const char *kind, double ts)
+{
+	snprintf(a->kind, sizeof(a->kind), "%s", kind);
+	snprintf(a->device, sizeof(a->device), "%s", d->id);
+	snprintf(a->name, sizeof(a->name), "%.*s", (int)sizeof(a->name) - 1,
+		 d->name[0] ? d->name : d->native);
+	a->since = ts > 0 ? ts : hub_now();
+	LOG(L_NOTICE, "alert %lld: %s: %s", a->id, a->device, a->message);
+	publish(h, a, 1);
+}
+
+/* The alert ended: publish it as inactive and drop it from the list. */
+static void clear_alert(struct hub *h, struct alert *a)
+{
+	LOG(L_INFO, "alert %lld cleared: %s %s", a->id, a->kind, a->device);
+	publish(h, a, 0);
+	remove_at((int)(a - al.list));
+}
+
+/* ---- raising and clearing ---------------------------------------------- */
+
 void alert_device_online(struct hub *h, struct device *d, int online, double ts)
 {
-	raise_alert(h, "device-offline", d, online ? "info" : "warning",
-		    online ? "back online" : "offline", !online);
+	struct alert *a = find("device-offline", d->id, NULL, NULL);
+
+	if (online && a) {
+		clear_alert(h, a);
+	} else if (!online && !a) {
+		a = add();
+		snprintf(a->message, sizeof(a->message), "%s is offline",
+			 d->name[0] ? d->name : d->native);
+		raise_alert(h, a, d, "device-offline", ts);
+	}
 	gpio_state_changed(h);
+}
+
+void alert_job_ended(struct hub *h, struct device *d, const char *state, const char *file,
+		     double ts)
+{
+	struct alert *a = find("job-failed", d->id, NULL, NULL);
+
+	if (a)	/* the next job ended: the old failure is history */
+		clear_alert(h, a);
+	if (strcmp(state, "failed"))
+		return;
+	a = add();
+	snprintf(a->file, sizeof(a->file), "%s", file ? file : "");
+	snprintf(a->message, sizeof(a->message), "job %s failed on %s",
+		 file && *file ? file : "(unnamed)", d->name[0] ? d->name : d->native);
+	raise_alert(h, a, d, "job-failed", ts);
+}
+
+static void thresh_add(void *arg, const char *key, const char *name, const char *value)
+{
+	struct thresh *t = NULL;
+	const char *dir = strrchr(key, '.');
+
+	for (int i = 0; i < al.nth; i++)
+		if (!strcmp(al.th[i].metric, name))
+			t = &al.th[i];
+	if (!t) {
+		if (al.nth == THRESH_MAX) {
+			LOG(L_WARN, "alert: more than %d metrics with thresholds; %s ignored",
+			    THRESH_MAX, key);
+			return;
+		}
+		t = &al.th[al.nth++];
+		snprintf(t->metric, sizeof(t->metric), "%s", name);
+		t->above = t->below = NAN;
+	}
+	if (dir && !strcmp(dir, ".above"))
+		t->above = strtod(value, NULL);
+	else
+		t->below = strtod(value, NULL);
+}
+
+/* (Re)read alert.*.above / alert.*.below when the configuration changed. */
+static void thresh_load(struct hub *h)
+{
+	if (al.conf == h->conf)
+		return;
+	al.conf = h->conf;
+	al.nth = 0;
+	conf_each(h->conf, "alert.*.above", thresh_add, NULL);
+	conf_each(h->conf, "alert.*.below", thresh_add, NULL);
+}
+
+/* One direction of one threshold: raise when past, clear when back. */
+static void check_one(struct hub *h, struct device *d, const char *metric, double value,
+		      double limit, const char *dir, double ts)
+{
+	int past = !strcmp(dir, "above") ? value > limit : value < limit;
+	struct alert *a;
+
+	if (isnan(limit))
+		return;
+	a = find("threshold", d->id, metric, dir);
+	if (a && !past) {
+		a->value = value;
+		clear_alert(h, a);
+	} else if (a) {
+		a->value = value;	/* visible on the next change only */
+	} else if (past) {
+		a = add();
+		snprintf(a->metric, sizeof(a->metric), "%s", metric);
+		snprintf(a->dir, sizeof(a->dir), "%s", dir);
+		a->value = value;
+		a->threshold = limit;
+		snprintf(a->message, sizeof(a->message), "%s: %s = %g, %s %g",
+			 d->name[0] ? d->name : d->native, metric, value, dir, limit);
+		raise_alert(h, a, d, "threshold", ts);
+	}
 }
 
 void alert_metric(struct hub *h, struct device *d, const char *metric, double value, double ts)
 {
+	thresh_load(h);
+	for (int i = 0; i < al.nth; i++)
+		if (!strcmp(al.th[i].metric, metric)) {
+			check_one(h, d, metric, value, al.th[i].above, "above", ts);
+			check_one(h, d, metric, value, al.th[i].below, "below", ts);
+			return;
+		}
 }
 
-void alert_job_ended(struct hub *h, struct device *d, const char *state, const char *file, double ts)
+int alert_count(const struct hub *h, int unacked_only)
 {
-	if (!strcmp(state, "failed"))
-		raise_alert(h, "job-failed", d, "warning", file && *file ? file : "job failed", 1);
+	int n = 0;
+
+	for (int i = 0; i < al.n; i++)
+		n += !unacked_only || !al.list[i].acked;
+	return n;
 }
+
+void alert_ws_snapshot(struct hub *h, struct cJSON *snap)
+{
+	cJSON *arr = cJSON_AddArrayToObject(snap, "alerts");
+
+	for (int i = 0; i < al.n; i++)
+		cJSON_AddItemToArray(arr, alert_json(&al.list[i], 1));
+}
+
+void alert_fini(struct hub *h)
+{
+	memset(&al, 0, sizeof(al));
+}
+
+/* ---- HTTP ------------------------------------------------------------- */
+
+/* GET /api/alerts: {"alerts":[…]} oldest first. */
+static int get_alerts(struct api_req *req, struct api_resp *resp)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	alert_ws_snapshot(req->h, o);
+	return api_json(resp, 200, o);
+}
+
+/* POST /api/alerts/{id}/ack: a facilitator saw it.  A failed job is an
+ * event, not a condition: acknowledging it ends it. */
+static int post_ack(struct api_req *req, struct api_resp *resp)
+{
+	struct hub *h = req->h;
+	char *end, obj[32];
+	long long id = strtoll(req->params[0], &end, 10);
+	struct alert *a = *end ? NULL : find_id(id);
+	cJSON *o;
+
+	if (req->role < ROLE_FACILITATOR && !req->loopback &&
+	    !conf_bool(h->conf, "http.allow_remote_writes"))
+		return api_error(resp, req->role ? 403 : 401,
+				 "acknowledging alerts needs a facilitator login");
+	if (!a)
+		return api_error(resp, 404, "no such alert");
+	if (!a->acked) {
+		a->acked = 1;
+		a->acked_at = hub_now();
+		snprintf(a->acked_by, sizeof(a->acked_by), "%s",
+			 req->user[0] ? req->user : req->peer);
+		snprintf(obj, sizeof(obj), "alert/%lld", a->id);
+		api_audit(req, "alert.ack", obj, a->kind);
+	}
+	o = alert_json(a, strcmp(a->kind, "job-failed") != 0);
+	if (!strcmp(a->kind, "job-failed"))
+		clear_alert(h, a);
+	else
+		publish(h, a, 1);
+	return api_json(resp, 200, o);
+}
+
+const struct api_route alert_routes[] = {
+	{ "GET", "/api/alerts", ROLE_NONE, get_alerts },
+	{ "POST", "/api/alerts/*/ack", ROLE_NONE, post_ack },
+	{ NULL, NULL, 0, NULL },
+};

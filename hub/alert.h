@@ -1,16 +1,33 @@
 /*
  * alert.h — alerts: a device gone offline, a job failed, a sensor past a
- * configured threshold.  Shown on the dashboard until acknowledged and
- * published on MQTT (mlab/v1/hub/alert/<kind>) for the lab's other tools.
+ * configured threshold (alert.<metric>.above / .below).  Kept in a bounded
+ * list while the condition lasts, shown on the dashboard (acknowledged by
+ * a facilitator), and published on MQTT (mlab/v1/hub/alert/<kind>) and
+ * /ws ({"type":"alert",…}) for the lab's other tools.
+ * HTTP: GET /api/alerts, POST /api/alerts/{id}/ack (alert_routes).
  */
 #ifndef MLAB_ALERT_H
 #define MLAB_ALERT_H
 
 struct hub;
 struct device;
+struct cJSON;
 
+/* The device went offline (raise) or came back (clear). */
 void alert_device_online(struct hub *h, struct device *d, int online, double ts);
+/* A metric value arrived: raise or clear its threshold alerts. */
 void alert_metric(struct hub *h, struct device *d, const char *metric, double value, double ts);
+/* A job ended in state (finished|failed|cancelled): a failure raises an
+ * alert; any later end clears the device's previous failure. */
 void alert_job_ended(struct hub *h, struct device *d, const char *state, const char *file, double ts);
+
+/* Add "alerts":[…] (every alert in the list) to a /ws snapshot. */
+void alert_ws_snapshot(struct hub *h, struct cJSON *snap);
+
+/* Alerts in the list (all, or only those not acknowledged). */
+int alert_count(const struct hub *h, int unacked_only);
+
+/* Forget every alert (teardown, tests). */
+void alert_fini(struct hub *h);
 
 #endif

@@ -32,9 +32,11 @@ extern const struct api_route job_routes[];
 extern const struct api_route auth_routes[];
 extern const struct api_route part_routes[];
 extern const struct api_route report_routes[];
+extern const struct api_route alert_routes[];
 
 static const struct api_route *const route_tables[] = {
 	core_routes, job_routes, auth_routes, part_routes, report_routes,
+	alert_routes,
 };
 
 /* ---- response helpers ------------------------------------------------ */

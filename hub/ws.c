@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 #include <libwebsockets.h>
 
+#include "alert.h"
 #include "api.h"
 #include "auth.h"
 #include "conf.h"
@@ -206,6 +207,7 @@ static char *snapshot(struct hub *h, struct client *c, size_t *len)
 	for (int i = 0; i < device_count(h); i++)
 		cJSON_AddItemToArray(arr, device_json(device_at(h, i)));
 	part_ws_snapshot(h, o, c->audience);
+	alert_ws_snapshot(h, o);
 	s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	*len = s ? strlen(s) : 0;
