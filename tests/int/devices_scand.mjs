@@ -108,15 +108,12 @@ async function startBroker(port, dir) {
 	const conf = path.join(dir, 'mosquitto.conf');
 	fs.writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
 	const b = start(MOSQUITTO, ['-c', conf]);
-	const up = await waitFor(async () => false, 0) || await (async () => {
-		const end = Date.now() + 5000;
-		while (Date.now() < end) {
-			if (await canConnect(port))
-				return true;
+	let up = false;
+	for (const end = Date.now() + 5000; !up && Date.now() < end;) {
+		up = await canConnect(port);
+		if (!up)
 			await sleep(50);
-		}
-		return false;
-	})();
+	}
 	if (!up)
 		throw new Error('mosquitto did not start: ' + b.err);
 	return b;
