@@ -59,6 +59,7 @@ static const struct key keys[] = {
 	{ "http.allow_remote_writes", K_BOOL, "no", 0, 0, NULL, "device commands from non-loopback before login exists" },
 	{ "ws.queue_max", K_INT, "256", 8, 100000, NULL, "messages queued per WebSocket client before it is dropped" },
 	{ "ws.max_clients", K_INT, "1000", 1, 100000, NULL, "WebSocket clients at once" },
+	{ "ws.sndbuf_kb", K_INT, "64", 0, 65536, NULL, "kernel send buffer per WebSocket (0: system default)" },
 
 	/* storage */
 	{ "store.path", K_STR, "var/mlab-hub.db", 0, 0, NULL, "SQLite database file" },
@@ -98,11 +99,11 @@ static const struct key keys[] = {
 
 	/* GPIO */
 	{ "gpio.backend", K_ENUM, "none", 0, 0, "none|gpiod|sim", "none, libgpiod, or the simulated chip" },
-	{ "gpio.chip", K_STR, "gpiochip0", 0, 0, NULL, "chip name, label or path" },
-	{ "gpio.required", K_BOOL, "no", 0, 0, NULL, "a missing chip is fatal" },
+	{ "gpio.chip", K_STR, "auto", 0, 0, NULL, "chip name, label, path or number; auto: the Pi's header chip (pinctrl-rp1, pinctrl-bcm2711, pinctrl-bcm2835) else gpiochip0" },
+	{ "gpio.required", K_BOOL, "no", 0, 0, NULL, "a missing chip or an unusable line is fatal" },
 	{ "gpio.debounce_ms", K_INT, "30", 0, 1000, NULL, "debounce time" },
 	{ "gpio.input.*", K_STR, NULL, 0, 0, NULL, "LINE = action (vote:N, session, event:NAME)" },
-	{ "gpio.output.*", K_STR, NULL, 0, 0, NULL, "LINE = state (broker, offline, session)" },
+	{ "gpio.output.*", K_STR, NULL, 0, 0, NULL, "LINE = state[:pattern][:flash] (broker|offline|session|vote; on|slow|fast)" },
 
 	/* accounts, privacy */
 	{ "auth.session_hours", K_INT, "12", 1, 24 * 365, NULL, "login lifetime" },

@@ -8,11 +8,16 @@
 #include <stddef.h>
 
 struct hub;
+struct conf;
 
 /* Open the chip and lines per gpio.* config; without a chip, log one
  * clear error and carry on (unless gpio.required).  0 or -1. */
 int gpio_init(struct hub *h);
+/* Release every line (outputs off first). */
 void gpio_fini(struct hub *h);
+/* SIGHUP: release every line and set up again from c (which the caller
+ * keeps owning; nothing in it is kept).  0 or -1 as gpio_init. */
+int gpio_reload(struct hub *h, const struct conf *c);
 
 /* The simulated chip's input: line name and "1"/"0" from
  * mlab/v1/hub/gpio-sim/<line>. */
