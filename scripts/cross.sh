@@ -11,7 +11,8 @@
 #          main.c, no sanitizers) built into build/cross-ARCH/tests/ and run
 #          under qemu-user, then the cross-built hub itself (config check,
 #          /healthz, clean stop); ends with "N passed, N failed"
-# Environment: CROSS_TESTS="a.c b.c" replaces the list of unit-test sources,
+# Environment: CROSS_CACHE (default ~/.cache/mlab-hub-cross) holds sysroots;
+#   CROSS_TESTS="a.c b.c" replaces the list of unit-test sources,
 #   CROSS_LIB="hub/x.c ..." the hub sources they are linked with;
 #   CFLAGS (default -O2 -g); JOBS (default: nproc).
 # Needs root or sudo for the package step only.
@@ -35,11 +36,14 @@ done
 # shared '/usr/include/lws_config.h', which is different from other instances").
 # We install the runtime library (libwebsockets17:ARCH) and the -dev package's
 # dependencies normally, and unpack libwebsockets-dev:ARCH into
-# build/cross-ARCH/sysroot/, searched before /usr/include.
+# $CROSS_CACHE/ARCH/sysroot/, searched before /usr/include.
 PKGS="libmosquitto sqlite3 libgpiod libcjson libargon2 libsystemd libcap"
 DEVS="libmosquitto-dev libsqlite3-dev libgpiod-dev libcjson-dev libargon2-dev libsystemd-dev libcap-dev libssl-dev libuv1-dev zlib1g-dev libwebsockets17"
 CFLAGS=${CFLAGS:--O2 -g}
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+# sysroots live outside build/: the Makefile includes every build/**/*.d,
+# and a Debian tree has directories named like that (etc/ld.so.conf.d)
+CROSS_CACHE=${CROSS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mlab-hub-cross}
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
 
@@ -64,6 +68,8 @@ installed() {
 deps() {
 	arch=$1 t=$(triplet "$1")
 	missing=
+	# a private sysroot made earlier (see full_sysroot): nothing more to install
+	[ -f "$CROSS_CACHE/$arch/sysroot/.full" ] && installed "gcc-$t" && return 0
 	if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
 		echo "cross.sh: adding dpkg architecture $arch"
 		$SUDO dpkg --add-architecture "$arch"
@@ -83,23 +89,53 @@ deps() {
 		$SUDO apt-get update -q || echo "cross.sh: apt-get update reported errors; trying anyway" >&2
 	fi
 	if ! $SUDO apt-get install -y -q --no-install-recommends $missing; then
-		echo "cross.sh: apt-get could not install the $arch packages above." >&2
-		echo "cross.sh: multiarch -dev packages must have exactly the same version for the" >&2
-		echo "cross.sh: host and $arch; run 'apt-get update && apt-get upgrade' and retry." >&2
-		exit 1
+		echo "cross.sh: apt-get could not install the $arch packages above: multiarch" >&2
+		echo "cross.sh: packages must have exactly the host's versions, and this machine's" >&2
+		echo "cross.sh: package lists do not offer them (a mirror mid-sync, a missing" >&2
+		echo "cross.sh: security index).  Falling back to a private sysroot." >&2
+		full_sysroot "$arch"
+		return
 	fi
 	lws_sysroot "$arch"
 }
 
-# lws_sysroot ARCH: libwebsockets-dev:ARCH unpacked into build/cross-ARCH/sysroot.
+# full_sysroot ARCH: when multiarch cannot be installed, the compiler alone
+# plus the target's libc, -dev and library packages fetched with apt-get
+# download and unpacked, without dpkg, into $CROSS_CACHE/ARCH/sysroot/ (marked
+# by .full), used with gcc --sysroot and qemu -L.
+full_sysroot() {
+	arch=$1 t=$(triplet "$1") sr=$CROSS_CACHE/$1/sysroot
+	[ -f "$sr/.full" ] && return 0
+	for p in gcc-$t pkg-config qemu-user-static; do
+		installed "$p" || $SUDO apt-get install -y -q --no-install-recommends "$p" || return 1
+	done
+	rm -rf "$sr" "$CROSS_CACHE/$arch/debs"
+	mkdir -p "$sr" "$CROSS_CACHE/$arch/debs"
+	pk=
+	for p in $DEVS libwebsockets-dev libssl3 libcap2 zlib1g libuv1 libev4 libsqlite3-0 libgpiod2 \
+		libcjson1 libargon2-1 libsystemd0 liblzma5 libzstd1 liblz4-1 libgcrypt20 libgpg-error0 \
+		libmosquitto1 libwebsockets17 libc6 libc6-dev linux-libc-dev libgcc-s1; do
+		pk="$pk $p:$arch"
+	done
+	# shellcheck disable=SC2086
+	(cd "$CROSS_CACHE/$arch/debs" && apt-get download -q $pk) || {
+		echo "cross.sh: apt-get download of the $arch packages failed" >&2; return 1; }
+	for d in "$CROSS_CACHE/$arch/debs"/*.deb; do
+		dpkg-deb -x "$d" "$sr"
+	done
+	: >"$sr/.full"
+	echo "cross.sh: $arch libraries unpacked into $sr"
+}
+
+# lws_sysroot ARCH: libwebsockets-dev:ARCH unpacked into $CROSS_CACHE/ARCH/sysroot.
 lws_sysroot() {
-	sr=build/cross-$1/sysroot
+	sr=$CROSS_CACHE/$1/sysroot
 	[ -f "$sr/usr/include/lws_config.h" ] && return 0
-	mkdir -p "$sr" build/cross-$1/debs
+	mkdir -p "$sr" "$CROSS_CACHE/$1/debs"
 	echo "cross.sh: unpacking libwebsockets-dev:$1 into $sr"
-	(cd build/cross-$1/debs && apt-get download -q "libwebsockets-dev:$1") || {
+	(cd "$CROSS_CACHE/$1/debs" && apt-get download -q "libwebsockets-dev:$1") || {
 		echo "cross.sh: apt-get download libwebsockets-dev:$1 failed" >&2; exit 1; }
-	dpkg-deb -x build/cross-$1/debs/libwebsockets-dev_*_"$1".deb "$sr"
+	dpkg-deb -x "$CROSS_CACHE/$1/debs"/libwebsockets-dev_*_"$1".deb "$sr"
 	# its libwebsockets.so points at libwebsockets.so.17, which lives in the
 	# real /usr/lib/TRIPLET (libwebsockets17:ARCH); without that the linker
 	# would take the static libwebsockets.a.  Link to the shared one.
@@ -119,7 +155,17 @@ env_for() {
 	PKG_CONFIG_SYSROOT_DIR=
 	export PKG_CONFIG_LIBDIR PKG_CONFIG_PATH PKG_CONFIG_SYSROOT_DIR
 	command -v "$CC" >/dev/null || { echo "cross.sh: $CC not found (run: scripts/cross.sh $1 deps)" >&2; exit 1; }
-	sr=$(pwd)/build/cross-$1/sysroot
+	sr=$CROSS_CACHE/$1/sysroot
+	QEMU_ROOT=/
+	if [ -f "$sr/.full" ]; then
+		CC="$t-gcc --sysroot=$sr"
+		PKG_CONFIG_SYSROOT_DIR=$sr
+		PKG_CONFIG_LIBDIR=$sr/usr/lib/$t/pkgconfig:$sr/usr/share/pkgconfig
+		PCF=$(pkg-config --cflags $PKGS)
+		PLIBS="-lwebsockets $(pkg-config --libs $PKGS) -lm -lpthread"
+		QEMU_ROOT=$sr
+		return 0
+	fi
 	PCF="-I$sr/usr/include $(pkg-config --cflags $PKGS)"
 	PLIBS="-L$sr/usr/lib/$t -lwebsockets $(pkg-config --libs $PKGS) -lm -lpthread"
 }
@@ -199,7 +245,7 @@ check() {
 	# so one broken source fails only the tests that need it
 	rm -f "$out/libhub.a"
 	# shellcheck disable=SC2086
-	${CC%gcc}ar rcs "$out/libhub.a" $(for o in $(obj "$out" $lib_src); do [ -f "$o" ] && echo "$o"; done)
+	"$(triplet "$arch")-ar" rcs "$out/libhub.a" $(for o in $(obj "$out" $lib_src); do [ -f "$o" ] && echo "$o"; done)
 	qemu=$(qemu_of "$arch")
 	command -v "$qemu" >/dev/null || qemu=$qemu-static
 	mkdir -p "$out/tests"
@@ -216,7 +262,7 @@ check() {
 		fi
 		# -L /: the target's loader and libraries are installed multiarch
 		# (/lib/ld-linux-*.so, /usr/lib/<triplet>/).
-		if (cd tests/unit && QEMU_LD_PREFIX=/ "$qemu" -L / "../../$out/tests/$name") >"$out/tests/$name.log" 2>&1; then
+		if (cd tests/unit && "$qemu" -L "$QEMU_ROOT" "../../$out/tests/$name") >"$out/tests/$name.log" 2>&1; then
 			echo "ok - $arch $name ($(tail -n 1 "$out/tests/$name.log"))"
 			npass=$((npass + 1))
 		else
@@ -235,8 +281,9 @@ smoke() {
 		nfail=$((nfail + 1)); return 0
 	fi
 	[ -x "$out/bin/mlab-hub" ] || return 0
+	env_for "$arch"
 	qemu=$(qemu_of "$arch"); command -v "$qemu" >/dev/null || qemu=$qemu-static
-	if "$qemu" -L / "$out/bin/mlab-hub" -c scripts/mlab-hub.conf.example --check-config >/dev/null 2>&1; then
+	if "$qemu" -L "$QEMU_ROOT" "$out/bin/mlab-hub" -c scripts/mlab-hub.conf.example --check-config >/dev/null 2>&1; then
 		echo "ok - $arch mlab-hub --check-config scripts/mlab-hub.conf.example"; npass=$((npass + 1))
 	else
 		echo "not ok - $arch mlab-hub --check-config scripts/mlab-hub.conf.example"; nfail=$((nfail + 1))
@@ -244,7 +291,7 @@ smoke() {
 	command -v curl >/dev/null || return 0
 	d=$(mktemp -d)
 	port=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
-	"$qemu" -L / "$out/bin/mlab-hub" --set "store.path=$d/hub.db" --set "http.listen=127.0.0.1:$port" \
+	"$qemu" -L "$QEMU_ROOT" "$out/bin/mlab-hub" --set "store.path=$d/hub.db" --set "http.listen=127.0.0.1:$port" \
 		--set broker.port=1 --set gpio.backend=none >"$d/log" 2>&1 &
 	pid=$!
 	got=
@@ -266,7 +313,11 @@ smoke() {
 
 npass=0 nfail=0
 for a in $arches; do
-	deps "$a"
+	if ! deps "$a"; then
+		echo "not ok - $a: cross toolchain and $a -dev packages installed (see above)"
+		nfail=$((nfail + 1))
+		continue
+	fi
 	case "$what" in
 	deps) ;;
 	build) build "$a" ;;
@@ -275,5 +326,5 @@ for a in $arches; do
 done
 if [ "$what" = check ]; then
 	echo "$npass passed, $nfail failed"
-	[ "$nfail" = 0 ]
 fi
+[ "$nfail" = 0 ]
