@@ -498,7 +498,7 @@ TEST(reload)
 
 int main(void)
 {
-	log_verbosity = getenv("VERBOSE") ? L_DEBUG : L_ERR;
+	log_verbosity = getenv("VERBOSE") ? L_DEBUG : -1;
 	RUN(debounce_clean);
 	RUN(debounce_bounce_1_to_20ms);
 	RUN(debounce_bounce_sweep);
