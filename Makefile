@@ -93,7 +93,7 @@ install: all
 clean:
 	rm -rf build hub/mlab-hub $(DEV_PROGS)
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -name '*.d' -type f 2>/dev/null)
 
 # --- the Pi's ABI: cross-builds with Debian's cross toolchains (scripts/cross.sh)
 # make cross ARCH=arm64|armhf       hub + device programs into build/cross-ARCH/bin/

@@ -461,7 +461,7 @@ static int get_history(struct api_req *req, struct api_resp *resp, struct device
 	if (api_query(req, "metric", metric, sizeof(metric)) || !metric[0])
 		return api_error(resp, 400, "metric= is required");
 	from = api_time_arg(req, "from", now - 86400, &bad);
-	to = api_time_arg(req, "to", now, &bad);
+	to = api_time_arg(req, "to", now + 86400, &bad);
 	if (bad)
 		return api_error(resp, 400, "from/to must be ISO-8601 times or Unix seconds");
 	if (!api_query(req, "max", maxs, sizeof(maxs)))

@@ -120,6 +120,7 @@ static const struct key keys[] = {
 	{ "alert.*.below", K_NUM, NULL, -1e9, 1e9, NULL, "alert when metric goes below" },
 	{ "target.*.*", K_NUM, NULL, -1e12, 1e12, NULL, "target.<indicator>.<fy>" },
 	{ "target.*", K_NUM, NULL, -1e12, 1e12, NULL, "target.<indicator> for every year" },
+	{ "report.lang", K_ENUM, "fr", 0, 0, "fr|en", "language of the HTML indicators report" },
 };
 
 struct entry {

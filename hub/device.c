@@ -403,7 +403,30 @@ static int event_store(struct hub *h, struct device *d, const struct eco_dev *u,
 		d->seq_max = u->seq;
 	d->ack_pending = 1;
 	touch(h, d);
-	return sqlite3_changes(store_db(h)) > 0;
+	if (sqlite3_changes(store_db(h)) == 0)
+		return 0;
+	if (!d->txn_seq_min || u->seq < d->txn_seq_min)
+		d->txn_seq_min = u->seq;
+	return 1;
+}
+
+/* Is every seq in [from, to] of device d stored? */
+static int seq_complete(struct hub *h, struct device *d, long long from, long long to)
+{
+	static const char q[] =
+		"SELECT count(*) FROM events WHERE dev=?1 AND seq BETWEEN ?2 AND ?3";
+	sqlite3_stmt *st = store_stmt(h, q);
+	long long n = -1;
+
+	if (!st)
+		return 0;
+	sqlite3_bind_int64(st, 1, d->dev);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, to);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return n == to - from + 1;
 }
 
 static int telemetry_store(struct hub *h, struct device *d, struct metric *m)
@@ -573,23 +596,33 @@ void device_committed(struct hub *h, int ok)
 	for (int i = 0; i < r->ntouched; i++) {
 		struct device *d = r->dev[r->touched[i]];
 
+		long long ack;
+
 		d->touched = 0;
 		if (!d->ack_pending)
 			continue;
 		d->ack_pending = 0;
-		if (!ok) {
-			d->seq_max = d->seq_acked;	/* devices will resend */
+		if (!ok) {	/* lost: the device will resend them */
+			if (d->txn_seq_min && (!d->hole || d->txn_seq_min < d->hole))
+				d->hole = d->txn_seq_min;
+			d->txn_seq_min = 0;
 			continue;
 		}
-		if (d->source[0] == 'm' && !strcmp(d->source, "mlab")) {
+		d->txn_seq_min = 0;
+		if (d->hole && seq_complete(h, d, d->hole, d->seq_max))
+			d->hole = 0;
+		ack = d->hole ? d->hole - 1 : d->seq_max;
+		if (ack < d->seq_acked)
+			ack = d->seq_acked;
+		if (!strcmp(d->source, "mlab")) {
 			char topic[ECO_ID_MAX + 32], body[48];
 			int n;
 
 			snprintf(topic, sizeof(topic), "mlab/v1/%s/ack", d->native);
-			n = snprintf(body, sizeof(body), "{\"seq\":%lld}", d->seq_max);
+			n = snprintf(body, sizeof(body), "{\"seq\":%lld}", ack);
 			mqtt_publish(h, d->link, topic, body, (size_t)n, 1, 1);
 		}
-		d->seq_acked = d->seq_max;
+		d->seq_acked = ack;
 	}
 	r->ntouched = 0;
 }

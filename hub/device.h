@@ -5,7 +5,9 @@
  * device_apply() is where a parsed message becomes state: registry fields,
  * telemetry rows, sequenced events (idempotent), jobs, buttons, and the
  * WebSocket notification.  Acknowledgements for sequenced events go out
- * from device_committed(), after the group commit that stored them.
+ * from device_committed(), after the group commit that stored them, and
+ * mean "every event up to this seq is stored": after a failed commit the
+ * ack stops below the lost events until the device's resends fill the hole.
  */
 #ifndef MLAB_DEVICE_H
 #define MLAB_DEVICE_H
@@ -55,6 +57,8 @@ struct device {
 	int touched;		/* in the registry's touched list */
 	long long seq_max;	/* highest event seq written (maybe uncommitted) */
 	long long seq_acked;	/* highest seq acknowledged */
+	long long txn_seq_min;	/* lowest fresh seq in the open transaction */
+	long long hole;		/* lowest seq lost to a failed commit, 0 none */
 	int ack_pending;
 };
 

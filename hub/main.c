@@ -128,28 +128,28 @@ int main(int argc, char **argv)
 		}
 	}
 	if (conf_path && conf_load(hub.conf, conf_path))
-		return 2;
+		goto bad_config;
 	hub.conf_path = conf_path;
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) {
 			if (i + 1 >= argc) {
 				LOG(L_ERR, "%s needs a file name", argv[i]);
-				return 2;
+				goto bad_config;
 			}
 			i++;
 		} else if (!strcmp(argv[i], "--set")) {
 			if (i + 1 >= argc || conf_set_arg(hub.conf, argv[++i]))
-				return 2;
+				goto bad_config;
 		} else if (!strncmp(argv[i], "--set=", 6)) {
 			if (conf_set_arg(hub.conf, argv[i] + 6))
-				return 2;
+				goto bad_config;
 		} else if (!strcmp(argv[i], "--check-config")) {
 			check = 1;
 		} else if (argv[i][0] != '-') {
 			break;	/* a subcommand */
 		} else {
 			LOG(L_ERR, "unknown option %s (see mlab-hub --help)", argv[i]);
-			return 2;
+			goto bad_config;
 		}
 	}
 	log_verbosity = log_level_parse(conf_str(hub.conf, "log.level"));
@@ -194,4 +194,7 @@ int main(int argc, char **argv)
 	rc = serve(&hub);
 	conf_free(hub.conf);
 	return rc;
+bad_config:
+	conf_free(hub.conf);
+	return 2;
 }

@@ -44,16 +44,33 @@ static int valid_id(const char *s)
 	return 1;
 }
 
+/* A metric name carries its unit (INTERFACES.md): lower case, digits
+ * and '_', ending in a known unit suffix (or one of the few unitless
+ * names).  Anything else in telemetry — "seq", "t_us", "colour" — is not
+ * a measurement and is skipped. */
 static int valid_metric(const char *s)
 {
+	static const char *const units[] = {
+		"_c", "_pct", "_hpa", "_ppm", "_ppb", "_lx", "_w", "_kwh", "_wh", "_v",
+		"_a", "_dbm", "_db", "_s", "_mm", "_m", "_hz", "_rpm", "_kg", "_g",
+		"_l", "_ugm3", "_va", "_var", "_count",
+	};
 	size_t n = strlen(s);
 
 	if (!n || n >= sizeof(((struct eco_metric *)0)->name) || !islower((unsigned char)*s))
 		return 0;
-	for (; *s; s++)
-		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) && *s != '_')
+	for (const char *p = s; *p; p++)
+		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '_')
 			return 0;
-	return 1;
+	if (!strcmp(s, "linkquality") || !strcmp(s, "power_factor"))
+		return 1;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		size_t u = strlen(units[i]);
+
+		if (n > u && !strcmp(s + n - u, units[i]))
+			return 1;
+	}
+	return 0;
 }
 
 static const char *const kinds[] = { "printer", "scanner", "sensor", "plug", "button", "other" };

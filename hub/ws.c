@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <cjson/cJSON.h>
 #include <libwebsockets.h>
 
@@ -49,6 +50,7 @@ struct ws {
 	int n;
 	int queue_max;
 	int max_clients;
+	int sndbuf;
 };
 
 int ws_init(struct hub *h)
@@ -59,6 +61,7 @@ int ws_init(struct hub *h)
 		return -1;
 	w->queue_max = (int)conf_int(h->conf, "ws.queue_max");
 	w->max_clients = (int)conf_int(h->conf, "ws.max_clients");
+	w->sndbuf = (int)conf_int(h->conf, "ws.sndbuf_kb") * 1024;
 	h->ws = w;
 	return 0;
 }
@@ -307,6 +310,11 @@ static int ws_cb(struct lws *wsi, enum lws_callback_reasons reason,
 		c->audience = c->role >= ROLE_FACILITATOR ? WS_STAFF :
 			      c->role == ROLE_KIOSK ? WS_KIOSK : WS_PUBLIC;
 		c->snapshot = 1;
+		/* the kernel's buffer counts too: left to autotune, a stalled
+		 * client can hold megabytes before our own queue notices */
+		if (h->ws->sndbuf)
+			setsockopt(lws_get_socket_fd(wsi), SOL_SOCKET, SO_SNDBUF,
+				   &h->ws->sndbuf, sizeof(h->ws->sndbuf));
 		c->next = h->ws->clients;
 		h->ws->clients = c;
 		h->ws->n++;
