@@ -4,6 +4,9 @@
 #ifndef MLAB_AUTH_H
 #define MLAB_AUTH_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 struct hub;
 struct api_req;
 
@@ -17,5 +20,22 @@ int auth_role_of_cookie(struct hub *h, const char *cookie);
 /* `mlab-hub user add|passwd|del|list …` (argv after "user").
  * Returns the process exit code. */
 int auth_user_command(struct hub *h, int argc, char **argv);
+
+/* Check user's password (argon2id).  0 and *id, *role when it matches an
+ * enabled account; -1 otherwise (same cost whether the user exists). */
+int auth_check_password(struct hub *h, const char *user, const char *password,
+			int64_t *id, int *role);
+
+/* Append a line to the audit log (inside the open group transaction; the
+ * caller's store_flush() commits it).  who: the account or "cli", "gpio"…
+ * object/detail may be NULL and never carry personal data. */
+void auth_audit(struct hub *h, const char *who, const char *action,
+		const char *object, const char *detail);
+
+/* "admin", "facilitator", "kiosk" or "none" for a ROLE_*. */
+const char *auth_role_name(int role);
+
+/* SHA-256 of len bytes at data into out (for session tokens). */
+void auth_sha256(const void *data, size_t len, unsigned char out[32]);
 
 #endif

@@ -36,4 +36,19 @@ void part_job_ended(struct hub *h, struct device *d, int64_t job_id,
  * (WS_PUBLIC, WS_KIOSK, WS_STAFF) to snap. */
 void part_ws_snapshot(struct hub *h, struct cJSON *snap, int audience);
 
+/* The retention purge: participants whose last session ended more than
+ * privacy.retention_months before `now` lose their personal fields
+ * (name, email); the anonymous row stays.  Logged and audited as a count.
+ * Commits.  Returns how many were purged, or -1.  Meant to run hourly. */
+int part_purge(struct hub *h, double now);
+
+/* `mlab-hub purge [--now ISO-8601]` (argv after "purge"), with the store
+ * open.  Returns the process exit code. */
+int part_purge_command(struct hub *h, int argc, char **argv);
+
+/* The SPDX id for a licence spelled the friendly way ("CC BY 4.0",
+ * "cc0", "not for publication" → "none"); NULL when unknown.  The result
+ * is a string constant. */
+const char *part_licence(const char *s);
+
 #endif

@@ -132,6 +132,18 @@ static const char *const migrations[] = {
 	"  question TEXT NOT NULL, source TEXT NOT NULL, at REAL NOT NULL,"
 	"  CHECK(value BETWEEN 1 AND scale));"
 	"CREATE INDEX ratings_at ON ratings(at);",
+
+	/* 3: participation, second step: failed logins per peer (the login
+	 * rate limit survives a restart), how many people one check-in stands
+	 * for (a family checking in once), and indexes the API reads by. */
+	"CREATE TABLE login_failures(peer TEXT NOT NULL, at REAL NOT NULL);"
+	"CREATE INDEX login_failures_peer ON login_failures(peer, at);"
+	"ALTER TABLE participants ADD COLUMN party_size INTEGER NOT NULL DEFAULT 1"
+	"  CHECK(party_size BETWEEN 1 AND 1000);"
+	"CREATE INDEX sessions_ended ON sessions(ended_at);"
+	"CREATE INDEX consents_participant ON consents(participant_id);"
+	"CREATE INDEX contributions_participant ON contributions(participant_id);"
+	"CREATE INDEX audit_ts ON audit(ts);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
