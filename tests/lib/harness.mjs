@@ -154,6 +154,18 @@ export function pub(broker, topic, payload, { retain = false, qos = 1, file } = 
 	if (r.status !== 0) throw new Error('mosquitto_pub failed: ' + r.stderr);
 }
 
+// Publish many messages fast: one mosquitto_pub -l, one line per message.
+export function pubLines(broker, topic, lines, { qos = 0 } = {}) {
+	return new Promise((resolve, reject) => {
+		const p = track(spawn('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(broker.port), '-t', topic,
+			'-q', String(qos), '-l'], { stdio: ['pipe', 'ignore', 'pipe'] }));
+		let err = '';
+		p.stderr.on('data', (d) => { err += d; });
+		p.on('exit', (code) => code === 0 ? resolve() : reject(new Error('mosquitto_pub -l: ' + err)));
+		p.stdin.end(lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l)) + '\n').join(''));
+	});
+}
+
 // Collect messages on topic for up to ms or until count arrive.
 export function sub(broker, topic, { count = 1, ms = 3000 } = {}) {
 	return new Promise((resolve) => {
