@@ -5,6 +5,7 @@
  *	mlab-hub [-c FILE] [--set section.key=value]... [--check-config]
  *	mlab-hub [-c FILE] [--set …] user add|passwd|del|list [NAME] [--role R]
  *	mlab-hub [-c FILE] [--set …] backup --to FILE
+ *	mlab-hub [-c FILE] [--set …] purge [--now ISO-8601]
  *	mlab-hub [-c FILE] [--set …] report --fy YEAR [--format json|csv|html] …
  */
 #include <signal.h>
@@ -37,6 +38,7 @@ static void usage(FILE *f)
 		"usage: mlab-hub [-c FILE] [--set section.key=value]... [--check-config]\n"
 		"       mlab-hub [options] user add|passwd|del|list [NAME] [--role admin|facilitator|kiosk]\n"
 		"       mlab-hub [options] backup --to FILE\n"
+		"       mlab-hub [options] purge [--now ISO-8601]\n"
 		"       mlab-hub [options] report --fy YEAR [--format json|csv|html] [--explain NAME] [--db PATH]\n"
 		"\n"
 		"  -c, --config FILE   read settings from FILE (INI: [section] key = value)\n"
@@ -177,6 +179,10 @@ int main(int argc, char **argv)
 			}
 			conf_free(hub.conf);
 			return rc;
+		} else if (!strcmp(cmd, "purge")) {
+			if (open_store_only(&hub))
+				return 1;
+			rc = part_purge_command(&hub, argc - i - 1, argv + i + 1);
 		} else if (!strcmp(cmd, "report")) {
 			rc = report_command(&hub, argc - i - 1, argv + i + 1);
 			store_close(&hub);
