@@ -87,9 +87,15 @@ static int esp_reserved(struct eco_ctx *ctx, const char *node)
 	return z && z->prefix[0] && !strcmp(node, z->prefix);
 }
 
+/* Case-insensitive "does s contain w" (strcasestr is a GNU extension). */
 static int contains_ci(const char *s, const char *w)
 {
-	return strcasestr(s, w) != NULL;
+	size_t n = strlen(w);
+
+	for (; *s; s++)
+		if (!strncasecmp(s, w, n))
+			return 1;
+	return !n;
 }
 
 /* Kind from what the node has shown so far. */
@@ -336,7 +342,7 @@ static int esp_switch(struct eco_ctx *ctx, const char *native, int on,
 		k = (int)strlen(topic);
 	else
 		return -1;
-	if (k < 0 || (size_t)k >= tlen)
+	if (k < 0 || (size_t)k >= tlen || strpbrk(topic, "+#"))
 		return -1;
 	snprintf(payload, plen, "%s", on ? "ON" : "OFF");
 	return 0;

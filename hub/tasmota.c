@@ -655,7 +655,8 @@ static int tas_parse(struct eco_ctx *ctx, const char *topic, const char *payload
 		d->has |= ECO_KIND;
 	}
 remember:
-	if (strcmp(ft, TAS_DEFAULT_FT) && (t = tas_find(p, native, NULL, 1)))
+	if (strcmp(ft, TAS_DEFAULT_FT) && !strpbrk(ft, "+#") &&
+	    (t = tas_find(p, native, NULL, 1)))
 		snprintf(t->ft, sizeof(t->ft), "%s", ft);
 	return ECO_OK;
 }
@@ -717,8 +718,9 @@ static int tas_switch(struct eco_ctx *ctx, const char *native, int on,
 	    tas_fill(TAS_DEFAULT_FT, cmnd, native, base, sizeof(base)) < 0)
 		return -1;
 	if ((size_t)snprintf(topic, tlen, "%s%sPOWER", base,
-			     base[0] && base[strlen(base) - 1] == '/' ? "" : "/") >= tlen)
-		return -1;
+			     base[0] && base[strlen(base) - 1] == '/' ? "" : "/") >= tlen ||
+	    strpbrk(topic, "+#"))
+		return -1;	/* wildcards cannot be published to */
 	snprintf(payload, plen, "%s", on ? "ON" : "OFF");
 	return 0;
 }

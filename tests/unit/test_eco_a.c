@@ -789,6 +789,10 @@ TEST(t_tasmota_fulltopic_and_switch)
 	CHECK(feed(l, "tasmota", "emoncms/lab/denky/tele/STATE", "{\"POWER\":\"ON\"}") == ECO_OK);
 	CHECK(tasmota_ops.switch_cmd(t, "denky", 1, topic, sizeof(topic), payload, sizeof(payload)) == 0);
 	CHECK_STR(topic, "emoncms/lab/denky/cmnd/POWER");
+	/* fuzz crash: a wildcard in the seen layout must not reach a command */
+	CHECK(feed(l, "tasmota", "emon#ms/lab/wild/tele/SENSOR", "{\"ENERGY\":{\"Power\":1}}") == ECO_OK);
+	CHECK(tasmota_ops.switch_cmd(t, "wild", 1, topic, sizeof(topic), payload, sizeof(payload)) == 0);
+	CHECK_STR(topic, "cmnd/wild/POWER");
 	CHECK(tasmota_ops.switch_cmd(t, "zbbridge/IKEA_remote", 1, topic, sizeof(topic),
 				     payload, sizeof(payload)) == -1);
 	CHECK(tasmota_ops.switch_cmd(t, "x", 1, topic, 8, payload, sizeof(payload)) == -1);
