@@ -26,8 +26,10 @@ echo "mlab-hub: installing missing Debian packages:$missing"
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
-# an empty package list means apt-get update was never run on this machine
-if ! ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1 || ! $SUDO apt-get install -y -q --no-install-recommends $missing; then
-	$SUDO apt-get update -q
+# Try with the package lists we have; refresh them only if that fails.
+# A refresh that fails for one index (a mirror mid-sync, a foreign
+# architecture) is not fatal: what matters is whether the install works.
+if ! $SUDO apt-get install -y -q --no-install-recommends $missing; then
+	$SUDO apt-get update -q || echo "mlab-hub: apt-get update reported errors; trying the install anyway" >&2
 	$SUDO apt-get install -y -q --no-install-recommends $missing
 fi
