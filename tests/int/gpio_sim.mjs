@@ -111,6 +111,18 @@ test('session button: one press opens a session, a second closes it; led-session
 	await outIs(broker, 'led-session', '0');
 });
 
+test('led-session follows a session opened and closed through the API', async () => {
+	const { broker, hub, cookie } = await labHub();
+	assert(cookie, 'facilitator login');
+	await outIs(broker, 'led-session', '0');
+	const r = await hub.post('/api/sessions', { project_ids: [], device_ids: [], group: { type: 'walk-in', size: 1 } }, { cookie });
+	assert(r.status === 200 || r.status === 201, `POST /api/sessions: ${r.status} ${r.text}`);
+	await outIs(broker, 'led-session', '1');
+	const e = await hub.post(`/api/sessions/${r.json.id}/end`, {}, { cookie });
+	assert(e.status === 200 || e.status === 204, `end: ${e.status} ${e.text}`);
+	await outIs(broker, 'led-session', '0');
+});
+
 test('vote button: a bouncing press on vote-happy is one stored vote (3 of 3) in the open session, shown on /ws', async () => {
 	const { broker, hub, db, cookie } = await labHub();
 	assert(cookie, 'facilitator login');
