@@ -1,14 +1,45 @@
 /*
  * report.h — annual indicators per fiscal year (1 April – 31 March,
- * America/Toronto), as JSON, CSV or HTML, with the rows behind each figure.
+ * in lab.timezone), as JSON, CSV or HTML, with the rows behind each
+ * figure (docs/indicators.md has every rule).
+ *
+ * The same renderer serves `mlab-hub report` and GET /api/indicators, so
+ * both give byte-identical answers for the same database.
  */
 #ifndef MLAB_REPORT_H
 #define MLAB_REPORT_H
 
 struct hub;
+struct api_resp;
 
-/* `mlab-hub report --fy Y [--format json|csv|html] [--explain NAME] [--db PATH]`
- * (argv after "report"). Returns the process exit code. */
+struct report_opts {
+	int fy;			/* fiscal year: 2025 = 2025-04-01 … 2026-03-31 */
+	const char *format;	/* "json", "csv" or "html" */
+	const char *explain;	/* NULL, or a figure's name: its rows instead */
+	const char *lang;	/* "fr" or "en" (HTML labels) */
+	const char *css_href;	/* HTML: link this stylesheet; NULL embeds it */
+};
+
+/* Render the report described by o from h's open store into out (used as
+ * a growing buffer: the caller frees it with api_resp_free()).  Returns 0;
+ * -1 on a database or time-zone error; -2 when o->explain names no
+ * figure; -3 for a bad year, format or language.  err gets one line. */
+int report_render(struct hub *h, const struct report_opts *o, struct api_resp *out,
+		  char *err, size_t errlen);
+
+/* The stylesheet of the HTML report (GET /api/indicators/report.css). */
+extern const char report_css[];
+
+/* 1 when age band b ("6-12", "13-17", "65+") lies wholly under 18. Pure. */
+int report_band_young(const char *b);
+
+/* The built-in target for indicator name in fiscal year fy (MISSION.md);
+ * 0 and *t, or -1 when there is none.  Pure. */
+int report_default_target(const char *name, int fy, double *t);
+
+/* `mlab-hub report [--fy Y] [--format json|csv|html] [--explain NAME]
+ * [--lang fr|en] [--db PATH]` (argv after "report"); opens the store
+ * itself (main.c closes it).  Returns the process exit code. */
 int report_command(struct hub *h, int argc, char **argv);
 
 #endif
