@@ -57,6 +57,8 @@ struct gline {
 	int output;
 	char action[GPIOMAP_NAME_MAX + 8];	/* inputs: for button_do() */
 	int vote;			/* inputs: N of vote:N, else 0 */
+	int scale;			/* inputs: 3 for the default box, 0 = rating.scale */
+	int warned;			/* outputs: a write failure was logged */
 	struct gpiomap_out out;		/* outputs */
 	struct debounce db;		/* inputs */
 	int level;			/* outputs: last written, -1 unknown */
@@ -157,6 +159,7 @@ static void collect_line(void *arg, const char *key, const char *name,
 static int gpio_lines_from_conf(struct gpio *g, const struct conf *c)
 {
 	struct collect col = { g, 0, 0, (int)conf_int(c, "rating.scale") };
+	int i;
 
 	conf_each(c, "gpio.input.*", collect_line, &col);
 	col.output = 1;
@@ -165,7 +168,9 @@ static int gpio_lines_from_conf(struct gpio *g, const struct conf *c)
 		return -1;
 	if (g->n)
 		return 0;
-	for (int i = 0; i < gpiomap_ndefaults; i++) {
+	/* the box's faces are a three-face scale whatever rating.scale says */
+	col.vote_max = 3;
+	for (i = 0; i < gpiomap_ndefaults; i++) {
 		const struct gpiomap_default *d = &gpiomap_defaults[i];
 		char key[128];
 
@@ -173,6 +178,8 @@ static int gpio_lines_from_conf(struct gpio *g, const struct conf *c)
 		snprintf(key, sizeof(key), "gpio.%s.%s", d->output ? "output" : "input", d->line);
 		collect_line(&col, key, d->line, d->value);
 	}
+	for (i = 0; i < g->n; i++)
+		g->line[i].scale = 3;
 	return col.rc;
 }
 
@@ -211,9 +218,12 @@ static int write_output(struct gpio *g, struct gline *l, int level)
 {
 	if (g->backend == BACKEND_GPIOD) {
 		if (gpiod_line_set_value(l->line, level) < 0) {
-			LOG(L_WARN, "gpio: cannot set line %s: %s", l->name, strerror(errno));
+			if (!l->warned)
+				LOG(L_WARN, "gpio: cannot set line %s: %s", l->name, strerror(errno));
+			l->warned = 1;
 			return -1;
 		}
+		l->warned = 0;
 	} else if (g->backend == BACKEND_SIM) {
 		char topic[GPIOMAP_NAME_MAX + 40];
 
@@ -296,7 +306,10 @@ static void pressed(struct gpio *g, struct gline *l)
 
 	snprintf(source, sizeof(source), "gpio:%s", l->name);
 	LOG(L_INFO, "gpio: %s pressed (%s)", l->name, l->action);
-	rc = button_do(g->h, l->action, source);
+	if (l->vote && l->scale)
+		rc = part_vote(g->h, l->vote, l->scale, source);
+	else
+		rc = button_do(g->h, l->action, source);
 	o = cJSON_CreateObject();
 	if (o) {
 		cJSON_AddStringToObject(o, "line", l->name);

@@ -134,7 +134,12 @@ test('vote button: a bouncing press on vote-happy is one stored vote (3 of 3) in
 	await waitFor(async () => (await currentSession(hub, cookie)).status === 200, 3000, 'an open session');
 	const sid = (await currentSession(hub, cookie)).json.id;
 
+	await outIs(broker, 'led-session', '1');
+	const led = sub(broker, SIM + 'led-session/out', { count: 5, ms: 3000 });
+	await sleep(200);
 	await press(broker, 'vote-happy');
+	// the acknowledgement: the lit led-session blinks dark twice
+	eq((await led).map((m) => m.payload), ['1', '0', '1', '0', '1'], 'led-session flashes twice');
 	const g = await ws.waitFor((m) => m.type === 'gpio' && m.line === 'vote-happy', 3000, 'the gpio press on /ws');
 	eq(g.event, 'press');
 	await waitFor(() => sql(db, 'SELECT count(*) AS n FROM ratings')[0].n >= 1, 3000, 'a stored vote');
@@ -159,6 +164,14 @@ test('vote buttons: two pressed together are two votes, neutral 2 and unhappy 1'
 	await sleep(300);
 	const rows = sql(db, 'SELECT value FROM ratings ORDER BY value');
 	eq(rows.map((x) => x.value), [1, 2]);
+});
+
+test('the default box votes on the three-face scale even when rating.scale = 5', async () => {
+	const { broker, db } = await labHub(['rating.scale=5']);
+	await press(broker, 'vote-happy');
+	await waitFor(() => sql(db, 'SELECT count(*) AS n FROM ratings')[0].n >= 1, 3000, 'a stored vote');
+	const rows = sql(db, 'SELECT value, scale FROM ratings');
+	eq(rows, [{ value: 3, scale: 3 }]);
 });
 
 test('a held button is one press; a glitch shorter than the debounce is none', async () => {
