@@ -1,0 +1,636 @@
+// part_api.mjs — issue 4: participation through the real hub (ASan build)
+// on a temp SQLite file, with a real mosquitto where devices matter.
+// Accounts from the command line, login with its cookie and rate limit,
+// every endpoint with good and bad input, every role against what it must
+// not reach, consent rules, export and erase, the retention purge with a
+// moved clock, a print job over MQTT becoming one pending contribution,
+// SQL injection and oversized strings, and the issue's "Done when" session
+// checked row by row in the database.
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+	HUB_BIN, test, main, assert, eq, sleep, startBroker, startHub, pub, wsClient,
+	waitFor, run, tmpdir,
+} from '../lib/harness.mjs';
+
+const sql = (db, q) => {
+	const r = run('sqlite3', ['-bail', db, q]);
+	if (r.status !== 0) throw new Error('sqlite3: ' + r.stderr);
+	return r.stdout.trim();
+};
+const cli = (db, args, input) => run(HUB_BIN, ['--set', `store.path=${db}`, '--set', 'log.level=warn', ...args],
+	{ input, env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1' } });
+const PW = { ad: 'admin-password', fa: 'facilitator-pw', ki: 'kiosk-password' };
+
+// A hub with three accounts made on the command line, and their cookies.
+async function setup({ broker, sets = [] } = {}) {
+	const dir = tmpdir('part');
+	const db = path.join(dir, 'hub.db');
+	for (const [name, role] of [['ad', 'admin'], ['fa', 'facilitator'], ['ki', 'kiosk']]) {
+		const r = cli(db, ['user', 'add', name, '--role', role], PW[name] + '\n');
+		eq(r.status, 0, `user add ${name}: ${r.stderr}`);
+	}
+	const hub = await startHub({ broker, db, sets });
+	const c = { hub, db };
+	for (const name of ['ad', 'fa', 'ki']) c[name] = await login(hub, name, PW[name]);
+	c.api = (method, p, body, cookie) => request(hub, method, p, body, cookie);
+	return c;
+}
+
+// Writes carry Content-Type: application/json (the hub's CSRF rule).
+async function request(hub, method, p, body, cookie) {
+	const headers = { 'content-type': 'application/json' };
+	if (cookie) headers.cookie = cookie;
+	const opts = { method, headers };
+	if (method !== 'GET') opts.body = typeof body === 'string' ? body : JSON.stringify(body ?? {});
+	const r = await fetch(hub.url + p, opts);
+	const text = await r.text();
+	let json = null;
+	try { json = JSON.parse(text); } catch { }
+	return { status: r.status, json, text, headers: r.headers };
+}
+
+async function login(hub, user, password) {
+	const r = await request(hub, 'POST', '/api/login', { user, password });
+	eq(r.status, 200, `login ${user}: ${r.text}`);
+	const sc = r.headers.get('set-cookie');
+	const m = /mlab_session=([0-9a-f]{64})/.exec(sc);
+	assert(m, 'a session cookie: ' + sc);
+	return 'mlab_session=' + m[1];
+}
+
+const T = (s) => new Date(s).toISOString();
+
+// ---- accounts ---------------------------------------------------------------
+
+test('user add|passwd|del|list on the command line, argon2id, passwords on stdin', async () => {
+	const db = path.join(tmpdir('users'), 'hub.db');
+	eq(cli(db, ['user', 'add', 'alice', '--role', 'admin'], 'short\n').status, 1, 'refuses < 8 characters');
+	eq(cli(db, ['user', 'add', 'alice', '--role', 'boss'], 'long enough\n').status, 2, 'bad role');
+	eq(cli(db, ['user', 'add', 'al ice', '--role', 'admin'], 'long enough\n').status, 2, 'bad name');
+	const a = cli(db, ['user', 'add', 'alice', '--role', 'admin'], 'correct horse\n');
+	eq(a.status, 0, a.stderr);
+	eq(cli(db, ['user', 'add', 'alice', '--role', 'kiosk'], 'correct horse\n').status, 1, 'duplicate refused');
+	eq(cli(db, ['user', 'add', 'bob'], 'battery staple\n').status, 0, 'role defaults to facilitator');
+	const list = cli(db, ['user', 'list']).stdout;
+	assert(/alice\s+admin/.test(list) && /bob\s+facilitator/.test(list), list);
+	const hash = sql(db, "SELECT hash FROM users WHERE name='alice'");
+	assert(hash.startsWith('$argon2id$v=19$m=19456,t=2,p=1$'), 'argon2id hash: ' + hash);
+	assert(!hash.includes('correct horse'), 'no clear text');
+	eq(cli(db, ['user', 'passwd', 'alice'], 'new password 1\n').status, 0);
+	assert(sql(db, "SELECT hash FROM users WHERE name='alice'") !== hash, 'hash changed');
+	eq(cli(db, ['user', 'passwd', 'nobody'], 'new password 1\n').status, 1, 'unknown user');
+	eq(cli(db, ['user', 'del', 'bob']).status, 0);
+	eq(sql(db, "SELECT count(*) FROM users WHERE name='bob'"), '0');
+	eq(sql(db, "SELECT group_concat(action) FROM audit ORDER BY id"), 'user.add,user.add,user.passwd,user.delete', 'audited');
+	const hub = await startHub({ db });
+	eq((await request(hub, 'POST', '/api/login', { user: 'alice', password: 'correct horse' })).status, 401, 'old password');
+	await login(hub, 'alice', 'new password 1');
+	eq((await hub.stop()).code, 0, 'clean exit, no leak');
+});
+
+test('login: cookie attributes, /api/me, logout, wrong password, stored hashed', async () => {
+	const { hub, db, fa, api } = await setup();
+	const r = await api('POST', '/api/login', { user: 'fa', password: PW.fa });
+	const sc = r.headers.get('set-cookie');
+	assert(/HttpOnly/.test(sc) && /SameSite=Strict/.test(sc) && /Path=\//.test(sc), sc);
+	assert(!/Secure/.test(sc), 'no Secure over plain HTTP');
+	eq(r.json, { user: 'fa', role: 'facilitator' });
+	const token = /mlab_session=([0-9a-f]{64})/.exec(sc)[1];
+	eq(sql(db, `SELECT count(*) FROM auth_sessions WHERE token_hash='${token}'`), '0', 'the token itself is not stored');
+	eq((await api('GET', '/api/me', undefined, fa)).json, { user: 'fa', role: 'facilitator' });
+	eq((await api('GET', '/api/me')).status, 401, 'anonymous');
+	eq((await api('GET', '/api/me', undefined, 'mlab_session=' + '0'.repeat(64))).status, 401, 'forged token');
+	eq((await api('POST', '/api/login', { user: 'fa', password: 'wrong-password' })).status, 401);
+	eq((await api('POST', '/api/login', { user: 'nobody', password: 'wrong-password' })).status, 401);
+	eq((await api('POST', '/api/login', { user: 'fa' })).status, 400, 'password missing');
+	eq((await api('POST', '/api/login', { user: 42, password: 'x' })).status, 400, 'user not a string');
+	eq((await api('POST', '/api/login', '{"user":')).status, 400, 'broken JSON');
+	const other = 'mlab_session=' + token;
+	eq((await api('POST', '/api/logout', {}, other)).status, 200);
+	eq((await api('GET', '/api/me', undefined, other)).status, 401, 'logged out');
+	eq((await api('GET', '/api/me', undefined, fa)).status, 200, 'the other login lives on');
+	eq((await hub.stop()).code, 0);
+});
+
+test('failed logins are rate-limited per address (429), and the limit survives a restart', async () => {
+	const { hub, api } = await setup({ sets: ['auth.max_attempts=3', 'auth.window_s=60'] });
+	for (let i = 0; i < 3; i++)
+		eq((await api('POST', '/api/login', { user: 'fa', password: 'nope-nope' })).status, 401);
+	const r = await api('POST', '/api/login', { user: 'fa', password: PW.fa });
+	eq(r.status, 429, 'even the right password waits');
+	eq(r.headers.get('retry-after'), '60');
+	await hub.stop();
+	await hub.start();
+	eq((await api('POST', '/api/login', { user: 'fa', password: PW.fa })).status, 429, 'after a restart too');
+	eq((await hub.stop()).code, 0);
+});
+
+test('admin manages accounts over the API; the last admin stays', async () => {
+	const { hub, ad, fa, api } = await setup();
+	eq((await api('POST', '/api/users', { name: 'kim', password: 'kim-password', role: 'facilitator' }, ad)).status, 201);
+	eq((await api('POST', '/api/users', { name: 'kim', password: 'kim-password', role: 'facilitator' }, ad)).status, 409);
+	eq((await api('POST', '/api/users', { name: 'x', password: 'short', role: 'facilitator' }, ad)).status, 400);
+	eq((await api('POST', '/api/users', { name: 'x', password: 'long enough', role: 'god' }, ad)).status, 400);
+	eq((await api('POST', '/api/users', { name: "x'; DROP TABLE users;--", password: 'long enough', role: 'kiosk' }, ad)).status, 400);
+	const users = (await api('GET', '/api/users', undefined, ad)).json.users;
+	assert(users.some((u) => u.name === 'kim' && u.role === 'facilitator'), 'listed');
+	assert(users.every((u) => !('hash' in u)), 'no hashes out');
+	const kim = await login(hub, 'kim', 'kim-password');
+	eq((await api('PATCH', '/api/users/kim', { role: 'kiosk' }, ad)).status, 200);
+	eq((await api('GET', '/api/me', undefined, kim)).status, 401, 'a role change ends the logins');
+	eq((await api('PATCH', '/api/users/ad', { role: 'facilitator' }, ad)).status, 409, 'last admin');
+	eq((await api('DELETE', '/api/users/ad', {}, ad)).status, 409, 'last admin');
+	eq((await api('DELETE', '/api/users/kim', {}, ad)).status, 200);
+	eq((await api('DELETE', '/api/users/kim', {}, ad)).status, 404);
+	eq((await api('GET', '/api/users', undefined, fa)).status, 403, 'facilitator cannot');
+	const audit = (await api('GET', '/api/audit?limit=50', undefined, ad)).json.audit;
+	assert(audit.some((a) => a.action === 'user.add' && a.object === 'kim' && a.user === 'ad'), 'audited');
+	assert(audit.some((a) => a.action === 'user.delete'), 'audited delete');
+	eq((await hub.stop()).code, 0);
+});
+
+// ---- roles ------------------------------------------------------------------
+
+test('every role is kept from what it must not reach', async () => {
+	const { hub, ad, fa, ki, api } = await setup();
+	const p = (await api('POST', '/api/projects', { title: 'P' }, fa)).json.id;
+	const s = (await api('POST', '/api/sessions', { project_ids: [p] }, fa)).json.id;
+	const part = (await api('POST', '/api/participants', { age_band: '25-34' }, fa)).json.id;
+	const contrib = (await api('POST', '/api/contributions', { kind: 'text', title: 'T' }, fa)).json.id;
+	const writes = [
+		['POST', '/api/projects', { title: 'x' }], ['PATCH', `/api/projects/${p}`, { title: 'y' }],
+		['POST', '/api/sessions', {}], ['PATCH', `/api/sessions/${s}`, { notes: 'n' }],
+		['POST', `/api/sessions/${s}/end`, {}], ['POST', '/api/participants', {}],
+		['DELETE', `/api/participants/${part}`, {}], ['POST', '/api/contributions', { kind: 'idea', title: 'i' }],
+		['PATCH', `/api/contributions/${contrib}`, { status: 'confirmed' }], ['POST', '/api/ratings', { value: 2 }],
+		['POST', '/api/users', { name: 'z', password: 'zzzzzzzz', role: 'kiosk' }], ['DELETE', '/api/users/fa', {}],
+		['PATCH', '/api/users/fa', { role: 'kiosk' }], ['POST', '/api/purge', {}], ['POST', '/api/logout', {}],
+	];
+	for (const [m, u, b] of writes) {
+		const r = await api(m, u, b);
+		if (u === '/api/logout') { eq(r.status, 200, 'logout without a login is harmless'); continue; }
+		eq(r.status, 401, `anonymous ${m} ${u}`);
+	}
+	const staffReads = ['/api/sessions', `/api/sessions/${s}`, '/api/participants', `/api/participants?session_id=${s}`,
+		`/api/participants/${part}`, `/api/participants/${part}/export`, '/api/contributions',
+		`/api/contributions/${contrib}`, '/api/ratings'];
+	for (const u of staffReads) {
+		eq((await api('GET', u)).status, 401, `anonymous GET ${u}`);
+		eq((await api('GET', u, undefined, ki)).status, 403, `kiosk GET ${u}`);
+		eq((await api('GET', u, undefined, fa)).status, 200, `facilitator GET ${u}`);
+	}
+	const kioskNo = [
+		['POST', '/api/projects', { title: 'x' }], ['PATCH', `/api/projects/${p}`, { title: 'y' }],
+		['POST', '/api/sessions', {}], ['PATCH', `/api/sessions/${s}`, { notes: 'n' }],
+		['POST', `/api/sessions/${s}/end`, {}], ['DELETE', `/api/participants/${part}`, {}],
+		['PATCH', `/api/contributions/${contrib}`, { status: 'confirmed' }],
+		['POST', '/api/contributions', { kind: 'print', title: 'not an idea' }],
+		['POST', '/api/contributions', { kind: 'idea', title: 'confirmed?', status: 'confirmed' }],
+		['POST', '/api/participants', { session_id: s + 100 }],
+		['POST', '/api/ratings', { value: 2, session_id: s }],
+		['GET', '/api/users'], ['GET', '/api/audit'], ['POST', '/api/purge', {}],
+	];
+	for (const [m, u, b] of kioskNo)
+		eq((await api(m, u, b, ki)).status, 403, `kiosk ${m} ${u} ${JSON.stringify(b)}`);
+	for (const [m, u, b] of [['GET', '/api/users'], ['GET', '/api/audit'], ['POST', '/api/users', { name: 'z', password: 'zzzzzzzz', role: 'kiosk' }],
+		['DELETE', '/api/users/ki', {}], ['PATCH', '/api/users/ki', { role: 'admin' }], ['POST', '/api/purge', {}]])
+		eq((await api(m, u, b, fa)).status, 403, `facilitator ${m} ${u}`);
+	// what the kiosk may do
+	eq((await api('POST', '/api/participants', { age_band: '35-44' }, ki)).status, 201, 'kiosk check-in');
+	eq((await api('POST', '/api/ratings', { value: 3 }, ki)).status, 201, 'kiosk rating');
+	const idea = await api('POST', '/api/contributions', { title: 'Scan the old bridge' }, ki);
+	eq(idea.status, 201, 'kiosk idea');
+	eq(Object.keys(idea.json), ['id'], 'the kiosk reads back only the id');
+	const cur = await api('GET', '/api/sessions/current', undefined, ki);
+	eq(cur.status, 200);
+	assert(!('facilitator' in cur.json) && !('notes' in cur.json), 'public view of the session');
+	eq((await api('GET', '/api/me', undefined, ki)).json.role, 'kiosk');
+	// the admin is staff too
+	eq((await api('GET', '/api/participants', undefined, ad)).status, 200);
+	eq((await api('GET', '/api/audit', undefined, ad)).status, 200);
+	// cross-site writes
+	const xs = await fetch(hub.url + '/api/projects', { method: 'POST', headers: { 'content-type': 'application/json', cookie: fa, origin: 'http://evil.example' }, body: '{"title":"x"}' });
+	eq(xs.status, 403, 'another Origin');
+	const form = await fetch(hub.url + '/api/projects', { method: 'POST', headers: { 'content-type': 'text/plain', cookie: fa }, body: '{"title":"x"}' });
+	eq(form.status, 415, 'not JSON');
+	eq((await hub.stop()).code, 0);
+});
+
+// ---- projects -----------------------------------------------------------------
+
+test('projects: create, read, patch, internal ones hidden from the public, validation', async () => {
+	const { hub, fa, ki, api } = await setup();
+	const body = { title: 'Numériser le Vieux-Québec', summary: 'Scans de façades', themes: ['quebec-culture', 'heritage'],
+		status: 'active', visibility: 'public', starts_on: '2026-04-01', ends_on: '2027-03-31', partners: ['Ville de Québec'] };
+	const r = await api('POST', '/api/projects', body, fa);
+	eq(r.status, 201, r.text);
+	const id = r.json.id;
+	eq([r.json.title, r.json.themes, r.json.partners, r.json.ends_on], [body.title, ['heritage', 'quebec-culture'], body.partners, '2027-03-31']);
+	const hidden = (await api('POST', '/api/projects', { title: 'Internal', visibility: 'internal' }, fa)).json.id;
+	eq((await api('GET', `/api/projects/${hidden}`)).status, 404, 'internal hidden from the public');
+	eq((await api('GET', `/api/projects/${hidden}`, undefined, ki)).status, 404, 'and from the kiosk');
+	eq((await api('GET', `/api/projects/${hidden}`, undefined, fa)).status, 200, 'staff sees it');
+	eq((await api('GET', '/api/projects')).json.projects.map((p) => p.id), [id]);
+	eq((await api('GET', '/api/projects', undefined, fa)).json.projects.map((p) => p.id), [id, hidden]);
+	const pub1 = (await api('GET', `/api/projects/${id}`)).json;
+	assert(!('contributions_pending' in pub1) && pub1.contributions_confirmed === 0, 'public counts');
+	const p2 = await api('PATCH', `/api/projects/${id}`, { status: 'completed', themes: ['quebec-culture'] }, fa);
+	eq(p2.status, 200, p2.text);
+	eq([p2.json.status, p2.json.themes, p2.json.title], ['completed', ['quebec-culture'], body.title], 'patched, rest kept');
+	eq((await api('PATCH', '/api/projects/999', { title: 'x' }, fa)).status, 404);
+	eq((await api('GET', '/api/projects/abc')).status, 404);
+	const bad = [
+		[{}, /title/], [{ title: '' }, /title/], [{ title: 'x'.repeat(201) }, /title/], [{ title: 7 }, /title/],
+		[{ title: 'x', status: 'done' }, /status/], [{ title: 'x', visibility: 'secret' }, /visibility/],
+		[{ title: 'x', themes: 'quebec-culture' }, /themes/], [{ title: 'x', themes: ['Québec Culture'] }, /themes\[0\]/],
+		[{ title: 'x', starts_on: '2026-13-01' }, /starts_on/], [{ title: 'x', starts_on: '2026-05-01', ends_on: '2026-04-01' }, /ends_on/],
+		[{ title: 'x', partners: [1] }, /partners\[0\]/], [{ title: 'x', summary: 'y'.repeat(5001) }, /summary/], [[1, 2], /object/],
+	];
+	for (const [b, re] of bad) {
+		const x = await api('POST', '/api/projects', b, fa);
+		eq(x.status, 400, JSON.stringify(b).slice(0, 80));
+		assert(re.test(x.json.error), `error names the field: ${x.json.error}`);
+	}
+	eq((await api('PATCH', `/api/projects/${id}`, { title: null }, fa)).status, 400, 'title cannot be cleared');
+	eq((await hub.stop()).code, 0);
+});
+
+// ---- sessions -----------------------------------------------------------------
+
+test('sessions: one open at a time, current, patch, end, after the fact, list', async () => {
+	const { hub, fa, api } = await setup();
+	const pr = (await api('POST', '/api/projects', { title: 'P' }, fa)).json.id;
+	eq((await api('GET', '/api/sessions/current')).status, 404, 'none open');
+	const r = await api('POST', '/api/sessions', { project_ids: [pr], device_ids: ['mlab/printer-1'], group: { type: 'school', size: 24, grade: 'sec 2' }, notes: 'bus late' }, fa);
+	eq(r.status, 201, r.text);
+	const id = r.json.id;
+	eq([r.json.open, r.json.group, r.json.project_ids, r.json.device_ids, r.json.facilitator],
+		[true, { type: 'school', size: 24, grade: 'sec 2' }, [pr], ['mlab/printer-1'], 'fa']);
+	const again = await api('POST', '/api/sessions', {}, fa);
+	eq(again.status, 409, 'only one open session');
+	const cur = (await api('GET', '/api/sessions/current')).json;
+	eq(cur.id, id);
+	assert(!('notes' in cur) && !('facilitator' in cur), 'public view');
+	eq((await api('GET', '/api/sessions/current', undefined, fa)).json.notes, 'bus late', 'staff view');
+	const p = await api('PATCH', `/api/sessions/${id}`, { group: { size: 26 } }, fa);
+	eq(p.status, 200, p.text);
+	eq(p.json.group, { type: 'school', size: 26, grade: 'sec 2' }, 'group members merge');
+	eq(p.json.project_ids, [pr], 'projects kept');
+	eq((await api('PATCH', `/api/sessions/${id}`, { group: { size: -1 } }, fa)).status, 400);
+	eq((await api('PATCH', `/api/sessions/${id}`, { group: { type: 'crowd' } }, fa)).status, 400);
+	eq((await api('PATCH', `/api/sessions/${id}`, { ended_at: new Date().toISOString() }, fa)).status, 400, 'end with /end');
+	eq((await api('PATCH', '/api/sessions/9999', { notes: 'x' }, fa)).status, 404);
+	const e = await api('POST', `/api/sessions/${id}/end`, {}, fa);
+	eq([e.status, e.json.open], [200, false]);
+	eq((await api('POST', `/api/sessions/${id}/end`, {}, fa)).status, 409, 'already ended');
+	eq((await api('POST', '/api/sessions/9999/end', {}, fa)).status, 404);
+	eq((await api('GET', '/api/sessions/current')).status, 404);
+	// after the fact
+	const past = await api('POST', '/api/sessions', { started_at: '2026-03-10T09:30:00-04:00', ended_at: '2026-03-10T11:00:00-04:00', group: { type: 'family', size: 4 } }, fa);
+	eq(past.status, 201, past.text);
+	eq([past.json.started_at, past.json.ended_at, past.json.open], ['2026-03-10T13:30:00Z', '2026-03-10T15:00:00Z', false]);
+	const bad = [
+		[{ started_at: '2026-03-10T09:30:00' }, /started_at/], [{ started_at: '2026-03-10' }, /started_at/],
+		[{ started_at: 'yesterday' }, /started_at/], [{ ended_at: '2026-03-10T11:00:00Z' }, /started_at/],
+		[{ started_at: '2026-03-10T11:00:00Z', ended_at: '2026-03-10T10:00:00Z' }, /before/],
+		[{ started_at: '2099-01-01T00:00:00Z' }, /future/], [{ group: { type: 'mob' } }, /group.type/],
+		[{ group: { size: 1.5 } }, /group.size/], [{ group: 'school' }, /group/], [{ project_ids: [999] }, /project_ids\[0\]/],
+		[{ project_ids: ['1'] }, /project_ids\[0\]/], [{ device_ids: [''] }, /device_ids\[0\]/], [{ notes: 'n'.repeat(5001) }, /notes/],
+	];
+	for (const [b, re] of bad) {
+		const x = await api('POST', '/api/sessions', b, fa);
+		eq(x.status, 400, JSON.stringify(b).slice(0, 80) + ' ' + x.text);
+		assert(re.test(x.json.error), `error names the field: ${x.json.error}`);
+	}
+	const list = (await api('GET', '/api/sessions?from=2026-03-01T00:00:00Z&to=2026-03-31T00:00:00Z', undefined, fa)).json.sessions;
+	eq(list.map((s) => s.id), [past.json.id], 'from/to');
+	eq((await api('GET', '/api/sessions', undefined, fa)).json.sessions.length, 2);
+	eq((await api('GET', '/api/sessions?from=garbage', undefined, fa)).status, 400);
+	eq((await hub.stop()).code, 0);
+});
+
+// ---- participants and consent -------------------------------------------------
+
+test('participants: anonymous by default, personal data only with the matching consent', async () => {
+	const { hub, db, fa, ki, api } = await setup();
+	eq((await api('POST', '/api/participants', { age_band: '25-34' }, fa)).status, 409, 'no open session');
+	const s = (await api('POST', '/api/sessions', {}, fa)).json.id;
+	const anon = await api('POST', '/api/participants', { age_band: '25-34', postal_area: 'g1r 2b5', party_size: 3 }, ki);
+	eq(anon.status, 201, anon.text);
+	eq(sql(db, `SELECT age_band, postal_area, party_size, display_name IS NULL, email IS NULL FROM participants WHERE id=${anon.json.id}`),
+		'25-34|G1R|3|1|1', 'only the postal area (FSA) is kept');
+	const cases = [
+		[{ display_name: 'Zoé' }, 400, /display_name/], [{ display_name: 'Zoé', consent: { photo: true } }, 400, /display_name/],
+		[{ email: 'z@example.org', consent: { publish_name: true } }, 400, /email/],
+		[{ email: 'not-an-email', consent: { contact: true } }, 400, /email/],
+		[{ age_band: '10-13', consent: { publish_name: true }, display_name: 'Léo' }, 400, /guardian/],
+		[{ age_band: '10-13', consent: { publish_name: true, given_by: 'guardian' }, display_name: 'Léo' }, 201],
+		[{ age_band: '14-17', consent: { contact: true }, email: 'teen@example.org' }, 201],
+		[{ age_band: '33' }, 400, /age_band/], [{ consent: { contact: 'yes' } }, 400, /consent.contact/],
+		[{ consent: { contact: true, given_by: 'neighbour' } }, 400, /given_by/], [{ consent: true }, 400, /consent/],
+		[{ party_size: 0 }, 400, /party_size/], [{ postal_area: '12345' }, 400, /postal_area/],
+		[{ session_id: 999 }, 400, /session_id/], [{ display_name: 'x'.repeat(81), consent: { publish_name: true } }, 400, /display_name/],
+	];
+	for (const [b, st, re] of cases) {
+		const x = await api('POST', '/api/participants', b, fa);
+		eq(x.status, st, JSON.stringify(b) + ' ' + x.text);
+		if (re) assert(re.test(x.json.error), x.json.error);
+	}
+	const z = await api('POST', '/api/participants', { age_band: '25-34', consent: { contact: true, photo: false, publish_name: true }, display_name: 'Zoé', email: 'zoe@example.org' }, ki);
+	eq(z.status, 201);
+	eq(Object.keys(z.json).sort(), ['id', 'session_id'], 'the kiosk gets no personal data back');
+	eq(sql(db, `SELECT group_concat(purpose || '=' || granted || '/' || given_by || '/' || text_version, ' ') FROM consents WHERE participant_id=${z.json.id}`),
+		'contact=1/self/2026-1 photo=0/self/2026-1 publish_name=1/self/2026-1', 'consent rows with version and who');
+	const list = (await api('GET', `/api/participants?session_id=${s}`, undefined, fa)).json.participants;
+	const zz = list.find((p) => p.id === z.json.id);
+	eq([zz.display_name, zz.email, zz.consent.contact, zz.consent.photo, zz.consent.given_by], ['Zoé', 'zoe@example.org', true, false, 'self']);
+	eq((await api('GET', '/api/participants?session_id=abc', undefined, fa)).status, 400);
+	eq((await api('GET', '/api/participants/999', undefined, fa)).status, 404);
+	eq((await hub.stop()).code, 0);
+});
+
+test('export everything held about a person, then erase it; the counts do not move', async () => {
+	const { hub, db, fa, ad, api } = await setup();
+	const p = (await api('POST', '/api/projects', { title: 'P' }, fa)).json.id;
+	const s = (await api('POST', '/api/sessions', { project_ids: [p] }, fa)).json.id;
+	const id = (await api('POST', '/api/participants', { age_band: '45-54', postal_area: 'G1K', consent: { contact: true, publish_name: true }, display_name: 'Marie-Ève', email: 'me@example.org' }, fa)).json.id;
+	const c = (await api('POST', '/api/contributions', { kind: 'photo', title: 'Façade', participant_id: id, licence: 'cc-by-sa' }, fa)).json;
+	eq([c.author, c.licence, c.project_id], ['Marie-Ève', 'CC-BY-SA-4.0', p], 'attributed by consent; licence normalised; project of the session');
+	const ex = await api('GET', `/api/participants/${id}/export`, undefined, fa);
+	eq(ex.status, 200);
+	eq([ex.json.participant.display_name, ex.json.participant.email], ['Marie-Ève', 'me@example.org']);
+	eq(ex.json.consents.map((k) => k.purpose + ':' + k.granted), ['contact:true', 'publish_name:true']);
+	eq(ex.json.contributions.map((k) => k.title), ['Façade']);
+	eq(ex.json.ratings, [], 'ratings are anonymous');
+	assert(/anonymous/.test(ex.json.ratings_note));
+	assert(ex.json.history.some((h) => h.action === 'participant.checkin'), 'history');
+	const before = (await api('GET', '/api/sessions/current')).json.participants;
+	const del = await api('DELETE', `/api/participants/${id}`, {}, fa);
+	eq(del.status, 200, del.text);
+	eq([del.json.display_name, del.json.email, del.json.postal_area, del.json.age_band], [null, null, null, '45-54']);
+	assert(del.json.erased_at, 'erased_at set');
+	eq(sql(db, `SELECT count(*), display_name IS NULL, email IS NULL, erased_at IS NOT NULL FROM participants WHERE id=${id}`), '1|1|1|1', 'anonymous row kept');
+	eq((await api('GET', '/api/sessions/current')).json.participants, before, 'the count did not move');
+	const c2 = (await api('GET', `/api/contributions/${c.id}`, undefined, fa)).json;
+	eq([c2.title, c2.author], ['Façade', null], 'the contribution stays, without the name');
+	eq((await api('DELETE', `/api/participants/${id}`, {}, fa)).status, 200, 'erasing twice is fine');
+	eq((await api('DELETE', '/api/participants/999', {}, fa)).status, 404);
+	eq((await api('GET', '/api/participants/999/export', undefined, fa)).status, 404);
+	// nothing personal in the audit log or the hub's log
+	const audit = JSON.stringify((await api('GET', '/api/audit?limit=1000', undefined, ad)).json);
+	assert(!/Marie|me@example/.test(audit), 'audit holds no personal data');
+	assert(!/Marie|me@example/.test(hub.log), 'the log holds no personal data');
+	assert(!/Marie|me@example/.test(sql(db, 'SELECT group_concat(coalesce(detail,"") || coalesce(object,"")) FROM audit')));
+	eq((await hub.stop()).code, 0);
+});
+
+test('retention purge with a moved clock: the admin endpoint and `mlab-hub purge --now`', async () => {
+	const { hub, db, fa, ad, api } = await setup({ sets: ['privacy.retention_months=12'] });
+	const old = (await api('POST', '/api/sessions', { started_at: '2026-01-10T10:00:00-05:00', ended_at: '2026-01-10T12:00:00-05:00' }, fa)).json.id;
+	const a = (await api('POST', '/api/participants', { session_id: old, consent: { contact: true }, email: 'a@example.org', display_name: 'Ana' }, fa)).json.id;
+	const b = (await api('POST', '/api/participants', { session_id: old, age_band: '18-24' }, fa)).json.id;
+	const s = (await api('POST', '/api/sessions', {}, fa)).json.id;
+	const c = (await api('POST', '/api/participants', { session_id: s, consent: { contact: true }, email: 'c@example.org' }, fa)).json.id;
+	// participants were created now: move their last_seen back to the old session
+	sql(db, `UPDATE participants SET created_at=1768057200, last_seen=1768057200 WHERE id IN (${a},${b})`);
+	eq((await api('POST', '/api/purge', { now: '2026-06-01T00:00:00Z' }, ad)).json.purged, 0, 'not yet 12 months');
+	eq((await api('POST', '/api/purge', { now: 'soon' }, ad)).status, 400);
+	const r = await api('POST', '/api/purge', { now: '2027-02-01T00:00:00Z' }, ad);
+	eq(r.json.purged, 1, 'a is past retention; c is in an open session');
+	eq(sql(db, `SELECT display_name IS NULL, email IS NULL, purged_at IS NOT NULL FROM participants WHERE id=${a}`), '1|1|1');
+	eq(sql(db, `SELECT email FROM participants WHERE id=${c}`), 'c@example.org');
+	await api('POST', `/api/sessions/${s}/end`, {}, fa);
+	eq((await hub.stop()).code, 0);
+	const out = cli(db, ['purge', '--now', '2028-01-01T00:00:00Z']);
+	eq(out.status, 0, out.stderr);
+	assert(/purged the personal fields of 1 participants/.test(out.stdout), out.stdout);
+	eq(sql(db, `SELECT count(*) FROM participants WHERE email IS NOT NULL OR display_name IS NOT NULL`), '0');
+	eq(sql(db, 'SELECT count(*) FROM participants'), '3', 'rows kept for the counts');
+	eq(sql(db, "SELECT detail FROM audit WHERE action='privacy.purge' ORDER BY id"), '1 participants past 12 months\n1 participants past 12 months');
+	eq(cli(db, ['purge', '--now', 'tomorrow']).status, 2);
+	assert(!/a@example|c@example|Ana/.test(hub.log + out.stdout + out.stderr), 'counts only in the logs');
+});
+
+// ---- contributions and ratings --------------------------------------------------
+
+test('contributions: create, licences, confirm/reject/edit, filters, validation', async () => {
+	const { hub, fa, ki, api } = await setup();
+	const p1 = (await api('POST', '/api/projects', { title: 'P1' }, fa)).json.id;
+	const p2 = (await api('POST', '/api/projects', { title: 'P2' }, fa)).json.id;
+	const r = await api('POST', '/api/contributions', { project_id: p1, kind: 'scan', title: 'Buste', licence: 'CC BY 4.0', links: ['https://example.org/buste.ply'] }, fa);
+	eq(r.status, 201, r.text);
+	eq([r.json.licence, r.json.status, r.json.links, r.json.session_id], ['CC-BY-4.0', 'pending', ['https://example.org/buste.ply'], null]);
+	for (const [given, want] of [['CC0', 'CC0-1.0'], ['cc0 1.0', 'CC0-1.0'], ['CC BY-SA 4.0', 'CC-BY-SA-4.0'], ['CC-BY-4.0', 'CC-BY-4.0'], ['not for publication', 'none'], [undefined, 'none']])
+		eq((await api('POST', '/api/contributions', { kind: 'text', title: 't', licence: given }, fa)).json.licence, want, String(given));
+	const id = r.json.id;
+	const conf = await api('PATCH', `/api/contributions/${id}`, { status: 'confirmed' }, fa);
+	eq([conf.status, conf.json.status, conf.json.decided_by], [200, 'confirmed', 'fa']);
+	assert(conf.json.decided_at, 'decided_at');
+	eq((await api('GET', `/api/projects/${p1}`)).json.contributions_confirmed, 1, 'public count');
+	const ed = await api('PATCH', `/api/contributions/${id}`, { title: 'Buste de Champlain', licence: 'cc-by-sa', project_id: p2 }, fa);
+	eq([ed.json.title, ed.json.licence, ed.json.project_id, ed.json.status], ['Buste de Champlain', 'CC-BY-SA-4.0', p2, 'confirmed']);
+	eq((await api('PATCH', `/api/contributions/${id}`, { status: 'rejected' }, fa)).json.status, 'rejected');
+	eq((await api('GET', '/api/contributions?status=rejected', undefined, fa)).json.contributions.map((c) => c.id), [id]);
+	eq((await api('GET', `/api/contributions?project_id=${p2}`, undefined, fa)).json.contributions.length, 1);
+	eq((await api('GET', '/api/contributions?kind=text', undefined, fa)).json.contributions.length, 6);
+	eq((await api('GET', '/api/contributions?status=maybe', undefined, fa)).status, 400);
+	const bad = [
+		[{ title: 'x' }, /kind/], [{ kind: 'sculpture', title: 'x' }, /kind/], [{ kind: 'idea' }, /title/],
+		[{ kind: 'idea', title: 'x', licence: 'GPL' }, /licence/], [{ kind: 'idea', title: 'x', project_id: 999 }, /project_id/],
+		[{ kind: 'idea', title: 'x', participant_id: 999 }, /participant_id/], [{ kind: 'idea', title: 'x', status: 'maybe' }, /status/],
+		[{ kind: 'idea', title: 'x', links: 'http://x' }, /links/], [{ kind: 'idea', title: 'x', body: 'b'.repeat(5001) }, /body/],
+	];
+	for (const [b, re] of bad) {
+		const x = await api('POST', '/api/contributions', b, fa);
+		eq(x.status, 400, JSON.stringify(b) + ' ' + x.text);
+		assert(re.test(x.json.error), x.json.error);
+	}
+	eq((await api('PATCH', `/api/contributions/${id}`, { status: 'maybe' }, fa)).status, 400);
+	eq((await api('PATCH', '/api/contributions/999', { status: 'confirmed' }, fa)).status, 404);
+	eq((await api('POST', '/api/contributions', { title: 'idea' }, ki)).status, 409, 'the kiosk needs an open session');
+	eq((await hub.stop()).code, 0);
+});
+
+test('ratings: tied to the open session, validated, anonymous (button votes: gpio_sim.mjs)', async () => {
+	const { hub, db, fa, ki, api } = await setup({ sets: ['rating.scale=3'] });
+	const r0 = await api('POST', '/api/ratings', { value: 2 }, ki);
+	eq([r0.status, r0.json.session_id], [201, null], 'no session: stored without one');
+	const s = (await api('POST', '/api/sessions', {}, fa)).json.id;
+	eq((await api('POST', '/api/ratings', { value: 3, scale: 3 }, ki)).json.session_id, s);
+	eq((await api('POST', '/api/ratings', { value: 5, scale: 5 }, ki)).status, 201);
+	for (const b of [{ value: 4 }, { value: 0 }, { value: 6, scale: 5 }, { value: 2, scale: 4 }, { value: '3' }, {}, { value: 2.5 }])
+		eq((await api('POST', '/api/ratings', b, ki)).status, 400, JSON.stringify(b));
+	eq((await api('POST', '/api/ratings', { value: 1 })).status, 401, 'anonymous');
+	const g = (await api('GET', `/api/ratings?session_id=${s}`, undefined, fa)).json;
+	eq([g.count, g.top], [2, 2]);
+	eq(sql(db, `SELECT group_concat(value || '/' || scale || '/' || question || '/' || source, ' ') FROM ratings WHERE session_id=${s}`),
+		'3/3/novelty/kiosk:ki 5/5/novelty/kiosk:ki');
+	eq((await hub.stop()).code, 0);
+});
+
+test('SQL injection and 100 KB strings in every text field: stored as text or refused', async () => {
+	const { hub, db, fa, api } = await setup();
+	const inj = "x'); DROP TABLE participants; --";
+	const big = 'é'.repeat(50 * 1024);	// 100 KB of UTF-8
+	const tables = () => sql(db, "SELECT group_concat(name) FROM sqlite_master WHERE type='table' ORDER BY name");
+	const t0 = tables();
+	const p = await api('POST', '/api/projects', { title: inj, summary: inj, themes: ['x-1'], partners: [inj], cover: inj }, fa);
+	eq(p.status, 201);
+	eq([p.json.title, p.json.summary, p.json.partners[0], p.json.cover], [inj, inj, inj, inj], 'stored as text');
+	const s = await api('POST', '/api/sessions', { project_ids: [p.json.id], device_ids: [inj], notes: inj, group: { grade: inj.slice(0, 40) } }, fa);
+	eq(s.status, 201, s.text);
+	eq([s.json.notes, s.json.device_ids[0]], [inj, inj]);
+	const part = await api('POST', '/api/participants', { display_name: inj.slice(0, 80), consent: { publish_name: true } }, fa);
+	eq(part.status, 201);
+	const c = await api('POST', '/api/contributions', { kind: 'idea', title: inj, body: inj, links: [inj] }, fa);
+	eq([c.status, c.json.title, c.json.body, c.json.links[0]], [201, inj, inj, inj]);
+	eq((await api('GET', '/api/contributions?kind=' + encodeURIComponent(inj), undefined, fa)).status, 400);
+	eq((await api('GET', '/api/sessions?from=' + encodeURIComponent(inj), undefined, fa)).status, 400);
+	eq((await api('GET', '/api/audit?user=' + encodeURIComponent(inj), undefined, fa)).status, 403);
+	const bigs = [
+		['POST', '/api/projects', { title: big }], ['POST', '/api/projects', { title: 't', summary: big }],
+		['POST', '/api/projects', { title: 't', cover: big }], ['POST', '/api/projects', { title: 't', partners: [big] }],
+		['POST', '/api/projects', { title: 't', themes: [big] }], ['PATCH', `/api/projects/${p.json.id}`, { title: big }],
+		['POST', '/api/sessions', { notes: big }], ['POST', '/api/sessions', { device_ids: [big] }],
+		['POST', '/api/sessions', { group: { grade: big } }], ['POST', '/api/sessions', { group: { type: big } }],
+		['PATCH', `/api/sessions/${s.json.id}`, { notes: big }], ['POST', '/api/participants', { display_name: big, consent: { publish_name: true } }],
+		['POST', '/api/participants', { email: big, consent: { contact: true } }], ['POST', '/api/participants', { postal_area: big }],
+		['POST', '/api/participants', { age_band: big }], ['POST', '/api/participants', { consent: { given_by: big, contact: true } }],
+		['POST', '/api/contributions', { kind: 'idea', title: big }], ['POST', '/api/contributions', { kind: 'idea', title: 't', body: big }],
+		['POST', '/api/contributions', { kind: 'idea', title: 't', links: [big] }], ['POST', '/api/contributions', { kind: 'idea', title: 't', licence: big }],
+		['POST', '/api/contributions', { kind: big, title: 't' }], ['PATCH', `/api/contributions/${c.json.id}`, { title: big }],
+		['POST', '/api/users', { name: big, password: 'long enough', role: 'kiosk' }], ['POST', '/api/login', { user: big, password: 'x' }],
+		['POST', '/api/sessions', { started_at: big }],
+	];
+	for (const [m, u, b] of bigs) {
+		const x = await api(m, u, b, u === '/api/users' ? undefined : fa);
+		assert(x.status === 400 || (u === '/api/users' && x.status === 401), `${m} ${u} ${Object.keys(b)}: ${x.status}`);
+	}
+	eq(tables(), t0, 'no table dropped');
+	eq(sql(db, 'SELECT count(*) FROM participants'), '1');
+	eq((await api('GET', '/healthz')).status, 200, 'still alive');
+	eq((await hub.stop()).code, 0);
+});
+
+// ---- devices, WebSocket, and the whole session ------------------------------------
+
+test('a print job over MQTT during a session becomes exactly one pending contribution', async () => {
+	const b = await startBroker();
+	const { hub, db, fa, api } = await setup({ broker: b });
+	const staff = await wsClient(hub, { cookie: fa });
+	const pub0 = await wsClient(hub);
+	const p = (await api('POST', '/api/projects', { title: 'Imprimer le patrimoine', themes: ['quebec-culture'] }, fa)).json.id;
+	const s = (await api('POST', '/api/sessions', { project_ids: [p], device_ids: ['mlab/printer-1'], group: { type: 'workshop', size: 8 } }, fa)).json.id;
+	pub(b, 'mlab/v1/printer-1/meta', { name: 'Prusa', kind: 'printer' }, { retain: true });
+	pub(b, 'mlab/v1/printer-2/meta', { name: 'Other', kind: 'printer' }, { retain: true });
+	pub(b, 'mlab/v1/printer-1/event', { seq: 1, type: 'job.started', file: 'gcodes/benchy.gcode' });
+	pub(b, 'mlab/v1/printer-2/event', { seq: 1, type: 'job.started', file: 'not-in-session.gcode' });
+	await hub.waitFor(async () => (await hub.device('mlab/printer-1'))?.job?.state === 'printing', 3000, 'printing');
+	pub(b, 'mlab/v1/printer-1/event', { seq: 2, type: 'job.finished' });
+	pub(b, 'mlab/v1/printer-2/event', { seq: 2, type: 'job.finished' });
+	pub(b, 'mlab/v1/printer-1/event', { seq: 2, type: 'job.finished' });	// a resend
+	const msg = await staff.waitFor((m) => m.type === 'contribution' && m.event === 'created', 3000, 'staff told');
+	await hub.waitFor(async () => (await hub.device('mlab/printer-2'))?.job?.state === 'finished', 3000, 'printer-2 finished');
+	await sleep(300);
+	const list = (await api('GET', '/api/contributions', undefined, fa)).json.contributions;
+	eq(list.length, 1, 'exactly one');
+	const c = list[0];
+	eq([c.kind, c.title, c.status, c.device_id, c.project_id, c.session_id], ['print', 'benchy.gcode', 'pending', 'mlab/printer-1', p, s]);
+	eq([c.job.file, c.job.state, c.job.device], ['gcodes/benchy.gcode', 'finished', 'mlab/printer-1'], 'job provenance');
+	eq(sql(db, `SELECT count(*) FROM contributions c JOIN jobs j ON j.id = c.job_id WHERE j.file='gcodes/benchy.gcode'`), '1');
+	eq(msg.contribution.id, c.id);
+	assert(!pub0.messages.some((m) => m.type === 'contribution'), 'not to the public');
+	// a session listing no devices takes any device's jobs
+	await api('POST', `/api/sessions/${s}/end`, {}, fa);
+	await api('POST', '/api/sessions', {}, fa);
+	pub(b, 'mlab/v1/printer-2/event', { seq: 3, type: 'job.started', file: 'walkin.gcode' });
+	await hub.waitFor(async () => (await hub.device('mlab/printer-2'))?.job?.state === 'printing', 3000);
+	pub(b, 'mlab/v1/printer-2/event', { seq: 4, type: 'job.failed' });
+	pub(b, 'mlab/v1/printer-2/event', { seq: 5, type: 'job.started', file: 'walkin2.gcode' });
+	await hub.waitFor(async () => (await hub.device('mlab/printer-2'))?.job?.file === 'walkin2.gcode', 3000);
+	pub(b, 'mlab/v1/printer-2/event', { seq: 6, type: 'job.finished' });
+	await hub.waitFor(async () => (await api('GET', '/api/contributions', undefined, fa)).json.contributions.length === 2, 3000, 'walk-in job');
+	eq((await api('GET', '/api/contributions', undefined, fa)).json.contributions[0].title, 'walkin2.gcode', 'the failed job made none');
+	staff.close();
+	pub0.close();
+	eq((await hub.stop()).code, 0);
+});
+
+test('WebSocket: public and kiosk clients get counts, never personal data; staff get more', async () => {
+	const { hub, fa, ki, api } = await setup();
+	await api('POST', '/api/projects', { title: 'Public P' }, fa);
+	await api('POST', '/api/projects', { title: 'Secret P', visibility: 'internal' }, fa);
+	await api('POST', '/api/sessions', { notes: 'staff only note' }, fa);
+	await api('POST', '/api/contributions', { kind: 'idea', title: 'pending idea' }, fa);
+	const pubc = await wsClient(hub), kio = await wsClient(hub, { cookie: ki }), staff = await wsClient(hub, { cookie: fa });
+	const ps = await pubc.waitFor((m) => m.type === 'snapshot');
+	const ks = await kio.waitFor((m) => m.type === 'snapshot');
+	const ss = await staff.waitFor((m) => m.type === 'snapshot');
+	eq(ps.projects.map((p) => p.title), ['Public P']);
+	eq(ss.projects.map((p) => p.title), ['Public P', 'Secret P']);
+	assert(ps.session && !('notes' in ps.session) && !('pending' in ps), 'public snapshot');
+	eq(ks.rating, { scale: 3, question: 'novelty' });
+	eq(ss.pending.map((c) => c.title), ['pending idea']);
+	eq(ss.session.notes, 'staff only note');
+	await api('POST', '/api/participants', { consent: { contact: true, publish_name: true }, display_name: 'Camille', email: 'camille@example.org' }, ki);
+	await staff.waitFor((m) => m.type === 'participant' && m.participant.display_name === 'Camille');
+	await pubc.waitFor((m) => m.type === 'session' && m.session.participants === 1, 2000, 'public count');
+	await kio.waitFor((m) => m.type === 'session' && m.session.participants === 1, 2000, 'kiosk count');
+	await api('POST', '/api/ratings', { value: 3 }, ki);
+	await pubc.waitFor((m) => m.type === 'rating');
+	await sleep(200);
+	for (const c of [pubc, kio])
+		assert(!/Camille|camille@|staff only note|Secret P|pending idea/.test(JSON.stringify(c.messages)), 'no personal or internal data');
+	for (const c of [pubc, kio, staff]) c.close();
+	eq((await hub.stop()).code, 0);
+});
+
+test('Done when: a whole session through the API, and every number in the database', async () => {
+	const b = await startBroker();
+	const { hub, db, fa, ki, api } = await setup({ broker: b });
+	const proj = (await api('POST', '/api/projects', { title: 'Mémoire des quartiers', themes: ['quebec-culture'], status: 'active' }, fa)).json.id;
+	// start it
+	const s = await api('POST', '/api/sessions', { project_ids: [proj], device_ids: ['mlab/printer-1'], group: { type: 'school', size: 0 } }, fa);
+	eq(s.status, 201);
+	const sid = s.json.id;
+	// count a school group of 24
+	eq((await api('PATCH', `/api/sessions/${sid}`, { group: { type: 'school', size: 24, grade: 'sec 3' } }, fa)).json.group.size, 24);
+	// check in two consenting participants (one at the kiosk, one by the facilitator for a child)
+	const p1 = await api('POST', '/api/participants', { age_band: '14-17', consent: { contact: false, photo: true, publish_name: true }, display_name: 'Maya' }, ki);
+	const p2 = await api('POST', '/api/participants', { age_band: '10-13', consent: { photo: true, publish_name: false, given_by: 'guardian' } }, fa);
+	eq([p1.status, p2.status], [201, 201]);
+	// a finished print arrives as a pending contribution
+	pub(b, 'mlab/v1/printer-1/event', { seq: 1, type: 'job.started', file: 'maison-jacquet.gcode' });
+	await hub.waitFor(async () => (await hub.device('mlab/printer-1'))?.job?.state === 'printing', 3000);
+	pub(b, 'mlab/v1/printer-1/event', { seq: 2, type: 'job.finished' });
+	let pending;
+	await hub.waitFor(async () => {
+		pending = (await api('GET', '/api/contributions?status=pending', undefined, fa)).json.contributions;
+		return pending.length === 1;
+	}, 3000, 'pending contribution');
+	// confirm it, with the licence the student chose and their name (consented)
+	const conf = await api('PATCH', `/api/contributions/${pending[0].id}`, { status: 'confirmed', licence: 'CC BY 4.0', participant_id: p1.json.id }, fa);
+	eq([conf.json.status, conf.json.author, conf.json.licence], ['confirmed', 'Maya', 'CC-BY-4.0']);
+	// five ratings
+	for (const v of [3, 3, 2, 3, 1]) eq((await api('POST', '/api/ratings', { value: v, scale: 3 }, ki)).status, 201);
+	// end the session
+	eq((await api('POST', `/api/sessions/${sid}/end`, {}, fa)).json.open, false);
+	eq((await hub.stop()).code, 0);
+	// every number the annual report needs, from the database
+	eq(sql(db, `SELECT group_type, group_size, grade, ended_at > started_at, facilitator FROM sessions WHERE id=${sid}`), 'school|24|sec 3|1|fa');
+	eq(sql(db, `SELECT count(*) FROM session_projects sp JOIN project_themes t ON t.project_id = sp.project_id WHERE sp.session_id=${sid} AND t.theme='quebec-culture'`), '1', 'a Québec-culture project');
+	eq(sql(db, `SELECT count(*) FROM participants WHERE session_id=${sid}`), '2');
+	eq(sql(db, `SELECT count(*) FROM contributions WHERE session_id=${sid} AND status='confirmed' AND kind='print' AND device_id='mlab/printer-1' AND job_id IS NOT NULL AND project_id=${proj}`), '1');
+	eq(sql(db, `SELECT count(*), sum(value = 3), min(scale), max(scale) FROM ratings WHERE session_id=${sid}`), '5|3|3|3', 'appreciation: 3 of 5 happy');
+	// personal data only where consent allows
+	eq(sql(db, `SELECT count(*) FROM participants WHERE email IS NOT NULL`), '0', 'nobody consented to contact');
+	eq(sql(db, `SELECT group_concat(coalesce(display_name, '-')) FROM participants ORDER BY id`), 'Maya,-');
+	eq(sql(db, `SELECT count(*) FROM participants p WHERE display_name IS NOT NULL AND NOT EXISTS (SELECT 1 FROM consents c WHERE c.participant_id = p.id AND c.granted AND c.purpose IN ('publish_name','contact'))`), '0');
+	eq(sql(db, `SELECT given_by FROM consents WHERE participant_id=${p2.json.id} LIMIT 1`), 'guardian');
+	const actions = sql(db, 'SELECT group_concat(action) FROM (SELECT DISTINCT action FROM audit ORDER BY action)');
+	for (const a of ['project.create', 'session.open', 'session.update', 'participant.checkin', 'contribution.confirm', 'session.end'])
+		assert(actions.includes(a), `audited ${a}: ${actions}`);
+});
+
+main();
