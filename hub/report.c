@@ -54,11 +54,12 @@ struct nint {			/* a nullable integer column */
 struct r_session {
 	long long id;
 	double started;
-	struct nint ended;	/* .v unused: see ended_at */
 	double ended_at;
+	int has_end;
 	int group;		/* index in groups[] */
 	long size, checked, counted, known, young;
 	char *projects;		/* "1;4", owned */
+	int bn_first, bn_count;	/* its rows in report.bn (sorted by session) */
 };
 
 struct r_bandn {		/* people checked in to one session with one band */
@@ -152,12 +153,14 @@ struct report {
 	int oom;
 };
 
-/* Grow *arr (of elem-size items, *n used) by one zeroed slot; returns it
- * or NULL.  Capacity doubles at powers of two. */
+/* Make room for slot n of arr (n slots of elem bytes in use; capacity
+ * doubles whenever n is a power of two) and return the array, which the
+ * caller owns.  *out points at the zeroed slot n, or is NULL when memory
+ * ran out (the array is then returned unchanged). */
 static void *grow(void *arr, int n, size_t elem, void **out)
 {
 	if ((n & (n - 1)) == 0) {
-		size_t cap = n ? (size_t)n * 2 : 16;
+		size_t cap = n ? (size_t)n * 2 : 1;
 		void *na = realloc(arr, cap * elem);
 
 		if (!na) {
@@ -175,6 +178,7 @@ static void *grow(void *arr, int n, size_t elem, void **out)
 	(arr) = grow((arr), (n), sizeof(*(arr)), &_s); \
 	if (!_s) { (r)->oom = 1; (slot) = NULL; } else { (slot) = _s; (n)++; } } while (0)
 
+/* Column i as a malloc'd string the caller frees, or NULL for SQL NULL. */
 static char *col_dup(sqlite3_stmt *st, int i)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
@@ -256,6 +260,20 @@ static int cmp_str(const void *a, const void *b)
 
 /* ---- loading --------------------------------------------------------- */
 
+struct idx {
+	long long id;
+	int i;
+};
+
+static int cmp_idx(const void *a, const void *b)
+{
+	const struct idx *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Sessions that started in the year, the people checked in to them by age
+ * band, and check-ins outside any session.  0 or -1 (SQLite error). */
 static int load_sessions(struct report *r)
 {
 	static const char q_ses[] =
@@ -274,6 +292,7 @@ static int load_sessions(struct report *r)
 		"SELECT id, created_at, age_band, party_size FROM participants"
 		" WHERE session_id IS NULL AND created_at >= ?1 AND created_at < ?2"
 		" ORDER BY created_at, id";
+	struct idx *byid = NULL;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -290,7 +309,7 @@ static int load_sessions(struct report *r)
 			break;
 		s->id = sqlite3_column_int64(st, 0);
 		s->started = sqlite3_column_double(st, 1);
-		s->ended = col_nint(st, 2);
+		s->has_end = sqlite3_column_type(st, 2) != SQLITE_NULL;
 		s->ended_at = sqlite3_column_double(st, 2);
 		s->group = index_of(groups, NGROUPS - 1, g);
 		if (s->group < 0)
@@ -303,24 +322,29 @@ static int load_sessions(struct report *r)
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return -1;
 
-	/* the sessions are in time order; find each id by a linear merge on
-	 * a sorted copy would be overkill: the band rows come by session id */
-	if (!(st = store_stmt(r->h, q_bands)))
+	/* the sessions are in time order and the band rows in session id
+	 * order: find each row's session through an id-sorted index */
+	if (r->nses && !(byid = malloc((size_t)r->nses * sizeof(*byid))))
 		return -1;
+	for (int i = 0; i < r->nses; i++)
+		byid[i] = (struct idx){ r->ses[i].id, i };
+	if (r->nses)
+		qsort(byid, (size_t)r->nses, sizeof(*byid), cmp_idx);
+	if (!(st = store_stmt(r->h, q_bands))) {
+		free(byid);
+		return -1;
+	}
 	sqlite3_bind_double(st, 1, r->start);
 	sqlite3_bind_double(st, 2, r->end);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		long long sid = sqlite3_column_int64(st, 0);
+		struct idx key = { sqlite3_column_int64(st, 0), 0 }, *hit;
 		struct r_bandn *b;
-		int si = -1;
+		int si;
 
-		for (int i = 0; i < r->nses; i++)
-			if (r->ses[i].id == sid) {
-				si = i;
-				break;
-			}
-		if (si < 0)
+		hit = r->nses ? bsearch(&key, byid, (size_t)r->nses, sizeof(*byid), cmp_idx) : NULL;
+		if (!hit)
 			continue;
+		si = hit->i;
 		PUSH(r, r->bn, r->nbn, b);
 		if (!b)
 			break;
@@ -329,6 +353,7 @@ static int load_sessions(struct report *r)
 		b->n = (long)sqlite3_column_int64(st, 2);
 	}
 	sqlite3_reset(st);
+	free(byid);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return -1;
 
@@ -351,6 +376,8 @@ static int load_sessions(struct report *r)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
+/* The projects active in the year (a session or a confirmed contribution
+ * in it), by id, with their activity counts.  0 or -1. */
 static int load_projects(struct report *r)
 {
 	static const char q[] =
@@ -396,6 +423,7 @@ static int load_projects(struct report *r)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
+/* Every contribution made in the year, whatever its status.  0 or -1. */
 static int load_contributions(struct report *r)
 {
 	static const char q[] =
@@ -431,6 +459,7 @@ static int load_contributions(struct report *r)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
+/* Every vote cast in the year, with whether it is positive.  0 or -1. */
 static int load_ratings(struct report *r)
 {
 	static const char q[] =
@@ -484,6 +513,9 @@ static void each_machine(void *arg, const char *key, const char *name, const cha
 	add_machine(arg, name);
 }
 
+/* Closed busy periods overlapping the year, clipped to it (hours and a
+ * time-proportional share of energy), and the list of machines: those
+ * seen plus those configured, sorted.  0 or -1. */
 static int load_machine_use(struct report *r)
 {
 	static const char q[] =
@@ -526,6 +558,7 @@ static int load_machine_use(struct report *r)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
+/* Jobs that ended in the year in a terminal state.  0 or -1. */
 static int load_jobs(struct report *r)
 {
 	static const char q[] =
@@ -597,8 +630,25 @@ static void sort_bands(struct report *r)
 
 /* Per session: counted = max(head count, check-ins); known = check-ins
  * with a band; young = check-ins with a band under 18. */
+static int cmp_bn(const void *a, const void *b)
+{
+	const struct r_bandn *x = a, *y = b;
+
+	if (x->sess != y->sess)
+		return x->sess < y->sess ? -1 : 1;
+	return x->band < y->band ? -1 : x->band > y->band;
+}
+
 static void count_sessions(struct report *r)
 {
+	/* band rows grouped by session (in band order): each session's rows
+	 * are one run, found in O(1) by the explain lists */
+	if (r->nbn)
+		qsort(r->bn, (size_t)r->nbn, sizeof(*r->bn), cmp_bn);
+	for (int i = r->nbn - 1; i >= 0; i--) {
+		r->ses[r->bn[i].sess].bn_first = i;
+		r->ses[r->bn[i].sess].bn_count++;
+	}
 	for (int i = 0; i < r->nbn; i++) {
 		struct r_session *s = &r->ses[r->bn[i].sess];
 
@@ -613,6 +663,7 @@ static void count_sessions(struct report *r)
 								     : r->ses[i].checked;
 }
 
+/* Free everything the report loaded (the strings are owned by it). */
 static void report_free(struct report *r)
 {
 	for (int i = 0; i < r->nses; i++)
@@ -926,6 +977,8 @@ struct xtab {
 	int oom;
 };
 
+/* Append one cell (formatted; fmt NULL for a null) to the current row;
+ * the table owns the text.  Out of memory sets x->oom. */
 static void xcell(struct xtab *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void xcell(struct xtab *x, const char *fmt, ...)
@@ -1050,10 +1103,10 @@ static void explain_sessions(struct report *r, const char *sub, struct xtab *x)
 			continue;
 		xcell(x, "%lld", s->id);
 		xtime(x, s->started);
-		if (s->ended.null)
-			xcell(x, NULL);
-		else
+		if (s->has_end)
 			xtime(x, s->ended_at);
+		else
+			xcell(x, NULL);
 		xcell(x, "%s", groups[s->group]);
 		xcell(x, "%ld", s->size);
 		xcell(x, "%ld", s->checked);
@@ -1072,11 +1125,10 @@ static void bands_text(struct report *r, int si, const struct r_lone *l, char *b
 		snprintf(buf, len, "%s:%ld", l->band >= 0 ? r->bands[l->band] : "unknown", l->n);
 		return;
 	}
-	for (int b = 0; b < r->nbands; b++)
-		for (int i = 0; i < r->nbn; i++)
-			if (r->bn[i].sess == si && r->bn[i].band == b && o < len)
-				o += (size_t)snprintf(buf + o, len - o, "%s%s:%ld", o ? " " : "",
-						      r->bands[b], r->bn[i].n);
+	for (int i = r->ses[si].bn_first; i < r->ses[si].bn_first + r->ses[si].bn_count; i++)
+		if (r->bn[i].band >= 0 && o < len)
+			o += (size_t)snprintf(buf + o, len - o, "%s%s:%ld", o ? " " : "",
+					      r->bands[r->bn[i].band], r->bn[i].n);
 	if (r->ses[si].counted > r->ses[si].known && o < len)
 		snprintf(buf + o, len - o, "%sunknown:%ld", o ? " " : "",
 			 r->ses[si].counted - r->ses[si].known);
@@ -1097,9 +1149,8 @@ static long session_part(struct report *r, int si, const char *what, const char 
 	if (!strcmp(what, "age")) {
 		if (!strcmp(key, "unknown"))
 			return s->counted - s->known;
-		for (int i = 0; i < r->nbn; i++)
-			if (r->bn[i].sess == si && r->bn[i].band >= 0 &&
-			    !strcmp(r->bands[r->bn[i].band], key))
+		for (int i = s->bn_first; i < s->bn_first + s->bn_count; i++)
+			if (r->bn[i].band >= 0 && !strcmp(r->bands[r->bn[i].band], key))
 				n += r->bn[i].n;
 	}
 	return n;
@@ -1777,6 +1828,10 @@ int report_render(struct hub *h, const struct report_opts *op, struct api_resp *
 	if (op->fy < 2000 || op->fy > 2999) {
 		snprintf(err, errlen, "fy must be a year between 2000 and 2999");
 		return -3;
+	}
+	if (!h->store) {
+		snprintf(err, errlen, "no database open");
+		return -1;
 	}
 	memset(&r, 0, sizeof(r));
 	r.h = h;
