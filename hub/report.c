@@ -2013,10 +2013,19 @@ int report_command(struct hub *h, int argc, char **argv)
 	op.lang = conf_str(h->conf, "report.lang");
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		const char *eq = strchr(a, '=');
+		char opt[32];
 
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage();
 			return 0;
+		}
+		/* --fy=2025 is --fy 2025 */
+		if (a[0] == '-' && eq && (size_t)(eq - a) < sizeof(opt)) {
+			snprintf(opt, sizeof(opt), "%.*s", (int)(eq - a), a);
+			a = opt;
+			v = eq + 1;
+			i--;	/* the value is not a separate argument */
 		}
 		if (!v || a[0] != '-') {
 			fprintf(stderr, "mlab-hub report: %s%s\n", a,

@@ -180,6 +180,10 @@ test('bad arguments: exit codes and one-line reasons', async () => {
 	eq(r.status, 1);
 	assert(/cannot read database/.test(r.stderr), r.stderr);
 	assert(!fs.existsSync(path.join(path.dirname(db), 'missing.db')), 'no empty database created');
+	eq(report(db, ['--fy=2025', '--format=csv']), report(db, ['--fy', '2025', '--format', 'csv']), '--opt=value form');
+	r = cli(db, ['report', '--fy', '2025', '--bogus', 'x']);
+	eq(r.status, 2);
+	assert(/unknown option --bogus/.test(r.stderr), r.stderr);
 	r = cli(db, ['--set', 'lab.timezone=Nowhere/Atlantis', 'report', '--fy', '2025']);
 	eq(r.status, 1);
 	assert(/tzdata/.test(r.stderr), r.stderr);
