@@ -1806,6 +1806,12 @@ static int post_rating(struct api_req *req, struct api_resp *resp)
 		 req->user);
 	if (!(id = rating_insert(req->h, session, (int)value, (int)scale, source)))
 		return api_error(resp, 500, "database error");
+	if (is_staff(req)) {	/* staff entering votes (paper ballots) is an action */
+		char obj[48];
+
+		snprintf(obj, sizeof(obj), "rating/%lld", (long long)id);
+		api_audit(req, "rating.add", obj, NULL);
+	}
 	if (commit(req, resp))
 		return 0;
 	rating_changed(req->h, session, (int)value, (int)scale);
