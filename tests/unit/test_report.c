@@ -271,6 +271,12 @@ TEST(fiscal_boundaries)
 	CHECK_STR(fiscal_local_iso(1772953200, b, sizeof(b)), "2026-03-08T03:00:00-04:00");
 	CHECK_STR(fiscal_local_iso(A - 0.5, b, sizeof(b)), "2025-03-31T23:59:59.500-04:00");
 	fiscal_tz_leave(&z);
+	/* another lab, another zone: 1 April 00:00 CEST is 31 March 22:00Z */
+	CHECK(fiscal_tz_enter(&z, "Europe/Paris", err, sizeof(err)) == 0);
+	CHECK(fiscal_bounds(2025, &s, &e) == 0);
+	CHECK_NEAR(s, A - 6 * 3600, 0);
+	CHECK_STR(fiscal_local_iso(s, b, sizeof(b)), "2025-04-01T00:00:00+02:00");
+	fiscal_tz_leave(&z);
 	/* a missing zone is an error, never a silent UTC */
 	CHECK(fiscal_tz_enter(&z, "Mars/Olympus_Mons", err, sizeof(err)) == -1);
 	CHECK(strstr(err, "tzdata") != NULL);
