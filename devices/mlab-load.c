@@ -222,11 +222,15 @@ static int send_one(struct load *L, struct dev *d, int event,
 
 	if (!event) {
 		sbuf_reset(sb);
+		/* sent_s: the send time again, as a metric the hub keeps, so a
+		 * WebSocket client can measure publish→screen latency */
 		sbuf_printf(sb, "{\"temperature_c\":%.1f,\"humidity_pct\":%.1f,"
-			    "\"power_w\":%.1f,\"seq\":%lld,\"t_us\":%lld}",
+			    "\"power_w\":%.1f,\"seq\":%lld,\"t_us\":%lld,"
+			    "\"sent_s\":%lld.%06lld}",
 			    rng_uniform(r, 19, 24), rng_uniform(r, 30, 50),
 			    rng_uniform(r, 2, 180), (long long)++d->tele_seq,
-			    (long long)now);
+			    (long long)now, (long long)(now / 1000000),
+			    (long long)(now % 1000000));
 		return broker_publish(&d->c->b, d->t_tele, sbuf_str(sb),
 				      L->qos, 0);
 	}

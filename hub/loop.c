@@ -144,6 +144,7 @@ void loop_drain(struct hub *h)
 		switch (m->kind) {
 		case INBOX_MESSAGE:
 			ingest_message(h, m);
+			store_flush_if_full(h);
 			break;
 		case INBOX_CONNECTED:
 			mqtt_link_state(h, m->link, 1);

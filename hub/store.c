@@ -353,9 +353,14 @@ int store_exec(struct hub *h, sqlite3_stmt *st)
 	}
 	sqlite3_reset(st);
 	s->pending++;
-	if (h->lws && s->pending >= s->batch_max)
-		store_flush(h);
 	return rc;
+}
+
+int store_flush_if_full(struct hub *h)
+{
+	struct store *s = h->store;
+
+	return s && s->in_txn && s->pending >= s->batch_max ? store_flush(h) : 0;
 }
 
 int store_flush(struct hub *h)

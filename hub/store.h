@@ -38,6 +38,10 @@ int store_exec(struct hub *h, sqlite3_stmt *st);
  * was rolled back. */
 int store_flush(struct hub *h);
 
+/* Commit now if the open transaction holds store.batch_max writes or
+ * more: called between messages, never in the middle of one. */
+int store_flush_if_full(struct hub *h);
+
 /* Roll raw telemetry older than store.raw_days into per-minute aggregates
  * and drop aggregates older than store.aggregate_days. 0 or -1. */
 int store_retention(struct hub *h, double now);

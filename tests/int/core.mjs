@@ -114,6 +114,19 @@ test('SIGKILL during a burst: after restart every acknowledged-until-done event 
 		'per device: seq 1..N each exactly once');
 });
 
+test('a burst larger than store.batch_max commits early and the hub stays up', async () => {
+	// regression: an early commit saved device rows through the same path
+	// that triggered it, and recursed until the stack overflowed
+	const b = await startBroker();
+	const hub = await startHub({ broker: b, sets: ['store.batch_max=100', 'store.commit_ms=1000'] });
+	const l = run(LOADER, ['-p', String(b.port), '-n', '40', '-r', '0', '-c', '5000', '-Q', '1', '-k', 'telemetry', '--no-announce']);
+	eq(l.status, 0, l.stdout + l.stderr);
+	await hub.waitFor(async () => (await metric(hub, 'messages_parsed_total')) === 5000, 8000, '5000 messages parsed');
+	assert(await metric(hub, 'commits_total') >= 10, 'committed in batches, not after the 1 s window only');
+	eq((await hub.stop()).code, 0);
+	eq(sql(hub.db, 'SELECT count(*) FROM telemetry WHERE metric = \'power_w\''), '5000', 'every reading stored');
+});
+
 test('malformed payloads are logged and counted, and the hub goes on', async () => {
 	const b = await startBroker();
 	const hub = await startHub({ broker: b, sets: ['broker.max_payload=65536'] });

@@ -1,0 +1,225 @@
+// bench.mjs — the numbers behind BENCHMARKS.md (run by `make bench`).
+//
+// 1. Throughput: the loader's stream (unpaced) to a bare mosquitto_sub
+//    (the ceiling) and to the hub (messages stored), at QoS 0 and 1.
+// 2. Latency publish→WebSocket at a fixed rate with 1, 50 and 200 clients,
+//    next to publish→mosquitto_sub.  A few clients parse and measure
+//    (metrics.sent_s is the loader's send time); the rest are raw sockets
+//    that only drain, so the measuring process does not become the
+//    bottleneck it is measuring.
+// 3. The hub's peak RSS (VmHWM) with 50 clients.
+// 4. Instructions per stored event under callgrind: (a loaded run − an
+//    idle run of the same length) / events.  Stable on noisy machines.
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import WebSocket from '../tests/node_modules/ws/index.js';
+import { ROOT, startBroker, startHub, sleep, track, freePort, waitFor } from '../tests/lib/harness.mjs';
+
+const quick = !!process.env.BENCH_QUICK;
+const LOADER = path.join(ROOT, 'devices/mlab-load');
+const HUB = process.env.MLAB_HUB_BIN || path.join(ROOT, 'hub/mlab-hub');
+const N = quick ? 20000 : 100000;
+const rows = [];
+const note = [];
+
+function loader(port, args) {
+	return new Promise((resolve) => {
+		const p = track(spawn(LOADER, ['-p', String(port), '--no-announce', ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
+		let out = '';
+		p.stdout.on('data', (d) => { out += d; });
+		p.stderr.on('data', (d) => { out += d; });
+		p.on('exit', (code) => resolve({ code, out }));
+	});
+}
+
+async function metric(hub, name) {
+	const t = (await hub.get('/metrics')).text;
+	const m = t.match(new RegExp('^mlab_' + name + ' (\\S+)$', 'm'));
+	return m ? Number(m[1]) : NaN;
+}
+
+// The ceiling: how fast the broker hands the stream to a bare subscriber.
+async function ceiling(qos) {
+	const b = await startBroker({ persistence: false });
+	const sub = track(spawn('mosquitto_sub', ['-p', String(b.port), '-t', 'mlab/v1/+/telemetry', '-q', String(qos), '-C', String(N)],
+		{ stdio: ['ignore', 'pipe', 'ignore'] }));
+	let first = 0, last = 0, n = 0;
+	sub.stdout.on('data', (d) => { const now = performance.now(); if (!first) first = now; last = now; n += d.toString().split('\n').length - 1; });
+	const done = new Promise((r) => sub.on('exit', r));
+	await sleep(300);
+	const l = loader(b.port, ['-n', '50', '-r', '0', '-c', String(N), '-Q', String(qos), '-k', 'telemetry']);
+	await Promise.race([done, sleep(120000)]);
+	sub.kill();
+	await l;
+	await b.stop();
+	return { rate: n / ((last - first) / 1000), n };
+}
+
+async function stored(qos) {
+	const b = await startBroker({ persistence: false });
+	const hub = await startHub({ broker: b, sets: ['log.level=warn', 'broker.inbox_max=1000000'] });
+	const t0 = performance.now();
+	let first = 0;
+	const l = loader(b.port, ['-n', '50', '-r', '0', '-c', String(N), '-Q', String(qos), '-k', 'telemetry']);
+	let parsed = 0, lastChange = performance.now(), prev = -1;
+	while (performance.now() - lastChange < 3000) {
+		parsed = await metric(hub, 'messages_parsed_total');
+		if (parsed > 0 && !first) first = performance.now();
+		if (parsed !== prev) { prev = parsed; lastChange = performance.now(); }
+		if (parsed >= N) break;
+		await sleep(20);
+	}
+	const end = performance.now();
+	await l;
+	const dropped = await metric(hub, 'messages_dropped_total\\{reason="inbox_full"\\}');
+	const commits = await metric(hub, 'commits_total');
+	const rowsStored = await metric(hub, 'telemetry_rows_stored_total');
+	await hub.stop();
+	await b.stop();
+	return { rate: parsed / ((end - (first || t0)) / 1000), n: parsed, dropped, commits, rowsStored };
+}
+
+// A raw WebSocket client that completes the handshake and drains bytes.
+function drainer(port) {
+	return new Promise((resolve, reject) => {
+		const s = net.connect(port, '127.0.0.1', () => {
+			s.write('GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+				'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+		});
+		s.once('data', (d) => (d.toString().startsWith('HTTP/1.1 101') ? resolve(s) : reject(new Error('no upgrade'))));
+		s.on('data', () => { });
+		s.on('error', () => { });
+	});
+}
+
+function pct(a, p) {
+	if (!a.length) return NaN;
+	const s = [...a].sort((x, y) => x - y);
+	return s[Math.min(s.length - 1, Math.floor(p / 100 * s.length))];
+}
+
+async function latency(clients, rate = 2000, secs = quick ? 4 : 10) {
+	const b = await startBroker({ persistence: false });
+	const hub = await startHub({ broker: b, sets: ['log.level=warn'] });
+	const measuring = Math.min(clients, 4);
+	const lat = [], subLat = [];
+	const socks = [];
+	for (let i = 0; i < measuring; i++) {
+		const ws = new WebSocket(hub.url.replace('http', 'ws') + '/ws');
+		await new Promise((r) => ws.on('open', r));
+		ws.on('message', (d) => {
+			const now = Date.now() / 1000;
+			const m = JSON.parse(d.toString());
+			if (m.type === 'device' && m.device.metrics.sent_s) lat.push((now - m.device.metrics.sent_s) * 1000);
+		});
+		socks.push(ws);
+	}
+	for (let i = measuring; i < clients; i++) socks.push(await drainer(hub.port));
+	const sub = track(spawn('mosquitto_sub', ['-p', String(b.port), '-t', 'mlab/v1/+/telemetry'], { stdio: ['ignore', 'pipe', 'ignore'] }));
+	let buf = '';
+	sub.stdout.on('data', (d) => {
+		const now = Date.now() * 1000;
+		buf += d.toString();
+		const lines = buf.split('\n');
+		buf = lines.pop();
+		for (const l of lines) { const m = l.match(/"t_us":(\d+)/); if (m) subLat.push((now - Number(m[1])) / 1000); }
+	});
+	await sleep(500);
+	const rss0 = rss(hub.proc.pid);
+	await loader(b.port, ['-n', '50', '-r', String(rate), '-d', String(secs), '-Q', '0', '-k', 'telemetry']);
+	await sleep(300);
+	const peak = peakRss(hub.proc.pid);
+	const wsc = await metric(hub, 'ws_clients');
+	const dropped = await metric(hub, 'ws_dropped_slow_total');
+	sub.kill();
+	for (const s of socks) (s.terminate ? s.terminate() : s.destroy());
+	await hub.stop();
+	await b.stop();
+	return { clients, p50: pct(lat, 50), p99: pct(lat, 99), n: lat.length, sub50: pct(subLat, 50), sub99: pct(subLat, 99), peak, rss0, wsc, dropped };
+}
+
+function rss(pid) {
+	const s = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+	return Number(s.match(/VmRSS:\s+(\d+)/)[1]) / 1024;
+}
+function peakRss(pid) {
+	const s = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+	return Number(s.match(/VmHWM:\s+(\d+)/)[1]) / 1024;
+}
+
+// Instructions per stored event: two callgrind runs of the same length,
+// one idle and one storing `events` telemetry messages.
+async function instructions(events = quick ? 2000 : 10000, secs = quick ? 15 : 40) {
+	const out = {};
+	for (const mode of ['idle', 'loaded']) {
+		const b = await startBroker({ persistence: false });
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cg-'));
+		const httpPort = await freePort();
+		const cg = path.join(dir, 'callgrind.out');
+		const p = track(spawn('valgrind', ['--tool=callgrind', '--callgrind-out-file=' + cg, HUB,
+			'--set', `broker.port=${b.port}`, '--set', `http.listen=127.0.0.1:${httpPort}`,
+			'--set', `store.path=${dir}/hub.db`, '--set', 'log.level=warn'], { stdio: ['ignore', 'ignore', 'pipe'] }));
+		let err = '';
+		p.stderr.on('data', (d) => { err += d; });
+		await waitFor(async () => { try { return (await fetch(`http://127.0.0.1:${httpPort}/healthz`)).ok; } catch { return false; } }, 60000, 'hub under valgrind');
+		await sleep(2000);
+		const t0 = Date.now();
+		if (mode === 'loaded')
+			await loader(b.port, ['-n', '20', '-r', String(Math.ceil(events / (secs * 0.6))), '-c', String(events), '-Q', '1', '-k', 'telemetry']);
+		const stored = mode === 'loaded' ? Number((await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text()).match(/^mlab_messages_parsed_total (\d+)/m)[1]) : 0;
+		await sleep(Math.max(0, secs * 1000 - (Date.now() - t0)));
+		p.kill('SIGTERM');
+		await new Promise((r) => p.on('exit', r));
+		const m = err.match(/Collected : (\d+)/) || fs.readFileSync(cg, 'utf8').match(/summary: (\d+)/);
+		out[mode] = { ir: Number(m[1]), stored };
+		await b.stop();
+		fs.rmSync(dir, { recursive: true, force: true });
+	}
+	return { perEvent: (out.loaded.ir - out.idle.ir) / out.loaded.stored, ...out };
+}
+
+const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '—');
+const f0 = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '—');
+
+console.error('bench: throughput…');
+for (const q of [0, 1]) {
+	const c = await ceiling(q);
+	const s = await stored(q);
+	rows.push(['throughput', `QoS ${q}: bare mosquitto_sub`, f0(c.rate) + ' msg/s', `${c.n} of ${N} delivered`]);
+	rows.push(['throughput', `QoS ${q}: hub, parsed and stored`, f0(s.rate) + ' msg/s',
+		`${(100 * s.rate / c.rate).toFixed(0)} % of the ceiling (goal ≥ 80 %); ${s.n} of ${N}; ${s.rowsStored} rows in ${s.commits} commits; inbox drops ${s.dropped}`]);
+}
+console.error('bench: latency…');
+let rss50 = NaN;
+for (const k of [1, 50, 200]) {
+	const r = await latency(k);
+	if (k === 50) rss50 = r.peak;
+	rows.push(['latency @2000/s', `${k} WebSocket client(s): publish→/ws p50 / p99`, `${f1(r.p50)} / ${f1(r.p99)} ms`,
+		`${r.n} samples; publish→mosquitto_sub ${f1(r.sub50)} / ${f1(r.sub99)} ms; peak RSS ${f1(r.peak)} MB; ${r.wsc} clients still connected, ${r.dropped} dropped`]);
+}
+rows.push(['memory', 'peak RSS with 50 clients', f1(rss50) + ' MB', 'goal ≤ 24 MB (VmHWM, release build)']);
+console.error('bench: instructions (callgrind)…');
+try {
+	const ins = await instructions();
+	rows.push(['cpu', 'instructions per stored event', f0(ins.perEvent), `callgrind: loaded ${f0(ins.loaded.ir)} − idle ${f0(ins.idle.ir)} over ${ins.loaded.stored} events (QoS 1 telemetry, 4 metrics each)`]);
+} catch (e) {
+	rows.push(['cpu', 'instructions per stored event', '—', 'callgrind run failed: ' + e.message]);
+}
+
+const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || [, '?'])[1];
+const head = `| area | measure | value | notes |\n|---|---|---|---|\n`;
+const table = head + rows.map((r) => `| ${r.join(' | ')} |`).join('\n') + '\n';
+console.log(table);
+if (!quick) {
+	const md = `# Benchmarks\n\nProduced by \`make bench\` (scripts/bench.sh → scripts/bench.mjs) on ${new Date().toISOString().slice(0, 10)}, ` +
+		`${os.cpus().length} × ${cpu}, release build (\`-O2\`), store.commit_ms=50, synchronous=FULL.\n\n` + table +
+		(note.length ? '\n' + note.join('\n') + '\n' : '') +
+		`\nGoals (issue 2): stored rate ≥ 80 % of the bare subscriber's; p50 ≤ 3 ms and p99 ≤ 15 ms at 2,000 events/s with 200 clients; RSS ≤ 24 MB with 50 clients.\n` +
+		`See "Reading the numbers" in the README for what a missed goal means and why.\n`;
+	fs.writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), md);
+	console.error('bench: written to BENCHMARKS.md');
+}
+process.exit(0);
