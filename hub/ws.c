@@ -330,6 +330,13 @@ static int ws_cb(struct lws *wsi, enum lws_callback_reasons reason,
 			lws_callback_on_writable(wsi);
 		return 0;
 
+	case LWS_CALLBACK_HTTP_FILE_COMPLETION:
+		/* mlab-ws is the vhost's default protocol, so plain file
+		 * transactions on a fresh connection are bound to it: finish
+		 * them as lws's dummy does, or the next request on the kept-
+		 * alive connection is answered with the previous file */
+		return lws_callback_http_dummy(wsi, reason, user, in, len);
+
 	case LWS_CALLBACK_RECEIVE:
 		/* clients only listen; a ping-like "hello" is fine, the rest ignored */
 		return 0;
