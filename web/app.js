@@ -1,0 +1,95 @@
+// app.js — the facilitator dashboard: login, then everything live from
+// /ws (devices, alerts, participation) with REST for the rest.
+import { $ } from './js/dom.js';
+import * as i18n from './js/i18n.js';
+import { t } from './js/i18n.js';
+import { get, post } from './js/api.js';
+import { connect } from './js/live.js';
+import { createDeviceWall } from './js/devices.js';
+import { createAlerts } from './js/alerts.js';
+import { createPart } from './js/part.js';
+import { createIndicators } from './js/indicators.js';
+
+const STAFF = new Set(['facilitator', 'admin']);
+let role = null, live = null, user = '';
+
+const wall = createDeviceWall($('#rooms'), $('#devices-none'), $('#devices-count'));
+const alerts = createAlerts($('#alert-list'), $('#alert-none'), $('#alert-count'), (m) => wall.setAlerts(m));
+const part = createPart({ deviceName: (id) => (wall.devices.get(id) || {}).name || id });
+const indicators = createIndicators();
+
+function showApp(staff) {
+	$('#login').hidden = staff;
+	$('#app').hidden = !staff;
+	$('#logout').hidden = !staff;
+	$('#who').hidden = !staff || !user;
+	$('#who').textContent = user ? t('login.who', { user }) : '';
+	document.body.dataset.role = role || '';
+}
+
+function onSnapshot(s) {
+	const was = role;
+	role = s.role;
+	showApp(STAFF.has(role));
+	wall.snapshot(s.devices || []);
+	alerts.snapshot(s.alerts || []);
+	if (STAFF.has(role)) {
+		part.refresh();
+		indicators.refresh();
+	} else if (was !== role) {
+		$('#login-user').focus();
+	}
+}
+
+function onMessage(m) {
+	switch (m.type) {
+	case 'device': wall.update(m.device); break;
+	case 'alert': alerts.apply(m); break;
+	case 'job': if (m.event === 'ended') indicators.refresh(); part.onMessage(m); break;
+	default: part.onMessage(m);
+	}
+}
+
+async function login(ev) {
+	ev.preventDefault();
+	const err = $('#login-error');
+	const r = await post('/api/login', { user: $('#login-user').value, password: $('#login-pass').value });
+	$('#login-pass').value = '';
+	if (!r.ok) {
+		err.hidden = false;
+		err.textContent = r.status === 401 ? t('login.bad') : r.status === 429 ? t('login.too_many')
+			: r.status === 404 ? t('login.unavailable') : t('common.failed_why', { why: r.status || t('common.network') });
+		return;
+	}
+	err.hidden = true;
+	user = $('#login-user').value;
+	try { sessionStorage.setItem('mlab.user', user); } catch { }
+	live.restart();	// a new snapshot for the facilitator audience
+	$('#main').focus();
+}
+
+async function logout() {
+	await post('/api/logout', {});
+	user = '';
+	try { sessionStorage.removeItem('mlab.user'); } catch { }
+	live.restart();
+}
+
+function tickClock() {
+	$('#clock').textContent = i18n.fmtDate(new Date()) + ' · ' + i18n.fmtTime(new Date().toISOString());
+}
+
+async function main() {
+	await i18n.init();
+	try { user = sessionStorage.getItem('mlab.user') || ''; } catch { }
+	i18n.wireSwitch($('#lang'));
+	i18n.onLangChange(() => { wall.relabel(); alerts.relabel(); part.relabel(); indicators.relabel(); showApp(STAFF.has(role)); tickClock(); });
+	$('#login-form').addEventListener('submit', login);
+	$('#logout').addEventListener('click', logout);
+	tickClock();
+	setInterval(tickClock, 15000);
+	live = connect({ onSnapshot, onMessage, banner: $('#banner') });
+	setInterval(() => { if (STAFF.has(role)) indicators.refresh(); }, 300000);
+}
+
+main();

@@ -1,0 +1,249 @@
+// kiosk.js — the tablet at the lab's door (kiosk role).
+//
+// Screens: home → check in | rate | idea → thanks → home.  It never shows
+// personal data: what a visitor types is sent and the form is emptied
+// at once; nothing is read back.  After kiosk.idle_s seconds without a
+// touch it starts over, in French.  The kiosk account logs in once (a
+// facilitator types it); the login cookie keeps it logged in.
+import { $, $$, h } from '../js/dom.js';
+import * as i18n from '../js/i18n.js';
+import { t } from '../js/i18n.js';
+import { get, post, list } from '../js/api.js';
+import { connect } from '../js/live.js';
+
+// the participation API's bands; the first three are children under 14,
+// for whom a parent or guardian gives any consent
+const AGE_BANDS = ['0-5', '6-9', '10-13', '14-17', '18-24', '25-34', '35-44', '45-54', '55-64', '65+'];
+const CHILD_BANDS = 3;
+const SCREENS = ['k-login', 'k-home', 'k-checkin', 'k-rate', 'k-idea', 'k-thanks'];
+let role = null, session = null, projects = [], live = null;
+let idleMs = Number(document.body.dataset.idleS || 60) * 1000, idleTimer = null, thanksTimer = null;
+let scale = 3;
+
+function show(id) {
+	for (const s of SCREENS) $('#' + s).hidden = s !== id;
+	document.body.dataset.screen = id;
+	const heading = $('#' + id + ' h2');
+	if (heading) { heading.tabIndex = -1; heading.focus(); }
+}
+
+// Forget everything typed, go home, in French.
+function reset() {
+	clearTimeout(thanksTimer);
+	for (const f of $$('form')) f.reset();
+	for (const el of $$('.reveal')) el.hidden = true;
+	for (const el of $$('.error')) el.hidden = true;
+	$('#k-guardian-box').hidden = true;
+	$('#k-size').value = 1;
+	if (i18n.currentLang() !== 'fr') i18n.setLang('fr', false);
+	show(role === 'public' || !role ? 'k-login' : 'k-home');
+}
+
+function poke() {
+	clearTimeout(idleTimer);
+	idleTimer = setTimeout(() => { if (document.body.dataset.screen !== 'k-login') reset(); }, idleMs);
+}
+
+// ---- the open session and its project --------------------------------
+
+function currentProject() {
+	const ids = (session && (session.project_ids || (session.projects || []).map((p) => p.id ?? p))) || [];
+	const id = ids[0];
+	if (id === undefined) return null;
+	return projects.find((p) => p.id === id) || (session.projects || []).find((p) => p.id === id) || { id };
+}
+
+async function refreshSession(snap) {
+	if (snap && (snap.session !== undefined || snap.current_session !== undefined))
+		session = snap.session !== undefined ? snap.session : snap.current_session;
+	else {
+		const r = await get('/api/sessions/current');
+		session = r.ok && r.data ? (r.data.session !== undefined ? r.data.session : r.data) : null;
+	}
+	if (session && (!session.id || session.ended_at)) session = null;
+	if (snap && Array.isArray(snap.projects)) projects = snap.projects;
+	else {
+		const r = await get('/api/projects');
+		projects = r.ok ? list(r.data, 'projects') : projects;
+	}
+	renderProject();
+}
+
+function renderProject() {
+	const p = currentProject();
+	const line = p && p.title ? t('kiosk.project', { title: p.title }) : '';
+	$('#k-project').hidden = !line;
+	$('#k-project').textContent = line;
+	$('#k-idea-project').textContent = line;
+	$('#k-idea-nosession').hidden = !!p;
+	$('#k-idea-form').hidden = !p;
+	$('#k-checkin-nosession').hidden = !!session;
+}
+
+// ---- check in ----------------------------------------------------------
+
+function buildAges() {
+	const box = $('#k-ages'), was = (box.querySelector('input:checked') || {}).value;
+	box.replaceChildren(...AGE_BANDS.map((b, i) => h('div', { class: 'pill' },
+		h('input', { type: 'radio', name: 'age', id: 'k-age-' + i, value: b, checked: b === was }),
+		h('label', { for: 'k-age-' + i }, t('age.' + b)))));
+}
+
+function wireCheckin() {
+	const reveal = (box, on, input) => { $(box).hidden = !on; if (!on) $(input).value = ''; };
+	$('#k-c-contact').addEventListener('change', (e) => reveal('#k-email-box', e.target.checked, '#k-email'));
+	$('#k-c-name').addEventListener('change', (e) => reveal('#k-name-box', e.target.checked, '#k-name'));
+	$('#k-checkin-form').addEventListener('change', guardianBox);
+	const size = $('#k-size');
+	const clamp = (v) => Math.max(1, Math.min(50, v || 1));
+	$('#k-size-minus').addEventListener('click', () => { size.value = clamp(+size.value - 1); });
+	$('#k-size-plus').addEventListener('click', () => { size.value = clamp(+size.value + 1); });
+	$('#k-checkin-form').addEventListener('submit', async (ev) => {
+		ev.preventDefault();
+		const err = $('#k-checkin-error');
+		const age = ($('#k-ages input:checked') || {}).value;
+		const consent = { contact: $('#k-c-contact').checked, photo: $('#k-c-photo').checked, publish_name: $('#k-c-name').checked };
+		const email = $('#k-email').value.trim(), name = $('#k-name').value.trim();
+		const fail = (key, vars) => { err.hidden = false; err.textContent = t(key, vars); };
+		if (!age) return fail('kiosk.err.age');
+		if (consent.contact && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return fail('kiosk.err.email');
+		if (consent.publish_name && !name) return fail('kiosk.err.name');
+		if (isChild() && anyConsent() && !$('#k-guardian').checked) return fail('kiosk.err.guardian');
+		if (isChild() && anyConsent()) consent.given_by = 'guardian';
+		const body = { age_band: age, party_size: clamp(+size.value), consent };
+		if (session) body.session_id = session.id;
+		if (consent.contact) body.email = email;
+		if (consent.publish_name) body.display_name = name;
+		const r = await post('/api/participants', body);
+		if (!r.ok) return fail('common.failed_why', { why: (r.data && r.data.error) || r.status || t('common.network') });
+		thanks('kiosk.thanks.checkin');
+	});
+}
+
+function isChild() {
+	const age = ($('#k-ages input:checked') || {}).value;
+	return AGE_BANDS.indexOf(age) >= 0 && AGE_BANDS.indexOf(age) < CHILD_BANDS;
+}
+const anyConsent = () => ['#k-c-contact', '#k-c-photo', '#k-c-name'].some((id) => $(id).checked);
+
+// A child's consents are given by a parent or guardian: ask them to say so.
+function guardianBox() {
+	const need = isChild() && anyConsent();
+	$('#k-guardian-box').hidden = !need;
+	if (!need) $('#k-guardian').checked = false;
+}
+
+// ---- rating ------------------------------------------------------------
+
+// A face drawn in SVG (no emoji font needed): value 1 (sad) … scale (happy).
+function face(value, of) {
+	const mood = of === 1 ? 0 : (value - 1) / (of - 1);	// 0 sad … 1 happy
+	const curve = 22 * (mood - 0.5) * 2;			// mouth bend
+	const svg = h('svg:svg', { viewBox: '0 0 100 100', class: 'face-svg', 'aria-hidden': 'true' },
+		h('svg:circle', { cx: 50, cy: 50, r: 46, class: 'face-head' }),
+		h('svg:circle', { cx: 35, cy: 40, r: 6, class: 'face-eye' }),
+		h('svg:circle', { cx: 65, cy: 40, r: 6, class: 'face-eye' }),
+		h('svg:path', { d: `M 28 ${68 - curve / 2} Q 50 ${68 + curve} 72 ${68 - curve / 2}`, class: 'face-mouth' }));
+	return svg;
+}
+
+function buildFaces() {
+	const box = $('#k-faces');
+	const values = Array.from({ length: scale }, (_, i) => scale - i);	// happiest first
+	box.replaceChildren(...values.map((v) => h('button', {
+		type: 'button', class: `face face-${v}`, dataset: { value: v },
+		onclick: () => rate(v),
+	}, face(v, scale), h('span', { class: 'face-label' }, t(`rating.${scale}.${v}`)))));
+}
+
+async function rate(v) {
+	for (const b of $$('.face')) b.disabled = true;
+	const r = await post('/api/ratings', { value: v, scale });
+	for (const b of $$('.face')) b.disabled = false;
+	if (!r.ok) {
+		const err = $('#k-rate-error');
+		err.hidden = false;
+		err.textContent = t('common.failed_why', { why: (r.data && r.data.error) || r.status || t('common.network') });
+		return;
+	}
+	thanks('kiosk.thanks.rate');
+}
+
+// ---- idea --------------------------------------------------------------
+
+function wireIdea() {
+	$('#k-idea-form').addEventListener('submit', async (ev) => {
+		ev.preventDefault();
+		const err = $('#k-idea-error'), text = $('#k-idea-text').value.trim(), p = currentProject();
+		if (!text) { err.hidden = false; err.textContent = t('kiosk.err.idea'); return; }
+		const body = { project_id: p ? p.id : null, kind: 'idea', title: text.slice(0, 200), body: text };
+		if (session) body.session_id = session.id;
+		const r = await post('/api/contributions', body);
+		if (!r.ok) { err.hidden = false; err.textContent = t('common.failed_why', { why: (r.data && r.data.error) || r.status }); return; }
+		thanks('kiosk.thanks.idea');
+	});
+}
+
+function thanks(key) {
+	for (const f of $$('form')) f.reset();
+	for (const el of $$('.reveal')) el.hidden = true;
+	$('#k-guardian-box').hidden = true;
+	$('#k-thanks-text').dataset.key = key;
+	$('#k-thanks-text').textContent = t(key);
+	show('k-thanks');
+	thanksTimer = setTimeout(reset, 6000);
+}
+
+// ---- login and live ------------------------------------------------------
+
+async function login(ev) {
+	ev.preventDefault();
+	const err = $('#k-login-error');
+	const r = await post('/api/login', { user: $('#k-user').value, password: $('#k-pass').value });
+	$('#k-pass').value = '';
+	$('#k-user').value = '';
+	if (!r.ok) {
+		err.hidden = false;
+		err.textContent = r.status === 401 ? t('login.bad') : r.status === 404 ? t('login.unavailable') : t('common.failed_why', { why: r.status });
+		return;
+	}
+	err.hidden = true;
+	live.restart();
+}
+
+function onSnapshot(s) {
+	const was = role;
+	role = s.role;
+	const idle = (s.kiosk && s.kiosk.idle_s) || s.kiosk_idle_s;
+	if (idle) idleMs = idle * 1000;
+	const sc = s.rating && s.rating.scale;
+	if ((sc === 5 || sc === 3) && sc !== scale) { scale = sc; buildFaces(); }
+	refreshSession(s);
+	if (was !== role) reset();
+}
+
+function onMessage(m) {
+	if (/^(session|project)/.test(m.type)) refreshSession(null);
+}
+
+async function main() {
+	await i18n.init({ remembered: false });
+	i18n.wireSwitch($('#lang'), false);
+	i18n.onLangChange(() => {
+		buildAges(); buildFaces(); renderProject();
+		const k = $('#k-thanks-text').dataset.key;
+		if (k) $('#k-thanks-text').textContent = t(k);
+	});
+	buildAges();
+	buildFaces();
+	wireCheckin();
+	wireIdea();
+	$('#k-login-form').addEventListener('submit', login);
+	for (const b of $$('[data-go]')) b.addEventListener('click', () => show(b.dataset.go));
+	for (const b of $$('[data-home]')) b.addEventListener('click', reset);
+	for (const ev of ['pointerdown', 'keydown', 'input']) document.addEventListener(ev, poke, { passive: true });
+	poke();
+	live = connect({ onSnapshot, onMessage, banner: $('#banner') });
+}
+
+main();
