@@ -432,7 +432,7 @@ static int seq_complete(struct hub *h, struct device *d, long long from, long lo
 static int telemetry_store(struct hub *h, struct device *d, struct metric *m)
 {
 	static const char ins[] =
-		"INSERT INTO telemetry(dev, metric, ts, value) VALUES (?1, ?2, ?3, ?4)";
+		"INSERT OR REPLACE INTO telemetry(dev, metric, ts, value) VALUES (?1, ?2, ?3, ?4)";
 	sqlite3_stmt *st;
 
 	if (h->reg->min_interval > 0 && m->stored_ts &&
@@ -536,8 +536,10 @@ int device_apply(struct hub *h, int eco_idx, int link,
 		button_pressed(h, d, u->button, ts);
 	if (vis)
 		changed(h, d);
-	else if (u->nmetric)
-		ws_device_changed(h, d->idx);	/* fresh timestamps */
+	else if (u->nmetric) {
+		d->version++;	/* fresh timestamps: same values, newer last_seen */
+		ws_device_changed(h, d->idx);
+	}
 	return 0;
 }
 

@@ -58,6 +58,8 @@ struct hub {
 	struct gpio *gpio;
 	struct stats stats;
 	const char *conf_path;
+	int argc;			/* the command line, for --set on reload */
+	char **argv;
 	char web_root[4096];
 	int broker_up;			/* lab broker connected */
 	int stopping;

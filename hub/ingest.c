@@ -20,6 +20,7 @@
 #include "ingest.h"
 #include "log.h"
 #include "mqtt.h"
+#include "part.h"
 #include "store.h"
 
 #define MAX_FILTERS 16
@@ -210,22 +211,34 @@ void ingest_tick(struct hub *h, double now)
 
 void ingest_hourly(struct hub *h, double now)
 {
+	part_purge(h, now);	/* personal fields past privacy.retention_months */
 }
 
+/* SIGHUP: read the file again, apply the command line's --set values on
+ * top (as at start-up), then take what can change without a restart: the
+ * log level and the GPIO lines.  A bad file changes nothing. */
 void ingest_reload(struct hub *h)
 {
-	/* the log level is the one setting that can change without a restart */
-	if (!h->conf_path)
-		return;
 	struct conf *c = conf_new();
+	int rc = c ? 0 : -1;
 
-	if (c && conf_load(c, h->conf_path) == 0) {
+	if (rc == 0 && h->conf_path)
+		rc = conf_load(c, h->conf_path);
+	for (int i = 1; rc == 0 && i < h->argc; i++) {
+		if (!strcmp(h->argv[i], "--set") && i + 1 < h->argc)
+			rc = conf_set_arg(c, h->argv[++i]);
+		else if (!strncmp(h->argv[i], "--set=", 6))
+			rc = conf_set_arg(c, h->argv[i] + 6);
+	}
+	if (rc == 0) {
 		int lvl = log_level_parse(conf_str(c, "log.level"));
 
 		if (lvl >= 0)
 			log_verbosity = lvl;
-		LOG(L_NOTICE, "hub: reloaded %s (log level; other changes need a restart)",
-		    h->conf_path);
+		gpio_reload(h, c);	/* lines released and set up again */
+		LOG(L_NOTICE, "hub: configuration reloaded (log level, GPIO; other changes need a restart)");
+	} else {
+		LOG(L_ERR, "hub: reload refused: the configuration has errors (above); nothing changed");
 	}
 	conf_free(c);
 }

@@ -132,6 +132,8 @@ int main(int argc, char **argv)
 	if (conf_path && conf_load(hub.conf, conf_path))
 		goto bad_config;
 	hub.conf_path = conf_path;
+	hub.argc = argc;
+	hub.argv = argv;
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) {
 			if (i + 1 >= argc) {

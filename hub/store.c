@@ -33,10 +33,11 @@ static const char *const migrations[] = {
 	"  first_seen REAL NOT NULL,"
 	"  last_seen REAL NOT NULL,"
 	"  state TEXT);"
+	/* one b-tree, not a table plus an index: half the work per row */
 	"CREATE TABLE telemetry("
 	"  dev INTEGER NOT NULL, metric TEXT NOT NULL,"
-	"  ts REAL NOT NULL, value REAL NOT NULL);"
-	"CREATE INDEX telemetry_dmt ON telemetry(dev, metric, ts);"
+	"  ts REAL NOT NULL, value REAL NOT NULL,"
+	"  PRIMARY KEY(dev, metric, ts)) WITHOUT ROWID;"
 	"CREATE TABLE telemetry_min("
 	"  dev INTEGER NOT NULL, metric TEXT NOT NULL, minute INTEGER NOT NULL,"
 	"  n INTEGER NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL,"

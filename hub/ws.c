@@ -45,8 +45,20 @@ struct client {
 	int qlen;
 };
 
+/* The last "device" message built for each device (by registry idx):
+ * built once per device version, written to every client from the same
+ * buffer (LWS_PRE bytes of headroom for lws's frame header). */
+struct wire {
+	unsigned version;
+	int valid;
+	size_t len;
+	unsigned char *buf;
+};
+
 struct ws {
 	struct client *clients;
+	struct wire *wire;
+	int nwire;
 	int n;
 	int queue_max;
 	int max_clients;
@@ -68,6 +80,10 @@ int ws_init(struct hub *h)
 
 void ws_fini(struct hub *h)
 {
+	if (h->ws)
+		for (int i = 0; i < h->ws->nwire; i++)
+			free(h->ws->wire[i].buf);
+	free(h->ws ? h->ws->wire : NULL);
 	free(h->ws);
 	h->ws = NULL;
 }
@@ -217,6 +233,55 @@ static char *snapshot(struct hub *h, struct client *c, size_t *len)
 	return s;
 }
 
+/* The current "device" message for d, cached per version.  The buffer
+ * belongs to the cache.  NULL when out of memory. */
+static struct wire *device_wire(struct hub *h, struct device *d)
+{
+	struct ws *w = h->ws;
+	struct wire *c;
+
+	if (d->idx >= w->nwire) {
+		int n = w->nwire ? w->nwire : 64;
+		struct wire *nw;
+
+		while (n <= d->idx)
+			n *= 2;
+		nw = realloc(w->wire, (size_t)n * sizeof(*nw));
+		if (!nw)
+			return NULL;
+		memset(nw + w->nwire, 0, (size_t)(n - w->nwire) * sizeof(*nw));
+		w->wire = nw;
+		w->nwire = n;
+	}
+	c = &w->wire[d->idx];
+	if (!c->valid || c->version != d->version) {
+		cJSON *o = cJSON_CreateObject();
+		char *s;
+		size_t len;
+		unsigned char *nb;
+
+		cJSON_AddStringToObject(o, "type", "device");
+		cJSON_AddItemToObject(o, "device", device_json(d));
+		s = cJSON_PrintUnformatted(o);
+		cJSON_Delete(o);
+		if (!s)
+			return NULL;
+		len = strlen(s);
+		nb = realloc(c->buf, LWS_PRE + len);
+		if (!nb) {
+			free(s);
+			return NULL;
+		}
+		memcpy(nb + LWS_PRE, s, len);
+		free(s);
+		c->buf = nb;
+		c->len = len;
+		c->version = d->version;
+		c->valid = 1;
+	}
+	return c;
+}
+
 /* Send one message to c. Returns 0, or -1 to close. */
 static int send_one(struct hub *h, struct client *c)
 {
@@ -258,22 +323,12 @@ static int send_one(struct hub *h, struct client *c)
 		if (!(d = device_at(h, idx)))
 			continue;
 		{
-			cJSON *o = cJSON_CreateObject();
-			char *s;
-			struct qmsg *m;
-			int rc;
+			struct wire *wm = device_wire(h, d);
 
-			cJSON_AddStringToObject(o, "type", "device");
-			cJSON_AddItemToObject(o, "device", device_json(d));
-			s = cJSON_PrintUnformatted(o);
-			cJSON_Delete(o);
-			m = s ? qmsg_new(s, strlen(s)) : NULL;
-			free(s);
-			if (!m)
+			if (!wm)
 				return -1;
-			rc = lws_write(c->wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT) < (int)m->len;
-			free(m);
-			return rc ? -1 : 0;
+			return lws_write(c->wsi, wm->buf + LWS_PRE, wm->len,
+					 LWS_WRITE_TEXT) < (int)wm->len ? -1 : 0;
 		}
 	}
 	return 0;
@@ -324,8 +379,14 @@ static int ws_cb(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		if (c->dead)
 			return -1;
-		if (send_one(h, c))
-			return -1;
+		/* several messages while the socket takes them: one per loop
+		 * turn would let a busy lab outrun every client */
+		for (int n = 0; n < 64 && (c->snapshot || c->qhead || c->ndirty); n++) {
+			if (send_one(h, c))
+				return -1;
+			if (lws_send_pipe_choked(wsi))
+				break;
+		}
 		if (c->snapshot || c->qhead || c->ndirty)
 			lws_callback_on_writable(wsi);
 		return 0;

@@ -111,7 +111,7 @@ async function latency(clients, rate = 2000, secs = quick ? 4 : 10) {
 		const ws = new WebSocket(hub.url.replace('http', 'ws') + '/ws');
 		await new Promise((r) => ws.on('open', r));
 		ws.on('message', (d) => {
-			const now = Date.now() / 1000;
+			const now = (performance.timeOrigin + performance.now()) / 1000;
 			const m = JSON.parse(d.toString());
 			if (m.type === 'device' && m.device.metrics.sent_s) lat.push((now - m.device.metrics.sent_s) * 1000);
 		});
@@ -121,7 +121,7 @@ async function latency(clients, rate = 2000, secs = quick ? 4 : 10) {
 	const sub = track(spawn('mosquitto_sub', ['-p', String(b.port), '-t', 'mlab/v1/+/telemetry'], { stdio: ['ignore', 'pipe', 'ignore'] }));
 	let buf = '';
 	sub.stdout.on('data', (d) => {
-		const now = Date.now() * 1000;
+		const now = (performance.timeOrigin + performance.now()) * 1000;
 		buf += d.toString();
 		const lines = buf.split('\n');
 		buf = lines.pop();

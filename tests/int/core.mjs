@@ -209,6 +209,22 @@ test('bad configuration: one line naming the key or file:line, non-zero exit', a
 	assert(r.status !== 0 && /missing\.conf: cannot open/.test(r.stderr), r.stderr);
 });
 
+test('SIGHUP reloads the file with the command line on top; a broken file changes nothing', async () => {
+	const dir = tmpdir();
+	const f = path.join(dir, 'hub.conf');
+	fs.writeFileSync(f, '[log]\nlevel = notice\n');
+	const hub = await startHub({ args: ['-c', f] });
+	fs.writeFileSync(f, '[log]\nlevel = info\n');
+	hub.proc.kill('SIGHUP');
+	await hub.waitFor(() => hub.log.includes('configuration reloaded'), 3000, 'reloaded');
+	fs.writeFileSync(f, '[log]\nlevel = chatty\n');
+	hub.proc.kill('SIGHUP');
+	await hub.waitFor(() => hub.log.includes('reload refused'), 3000, 'refused');
+	assert(hub.log.includes(f + ":2: log.level: 'chatty' is not one of"), 'the error names file:line');
+	eq((await hub.get('/healthz')).json.status, 'ok', 'still serving');
+	eq((await hub.stop()).code, 0);
+});
+
 test('bad HTTP and WebSocket requests get clear errors', async () => {
 	const hub = await startHub({});
 	let r = await hub.get('/api/nothing-here');
