@@ -44,9 +44,8 @@ export function createAlerts(listEl, noneEl, countEl, onChange) {
 			? h('span', { class: 'alert-acked' }, t('alert.acked'))
 			: h('button', {
 				type: 'button', class: 'btn btn-small', dataset: { focus: 'ack:' + a.id },
-				'aria-label': t('alert.ack_label', { what: text(a) }),
 				onclick: (e) => ack(a, e.currentTarget),
-			}, t('alert.ack')))));
+			}, t('alert.ack'), h('span', { class: 'visually-hidden' }, ' ' + t('alert.ack_label', { what: text(a) }))))));
 		noneEl.hidden = alerts.size > 0;
 		const open = list.filter((a) => !a.acknowledged).length;
 		countEl.textContent = open ? t('alerts.count', { n: open }) : '';

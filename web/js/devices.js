@@ -59,9 +59,8 @@ export function createDeviceWall(root, emptyNote, countEl) {
 			h('span', { class: `switch-state ${on ? 'is-on' : 'is-off'}` }, on ? t('switch.on') : t('switch.off')),
 			h('button', {
 				type: 'button', class: 'btn btn-small', 'aria-pressed': String(on), disabled: p && !p.failed,
-				'aria-label': t('switch.label', { name: d.name }), dataset: { focus: 'switch:' + d.id },
-				onclick: () => toggle(d),
-			}, label),
+				dataset: { focus: 'switch:' + d.id }, onclick: () => toggle(d),
+			}, label, h('span', { class: 'visually-hidden' }, ' ' + t('switch.label', { name: d.name }))),
 			p && p.failed ? h('span', { class: 'error small', role: 'alert' }, t(p.failed)) : null);
 	}
 

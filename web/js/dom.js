@@ -14,7 +14,7 @@ export function h(tag, attrs, ...children) {
 		else if (k === 'checked') el.checked = !!v;
 		else el.setAttribute(k, v === true ? '' : v);
 	}
-	for (const c of children.flat()) {
+	for (const c of children.flat(Infinity)) {
 		if (c === null || c === undefined || c === false) continue;
 		el.append(c instanceof Node ? c : document.createTextNode(String(c)));
 	}
