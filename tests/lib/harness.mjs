@@ -199,6 +199,10 @@ export function run(cmd, args, opts = {}) {
 
 // ---- the runner --------------------------------------------------------
 const tests = [];
+let shared = false;
+// Keep brokers and hubs between the tests of this file (cleaned at the end):
+// for suites whose checks read one shared set-up.
+export function shareBetweenTests() { shared = true; }
 export function test(name, fn) { tests.push({ name, fn }); }
 
 export function assert(cond, msg) { if (!cond) throw new Error(msg || 'assertion failed'); }
@@ -221,8 +225,9 @@ export async function main() {
 			fail++;
 			console.log(`not ok - ${t.name}: ${e && e.stack || e}`);
 		}
-		while (cleanups.length) { try { await cleanups.pop()(); } catch { } }
+		while (!shared && cleanups.length) { try { await cleanups.pop()(); } catch { } }
 	}
+	while (cleanups.length) { try { await cleanups.pop()(); } catch { } }
 	console.log(`${pass} passed, ${fail} failed`);
 	process.exit(fail ? 1 : 0);
 }
