@@ -16,8 +16,21 @@ check) want=$check ;;
 *) echo "usage: $0 [build|run|check]" >&2; exit 2 ;;
 esac
 
+# A tool already on PATH counts, whoever installed it (a Node.js from
+# elsewhere must not be replaced by Debian's: the two conflict).
+have_tool() {
+	case "$1" in
+	nodejs) command -v node >/dev/null 2>&1 ;;
+	npm) command -v npm >/dev/null 2>&1 ;;
+	clang) command -v clang >/dev/null 2>&1 ;;
+	curl) command -v curl >/dev/null 2>&1 ;;
+	*) return 1 ;;
+	esac
+}
+
 missing=
 for p in $want; do
+	have_tool "$p" && continue
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0
