@@ -27,21 +27,22 @@ function show(id) {
 	if (heading) { heading.tabIndex = -1; heading.focus(); }
 }
 
-// Forget everything typed, go home, in French.
-function reset() {
+// Forget everything typed and go home; for the next visitor (idle, or
+// after the thanks screen times out) also back to French.
+function reset(nextVisitor = false) {
 	clearTimeout(thanksTimer);
 	for (const f of $$('form')) f.reset();
 	for (const el of $$('.reveal')) el.hidden = true;
 	for (const el of $$('.error')) el.hidden = true;
 	$('#k-guardian-box').hidden = true;
 	$('#k-size').value = 1;
-	if (i18n.currentLang() !== 'fr') i18n.setLang('fr', false);
+	if (nextVisitor === true && i18n.currentLang() !== 'fr') i18n.setLang('fr', false);
 	show(role === 'public' || !role ? 'k-login' : 'k-home');
 }
 
 function poke() {
 	clearTimeout(idleTimer);
-	idleTimer = setTimeout(() => { if (document.body.dataset.screen !== 'k-login') reset(); }, idleMs);
+	idleTimer = setTimeout(() => { if (document.body.dataset.screen !== 'k-login') reset(true); }, idleMs);
 }
 
 // ---- the open session and its project --------------------------------
@@ -191,7 +192,7 @@ function thanks(key) {
 	$('#k-thanks-text').dataset.key = key;
 	$('#k-thanks-text').textContent = t(key);
 	show('k-thanks');
-	thanksTimer = setTimeout(reset, 6000);
+	thanksTimer = setTimeout(() => reset(true), 6000);
 }
 
 // ---- login and live ------------------------------------------------------
@@ -240,7 +241,7 @@ async function main() {
 	wireIdea();
 	$('#k-login-form').addEventListener('submit', login);
 	for (const b of $$('[data-go]')) b.addEventListener('click', () => show(b.dataset.go));
-	for (const b of $$('[data-home]')) b.addEventListener('click', reset);
+	for (const b of $$('[data-home]')) b.addEventListener('click', () => reset(false));
 	for (const ev of ['pointerdown', 'keydown', 'input']) document.addEventListener(ev, poke, { passive: true });
 	poke();
 	live = connect({ onSnapshot, onMessage, banner: $('#banner') });
