@@ -126,6 +126,18 @@ test('an offline device raises an alert (MQTT and page) that a facilitator ackno
 	await waitFor(async () => (await page.locator('#alert-list > li', { hasText: 'Prusa MK4' }).count()) === 0, 2000, 'alert cleared when back online');
 });
 
+test('a failed job raises an alert; acknowledging it ends it', async () => {
+	pub(broker, 'mlab/v1/prusa-1/event', { seq: 10, type: 'job.started', file: 'tour-eiffel.gcode' });
+	pub(broker, 'mlab/v1/prusa-1/event', { seq: 11, type: 'job.failed', file: 'tour-eiffel.gcode' });
+	const item = page.locator('#alert-list > li', { hasText: 'tour-eiffel.gcode' });
+	await item.waitFor({ timeout: 2000 });
+	assert((await item.innerText()).includes('Travail échoué'), await item.innerText());
+	await item.getByRole('button', { name: /^J'ai vu/ }).click();
+	await waitFor(async () => (await item.count()) === 0, 2000, 'failed-job alert ended by its acknowledgement');
+	const left = (await hub.get('/api/alerts')).json.alerts.filter((a) => a.kind === 'job-failed');
+	eq(left.length, 0);
+});
+
 const thresholdWired = /alert_metric\s*\(/.test(fs.readFileSync(path.join(ROOT, 'hub/device.c'), 'utf8'));
 if (thresholdWired) {
 	test('a sensor past alert.temperature_c.above raises an alert, cleared when it comes back', async () => {

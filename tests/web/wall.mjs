@@ -1,0 +1,102 @@
+// wall.mjs — the big screen in a real Chromium, no login: printers at
+// work live, scans done today, projects with their contribution counts,
+// no personal data (not even in the public /ws snapshot), English,
+// axe-core, a wall-sized screenshot.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startBroker, startHub, pub, assert, eq, waitFor, wsClient } from '../lib/harness.mjs';
+import { newPage, addUser, loginCookie, shot, axe, i18nProblems, step as test, runSteps, stopAll } from './lib/web.mjs';
+
+const NAME = 'Gaston Lagaffe-Mural', EMAIL = 'gaston.mural@example.org';
+let broker, hub, page, staff, kiosk, dir;
+
+test('setup: a hub, a project with a confirmed contribution, a participant with consent', async () => {
+	broker = await startBroker();
+	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'webwall-'));
+	const db = path.join(dir, 'hub.db');
+	addUser(db, 'anim', 'facilitator', 'anim-secret-2026');
+	addUser(db, 'borne', 'kiosk', 'kiosk-secret-2026');
+	hub = await startHub({ broker, db });
+	staff = await loginCookie(hub, 'anim', 'anim-secret-2026');
+	kiosk = await loginCookie(hub, 'borne', 'kiosk-secret-2026');
+	const p = (await hub.post('/api/projects', { title: 'Objets de nos grands-parents', themes: ['quebec-culture'], status: 'active' }, { cookie: staff })).json;
+	await hub.post('/api/sessions', { project_ids: [p.id], device_ids: [], group: { type: 'walk-in', size: 3 } }, { cookie: staff });
+	const who = await hub.post('/api/participants', { age_band: '35-44', consent: { contact: true, photo: false, publish_name: true }, display_name: NAME, email: EMAIL }, { cookie: kiosk });
+	assert(who.status < 300, who.text);
+	const c = await hub.post('/api/contributions', { project_id: p.id, kind: 'idea', title: 'Une idée de ' + NAME, status: 'confirmed', participant_id: who.json.id }, { cookie: staff });
+	assert(c.status < 300, c.text);
+	pub(broker, 'mlab/v1/prusa-2/meta', { name: 'Prusa XL', kind: 'printer', room: 'Atelier' }, { retain: true });
+	pub(broker, 'mlab/v1/scan-1/meta', { name: 'Numériseur Artec', kind: 'scanner', room: 'Atelier' }, { retain: true });
+	await hub.waitFor(async () => (await hub.get('/api/devices')).json.devices.length >= 2, 3000, 'devices');
+});
+
+test('the wall opens without login and shows the projects with their counts', async () => {
+	page = await newPage(hub, { width: 1920, height: 1080 });
+	page.setDefaultTimeout(5000);
+	await page.goto('/wall/');
+	const proj = page.locator('#w-projects > li', { hasText: 'Objets de nos grands-parents' });
+	await proj.waitFor();
+	eq(await proj.locator('.proj-num').innerText(), '1');
+	eq(await page.locator('#w-busy-none').isVisible(), true);
+});
+
+test('a print at work appears live, with its progress, without its file name', async () => {
+	pub(broker, 'mlab/v1/prusa-2/event', { seq: 1, type: 'job.started', file: 'portrait-de-gaston.gcode' });
+	pub(broker, 'mlab/v1/prusa-2/event', { seq: 2, type: 'job.progress', progress_pct: 64, remaining_s: 900 });
+	const busy = page.locator('#w-busy > li', { hasText: 'Prusa XL' });
+	await busy.waitFor({ timeout: 2000 });
+	await waitFor(async () => (await busy.innerText()).includes('64 %'), 2000, 'progress');
+	assert(!(await page.content()).includes('portrait-de-gaston'), 'file names are not shown on the wall');
+	eq(await page.locator('#w-printing').innerText(), '1');
+});
+
+test('a scan finished today increments the scans count', async () => {
+	const before = await page.locator('#w-scans').innerText();
+	eq(before, '0');
+	pub(broker, 'mlab/v1/scan-1/event', { seq: 1, type: 'scan.started', file: 'vase.ply' });
+	pub(broker, 'mlab/v1/scan-1/event', { seq: 2, type: 'scan.finished', file: 'vase.ply' });
+	await waitFor(async () => (await page.locator('#w-scans').innerText()) === '1', 3000, 'scans today = 1');
+	await shot(page, 'wall-fr');
+});
+
+test('no personal data on the wall, nor in the public /ws snapshot', async () => {
+	const html = await page.content();
+	for (const s of [NAME, EMAIL, 'Gaston', 'Lagaffe'])
+		assert(!html.includes(s), 'the wall shows ' + s);
+	const ws = await wsClient(hub);
+	const snap = await ws.waitFor((m) => m.type === 'snapshot');
+	const json = JSON.stringify(snap);
+	eq(snap.role, 'public');
+	assert(!json.includes(EMAIL) && !json.includes('Lagaffe'), 'public snapshot carries personal data');
+	ws.close();
+});
+
+test('axe-core finds no serious violation on the wall', async () => {
+	const v = await axe(page);
+	assert(!v.length, 'axe: ' + v.join('\n'));
+});
+
+test('the wall in English: every string translated', async () => {
+	await page.click('#lang');
+	await waitFor(async () => (await page.getAttribute('html', 'lang')) === 'en-CA', 2000, 'English');
+	const p = await i18nProblems(page, 'en', ['Objets de nos grands-parents', 'Prusa XL', 'Numériseur Artec']);
+	assert(!p.length, p.join('\n'));
+	await shot(page, 'wall-en');
+	await page.goto('/wall/?lang=fr');
+	await page.locator('#w-projects > li').first().waitFor();
+	eq(await page.getAttribute('html', 'lang'), 'fr-CA');
+});
+
+test('a tablet-sized wall stays within the screen', async () => {
+	await page.setViewportSize({ width: 768, height: 1024 });
+	const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+	assert(over <= 1, `${over}px too wide`);
+	await shot(page, 'wall-tablet');
+	assert(!page.errors.length, page.errors.join('\n'));
+});
+
+runSteps(async () => {
+	await stopAll(hub, broker);
+	if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
