@@ -522,6 +522,7 @@ int device_apply(struct hub *h, int eco_idx, int link,
 		if (telemetry_store(h, d, m))
 			return -1;
 		machine_metric(h, d, m->name, m->value, ts);
+		alert_metric(h, d, m->name, m->value, ts);
 	}
 	if (u->has & ECO_SWITCH) {
 		if (!d->has_switch || d->switch_on != u->switch_on)
