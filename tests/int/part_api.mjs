@@ -18,8 +18,12 @@ const sql = (db, q) => {
 	if (r.status !== 0) throw new Error('sqlite3: ' + r.stderr);
 	return r.stdout.trim();
 };
-const cli = (db, args, input) => run(HUB_BIN, ['--set', `store.path=${db}`, '--set', 'log.level=warn', ...args],
-	{ input, env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1' } });
+const cli = (db, args, input) => {
+	const r = run(HUB_BIN, ['--set', `store.path=${db}`, '--set', 'log.level=warn', ...args],
+		{ input, env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1' } });
+	if (r.error || r.status === null) throw new Error(`${HUB_BIN} ${args.join(' ')}: ${r.error || 'killed by ' + r.signal}`);
+	return r;
+};
 const PW = { ad: 'admin-password', fa: 'facilitator-pw', ki: 'kiosk-password' };
 
 // A hub with three accounts made on the command line, and their cookies.
