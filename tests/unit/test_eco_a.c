@@ -11,12 +11,12 @@
  * offline, missing readings, buttons, discovery with `~`, commands back,
  * hostile payloads) are replayed.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
 
+#include "corpus.h"
 #include "eco.h"
 #include "t.h"
 
@@ -123,38 +123,6 @@ static double metric(const struct eco_dev *d, const char *name)
 
 #define HAS(d, bits) (((d)->has & (bits)) == (bits))
 
-/* MQTT topic filter matching: '+' one level, '#' the rest. */
-static int topic_match(const char *filter, const char *topic)
-{
-	while (*filter) {
-		if (filter[0] == '#')
-			return 1;
-		if (filter[0] == '+') {
-			while (*topic && *topic != '/')
-				topic++;
-			filter++;
-			continue;
-		}
-		if (*filter != *topic)
-			return 0;
-		if (*filter == '/' && filter[1] == '#' && !topic[1])
-			return 1;
-		filter++, topic++;
-	}
-	return !*topic;
-}
-
-static int matches(const struct eco_ops *ops, const char *prefix, const char *topic)
-{
-	char f[16][256];
-	int n = ops->filters(prefix ? prefix : ops->default_prefix, f, 16);
-
-	for (int i = 0; i < n; i++)
-		if (topic_match(f[i], topic))
-			return 1;
-	return 0;
-}
-
 /* Every parser of ours whose filters match; returns how many said OK.
  * Results land in l->out of the last one that said OK (kept in *keep). */
 static int dispatch(struct lab *l, const char *topic, const char *payload, long len,
@@ -190,83 +158,6 @@ static int dispatch(struct lab *l, const char *topic, const char *payload, long 
 
 /* --------------------------------------------------------------- corpus */
 
-struct line {
-	char *topic, *payload;
-	size_t len;
-	int retained;
-};
-
-static struct line corpus[1024];
-static int ncorpus;
-static const char *corpus_files[] = {
-	"tasmota.jsonl", "shelly.jsonl", "esphome.jsonl", "zigbee2mqtt.jsonl",
-};
-
-static FILE *corpus_open(const char *name)
-{
-	static const char *dirs[] = {
-		"../shared/corpus/devices", "../../shared/corpus/devices",
-		"../../../shared/corpus/devices", "/work/shared/corpus/devices",
-	};
-	const char *env = getenv("MLAB_CORPUS");
-	char path[1024];
-	FILE *f;
-
-	if (env && *env) {
-		snprintf(path, sizeof(path), "%s/%s", env, name);
-		return fopen(path, "r");
-	}
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dirs[i], name);
-		if ((f = fopen(path, "r")))
-			return f;
-	}
-	return NULL;
-}
-
-static int corpus_load(void)
-{
-	char *buf = NULL;
-	size_t cap = 0;
-	ssize_t n;
-
-	for (size_t i = 0; i < sizeof(corpus_files) / sizeof(corpus_files[0]); i++) {
-		FILE *f = corpus_open(corpus_files[i]);
-
-		if (!f) {
-			fprintf(stderr, "  cannot open corpus %s: %s\n", corpus_files[i], strerror(errno));
-			continue;
-		}
-		while ((n = getline(&buf, &cap, f)) > 0 && ncorpus < 1024) {
-			cJSON *j = cJSON_ParseWithLength(buf, (size_t)n);
-			const cJSON *tp = cJSON_GetObjectItem(j, "topic");
-			const cJSON *pl = cJSON_GetObjectItem(j, "payload");
-
-			if (cJSON_IsString(tp) && cJSON_IsString(pl)) {
-				struct line *ln = &corpus[ncorpus++];
-
-				ln->topic = strdup(tp->valuestring);
-				ln->payload = strdup(pl->valuestring);
-				ln->len = strlen(pl->valuestring);
-				ln->retained = cJSON_IsTrue(cJSON_GetObjectItem(j, "retained"));
-			}
-			cJSON_Delete(j);
-		}
-		fclose(f);
-	}
-	free(buf);
-	return ncorpus;
-}
-
-static void corpus_free(void)
-{
-	for (int i = 0; i < ncorpus; i++) {
-		free(corpus[i].topic);
-		free(corpus[i].payload);
-	}
-	ncorpus = 0;
-}
-
 /* Replay corpus lines in order up to and including the first one with
  * this topic whose payload contains `has`, through dispatch; the result
  * of that line is left in *out.  Returns how many parsers said OK, or -99
@@ -285,16 +176,13 @@ static int replay_to(struct lab *l, const char *topic, const char *has,
 	return -99;
 }
 
-/* One corpus line, alone, through dispatch on lab l. */
+/* One corpus line, alone, through dispatch on lab l (-99: missing). */
 static int line(struct lab *l, const char *topic, const char *has,
 		struct eco_out *out, const char **who)
 {
-	for (int i = 0; i < ncorpus; i++)
-		if (!strcmp(corpus[i].topic, topic) && strstr(corpus[i].payload, has))
-			return dispatch(l, corpus[i].topic, corpus[i].payload,
-					(long)corpus[i].len, corpus[i].retained, out, who);
-	fprintf(stderr, "  corpus line missing: %s %s\n", topic, has);
-	return -99;
+	const struct line *c = corpus_find(topic, has);
+
+	return c ? dispatch(l, c->topic, c->payload, (long)c->len, c->retained, out, who) : -99;
 }
 
 static struct eco_dev *odev(struct eco_out *o, const char *native)
@@ -1211,7 +1099,11 @@ TEST(t_no_priv)
 
 int main(void)
 {
-	corpus_load();
+	static const char *const files[] = {
+		"tasmota.jsonl", "shelly.jsonl", "esphome.jsonl", "zigbee2mqtt.jsonl",
+	};
+
+	corpus_load(files, 4, NULL, NULL);
 	RUN(t_filters);
 	RUN(t_corpus_all);
 	RUN(t_corpus_tasmota);

@@ -7,12 +7,12 @@
  * mean; then whole print jobs, deltas, switches and broken payloads
  * written here from each firmware's format.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
 
+#include "corpus.h"
 #include "eco.h"
 #include "t.h"
 
@@ -92,137 +92,14 @@ static double metric(const struct eco_dev *d, const char *name)
 
 #define HAS(d, bits) ((d) && ((d)->has & (bits)) == (bits))
 
-/* MQTT topic filter matching: '+' one level, '#' the rest. */
-static int topic_match(const char *filter, const char *topic)
-{
-	while (*filter) {
-		if (filter[0] == '#')
-			return 1;
-		if (filter[0] == '+') {
-			while (*topic && *topic != '/')
-				topic++;
-			filter++;
-			continue;
-		}
-		if (*filter != *topic)
-			return 0;
-		if (*filter == '/' && filter[1] == '#' && !topic[1])
-			return 1;	/* "a/#" matches "a/" */
-		filter++, topic++;
-	}
-	return !*topic;
-}
-
-static int matches(const struct eco_ops *ops, const char *prefix, const char *topic)
-{
-	char f[16][256];
-	int n = ops->filters(prefix ? prefix : ops->default_prefix, f, 16);
-
-	for (int i = 0; i < n; i++)
-		if (topic_match(f[i], topic))
-			return 1;
-	return 0;
-}
-
 /* --------------------------------------------------------------- corpus */
 
-struct line {
-	char *topic, *payload;
-	size_t len;
-	int retained;
-};
-
-static struct line corpus[1024];
-static int ncorpus;
 static int corpus_start[4], corpus_end[4];	/* per file: homie, octoprint, moonraker, bambu */
-static const char *corpus_files[4] = {
-	"homie.jsonl", "octoprint.jsonl", "moonraker.jsonl", "bambulab.jsonl",
-};
-
-static FILE *corpus_open(const char *name)
-{
-	static const char *dirs[] = {
-		"../shared/corpus/devices", "../../shared/corpus/devices",
-		"../../../shared/corpus/devices", "/work/shared/corpus/devices",
-	};
-	const char *env = getenv("MLAB_CORPUS");
-	char path[1024];
-	FILE *f;
-
-	if (env && *env) {
-		snprintf(path, sizeof(path), "%s/%s", env, name);
-		return fopen(path, "r");
-	}
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dirs[i], name);
-		if ((f = fopen(path, "r")))
-			return f;
-	}
-	return NULL;
-}
-
-/* Load the four files; returns the number of lines, 0 if none. */
-static int corpus_load(void)
-{
-	char *buf = NULL;
-	size_t cap = 0;
-	ssize_t n;
-
-	for (int i = 0; i < 4; i++) {
-		FILE *f = corpus_open(corpus_files[i]);
-
-		corpus_start[i] = ncorpus;
-		if (!f) {
-			fprintf(stderr, "  cannot open corpus %s: %s\n", corpus_files[i], strerror(errno));
-			corpus_end[i] = ncorpus;
-			continue;
-		}
-		while ((n = getline(&buf, &cap, f)) > 0 && ncorpus < 1024) {
-			cJSON *j = cJSON_ParseWithLength(buf, (size_t)n);
-			const cJSON *tp = cJSON_GetObjectItem(j, "topic");
-			const cJSON *pl = cJSON_GetObjectItem(j, "payload");
-
-			if (cJSON_IsString(tp) && cJSON_IsString(pl)) {
-				struct line *l = &corpus[ncorpus++];
-
-				l->topic = strdup(tp->valuestring);
-				l->payload = strdup(pl->valuestring);
-				l->len = strlen(pl->valuestring);
-				l->retained = cJSON_IsTrue(cJSON_GetObjectItem(j, "retained"));
-			}
-			cJSON_Delete(j);
-		}
-		fclose(f);
-		corpus_end[i] = ncorpus;
-	}
-	free(buf);
-	return ncorpus;
-}
-
-static void corpus_free(void)
-{
-	for (int i = 0; i < ncorpus; i++) {
-		free(corpus[i].topic);
-		free(corpus[i].payload);
-	}
-	ncorpus = 0;
-}
-
-/* The first corpus line with this topic whose payload contains `has`. */
-static const struct line *corpus_find(const char *topic, const char *has)
-{
-	for (int i = 0; i < ncorpus; i++)
-		if (!strcmp(corpus[i].topic, topic) && strstr(corpus[i].payload, has))
-			return &corpus[i];
-	return NULL;
-}
 
 static int feed_line(struct tctx *t, const struct line *l)
 {
-	if (!l) {
-		fprintf(stderr, "  corpus line missing\n");
-		return -99;
-	}
+	if (!l)
+		return -99;	/* corpus_find said which */
 	return feedl(t, l->topic, l->payload, (long)l->len, l->retained);
 }
 
@@ -1064,7 +941,11 @@ TEST(t_not_mine)
 
 int main(void)
 {
-	corpus_load();
+	static const char *const files[4] = {
+		"homie.jsonl", "octoprint.jsonl", "moonraker.jsonl", "bambulab.jsonl",
+	};
+
+	corpus_load(files, 4, corpus_start, corpus_end);
 	RUN(t_filters);
 	RUN(t_corpus_replay);
 	RUN(t_corpus_homie);

@@ -1,0 +1,143 @@
+/*
+ * corpus.h — the shared device corpus for the ecosystem unit tests: the
+ * jsonl files of ../shared/corpus/devices (or $MLAB_CORPUS) loaded into
+ * memory, and the MQTT topic-filter matcher that decides which parser a
+ * line goes to.  Header-only: each test is one program.
+ */
+#ifndef MLAB_CORPUS_H
+#define MLAB_CORPUS_H
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cjson/cJSON.h>
+
+#include "eco.h"
+
+/* One message of the corpus; topic and payload are owned by corpus[]. */
+struct line {
+	char *topic, *payload;
+	size_t len;
+	int retained;
+};
+
+#define CORPUS_MAX 1024
+static struct line corpus[CORPUS_MAX];
+static int ncorpus;
+
+static inline FILE *corpus_open(const char *name)
+{
+	static const char *dirs[] = {
+		"../shared/corpus/devices", "../../shared/corpus/devices",
+		"../../../shared/corpus/devices", "/work/shared/corpus/devices",
+	};
+	const char *env = getenv("MLAB_CORPUS");
+	char path[1024];
+	FILE *f;
+
+	if (env && *env) {
+		snprintf(path, sizeof(path), "%s/%s", env, name);
+		return fopen(path, "r");
+	}
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dirs[i], name);
+		if ((f = fopen(path, "r")))
+			return f;
+	}
+	return NULL;
+}
+
+/* Load the n files in order into corpus[]; the lines of file i are
+ * corpus[start[i]] up to corpus[end[i]] (start and end may be NULL).
+ * A file that cannot be opened is said on stderr and skipped.  Returns
+ * the number of lines; corpus_free() frees them. */
+static inline int corpus_load(const char *const *files, int n, int *start, int *end)
+{
+	char *buf = NULL;
+	size_t cap = 0;
+	ssize_t len;
+
+	for (int i = 0; i < n; i++) {
+		FILE *f = corpus_open(files[i]);
+
+		if (start)
+			start[i] = ncorpus;
+		if (!f)
+			fprintf(stderr, "  cannot open corpus %s: %s\n", files[i], strerror(errno));
+		while (f && (len = getline(&buf, &cap, f)) > 0 && ncorpus < CORPUS_MAX) {
+			cJSON *j = cJSON_ParseWithLength(buf, (size_t)len);
+			const cJSON *tp = cJSON_GetObjectItem(j, "topic");
+			const cJSON *pl = cJSON_GetObjectItem(j, "payload");
+
+			if (cJSON_IsString(tp) && cJSON_IsString(pl)) {
+				struct line *ln = &corpus[ncorpus++];
+
+				ln->topic = strdup(tp->valuestring);
+				ln->payload = strdup(pl->valuestring);
+				ln->len = strlen(pl->valuestring);
+				ln->retained = cJSON_IsTrue(cJSON_GetObjectItem(j, "retained"));
+			}
+			cJSON_Delete(j);
+		}
+		if (f)
+			fclose(f);
+		if (end)
+			end[i] = ncorpus;
+	}
+	free(buf);
+	return ncorpus;
+}
+
+static inline void corpus_free(void)
+{
+	for (int i = 0; i < ncorpus; i++) {
+		free(corpus[i].topic);
+		free(corpus[i].payload);
+	}
+	ncorpus = 0;
+}
+
+/* The first corpus line with this topic whose payload contains `has`,
+ * or NULL (said on stderr). */
+static inline const struct line *corpus_find(const char *topic, const char *has)
+{
+	for (int i = 0; i < ncorpus; i++)
+		if (!strcmp(corpus[i].topic, topic) && strstr(corpus[i].payload, has))
+			return &corpus[i];
+	fprintf(stderr, "  corpus line missing: %s %s\n", topic, has);
+	return NULL;
+}
+
+/* MQTT topic filter matching: '+' one level, '#' the rest. */
+static inline int topic_match(const char *filter, const char *topic)
+{
+	while (*filter) {
+		if (filter[0] == '#')
+			return 1;
+		if (filter[0] == '+') {
+			while (*topic && *topic != '/')
+				topic++;
+			filter++;
+			continue;
+		}
+		if (*filter != *topic)
+			return 0;
+		if (*filter == '/' && filter[1] == '#' && !topic[1])
+			return 1;	/* "a/#" matches "a/" */
+		filter++, topic++;
+	}
+	return !*topic;
+}
+
+/* Whether one of ops' filters for prefix (NULL: its default) matches topic. */
+static inline int matches(const struct eco_ops *ops, const char *prefix, const char *topic)
+{
+	char f[16][256];
+	int n = ops->filters(prefix ? prefix : ops->default_prefix, f, 16);
+
+	for (int i = 0; i < n; i++)
+		if (topic_match(f[i], topic))
+			return 1;
+	return 0;
+}
+#endif
