@@ -56,7 +56,6 @@ static const struct key keys[] = {
 	{ "http.root", K_STR, NULL, 0, 0, NULL, "web/ directory (default: next to the binary, then the install path)" },
 	{ "http.tls_cert", K_STR, NULL, 0, 0, NULL, "serve HTTPS with this certificate" },
 	{ "http.tls_key", K_STR, NULL, 0, 0, NULL, "key for http.tls_cert" },
-	{ "http.allow_remote_writes", K_BOOL, "no", 0, 0, NULL, "device commands from non-loopback before login exists" },
 	{ "ws.queue_max", K_INT, "256", 8, 100000, NULL, "messages queued per WebSocket client before it is dropped" },
 	{ "ws.max_clients", K_INT, "1000", 1, 100000, NULL, "WebSocket clients at once" },
 	{ "ws.sndbuf_kb", K_INT, "64", 0, 65536, NULL, "kernel send buffer per WebSocket (0: system default)" },

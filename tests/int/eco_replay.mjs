@@ -123,19 +123,23 @@ test('no sample message was refused as malformed except the ones marked so', asy
 });
 
 test('switching plugs publishes each firmware\'s own command', async () => {
+	const path1 = '/api/devices/' + encodeURIComponent('tasmota/pow1') + '/switch';
+	let r = await ctx.hub.post(path1, { on: false });
+	eq(r.status, 401, 'switching needs a login');
+	const cookie = await ctx.hub.login();
 	const got = sub(ctx.b, 'cmnd/#', { count: 1, ms: 3000 });
 	await sleep(200);
-	let r = await ctx.hub.post('/api/devices/' + encodeURIComponent('tasmota/pow1') + '/switch', { on: false });
+	r = await ctx.hub.post(path1, { on: false }, { cookie });
 	eq(r.status, 202, r.text);
 	const t = await got;
 	eq([t[0]?.topic, t[0]?.payload], ['cmnd/pow1/POWER', 'OFF']);
 	const rpc = sub(ctx.b, 'shellies/plus1pm/rpc', { count: 1, ms: 3000 });
 	await sleep(200);
-	r = await ctx.hub.post('/api/devices/' + encodeURIComponent('shelly/shellies/plus1pm') + '/switch', { on: true });
+	r = await ctx.hub.post('/api/devices/' + encodeURIComponent('shelly/shellies/plus1pm') + '/switch', { on: true }, { cookie });
 	eq(r.status, 202, r.text);
 	const s = JSON.parse((await rpc)[0].payload);
 	eq([s.method, s.params.id, s.params.on], ['Switch.Set', 0, true]);
-	r = await ctx.hub.post('/api/devices/' + encodeURIComponent('esphome/lab-env') + '/switch', { on: 'yes' });
+	r = await ctx.hub.post('/api/devices/' + encodeURIComponent('esphome/lab-env') + '/switch', { on: 'yes' }, { cookie });
 	eq(r.status, 400, 'a bad body is refused');
 });
 

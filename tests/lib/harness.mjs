@@ -21,6 +21,7 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const children = new Set();
 const cleanups = [];
 process.on('exit', () => { for (const c of children) { try { c.kill('SIGKILL'); } catch { } } });
+process.on('SIGINT', () => process.exit(130));
 
 export function tmpdir(name = 'mlab') {
 	const d = fs.mkdtempSync(path.join(os.tmpdir(), name + '-'));
@@ -116,6 +117,15 @@ export async function startHub({ broker, db, sets = [], env = {}, args = [], htt
 	h.patch = (p, body, opts = {}) => request(h.url + p, { method: 'PATCH', body, ...opts });
 	h.del = (p, opts = {}) => request(h.url + p, { method: 'DELETE', ...opts });
 	h.waitFor = (fn, ms, what) => waitFor(fn, ms, what);
+	// an account made with the real command line, then its login cookie
+	h.login = async (name = 'anim', role = 'facilitator', password = 'mot-de-passe-1') => {
+		const r = spawnSync(HUB_BIN, ['--set', `store.path=${h.db}`, 'user', 'add', name, '--role', role],
+			{ input: password + '\n', encoding: 'utf8' });
+		if (r.status !== 0 && !/exists/.test(r.stderr)) throw new Error('user add: ' + r.stderr);
+		const l = await h.post('/api/login', { user: name, password });
+		if (l.status !== 200) throw new Error('login: ' + l.status + ' ' + l.text);
+		return l.headers.get('set-cookie').split(';')[0];
+	};
 	h.device = async (id) => (await h.get('/api/devices/' + encodeURIComponent(id))).json;
 	await h.start();
 	cleanups.push(() => h.stop('SIGKILL'));
@@ -134,14 +144,24 @@ export async function request(url, { method = 'GET', body, headers = {}, cookie,
 	return { status: r.status, text, json, headers: r.headers };
 }
 
-export async function waitFor(fn, ms = 5000, what = 'condition') {
+// Call fn every step ms until it returns something truthy or ms pass (a
+// throw counts as falsy); returns that value, else the last falsy one.
+async function pollFor(fn, ms, step) {
 	const end = Date.now() + ms;
-	let last;
-	while (Date.now() < end) {
-		try { if (await fn()) return true; } catch (e) { last = e; }
-		await sleep(50);
+	const r = { value: undefined, error: undefined };
+	for (;;) {
+		try { r.value = await fn(); } catch (e) { r.value = undefined; r.error = e; }
+		if (r.value || Date.now() >= end) return r;
+		await sleep(step);
 	}
-	throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? ': ' + last.message : ''}`);
+}
+export async function poll(fn, ms = 5000, step = 50) { return (await pollFor(fn, ms, step)).value; }
+
+// As poll, but a timeout throws; returns the truthy value.
+export async function waitFor(fn, ms = 5000, what = 'condition') {
+	const { value, error } = await pollFor(fn, ms, 50);
+	if (value) return value;
+	throw new Error(`timed out after ${ms} ms waiting for ${what}${error ? ': ' + error.message : ''}`);
 }
 
 export function pub(broker, topic, payload, { retain = false, qos = 1, file } = {}) {
@@ -166,18 +186,74 @@ export function pubLines(broker, topic, lines, { qos = 0 } = {}) {
 	});
 }
 
-// Collect messages on topic for up to ms or until count arrive.
-export function sub(broker, topic, { count = 1, ms = 3000 } = {}) {
+// One line of mosquitto_sub -v: {topic, payload, json} (json null when
+// the payload is not JSON).
+function subLine(line) {
+	const i = line.indexOf(' ');
+	const m = { topic: i < 0 ? line : line.slice(0, i), payload: i < 0 ? '' : line.slice(i + 1), json: null };
+	try { m.json = JSON.parse(m.payload); } catch { }
+	return m;
+}
+
+// Collect messages on topic for up to ms or until count arrive;
+// retainedOnly: only what a fresh subscriber is sent as retained.
+export function sub(broker, topic, { count = 1, ms = 3000, retainedOnly = false } = {}) {
 	return new Promise((resolve) => {
 		const p = track(spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(broker.port), '-t', topic,
-			'-v', '-C', String(count), '-W', String(Math.ceil(ms / 1000))], { stdio: ['ignore', 'pipe', 'ignore'] }));
+			'-v', '-C', String(count), '-W', String(Math.ceil(ms / 1000)), ...(retainedOnly ? ['--retained-only'] : [])],
+		{ stdio: ['ignore', 'pipe', 'ignore'] }));
 		let out = '';
 		p.stdout.on('data', (d) => { out += d; });
-		p.on('exit', () => resolve(out.split('\n').filter(Boolean).map((l) => {
-			const i = l.indexOf(' ');
-			return { topic: l.slice(0, i), payload: l.slice(i + 1) };
-		})));
+		p.on('exit', () => resolve(out.split('\n').filter(Boolean).map(subLine)));
 	});
+}
+
+// A process of the test (killed when the test ends): p.out and p.err
+// collect its output, p.exited resolves to its exit code.
+export function startProc(cmd, args, opts = {}) {
+	const p = track(spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts }));
+	p.out = '';
+	p.err = '';
+	p.stdout.on('data', (d) => { p.out += d; });
+	p.stderr.on('data', (d) => { p.err += d; });
+	p.exited = new Promise((r) => p.on('exit', (code, sig) => { p.code = code; p.sig = sig; r(code); }));
+	cleanups.push(() => stopProc(p, 'SIGKILL'));
+	return p;
+}
+
+// Signal p, SIGKILL after ms; returns its exit code (null after a signal).
+export async function stopProc(p, sig = 'SIGTERM', ms = 5000) {
+	if (!p || p.code !== undefined || p.sig)
+		return p ? p.code : undefined;
+	p.kill(sig);
+	const t = setTimeout(() => p.kill('SIGKILL'), ms);
+	await p.exited;
+	clearTimeout(t);
+	return p.code;
+}
+
+// A live mosquitto_sub on topic: s.msgs fills with {topic, payload, json}
+// as they come.  Resolves once a probe on the filter comes back (the
+// subscription is live); s.stop() ends it.
+export async function subscribe(broker, topic) {
+	const probe = topic.replace(/#$/, 'probe-sub/x').replace(/\+/g, 'probe');
+	const s = startProc('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(broker.port), '-v', '-t', topic]);
+	s.msgs = [];
+	let buf = '';
+	s.stdout.on('data', (d) => {
+		buf += d;
+		let i;
+		while ((i = buf.indexOf('\n')) >= 0) {
+			s.msgs.push(subLine(buf.slice(0, i)));
+			buf = buf.slice(i + 1);
+		}
+	});
+	s.stop = (sig) => stopProc(s, sig);
+	await waitFor(() => {
+		pub(broker, probe, 'probe');
+		return s.msgs.some((m) => m.topic === probe);
+	}, 5000, `mosquitto_sub on ${topic} to subscribe`);
+	return s;
 }
 
 // A WebSocket client that records every message.
@@ -205,6 +281,19 @@ let shared = false;
 export function shareBetweenTests() { shared = true; }
 export function test(name, fn) { tests.push({ name, fn }); }
 
+// A check that does not end its test: counted on its own in the total.
+const checks = { pass: 0, fail: 0 };
+export function check(cond, what, detail) {
+	if (cond) {
+		checks.pass++;
+		console.log(`ok - ${what}`);
+	} else {
+		checks.fail++;
+		console.log(`not ok - ${what}${detail !== undefined ? ' # ' + detail : ''}`);
+	}
+	return cond;
+}
+
 export function assert(cond, msg) { if (!cond) throw new Error(msg || 'assertion failed'); }
 export function eq(a, b, msg) {
 	if (JSON.stringify(a) !== JSON.stringify(b))
@@ -228,6 +317,8 @@ export async function main() {
 		while (!shared && cleanups.length) { try { await cleanups.pop()(); } catch { } }
 	}
 	while (cleanups.length) { try { await cleanups.pop()(); } catch { } }
+	pass += checks.pass;
+	fail += checks.fail;
 	console.log(`${pass} passed, ${fail} failed`);
 	process.exit(fail ? 1 : 0);
 }
