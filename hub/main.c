@@ -39,7 +39,7 @@ static void usage(FILE *f)
 		"       mlab-hub [options] user add|passwd|del|list [NAME] [--role admin|facilitator|kiosk]\n"
 		"       mlab-hub [options] backup --to FILE\n"
 		"       mlab-hub [options] purge [--now ISO-8601]\n"
-		"       mlab-hub [options] report --fy YEAR [--format json|csv|html] [--explain NAME] [--db PATH]\n"
+		"       mlab-hub [options] report --fy YEAR [--format json|csv|html] [--explain NAME] [--lang fr|en] [--db PATH]\n"
 		"\n"
 		"  -c, --config FILE   read settings from FILE (INI: [section] key = value)\n"
 		"  --set KEY=VALUE     override one setting, e.g. --set broker.port=1884\n"
