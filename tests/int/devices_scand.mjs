@@ -12,146 +12,14 @@
 // Run: node tests/int/devices_scand.mjs   (after make devices/mlab-scand)
 // Prints "ok - …" / "not ok - …" per check and ends with "N passed, N failed".
 
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
+import {
+	ROOT, test, main, check, poll, sleep, freePort, startBroker, subscribe, pub, startProc, stopProc, run, tmpdir,
+} from '../lib/harness.mjs';
 
-const root = new URL('../..', import.meta.url).pathname;
-const SCAND = path.join(root, 'devices/mlab-scand');
-const MOSQUITTO = '/usr/sbin/mosquitto';
+const SCAND = path.join(ROOT, 'devices/mlab-scand');
 const ID = 'scantest';
-
-let passed = 0, failed = 0;
-const procs = new Set();
-
-function check(cond, what, detail) {
-	if (cond) {
-		passed++;
-		console.log(`ok - ${what}`);
-	} else {
-		failed++;
-		console.log(`not ok - ${what}${detail !== undefined ? ' # ' + detail : ''}`);
-	}
-	return cond;
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(pred, ms = 5000, step = 50) {
-	const end = Date.now() + ms;
-	while (Date.now() < end) {
-		const v = pred();
-		if (v)
-			return v;
-		await sleep(step);
-	}
-	return pred();
-}
-
-function freePort() {
-	return new Promise((resolve, reject) => {
-		const srv = net.createServer();
-		srv.unref();
-		srv.on('error', reject);
-		srv.listen(0, '127.0.0.1', () => {
-			const { port } = srv.address();
-			srv.close(() => resolve(port));
-		});
-	});
-}
-
-function canConnect(port) {
-	return new Promise((resolve) => {
-		const s = net.connect(port, '127.0.0.1');
-		s.on('connect', () => { s.destroy(); resolve(true); });
-		s.on('error', () => resolve(false));
-	});
-}
-
-function start(cmd, args, opts = {}) {
-	const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
-	p.out = '';
-	p.err = '';
-	p.stdout.on('data', (d) => { p.out += d; });
-	p.stderr.on('data', (d) => { p.err += d; });
-	p.exited = new Promise((r) => p.on('exit', (code, sig) => {
-		procs.delete(p);
-		p.code = code;
-		p.sig = sig;
-		r(code);
-	}));
-	procs.add(p);
-	return p;
-}
-
-async function stop(p, sig = 'SIGTERM', ms = 5000) {
-	if (!p || p.code !== undefined || p.sig)
-		return p ? p.code : undefined;
-	p.kill(sig);
-	const t = setTimeout(() => p.kill('SIGKILL'), ms);
-	await p.exited;
-	clearTimeout(t);
-	return p.code;
-}
-
-function killAll() {
-	for (const p of procs) {
-		try { p.kill('SIGKILL'); } catch { /* already gone */ }
-	}
-}
-process.on('exit', killAll);
-process.on('SIGINT', () => { killAll(); process.exit(130); });
-
-async function startBroker(port, dir) {
-	const conf = path.join(dir, 'mosquitto.conf');
-	fs.writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
-	const b = start(MOSQUITTO, ['-c', conf]);
-	let up = false;
-	for (const end = Date.now() + 5000; !up && Date.now() < end;) {
-		up = await canConnect(port);
-		if (!up)
-			await sleep(50);
-	}
-	if (!up)
-		throw new Error('mosquitto did not start: ' + b.err);
-	return b;
-}
-
-// mosquitto_sub -v on mlab/v1/#, parsed into {topic, payload, json}
-async function startSub(port) {
-	const s = start('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(port), '-v', '-t', 'mlab/v1/#']);
-	s.msgs = [];
-	let buf = '';
-	s.stdout.on('data', (d) => {
-		buf += d;
-		let i;
-		while ((i = buf.indexOf('\n')) >= 0) {
-			const line = buf.slice(0, i);
-			buf = buf.slice(i + 1);
-			const sp = line.indexOf(' ');
-			const m = { topic: sp < 0 ? line : line.slice(0, sp), payload: sp < 0 ? '' : line.slice(sp + 1) };
-			try { m.json = JSON.parse(m.payload); } catch { m.json = null; }
-			s.msgs.push(m);
-		}
-	});
-	// the subscription is live once a probe comes back
-	const ok = await waitFor(() => {
-		pub(port, 'mlab/v1/probe-sub/x', 'probe');
-		return s.msgs.some((m) => m.topic === 'mlab/v1/probe-sub/x');
-	}, 5000, 200);
-	if (!ok)
-		throw new Error('mosquitto_sub did not subscribe: ' + s.err);
-	return s;
-}
-
-function pub(port, topic, payload, retain = false) {
-	const args = ['-h', '127.0.0.1', '-p', String(port), '-t', topic, '-m', payload, '-q', '1'];
-	if (retain)
-		args.push('-r');
-	return spawnSync('mosquitto_pub', args, { timeout: 5000 }).status;
-}
 
 // binary STL with n facets
 function binStl(n) {
@@ -180,8 +48,8 @@ function plyCube() {
 const events = (sub) => sub.msgs.filter((m) => m.topic === `mlab/v1/${ID}/event` && m.json);
 const evFor = (sub, type, file) => events(sub).filter((m) => m.json.type === type && m.json.file === file);
 
-async function main() {
-	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mlab-scand-test-'));
+test('mlab-scand: events, journal, acks, broker down, restarts', async () => {
+	const tmp = tmpdir('mlab-scand-test');
 	const dir = path.join(tmp, 'scans');
 	const state = path.join(tmp, 'state');
 	const journal = path.join(state, `${ID}.journal`);
@@ -193,23 +61,23 @@ async function main() {
 		'--host', '127.0.0.1', '--port', String(port)];
 	try {
 		// bad options: exit 2, one line naming the option
-		let r = spawnSync(SCAND, ['--dir', dir, '--settle-ms', 'soon'], { encoding: 'utf8' });
+		let r = run(SCAND, ['--dir', dir, '--settle-ms', 'soon']);
 		check(r.status === 2 && /--settle-ms/.test(r.stderr) && r.stderr.trim().split('\n').length === 1,
 			'bad --settle-ms exits 2 with one line naming it', r.stderr);
-		r = spawnSync(SCAND, ['--dir', dir, '--id', 'hub'], { encoding: 'utf8' });
+		r = run(SCAND, ['--dir', dir, '--id', 'hub']);
 		check(r.status === 2 && /--id/.test(r.stderr), 'reserved id "hub" is refused', r.stderr);
-		r = spawnSync(SCAND, ['--help'], { encoding: 'utf8' });
+		r = run(SCAND, ['--help']);
 		check(r.status === 0 && /--settle-ms/.test(r.stdout), '--help prints usage and exits 0');
 
-		broker = await startBroker(port, tmp);
-		sub = await startSub(port);
+		broker = await startBroker({ port, persistence: false });
+		sub = await subscribe(broker, 'mlab/v1/#');
 
 		// a scan already in the folder at the first start is not counted
 		fs.writeFileSync(path.join(dir, 'old.stl'), binStl(1));
-		agent = start(SCAND, agentArgs);
-		check(await waitFor(() => sub.msgs.some((m) => m.topic === `mlab/v1/${ID}/status` && m.payload === 'online')),
+		agent = startProc(SCAND, agentArgs);
+		check(await poll(() => sub.msgs.some((m) => m.topic === `mlab/v1/${ID}/status` && m.payload === 'online')),
 			'agent publishes status online', agent.err);
-		const meta = await waitFor(() => sub.msgs.find((m) => m.topic === `mlab/v1/${ID}/meta`));
+		const meta = await poll(() => sub.msgs.find((m) => m.topic === `mlab/v1/${ID}/meta`));
 		check(meta && meta.json && meta.json.kind === 'scanner' && meta.json.room === 'Salle 2' &&
 			meta.json.name === 'Creaform Go!SCAN', 'agent publishes meta with kind scanner', meta && meta.payload);
 
@@ -225,7 +93,7 @@ async function main() {
 		check(evFor(sub, 'scan.finished', 'cube.stl').length === 0, 'no scan.finished while cube.stl is still written');
 		await sleep(150);
 		fs.closeSync(fd);
-		const fin = await waitFor(() => evFor(sub, 'scan.finished', 'cube.stl')[0], 4000);
+		const fin = await poll(() => evFor(sub, 'scan.finished', 'cube.stl')[0], 4000);
 		check(fin && Date.now() - writtenAt >= 350, 'scan.finished for cube.stl after it settled');
 		check(fin && fin.json.faces === 12 && fin.json.vertices === 36 && fin.json.size === 684,
 			'cube.stl: 12 faces, 36 vertices, 684 bytes', fin && fin.payload);
@@ -234,19 +102,19 @@ async function main() {
 		fs.writeFileSync(path.join(dir, 'part.tmp'), binStl(2));
 		await sleep(100);
 		fs.renameSync(path.join(dir, 'part.tmp'), path.join(dir, 'part.stl'));
-		const part = await waitFor(() => evFor(sub, 'scan.finished', 'part.stl')[0], 3000);
+		const part = await poll(() => evFor(sub, 'scan.finished', 'part.stl')[0], 3000);
 		check(part && part.json.faces === 2 && evFor(sub, 'scan.started', 'part.stl').length === 1,
 			'rename part.tmp -> part.stl: started + finished, 2 faces', part && part.payload);
 		check(events(sub).every((m) => !/\.tmp$/.test(m.json.file)), 'no event names the .tmp file');
 
 		// 3. an ASCII PLY
 		fs.writeFileSync(path.join(dir, 'bust.ply'), plyCube());
-		const ply = await waitFor(() => evFor(sub, 'scan.finished', 'bust.ply')[0], 3000);
+		const ply = await poll(() => evFor(sub, 'scan.finished', 'bust.ply')[0], 3000);
 		check(ply && ply.json.vertices === 8 && ply.json.faces === 6, 'bust.ply: 8 vertices, 6 faces', ply && ply.payload);
 
 		// 4. a half-written file deleted before it is complete
 		fs.writeFileSync(path.join(dir, 'broken.stl'), binStl(12).subarray(0, 300));
-		await waitFor(() => evFor(sub, 'scan.started', 'broken.stl').length, 2000);
+		await poll(() => evFor(sub, 'scan.started', 'broken.stl').length, 2000);
 		await sleep(150);
 		fs.unlinkSync(path.join(dir, 'broken.stl'));
 		await sleep(1000);
@@ -260,7 +128,7 @@ async function main() {
 		fs.mkdirSync(dir);
 		await sleep(1300);
 		fs.writeFileSync(path.join(dir, 'after.obj'), 'v 0 0 0\nv 1 0 0\nv 0 1 0\nv 0 0 1\nvt 0 0\nvn 0 0 1\nf 1 2 3\nf 1 3 4\n');
-		const obj = await waitFor(() => evFor(sub, 'scan.finished', 'after.obj')[0], 4000);
+		const obj = await poll(() => evFor(sub, 'scan.finished', 'after.obj')[0], 4000);
 		check(obj && obj.json.vertices === 4 && obj.json.faces === 2,
 			'folder removed and recreated: after.obj finished with 4 vertices, 2 faces', obj && obj.payload);
 
@@ -276,67 +144,59 @@ async function main() {
 
 		// acknowledge; the journal is compacted
 		check(/^E 9 /m.test(fs.readFileSync(journal, 'utf8')), 'unacknowledged events are in the journal');
-		pub(port, `mlab/v1/${ID}/ack`, '{"seq":9}', true);
-		check(await waitFor(() => !/^E /m.test(fs.readFileSync(journal, 'utf8')), 3000),
+		pub(broker, `mlab/v1/${ID}/ack`, '{"seq":9}', { retain: true });
+		check(await poll(() => !/^E /m.test(fs.readFileSync(journal, 'utf8')), 3000),
 			'ack {"seq":9} empties the journal');
 
 		// clean stop
-		const code = await stop(agent);
+		const code = await stopProc(agent);
 		check(code === 0, 'SIGTERM: exit 0', agent.err);
-		check(await waitFor(() => sub.msgs.filter((m) => m.topic === `mlab/v1/${ID}/status`).pop()?.payload === 'offline'),
+		check(await poll(() => sub.msgs.filter((m) => m.topic === `mlab/v1/${ID}/status`).pop()?.payload === 'offline'),
 			'SIGTERM: status offline published');
 
 		// broker down: the agent starts anyway, and its scan waits on disk
 		// from here on, a short resend period: the first delivery after the
 		// broker returns may beat the test's new subscription
 		const agentArgs2 = agentArgs.map((a, i) => (agentArgs[i - 1] === '--resend-s' ? '2' : a));
-		await stop(sub);
-		await stop(broker);
-		agent = start(SCAND, agentArgs2);
+		await sub.stop();
+		await broker.stop();
+		agent = startProc(SCAND, agentArgs2);
 		await sleep(500);
 		fs.writeFileSync(path.join(dir, 'offline.stl'), binStl(3));
-		check(await waitFor(() => (fs.readFileSync(journal, 'utf8').match(/^E /mg) || []).length === 2, 4000),
+		check(await poll(() => (fs.readFileSync(journal, 'utf8').match(/^E /mg) || []).length === 2, 4000),
 			'broker down: started + finished kept in the journal', fs.readFileSync(journal, 'utf8'));
-		broker = await startBroker(port, tmp);
-		sub = await startSub(port);
-		const back = await waitFor(() => evFor(sub, 'scan.finished', 'offline.stl')[0], 10000);
+		await broker.start();
+		sub = await subscribe(broker, 'mlab/v1/#');
+		const back = await poll(() => evFor(sub, 'scan.finished', 'offline.stl')[0], 10000);
 		check(back && back.json.seq === 11 && back.json.faces === 3 &&
 			evFor(sub, 'scan.started', 'offline.stl').some((m) => m.json.seq === 10),
 			'broker back: backlog delivered as seq 10, 11', back && back.payload);
 
 		// killed before the ack: the same events come again after a restart
-		await stop(agent, 'SIGKILL');
+		await stopProc(agent, 'SIGKILL');
 		const before = events(sub).length;
 		const firstPayload = (fs.readFileSync(journal, 'utf8').match(/^E 11 (.*)$/m) || [])[1];
 		check(firstPayload && back && firstPayload === back.payload, 'published payload is the journaled one');
-		agent = start(SCAND, agentArgs2);
-		const again = await waitFor(() => events(sub).slice(before).filter((m) => m.json.seq === 11)[0], 8000);
+		agent = startProc(SCAND, agentArgs2);
+		const again = await poll(() => events(sub).slice(before).filter((m) => m.json.seq === 11)[0], 8000);
 		check(again && again.payload === firstPayload, 'restart before ack: seq 11 resent with identical payload');
 		check(events(sub).slice(before).some((m) => m.json.seq === 10 && m.json.type === 'scan.started'),
 			'restart before ack: seq 10 resent too');
 		const order = events(sub).slice(before).map((m) => m.json.seq);
 		check(order.indexOf(10) >= 0 && order.indexOf(10) < order.indexOf(11), 'resent in order');
-		pub(port, `mlab/v1/${ID}/ack`, '{"seq":11}', true);
-		check(await waitFor(() => !/^E /m.test(fs.readFileSync(journal, 'utf8')), 3000), 'ack {"seq":11} empties the journal');
+		pub(broker, `mlab/v1/${ID}/ack`, '{"seq":11}', { retain: true });
+		check(await poll(() => !/^E /m.test(fs.readFileSync(journal, 'utf8')), 3000), 'ack {"seq":11} empties the journal');
 
 		// a new scan after the restart continues the sequence
 		fs.writeFileSync(path.join(dir, 'next.stl'), binStl(1));
-		const next = await waitFor(() => evFor(sub, 'scan.finished', 'next.stl')[0], 4000);
+		const next = await poll(() => evFor(sub, 'scan.finished', 'next.stl')[0], 4000);
 		check(next && next.json.seq === 13, 'seq survives restarts (next scan is 12, 13)', next && next.payload);
-		check(await stop(agent) === 0, 'second agent stops with exit 0');
+		check(await stopProc(agent) === 0, 'second agent stops with exit 0');
 	} catch (e) {
-		check(false, 'test ran to the end', e.stack);
 		if (agent)
 			console.log('# agent stderr:\n# ' + agent.err.split('\n').join('\n# '));
-	} finally {
-		await stop(agent, 'SIGKILL');
-		await stop(sub, 'SIGKILL');
-		await stop(broker, 'SIGKILL');
-		killAll();
-		fs.rmSync(tmp, { recursive: true, force: true });
+		throw e;
 	}
-	console.log(`${passed} passed, ${failed} failed`);
-	process.exit(failed ? 1 : 0);
-}
+});
 
 main();

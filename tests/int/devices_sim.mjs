@@ -13,181 +13,36 @@
 // Run: node tests/int/devices_sim.mjs   (after make devices/mlab-sim)
 // Prints "ok - …" / "not ok - …" per check and ends with "N passed, N failed".
 
-import { spawn, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
+import {
+	ROOT, test, main, check, poll, sleep, startBroker, subscribe, sub as collect, pub, startProc, stopProc, run,
+} from '../lib/harness.mjs';
 
-const root = new URL('../..', import.meta.url).pathname;
-const SIM = path.join(root, 'devices/mlab-sim');
-const MOSQUITTO = '/usr/sbin/mosquitto';
-
-let passed = 0, failed = 0;
-const procs = new Set();
-
-function check(cond, what, detail) {
-	if (cond) {
-		passed++;
-		console.log(`ok - ${what}`);
-	} else {
-		failed++;
-		console.log(`not ok - ${what}${detail !== undefined ? ' # ' + detail : ''}`);
-	}
-	return cond;
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(pred, ms = 5000, step = 50) {
-	const end = Date.now() + ms;
-	while (Date.now() < end) {
-		const v = pred();
-		if (v)
-			return v;
-		await sleep(step);
-	}
-	return pred();
-}
-
-function freePort() {
-	return new Promise((resolve, reject) => {
-		const srv = net.createServer();
-		srv.unref();
-		srv.on('error', reject);
-		srv.listen(0, '127.0.0.1', () => {
-			const { port } = srv.address();
-			srv.close(() => resolve(port));
-		});
-	});
-}
-
-function canConnect(port) {
-	return new Promise((resolve) => {
-		const s = net.connect(port, '127.0.0.1');
-		s.on('connect', () => { s.destroy(); resolve(true); });
-		s.on('error', () => resolve(false));
-	});
-}
-
-function start(cmd, args, opts = {}) {
-	const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
-	p.out = '';
-	p.err = '';
-	p.stdout.on('data', (d) => { p.out += d; });
-	p.stderr.on('data', (d) => { p.err += d; });
-	p.exited = new Promise((r) => p.on('exit', (code, sig) => {
-		procs.delete(p);
-		p.code = code;
-		p.sig = sig;
-		r(code);
-	}));
-	procs.add(p);
-	return p;
-}
-
-async function stop(p, sig = 'SIGTERM', ms = 5000) {
-	if (!p || p.code !== undefined || p.sig)
-		return p ? p.code : undefined;
-	p.kill(sig);
-	const t = setTimeout(() => p.kill('SIGKILL'), ms);
-	await p.exited;
-	clearTimeout(t);
-	return p.code;
-}
-
-function killAll() {
-	for (const p of procs) {
-		try { p.kill('SIGKILL'); } catch { /* already gone */ }
-	}
-}
-process.on('exit', killAll);
-process.on('SIGINT', () => { killAll(); process.exit(130); });
-
-async function startBroker(port, dir) {
-	const conf = path.join(dir, 'mosquitto.conf');
-	fs.writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
-	const b = start(MOSQUITTO, ['-c', conf]);
-	let up = false;
-	for (const end = Date.now() + 5000; !up && Date.now() < end;) {
-		up = await canConnect(port);
-		if (!up)
-			await sleep(50);
-	}
-	if (!up)
-		throw new Error('mosquitto did not start: ' + b.err);
-	return b;
-}
-
-// mosquitto_sub -v on mlab/v1/#, parsed into {topic, payload, json}
-async function startSub(port) {
-	const s = start('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(port), '-v', '-t', '#']);
-	s.msgs = [];
-	let buf = '';
-	s.stdout.on('data', (d) => {
-		buf += d;
-		let i;
-		while ((i = buf.indexOf('\n')) >= 0) {
-			const line = buf.slice(0, i);
-			buf = buf.slice(i + 1);
-			const sp = line.indexOf(' ');
-			const m = { topic: sp < 0 ? line : line.slice(0, sp), payload: sp < 0 ? '' : line.slice(sp + 1) };
-			try { m.json = JSON.parse(m.payload); } catch { m.json = null; }
-			s.msgs.push(m);
-		}
-	});
-	// the subscription is live once a probe comes back
-	const ok = await waitFor(() => {
-		pub(port, 'mlab/v1/probe-sub/x', 'probe');
-		return s.msgs.some((m) => m.topic === 'mlab/v1/probe-sub/x');
-	}, 5000, 200);
-	if (!ok)
-		throw new Error('mosquitto_sub did not subscribe: ' + s.err);
-	return s;
-}
-
-function pub(port, topic, payload, retain = false) {
-	const args = ['-h', '127.0.0.1', '-p', String(port), '-t', topic, '-m', payload, '-q', '1'];
-	if (retain)
-		args.push('-r');
-	return spawnSync('mosquitto_pub', args, { timeout: 5000 }).status;
-}
-
+const SIM = path.join(ROOT, 'devices/mlab-sim');
 
 const on = (sub, topic) => sub.msgs.filter((m) => m.topic === topic);
 const last = (sub, topic) => on(sub, topic).pop();
 const sortedKeys = (o) => JSON.stringify(Object.keys(o)) === JSON.stringify(Object.keys(o).slice().sort());
 
-// retained messages as a fresh subscriber sees them (mosquitto_sub -R drops them, so use --retained-only)
-function retained(port, topic) {
-	const r = spawnSync('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(port), '-v', '-t', topic,
-		'--retained-only', '-W', '1'], { encoding: 'utf8', timeout: 5000 });
-	return (r.stdout || '').split('\n').filter(Boolean).map((l) => {
-		const i = l.indexOf(' ');
-		return { topic: l.slice(0, i), payload: l.slice(i + 1) };
-	});
-}
-
-async function main() {
-	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mlab-sim-test-'));
-	const port = await freePort();
+test('mlab-sim: every ecosystem in its own format, commands, SIGTERM', async () => {
 	let broker, sub, sim;
 	try {
-		let r = spawnSync(SIM, ['--speed', 'fast'], { encoding: 'utf8' });
+		let r = run(SIM, ['--speed', 'fast']);
 		check(r.status === 2 && /--speed/.test(r.stderr) && r.stderr.trim().split('\n').length === 1,
 			'bad --speed exits 2 with one line naming it', r.stderr);
-		r = spawnSync(SIM, ['--list'], { encoding: 'utf8' });
+		r = run(SIM, ['--list']);
 		const ids = r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0]);
 		check(r.status === 0 && ids.includes('octoprint/octoPrint') && ids.includes('tasmota/prusa-salle2') &&
 			ids.includes('mlab/scanner-1') && ids.includes('moonraker/lab-voron') &&
 			ids.includes('esphome/lab-env') && ids.some((i) => i.startsWith('shelly/')) &&
 			ids.some((i) => i.startsWith('z2m/')), '--list names devices in hub form', r.stdout);
-		const again = spawnSync(SIM, ['--list', '--seed', '1'], { encoding: 'utf8' });
+		const again = run(SIM, ['--list', '--seed', '1']);
 		check(again.stdout === r.stdout, '--list is the same for the same seed');
 
-		broker = await startBroker(port, tmp);
-		sub = await startSub(port);
-		sim = start(SIM, ['--once', '--seed', '1', '--host', '127.0.0.1', '--port', String(port)]);
+		broker = await startBroker({ persistence: false });
+		const port = broker.port;
+		sub = await subscribe(broker, '#');
+		sim = startProc(SIM, ['--once', '--seed', '1', '--host', '127.0.0.1', '--port', String(port)]);
 		const code = await Promise.race([sim.exited, sleep(30000).then(() => 'timeout')]);
 		check(code === 0, 'mlab-sim --once --seed 1 exits 0', sim.err);
 		await sleep(500);
@@ -245,7 +100,8 @@ async function main() {
 		check(on(sub, 'lab-env/status')[0]?.payload === 'online', 'ESPHome <node>/status online');
 		const t = last(sub, 'lab-env/sensor/temperature/state');
 		check(t && /^-?\d+\.\d$/.test(t.payload), 'ESPHome state is plain text like "21.5"', t && t.payload);
-		const disc = retained(port, 'homeassistant/sensor/lab-env/+/config');
+		// mosquitto_sub -R drops retained messages, so --retained-only
+		const disc = await collect(broker, 'homeassistant/sensor/lab-env/+/config', { count: 100, ms: 1000, retainedOnly: true });
 		const dt = disc.find((m) => m.topic.endsWith('/temperature/config'));
 		let dj = null;
 		try { dj = JSON.parse(dt.payload); } catch { /* checked below */ }
@@ -274,7 +130,7 @@ async function main() {
 		// a second --once run with the same seed makes the same choices
 		const files1 = on(sub, 'octoPrint/event/PrintDone').map((m) => m.json.name);
 		sub.msgs.length = 0;
-		const sim2 = start(SIM, ['--once', '--seed', '1', '--port', String(port)]);
+		const sim2 = startProc(SIM, ['--once', '--seed', '1', '--port', String(port)]);
 		await sim2.exited;
 		await sleep(300);
 		check(JSON.stringify(on(sub, 'octoPrint/event/PrintDone').map((m) => m.json.name)) === JSON.stringify(files1),
@@ -282,38 +138,30 @@ async function main() {
 
 		// commands to plugs on a long-running sim
 		sub.msgs.length = 0;
-		sim = start(SIM, ['--seed', '2', '--speed', '30', '--flap-rate', '0', '--port', String(port)]);
-		await waitFor(() => on(sub, 'tele/prusa-salle2/LWT').some((m) => m.payload === 'Online') &&
+		sim = startProc(SIM, ['--seed', '2', '--speed', '30', '--flap-rate', '0', '--port', String(port)]);
+		await poll(() => on(sub, 'tele/prusa-salle2/LWT').some((m) => m.payload === 'Online') &&
 			on(sub, `${sp}/online`).some((m) => m.payload === 'true'), 5000);
-		pub(port, 'cmnd/prusa-salle2/POWER', 'OFF');
-		const res = await waitFor(() => on(sub, 'stat/prusa-salle2/RESULT').find((m) => m.payload === '{"POWER":"OFF"}'), 4000);
+		pub(broker, 'cmnd/prusa-salle2/POWER', 'OFF');
+		const res = await poll(() => on(sub, 'stat/prusa-salle2/RESULT').find((m) => m.payload === '{"POWER":"OFF"}'), 4000);
 		check(res && on(sub, 'stat/prusa-salle2/POWER').some((m) => m.payload === 'OFF'), 'Tasmota cmnd POWER OFF → stat RESULT + POWER OFF');
-		const off = await waitFor(() => on(sub, 'tele/prusa-salle2/SENSOR').filter((m) => sub.msgs.indexOf(m) > sub.msgs.indexOf(res))
+		const off = await poll(() => on(sub, 'tele/prusa-salle2/SENSOR').filter((m) => sub.msgs.indexOf(m) > sub.msgs.indexOf(res))
 			.find((m) => m.json && m.json.ENERGY.Power === 0 && m.json.ENERGY.Voltage === 0), 6000);
 		check(off, 'switched-off Tasmota plug reads 0 W, 0 V');
-		pub(port, `${sp}/rpc`, '{"id":42,"src":"mlab-test","method":"Switch.Set","params":{"id":0,"on":false}}');
-		const rpc = await waitFor(() => last(sub, 'mlab-test/rpc'), 4000);
+		pub(broker, `${sp}/rpc`, '{"id":42,"src":"mlab-test","method":"Switch.Set","params":{"id":0,"on":false}}');
+		const rpc = await poll(() => last(sub, 'mlab-test/rpc'), 4000);
 		check(rpc && rpc.json && rpc.json.id === 42 && rpc.json.result && rpc.json.result.was_on === true,
 			'Shelly Switch.Set answers on <src>/rpc with was_on', rpc && rpc.payload);
-		check(await waitFor(() => on(sub, `${sp}/events/rpc`).some((m) => m.json?.params?.['switch:0']?.output === false), 3000),
+		check(await poll(() => on(sub, `${sp}/events/rpc`).some((m) => m.json?.params?.['switch:0']?.output === false), 3000),
 			'Shelly NotifyStatus reports output false');
-		check(await stop(sim) === 0, 'SIGTERM: exit 0', sim.err);
+		check(await stopProc(sim) === 0, 'SIGTERM: exit 0', sim.err);
 		await sleep(300);
 		check(last(sub, 'tele/prusa-salle2/LWT')?.payload === 'Offline' && last(sub, 'lab-env/status')?.payload === 'offline' &&
 			last(sub, 'zigbee2mqtt/bridge/state')?.payload === '{"state":"offline"}', 'SIGTERM: offline statuses published');
 	} catch (e) {
-		check(false, 'test ran to the end', e.stack);
 		if (sim)
 			console.log('# sim stderr:\n# ' + sim.err.split('\n').join('\n# '));
-	} finally {
-		await stop(sim, 'SIGKILL');
-		await stop(sub, 'SIGKILL');
-		await stop(broker, 'SIGKILL');
-		killAll();
-		fs.rmSync(tmp, { recursive: true, force: true });
+		throw e;
 	}
-	console.log(`${passed} passed, ${failed} failed`);
-	process.exit(failed ? 1 : 0);
-}
+});
 
 main();
