@@ -20,13 +20,7 @@
  * mlab.c needs hub_parse_time() from hub.c; a weak stand-in below lets
  * the eco files link alone (hub.c's own wins when it is linked too).
  */
-#include <math.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "eco.h"
+#include "fuzz.h"
 
 extern const struct eco_ops tasmota_ops, shelly_ops, esphome_ops, z2m_ops,
 	homeassistant_ops;
@@ -44,121 +38,26 @@ static const struct eco_ops *const fz_mine[] = {
 	&tasmota_ops, &shelly_ops, &esphome_ops, &z2m_ops, &homeassistant_ops,
 };
 #define FZ_N	5
-#define FZ_MAX	32
-
-static struct eco_ctx fz_ctx[FZ_MAX];
-static int fz_ready;
-static unsigned long fz_runs;
-
-static void fz_reset(void)
-{
-	if (eco_count > FZ_MAX)
-		abort();
-	for (int i = 0; i < eco_count; i++) {
-		if (fz_ready && eco_table[i]->fini)
-			eco_table[i]->fini(&fz_ctx[i]);
-		memset(&fz_ctx[i], 0, sizeof(fz_ctx[i]));
-		fz_ctx[i].ops = eco_table[i];
-		fz_ctx[i].prefix = eco_table[i]->default_prefix ? eco_table[i]->default_prefix : "";
-		fz_ctx[i].all = fz_ctx;
-		if (eco_table[i]->init && eco_table[i]->init(&fz_ctx[i]))
-			abort();
-	}
-	fz_ready = 1;
-}
-
-static struct eco_ctx *fz_of(const struct eco_ops *ops)
-{
-	for (int i = 0; i < eco_count; i++)
-		if (eco_table[i] == ops)
-			return &fz_ctx[i];
-	abort();
-}
-
-static void fz_str(const char *s, size_t n)
-{
-	if (!memchr(s, '\0', n))
-		abort();
-}
-
-static void fz_check(int rc, const struct eco_out *out)
-{
-	if (rc != ECO_OK && rc != ECO_IGNORED && rc != ECO_BAD)
-		abort();
-	if (rc == ECO_BAD && !out->why[0])
-		abort();
-	if (out->ndev < 0 || out->ndev > ECO_MAX_DEV)
-		abort();
-	if (rc == ECO_OK && out->ndev < 1)
-		abort();
-	fz_str(out->why, sizeof(out->why));
-	for (int i = 0; i < out->ndev && rc == ECO_OK; i++) {
-		const struct eco_dev *d = &out->dev[i];
-
-		fz_str(d->native, sizeof(d->native));
-		fz_str(d->source, sizeof(d->source));
-		fz_str(d->name, sizeof(d->name));
-		fz_str(d->kind, sizeof(d->kind));
-		fz_str(d->model, sizeof(d->model));
-		fz_str(d->firmware, sizeof(d->firmware));
-		fz_str(d->button, sizeof(d->button));
-		if (!d->native[0])
-			abort();
-		if (d->nmetric < 0 || d->nmetric > ECO_MAX_METRIC)
-			abort();
-		for (int m = 0; m < d->nmetric; m++) {
-			fz_str(d->metric[m].name, sizeof(d->metric[m].name));
-			if (!isfinite(d->metric[m].value) || !d->metric[m].name[0])
-				abort();
-		}
-		if ((d->has & ECO_TS) && !isfinite(d->ts))
-			abort();
-	}
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *fam[] = { "tele/fz/", "shellies/fz/", "fz/sensor/", "zigbee2mqtt/",
-				     "homeassistant/sensor/", "tasmota/discovery/" };
-	static const char pick[] = "TSEZHD";
-	const uint8_t *nl = memchr(data, '\n', size);
-	size_t tlen = nl ? (size_t)(nl - data) : size;
-	const char *payload = nl ? (const char *)nl + 1 : "";
-	size_t plen = nl ? size - tlen - 1 : 0;
-	char topic[600], *pcopy;
-	int retained = 0;
-	const char *p;
+	static const char *const fam[] = { "tele/fz/", "shellies/fz/", "fz/sensor/", "zigbee2mqtt/",
+					   "homeassistant/sensor/", "tasmota/discovery/" };
+	struct fz_input in;
+	int retained;
 
-	if (!fz_ready || ++fz_runs % 4096 == 0)
-		fz_reset();
-	if (tlen > 500)
-		tlen = 500;
-	topic[0] = '\0';
-	if (tlen && (p = memchr(pick, data[0], 6))) {
-		snprintf(topic, sizeof(topic), "%s", fam[p - pick]);
-		data++, tlen--;
-	}
-	if (tlen)
-		retained = data[0] & 1;
-	/* the topic is a C string: an embedded NUL simply ends it */
-	{
-		size_t fl = strlen(topic);
-
-		memcpy(topic + fl, data, tlen);
-		topic[fl + tlen] = '\0';
-	}
-	pcopy = malloc(plen + 1);
-	if (!pcopy)
+	fz_tick();
+	if (fz_split(data, size, "TSEZHD", fam, &in))
 		return 0;
-	memcpy(pcopy, payload, plen);
-	pcopy[plen] = '\0';
+	retained = in.rawlen ? in.raw[0] & 1 : 0;
+	/* the topic is a C string: an embedded NUL simply ends it */
 	for (int i = 0; i < FZ_N; i++) {
 		struct eco_ctx *c = fz_of(fz_mine[i]);
 		struct eco_out out;
 		int rc;
 
 		memset(&out, 0, sizeof(out));
-		rc = fz_mine[i]->parse(c, topic, pcopy, plen, retained, &out);
+		rc = fz_mine[i]->parse(c, in.topic, in.payload, in.plen, retained, &out);
 		fz_check(rc, &out);
 		for (int d = 0; rc == ECO_OK && d < out.ndev && fz_mine[i]->switch_cmd; d++) {
 			char t[256], pl[256];
@@ -172,6 +71,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 		}
 	}
-	free(pcopy);
+	fz_split_free(&in);
 	return 0;
 }
