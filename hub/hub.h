@@ -22,6 +22,7 @@ struct eco_ctx;
 struct ws;
 struct gpio;
 struct machines;
+struct loop;
 struct ingest;
 
 /* Counters shown on /metrics.  Written by the service thread only, except
@@ -54,6 +55,7 @@ struct hub {
 	struct eco_ctx *eco;		/* eco_count contexts */
 	struct lws_context *lws;
 	struct lws_vhost *vhost;
+	struct loop *loop;		/* loop.c: timers, mounts, signal fd */
 	struct ws *ws;
 	struct gpio *gpio;
 	struct stats stats;

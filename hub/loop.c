@@ -32,15 +32,16 @@ struct watch {
 	int fd;
 };
 
-static struct loop_state {
+struct loop {
+	struct hub *h;
 	int sigfd;
 	struct lws *sigwsi;
 	lws_sorted_usec_list_t sul_minute, sul_hour, sul_watchdog;
 	struct lws_http_mount mounts[8];
 	struct lws_protocol_vhost_options pvo_default, pvo;
 	char listen_host[256];
-	int watchdog;		/* systemd watchdog armed */
-} ls;
+	char kiosk[4200], wall[4200];	/* mount origins */
+};
 
 /* The raw-file protocol: adopted fds (signalfd, GPIO) readable → callback. */
 static int raw_cb(struct lws *wsi, enum lws_callback_reasons reason,
@@ -159,34 +160,34 @@ void loop_drain(struct hub *h)
 	}
 }
 
-static struct hub *the_hub;	/* for sul callbacks, which get no user pointer */
-
+/* Timers get only their sul: the hub is found through the loop state
+ * that embeds it. */
 static void tick_minute(lws_sorted_usec_list_t *sul)
 {
-	struct hub *h = the_hub;
+	struct loop *l = lws_container_of(sul, struct loop, sul_minute);
 
-	device_check_stale(h, hub_now());
-	ingest_tick(h, hub_now());
-	lws_sul_schedule(h->lws, 0, &ls.sul_minute, tick_minute, 10 * LWS_US_PER_SEC);
+	device_check_stale(l->h, hub_now());
+	ingest_tick(l->h, hub_now());
+	lws_sul_schedule(l->h->lws, 0, &l->sul_minute, tick_minute, 10 * LWS_US_PER_SEC);
 }
 
 static void tick_hour(lws_sorted_usec_list_t *sul)
 {
-	struct hub *h = the_hub;
+	struct loop *l = lws_container_of(sul, struct loop, sul_hour);
 
-	store_retention(h, hub_now());
-	ingest_hourly(h, hub_now());
-	lws_sul_schedule(h->lws, 0, &ls.sul_hour, tick_hour, 3600 * LWS_US_PER_SEC);
+	store_retention(l->h, hub_now());
+	ingest_hourly(l->h, hub_now());
+	lws_sul_schedule(l->h->lws, 0, &l->sul_hour, tick_hour, 3600 * LWS_US_PER_SEC);
 }
 
 static void tick_watchdog(lws_sorted_usec_list_t *sul)
 {
-	struct hub *h = the_hub;
+	struct loop *l = lws_container_of(sul, struct loop, sul_watchdog);
 	uint64_t usec;
 
 	sd_notify(0, "WATCHDOG=1");
 	if (sd_watchdog_enabled(0, &usec) > 0)
-		lws_sul_schedule(h->lws, 0, &ls.sul_watchdog, tick_watchdog,
+		lws_sul_schedule(l->h->lws, 0, &l->sul_watchdog, tick_watchdog,
 				 (lws_usec_t)(usec / 3));
 }
 
@@ -230,9 +231,10 @@ static void web_root(struct hub *h)
 	snprintf(h->web_root, sizeof(h->web_root), "web");
 }
 
-static void mount(int i, const char *at, const char *origin, int kind, const char *def)
+static void mount(struct loop *l, int i, const char *at, const char *origin,
+		  int kind, const char *def)
 {
-	struct lws_http_mount *m = &ls.mounts[i];
+	struct lws_http_mount *m = &l->mounts[i];
 
 	memset(m, 0, sizeof(*m));
 	m->mountpoint = at;
@@ -241,7 +243,7 @@ static void mount(int i, const char *at, const char *origin, int kind, const cha
 	m->origin_protocol = (unsigned char)kind;
 	m->def = def;
 	if (i > 0)
-		ls.mounts[i - 1].mount_next = m;
+		l->mounts[i - 1].mount_next = m;
 }
 
 int loop_init(struct hub *h)
@@ -249,21 +251,25 @@ int loop_init(struct hub *h)
 	struct lws_context_creation_info info;
 	const char *listen = conf_str(h->conf, "http.listen");
 	const char *colon = strrchr(listen, ':');
-	static char kiosk[4200], wall[4200];
+	struct loop *l = calloc(1, sizeof(*l));
 	sigset_t set;
 
-	the_hub = h;
+	if (!l)
+		return -1;
+	l->h = h;
+	l->sigfd = -1;
+	h->loop = l;
 	web_root(h);
-	snprintf(ls.listen_host, sizeof(ls.listen_host), "%.*s",
+	snprintf(l->listen_host, sizeof(l->listen_host), "%.*s",
 		 (int)(colon - listen), listen);
-	snprintf(kiosk, sizeof(kiosk), "%s/kiosk", h->web_root);
-	snprintf(wall, sizeof(wall), "%s/wall", h->web_root);
-	mount(0, "/api", "http", LWSMPRO_CALLBACK, NULL);
-	mount(1, "/healthz", "http", LWSMPRO_CALLBACK, NULL);
-	mount(2, "/metrics", "http", LWSMPRO_CALLBACK, NULL);
-	mount(3, "/kiosk", kiosk, LWSMPRO_FILE, "index.html");
-	mount(4, "/wall", wall, LWSMPRO_FILE, "index.html");
-	mount(5, "/", h->web_root, LWSMPRO_FILE, "index.html");
+	snprintf(l->kiosk, sizeof(l->kiosk), "%s/kiosk", h->web_root);
+	snprintf(l->wall, sizeof(l->wall), "%s/wall", h->web_root);
+	mount(l, 0, "/api", "http", LWSMPRO_CALLBACK, NULL);
+	mount(l, 1, "/healthz", "http", LWSMPRO_CALLBACK, NULL);
+	mount(l, 2, "/metrics", "http", LWSMPRO_CALLBACK, NULL);
+	mount(l, 3, "/kiosk", l->kiosk, LWSMPRO_FILE, "index.html");
+	mount(l, 4, "/wall", l->wall, LWSMPRO_FILE, "index.html");
+	mount(l, 5, "/", h->web_root, LWSMPRO_FILE, "index.html");
 
 	protocols[0] = http_protocol;
 	protocols[1] = ws_protocol;
@@ -271,20 +277,20 @@ int loop_init(struct hub *h)
 	memset(&protocols[3], 0, sizeof(protocols[3]));
 
 	/* a WebSocket upgrade without a subprotocol name gets mlab-ws */
-	ls.pvo_default.name = "default";
-	ls.pvo_default.value = "1";
-	ls.pvo.name = "mlab-ws";
-	ls.pvo.options = &ls.pvo_default;
+	l->pvo_default.name = "default";
+	l->pvo_default.value = "1";
+	l->pvo.name = "mlab-ws";
+	l->pvo.options = &l->pvo_default;
 
 	memset(&info, 0, sizeof(info));
 	info.port = atoi(colon + 1);
-	if (strcmp(ls.listen_host, "*") && strcmp(ls.listen_host, "0.0.0.0") && ls.listen_host[0])
-		info.iface = ls.listen_host;
-	if (!strcmp(ls.listen_host, "[::]"))
+	if (strcmp(l->listen_host, "*") && strcmp(l->listen_host, "0.0.0.0") && l->listen_host[0])
+		info.iface = l->listen_host;
+	if (!strcmp(l->listen_host, "[::]"))
 		info.iface = NULL;
 	info.protocols = protocols;
-	info.pvo = &ls.pvo;
-	info.mounts = ls.mounts;
+	info.pvo = &l->pvo;
+	info.mounts = l->mounts;
 	info.user = h;
 	info.options = LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE |
 		       LWS_SERVER_OPTION_VALIDATE_UTF8 |
@@ -317,13 +323,13 @@ int loop_init(struct hub *h)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
-	ls.sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (ls.sigfd < 0 || !(ls.sigwsi = loop_watch_fd(h, ls.sigfd, on_signal, NULL))) {
+	l->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (l->sigfd < 0 || !(l->sigwsi = loop_watch_fd(h, l->sigfd, on_signal, NULL))) {
 		LOG(L_ERR, "loop: cannot set up signal handling: %s", strerror(errno));
 		return -1;
 	}
-	lws_sul_schedule(h->lws, 0, &ls.sul_minute, tick_minute, 10 * LWS_US_PER_SEC);
-	lws_sul_schedule(h->lws, 0, &ls.sul_hour, tick_hour, 60 * LWS_US_PER_SEC);
+	lws_sul_schedule(h->lws, 0, &l->sul_minute, tick_minute, 10 * LWS_US_PER_SEC);
+	lws_sul_schedule(h->lws, 0, &l->sul_hour, tick_hour, 60 * LWS_US_PER_SEC);
 	LOG(L_NOTICE, "http: serving %s on http://%s/", h->web_root, listen);
 	return 0;
 }
@@ -334,7 +340,7 @@ void loop_run(struct hub *h)
 
 	sd_notify(0, "READY=1\nSTATUS=running");
 	if (sd_watchdog_enabled(0, &usec) > 0)
-		tick_watchdog(NULL);
+		tick_watchdog(&h->loop->sul_watchdog);
 	while (!h->stopping && lws_service(h->lws, 0) >= 0)
 		;
 	sd_notify(0, "STOPPING=1");
@@ -344,15 +350,20 @@ void loop_run(struct hub *h)
 
 void loop_fini(struct hub *h)
 {
+	struct loop *l = h->loop;
+
 	if (h->lws) {
-		lws_sul_cancel(&ls.sul_minute);
-		lws_sul_cancel(&ls.sul_hour);
-		lws_sul_cancel(&ls.sul_watchdog);
+		if (l) {
+			lws_sul_cancel(&l->sul_minute);
+			lws_sul_cancel(&l->sul_hour);
+			lws_sul_cancel(&l->sul_watchdog);
+		}
 		inbox_wake_context(h->inbox, NULL);
 		lws_context_destroy(h->lws);
 		h->lws = NULL;
 	}
-	if (ls.sigfd > 0)
-		close(ls.sigfd);
-	ls.sigfd = -1;
+	if (l && l->sigfd >= 0)
+		close(l->sigfd);
+	free(l);
+	h->loop = NULL;
 }
