@@ -193,6 +193,33 @@ int eco_split(const char *topic, char *buf, size_t buflen, char **seg, int max)
 	return n;
 }
 
+int eco_list_item(const char *list, int i, char *buf, size_t len)
+{
+	const char *p = list, *e;
+	size_t n;
+
+	for (;;) {
+		e = strchr(p, ',');
+		if (!e)
+			e = p + strlen(p);
+		while (p < e && *p == ' ')
+			p++;
+		n = (size_t)(e - p);
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '/'))
+			n--;
+		if (n && i-- == 0) {
+			if (n >= len)
+				return -1;
+			memcpy(buf, p, n);
+			buf[n] = '\0';
+			return 0;
+		}
+		if (!*e)
+			return -1;
+		p = e + 1;
+	}
+}
+
 double eco_f_to_c(double f)
 {
 	return (f - 32.0) * 5.0 / 9.0;

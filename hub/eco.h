@@ -142,6 +142,11 @@ void eco_strlcpy(char *dst, size_t dstlen, const char *s, size_t len);
 /* Split topic into at most max '/'-separated segments, pointing into buf
  * (a copy the caller provides, >= strlen(topic)+1). Returns the count. */
 int eco_split(const char *topic, char *buf, size_t buflen, char **seg, int max);
+/* Copy the i-th non-empty item of a comma-separated list such as a
+ * configured prefix ("octoPrint/, lab/mk4") into buf, without surrounding
+ * spaces or a trailing '/'.  Returns 0, or -1 when there is no i-th item
+ * or it does not fit in len bytes. */
+int eco_list_item(const char *list, int i, char *buf, size_t len);
 /* JSON values the way devices send them (cJSON items, may be NULL):
  * a number, or a string holding one ("5.0", " 21", "-45dBm" with suffix).
  * Returns 0 and *v (finite only), or -1. */

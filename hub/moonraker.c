@@ -50,37 +50,6 @@ static const struct {
 	{ "error", "failed" },
 };
 
-/*
- * Copy the i-th comma-separated name of list into buf (no spaces, no
- * trailing '/').  Returns 0, or -1 when there is no i-th name.
- */
-static int mr_name(const char *list, int i, char *buf, size_t len)
-{
-	const char *p = list, *e;
-	size_t n;
-
-	for (;;) {
-		e = strchr(p, ',');
-		if (!e)
-			e = p + strlen(p);
-		while (p < e && *p == ' ')
-			p++;
-		n = (size_t)(e - p);
-		while (n && (p[n - 1] == ' ' || p[n - 1] == '/'))
-			n--;
-		if (n && i-- == 0) {
-			if (n >= len)
-				return -1;
-			memcpy(buf, p, n);
-			buf[n] = '\0';
-			return 0;
-		}
-		if (!*e)
-			return -1;
-		p = e + 1;
-	}
-}
-
 static int mr_filters(const char *prefix, char filters[][256], int max)
 {
 	static const char *tails[] = { "moonraker/status", "klipper/status", "klipper/state/#" };
@@ -90,7 +59,7 @@ static int mr_filters(const char *prefix, char filters[][256], int max)
 	for (int i = 0; i < MR_MAX_NAMES; i++) {
 		if (!*prefix)
 			strcpy(inst, "+");
-		else if (mr_name(prefix, i, inst, sizeof(inst)))
+		else if (eco_list_item(prefix, i, inst, sizeof(inst)))
 			break;
 		for (int t = 0; t < 3 && n < max; t++)
 			snprintf(filters[n++], 256, "%s/%s", inst, tails[t]);
@@ -281,10 +250,10 @@ static int mr_parse(struct eco_ctx *ctx, const char *topic, const char *payload,
 	if (*ctx->prefix) {	/* only the listed instances */
 		int i;
 
-		for (i = 0; !mr_name(ctx->prefix, i, name, sizeof(name)); i++)
+		for (i = 0; !eco_list_item(ctx->prefix, i, name, sizeof(name)); i++)
 			if (!strcmp(name, inst))
 				break;
-		if (mr_name(ctx->prefix, i, name, sizeof(name)))
+		if (eco_list_item(ctx->prefix, i, name, sizeof(name)))
 			return ECO_IGNORED;
 	}
 	if (!len)

@@ -50,36 +50,11 @@ static const struct {
 	{ "chamber", "chamber_temp_c", NULL },
 };
 
-/*
- * Copy the i-th comma-separated base topic of prefix (default
- * "octoPrint" when prefix is empty) into buf, without surrounding spaces
- * or a trailing '/'.  Returns 0, or -1 when there is no i-th base.
- */
+/* The i-th base topic of prefix (default "octoPrint" when prefix is
+ * empty) into buf, as eco_list_item(). */
 static int octo_base(const char *prefix, int i, char *buf, size_t len)
 {
-	const char *p = *prefix ? prefix : OCTO_DEFAULT, *e;
-	size_t n;
-
-	for (;;) {
-		e = strchr(p, ',');
-		if (!e)
-			e = p + strlen(p);
-		while (p < e && *p == ' ')
-			p++;
-		n = (size_t)(e - p);
-		while (n && (p[n - 1] == ' ' || p[n - 1] == '/'))
-			n--;
-		if (n && i-- == 0) {
-			if (n >= len)
-				return -1;
-			memcpy(buf, p, n);
-			buf[n] = '\0';
-			return 0;
-		}
-		if (!*e)
-			return -1;
-		p = e + 1;
-	}
+	return eco_list_item(*prefix ? prefix : OCTO_DEFAULT, i, buf, len);
 }
 
 static int octo_filters(const char *prefix, char filters[][256], int max)
