@@ -66,7 +66,10 @@ export async function startBroker({ port, persistence = true, extra = '' } = {})
 	const conf = path.join(dir, 'mosquitto.conf');
 	fs.writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true',
 		`persistence ${persistence}`, `persistence_location ${dir}/`, 'max_queued_messages 100000',
-		'log_dest stderr', 'log_type error', extra].join('\n') + '\n');
+		'log_dest stderr', 'log_type error',
+		// started as root, mosquitto would become user "mosquitto", which
+		// cannot read our temp dirs (persistence, keys)
+		...(process.getuid && process.getuid() === 0 ? ['user root'] : []), extra].join('\n') + '\n');
 	const b = { port, dir, conf, proc: null, log: '' };
 	b.start = async () => {
 		b.proc = track(spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] }));
