@@ -58,9 +58,9 @@ async function ceiling(qos) {
 	return { rate: n / ((last - first) / 1000), n };
 }
 
-async function stored(qos) {
+async function stored(qos, sets = []) {
 	const b = await startBroker({ persistence: false });
-	const hub = await startHub({ broker: b, sets: ['log.level=warn', 'broker.inbox_max=1000000'] });
+	const hub = await startHub({ broker: b, sets: ['log.level=warn', 'broker.inbox_max=1000000', ...sets] });
 	const t0 = performance.now();
 	let first = 0;
 	const l = loader(b.port, ['-n', '50', '-r', '0', '-c', String(N), '-Q', String(qos), '-k', 'telemetry']);
@@ -76,10 +76,11 @@ async function stored(qos) {
 	await l;
 	const dropped = await metric(hub, 'messages_dropped_total\\{reason="inbox_full"\\}');
 	const commits = await metric(hub, 'commits_total');
+	const commitMs = await metric(hub, 'commit_latency_ms_avg');
 	const rowsStored = await metric(hub, 'telemetry_rows_stored_total');
 	await hub.stop();
 	await b.stop();
-	return { rate: parsed / ((end - (first || t0)) / 1000), n: parsed, dropped, commits, rowsStored };
+	return { rate: parsed / ((end - (first || t0)) / 1000), n: parsed, dropped, commits, rowsStored, commitMs };
 }
 
 // A raw WebSocket client that completes the handshake and drains bytes.
@@ -191,6 +192,12 @@ for (const q of [0, 1]) {
 	rows.push(['throughput', `QoS ${q}: bare mosquitto_sub`, f0(c.rate) + ' msg/s', `${c.n} of ${N} delivered`]);
 	rows.push(['throughput', `QoS ${q}: hub, parsed and stored`, f0(s.rate) + ' msg/s',
 		`${(100 * s.rate / c.rate).toFixed(0)} % of the ceiling (goal ≥ 80 %); ${s.n} of ${N}; ${s.rowsStored} rows in ${s.commits} commits; inbox drops ${s.dropped}`]);
+}
+console.error('bench: group commit window…');
+for (const ms of [5, 50, 250]) {
+	const s = await stored(1, [`store.commit_ms=${ms}`, 'store.batch_max=1000000']);
+	rows.push(['group commit', `QoS 1, store.commit_ms=${ms}`, f0(s.rate) + ' msg/s',
+		`${s.commits} commits of ${f1(s.commitMs)} ms on average; a device waits ≤ ${ms} ms + one commit for its ack`]);
 }
 console.error('bench: latency…');
 let rss50 = NaN;
