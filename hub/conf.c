@@ -63,7 +63,7 @@ static const struct key keys[] = {
 	/* storage */
 	{ "store.path", K_STR, "var/mlab-hub.db", 0, 0, NULL, "SQLite database file" },
 	{ "store.commit_ms", K_INT, "50", 0, 10000, NULL, "group-commit window" },
-	{ "store.batch_max", K_INT, "2000", 1, 1000000, NULL, "commit early past this many writes" },
+	{ "store.batch_max", K_INT, "20000", 1, 1000000, NULL, "commit early past this many writes (each commit is an fsync)" },
 	{ "store.raw_days", K_INT, "30", 1, 36500, NULL, "keep raw telemetry this long" },
 	{ "store.aggregate_days", K_INT, "3650", 1, 36500, NULL, "keep per-minute aggregates this long" },
 	{ "store.min_interval_ms", K_INT, "0", 0, 3600000, NULL, "store at most one raw point per metric per interval" },

@@ -221,12 +221,18 @@ const head = `| area | measure | value | notes |\n|---|---|---|---|\n`;
 const table = head + rows.map((r) => `| ${r.join(' | ')} |`).join('\n') + '\n';
 console.log(table);
 if (!quick) {
-	const md = `# Benchmarks\n\nProduced by \`make bench\` (scripts/bench.sh → scripts/bench.mjs) on ${new Date().toISOString().slice(0, 10)}, ` +
-		`${os.cpus().length} × ${cpu}, release build (\`-O2\`), store.commit_ms=50, synchronous=FULL.\n\n` + table +
-		(note.length ? '\n' + note.join('\n') + '\n' : '') +
-		`\nGoals (issue 2): stored rate ≥ 80 % of the bare subscriber's; p50 ≤ 3 ms and p99 ≤ 15 ms at 2,000 events/s with 200 clients; RSS ≤ 24 MB with 50 clients.\n` +
-		`See "Reading the numbers" in the README for what a missed goal means and why.\n`;
-	fs.writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), md);
+	// only the measured part between the markers changes; the analysis
+	// written around it stays
+	const file = path.join(ROOT, 'BENCHMARKS.md');
+	const measured = `<!-- measured -->\nProduced by \`make bench\` (scripts/bench.sh → scripts/bench.mjs) on ${new Date().toISOString().slice(0, 10)}, ` +
+		`${os.cpus().length} × ${cpu}, release build (\`-O2\`), default settings (store.commit_ms=50, synchronous=FULL).\n\n` +
+		table + '<!-- /measured -->';
+	let md = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+	if (/<!-- measured -->[\s\S]*<!-- \/measured -->/.test(md))
+		md = md.replace(/<!-- measured -->[\s\S]*<!-- \/measured -->/, measured);
+	else
+		md = '# Benchmarks\n\n' + measured + '\n';
+	fs.writeFileSync(file, md);
 	console.error('bench: written to BENCHMARKS.md');
 }
 process.exit(0);
