@@ -74,7 +74,7 @@ static const struct key keys[] = {
 	/* the lab */
 	{ "lab.name", K_STR, "MLab", 0, 0, NULL, "shown on pages" },
 	{ "lab.timezone", K_STR, "America/Toronto", 0, 0, NULL, "the lab's time zone (fiscal years, pages)" },
-	{ "devices.stale_s", K_INT, "600", 10, 86400 * 30, NULL, "a device silent this long is offline" },
+	{ "devices.stale_s", K_INT, "600", 10, 86400 * 30, NULL, "a device without its own online signal, silent this long, is offline" },
 
 	/* ecosystems: enabled and where their topics live */
 	{ "eco.*.enabled", K_BOOL, "yes", 0, 0, NULL, "read this ecosystem" },

@@ -503,6 +503,7 @@ int device_apply(struct hub *h, int eco_idx, int link,
 	if (u->has & ECO_FIRMWARE)
 		vis |= set_str(d->firmware, sizeof(d->firmware), u->firmware);
 	if (u->has & ECO_ONLINE) {
+		d->has_signal = 1;
 		if (d->online != u->online)
 			device_set_online(h, d, u->online, ts);
 	} else if (!d->online && !(u->has & ECO_FORGET) &&
@@ -551,7 +552,8 @@ void device_check_stale(struct hub *h, double now)
 	for (int i = 0; i < r->n; i++) {
 		struct device *d = r->dev[i];
 
-		if (d->online && now - d->last_seen > r->stale_s) {
+		/* a device with a last will is offline when its broker says so */
+		if (d->online && !d->has_signal && now - d->last_seen > r->stale_s) {
 			LOG(L_INFO, "device: %s silent for %.0f s: offline", d->id,
 			    now - d->last_seen);
 			device_set_online(h, d, 0, now);

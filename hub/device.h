@@ -46,6 +46,7 @@ struct device {
 	char native[ECO_ID_MAX];
 	char name[128], kind[16], model[64], room[64], firmware[64];
 	int online;
+	int has_signal;		/* its ecosystem says online/offline itself (LWT…) */
 	double first_seen, last_seen;
 	int nmetric, cap;
 	struct metric *metric;	/* owned; grows */
@@ -80,7 +81,8 @@ int device_apply(struct hub *h, int eco_idx, int link,
 /* Mark the device offline when its link or its ecosystem says so. */
 void device_set_online(struct hub *h, struct device *d, int online, double ts);
 
-/* Devices silent longer than devices.stale_s go offline. */
+/* Devices without an online signal of their own, silent longer than
+ * devices.stale_s, go offline. */
 void device_check_stale(struct hub *h, double now);
 
 /* Called by the store: save changed rows inside the open transaction;

@@ -174,6 +174,7 @@ void ingest_link_state(struct hub *h, int link, int up)
 	snprintf(id, sizeof(id), "bambu/%s", serial);
 	d = device_find(h, id);
 	if (d) {
+		d->has_signal = 1;	/* the link itself */
 		device_set_online(h, d, up, hub_now());
 	} else if (up) {
 		struct eco_dev u;

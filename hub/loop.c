@@ -168,7 +168,7 @@ static void tick_minute(lws_sorted_usec_list_t *sul)
 
 	device_check_stale(l->h, hub_now());
 	ingest_tick(l->h, hub_now());
-	lws_sul_schedule(l->h->lws, 0, &l->sul_minute, tick_minute, 10 * LWS_US_PER_SEC);
+	lws_sul_schedule(l->h->lws, 0, &l->sul_minute, tick_minute, 2 * LWS_US_PER_SEC);
 }
 
 static void tick_hour(lws_sorted_usec_list_t *sul)
@@ -328,7 +328,7 @@ int loop_init(struct hub *h)
 		LOG(L_ERR, "loop: cannot set up signal handling: %s", strerror(errno));
 		return -1;
 	}
-	lws_sul_schedule(h->lws, 0, &l->sul_minute, tick_minute, 10 * LWS_US_PER_SEC);
+	lws_sul_schedule(h->lws, 0, &l->sul_minute, tick_minute, 2 * LWS_US_PER_SEC);
 	lws_sul_schedule(h->lws, 0, &l->sul_hour, tick_hour, 60 * LWS_US_PER_SEC);
 	LOG(L_NOTICE, "http: serving %s on http://%s/", h->web_root, listen);
 	return 0;

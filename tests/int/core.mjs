@@ -175,6 +175,20 @@ test('sequenced events are absorbed when resent and acknowledged once committed'
 	eq((await hub.stop()).code, 0);
 });
 
+test('only devices without an online signal of their own go stale', async () => {
+	const b = await startBroker();
+	const hub = await startHub({ broker: b, sets: ['devices.stale_s=10'] });
+	pub(b, 'mlab/v1/quiet-lwt/status', 'online', { retain: true });	// has a last will
+	pub(b, 'mlab/v1/quiet-lwt/telemetry', { co2_ppm: 500 });
+	pub(b, 'mlab/v1/quiet-none/telemetry', { co2_ppm: 600 });	// no signal at all
+	pub(b, 'tele/plug-q/LWT', 'Online', { retain: true });	// a Tasmota plug that says nothing more
+	await hub.waitFor(async () => (await hub.device('mlab/quiet-none'))?.online === true, 3000);
+	await hub.waitFor(async () => (await hub.device('mlab/quiet-none')).online === false, 20000, 'the silent device without a signal goes offline');
+	eq((await hub.device('mlab/quiet-lwt')).online, true, 'its last will decides, not silence');
+	eq((await hub.device('tasmota/plug-q')).online, true, 'Tasmota LWT Online holds');
+	eq((await hub.stop()).code, 0);
+});
+
 test('devices and their state survive a restart', async () => {
 	const b = await startBroker();
 	const hub = await startHub({ broker: b });
