@@ -30,7 +30,6 @@ struct api_req {
 	size_t body_len;
 	struct cJSON *json;		/* parsed body (JSON writes), or NULL */
 	const char *cookie;		/* Cookie header, "" if none */
-	const char *user_agent;
 	char peer[64];			/* remote address */
 	int loopback;			/* peer is 127.0.0.0/8 or ::1 */
 	int tls;			/* came over HTTPS */

@@ -65,9 +65,7 @@ struct hub {
 	char web_root[4096];
 	int broker_up;			/* lab broker connected */
 	int stopping;
-	int reload;			/* SIGHUP seen */
 	double started;			/* Unix seconds */
-	void *part;			/* participation state (part.c) */
 	struct machines *machines;	/* machine.c */
 	struct ingest *ingest;		/* ingest.c */
 };

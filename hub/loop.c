@@ -127,7 +127,6 @@ static void on_signal(struct hub *h, int fd, void *arg)
 			break;
 		case SIGHUP:
 			LOG(L_NOTICE, "hub: SIGHUP: reloading");
-			h->reload = 1;
 			ingest_reload(h);
 			break;
 		default:
