@@ -288,6 +288,8 @@ int api_dispatch(struct api_req *req, struct api_resp *resp,
 {
 	const struct api_route *match = NULL;
 	int path_known = 0;
+	/* HEAD is GET without the body (http.c sends only the headers) */
+	const char *method = !strcmp(req->method, "HEAD") ? "GET" : req->method;
 
 	req->h->stats.http_requests++;
 	resp->status = 200;
@@ -296,7 +298,7 @@ int api_dispatch(struct api_req *req, struct api_resp *resp,
 			if (!route_match(r->pattern, req->path, req))
 				continue;
 			path_known = 1;
-			if (!strcmp(r->method, req->method)) {
+			if (!strcmp(r->method, method)) {
 				match = r;
 				break;
 			}
