@@ -112,6 +112,9 @@ static void touch(struct hub *h, struct device *d)
 	}
 	r->touched[r->ntouched++] = d->idx;
 	d->touched = 1;
+	/* its row (or ack) goes out with the next commit: make sure there is
+	 * one even when nothing else is written (a status, a stale device) */
+	store_begin(h);
 }
 
 static void changed(struct hub *h, struct device *d)

@@ -311,24 +311,30 @@ static void commit_timer(lws_sorted_usec_list_t *sul)
 	store_flush(s->h);
 }
 
-/* Open the group transaction if none is, and arm the commit timer. */
+/* Open the group transaction if none is, and arm the commit timer (also
+ * for a transaction opened before the loop existed). */
 static int txn_begin(struct hub *h)
 {
 	struct store *s = h->store;
 
-	if (s->in_txn)
-		return 0;
-	if (exec_sql(s->db, "BEGIN IMMEDIATE", "begin"))
-		return -1;
-	s->in_txn = 1;
-	s->txn_failed = 0;
-	s->pending = 0;
+	if (!s->in_txn) {
+		if (exec_sql(s->db, "BEGIN IMMEDIATE", "begin"))
+			return -1;
+		s->in_txn = 1;
+		s->txn_failed = 0;
+		s->pending = 0;
+	}
 	if (h->lws && !s->timer_armed) {
 		s->timer_armed = 1;
 		lws_sul_schedule(h->lws, 0, &s->sul, commit_timer,
 				 s->commit_ms * LWS_US_PER_MS);
 	}
 	return 0;
+}
+
+int store_begin(struct hub *h)
+{
+	return h->store ? txn_begin(h) : -1;
 }
 
 int store_exec(struct hub *h, sqlite3_stmt *st)

@@ -33,6 +33,11 @@ sqlite3_stmt *store_stmt(struct hub *h, const char *sql);
  * (SQLITE_DONE on success); failures are logged and counted once here. */
 int store_exec(struct hub *h, sqlite3_stmt *st);
 
+/* Open the group transaction (if none is) without writing anything, so
+ * that state saved at commit time (device rows) has a commit coming.
+ * Returns 0 or -1 (logged). */
+int store_begin(struct hub *h);
+
 /* Commit the group transaction now (if one is open); the API calls this
  * before answering a write.  Returns 0, or -1 when the commit failed and
  * was rolled back. */

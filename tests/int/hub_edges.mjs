@@ -15,4 +15,19 @@ test('HEAD is answered wherever GET is (not 405)', async () => {
 	eq((await hub.stop()).code, 0);
 });
 
+test('a device that goes offline with no other traffic is still offline after a restart', async () => {
+	const b = await startBroker();
+	const hub = await startHub({ broker: b });
+	pub(b, 'mlab/v1/quiet-1/telemetry', { temperature_c: 20 });
+	await hub.waitFor(async () => (await hub.device('mlab/quiet-1'))?.online === true, 3000, 'online');
+	await sleep(300);	// the telemetry row's commit is behind us
+	pub(b, 'mlab/v1/quiet-1/status', 'offline');	// not retained: only this hub run sees it
+	await hub.waitFor(async () => (await hub.device('mlab/quiet-1')).online === false, 3000, 'offline');
+	await sleep(300);
+	eq((await hub.stop()).code, 0);
+	await hub.start();
+	eq((await hub.device('mlab/quiet-1')).online, false, 'offline state stored');
+	eq((await hub.stop()).code, 0);
+});
+
 main();
