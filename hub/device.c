@@ -155,11 +155,21 @@ static int eco_index(const char *source)
 	return -1;
 }
 
+/* The slot of metric `name` in d, added if new; NULL when out of memory or
+ * when d already has DEVICE_METRIC_MAX metrics (a device, or anyone
+ * publishing on its topics, must not grow the registry without bound). */
 static struct metric *metric_slot(struct device *d, const char *name)
 {
 	for (int i = 0; i < d->nmetric; i++)
 		if (!strcmp(d->metric[i].name, name))
 			return &d->metric[i];
+	if (d->nmetric >= DEVICE_METRIC_MAX) {
+		if (!d->metric_full)
+			LOG(L_WARN, "device: %s has %d metrics; new names are ignored",
+			    d->id, DEVICE_METRIC_MAX);
+		d->metric_full = 1;
+		return NULL;
+	}
 	if (d->nmetric == d->cap) {
 		int ncap = d->cap ? d->cap * 2 : 8;
 		struct metric *nm = realloc(d->metric, (size_t)ncap * sizeof(*nm));

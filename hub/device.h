@@ -18,6 +18,8 @@
 struct hub;
 struct cJSON;
 
+#define DEVICE_METRIC_MAX 128	/* distinct metrics kept per device */
+
 struct metric {
 	char name[32];
 	double value;
@@ -49,7 +51,8 @@ struct device {
 	int has_signal;		/* its ecosystem says online/offline itself (LWT…) */
 	double first_seen, last_seen;
 	int nmetric, cap;
-	struct metric *metric;	/* owned; grows */
+	struct metric *metric;	/* owned; grows up to DEVICE_METRIC_MAX */
+	int metric_full;	/* the cap was hit (logged once) */
 	int has_job;
 	struct device_job job;
 	int has_switch, switch_on;

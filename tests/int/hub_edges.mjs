@@ -30,4 +30,20 @@ test('a device that goes offline with no other traffic is still offline after a 
 	eq((await hub.stop()).code, 0);
 });
 
+test('a device cannot grow its metric list without bound', async () => {
+	const b = await startBroker();
+	const hub = await startHub({ broker: b });
+	const lines = [];
+	for (let i = 0; i < 40; i++) {
+		const o = {};
+		for (let k = 0; k < 30; k++) o[`m${i}x${k}_c`] = k;
+		lines.push(o);
+	}
+	for (const o of lines) pub(b, 'mlab/v1/greedy-1/telemetry', o);
+	await sleep(1500);
+	const d = await hub.device('mlab/greedy-1');
+	assert(d && Object.keys(d.metrics).length <= 128, `${Object.keys(d.metrics).length} metrics kept`);
+	eq((await hub.stop()).code, 0);
+});
+
 main();
