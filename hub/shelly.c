@@ -36,6 +36,7 @@
 struct sh_dev {
 	char prefix[ECO_ID_MAX];
 	int gen1;
+	int plug;		/* a switch, cover or meter was seen */
 };
 
 struct sh_priv {
@@ -100,6 +101,7 @@ struct sh_walk {
 	struct eco_dev *d;
 	int plug, sensor, inputs, others;
 	int have_temp_comp;	/* a temperature:N gives the real temperature */
+	int known_plug;		/* the device showed a relay or meter before */
 };
 
 /* Metric name for component instance id: `name` for id 0, else name_<id>. */
@@ -165,6 +167,8 @@ static void sh_comp(struct sh_walk *w, const char *type, int id, const cJSON *c)
 	} else if (!strcmp(type, "emdata") || !strcmp(type, "em1data")) {
 		if (sh_num(c, "total_act", &v) == 0 || sh_num(c, "total_act_energy", &v) == 0)
 			sh_metric(d, "energy_kwh", id, v / 1000.0);
+		if (sh_num(c, "total_act_ret", &v) == 0 || sh_num(c, "total_act_ret_energy", &v) == 0)
+			sh_metric(d, "returned_energy_kwh", id, v / 1000.0);
 		w->plug = 1;
 	} else if (!strcmp(type, "temperature")) {
 		if (sh_num(c, "tC", &v) == 0)
@@ -182,6 +186,7 @@ static void sh_comp(struct sh_walk *w, const char *type, int id, const cJSON *c)
 		j = cJSON_GetObjectItemCaseSensitive(c, "battery");
 		if (sh_num(j, "percent", &v) == 0)
 			eco_metric(d, "battery_pct", v);
+		w->sensor = 1;	/* battery devices: H&T, Smoke, … */
 	} else if (!strcmp(type, "wifi")) {
 		if (sh_num(c, "rssi", &v) == 0)
 			eco_metric(d, "rssi_dbm", v);
@@ -209,14 +214,20 @@ static void sh_comps(struct sh_walk *w, const cJSON *obj)
 			sh_comp(w, type, id, c);
 }
 
-/* Kind from what a full status shows. */
+/*
+ * Kind from what a status shows.  A full status shows every component; a
+ * single component or a delta shows one part: a temperature, humidity or
+ * battery reading alone makes a sensor (a Plus H&T publishes nothing
+ * else) unless the device showed a relay or meter before (a Pro with an
+ * add-on probe).
+ */
 static void sh_kind(struct sh_walk *w, int full)
 {
 	const char *k = NULL;
 
 	if (w->plug)
 		k = "plug";
-	else if (full && w->sensor)
+	else if (w->sensor && (full || !w->known_plug))
 		k = "sensor";
 	else if (full && w->inputs && !w->others)
 		k = "button";
@@ -241,11 +252,11 @@ static void sh_model(struct eco_dev *d, const cJSON *src)
 }
 
 /* Gen2 `<prefix>/events/rpc`: NotifyStatus, NotifyFullStatus, NotifyEvent. */
-static int sh_rpc(struct eco_dev *d, const cJSON *root, int retained, struct eco_out *out)
+static int sh_rpc(struct sh_walk *w, const cJSON *root, int retained)
 {
 	const cJSON *params = cJSON_GetObjectItemCaseSensitive(root, "params");
+	struct eco_dev *d = w->d;
 	char method[32];
-	struct sh_walk w = { .d = d };
 	double ts;
 
 	if (eco_jstr(cJSON_GetObjectItemCaseSensitive(root, "method"), method,
@@ -257,8 +268,8 @@ static int sh_rpc(struct eco_dev *d, const cJSON *root, int retained, struct eco
 	}
 	sh_model(d, cJSON_GetObjectItemCaseSensitive(root, "src"));
 	if (!strcmp(method, "NotifyStatus") || !strcmp(method, "NotifyFullStatus")) {
-		sh_comps(&w, params);
-		sh_kind(&w, !strcmp(method, "NotifyFullStatus"));
+		sh_comps(w, params);
+		sh_kind(w, !strcmp(method, "NotifyFullStatus"));
 		return ECO_OK;
 	}
 	if (!strcmp(method, "NotifyEvent")) {
@@ -282,7 +293,6 @@ static int sh_rpc(struct eco_dev *d, const cJSON *root, int retained, struct eco
 		}
 		return ECO_OK;
 	}
-	(void)out;
 	return ECO_IGNORED;
 }
 
@@ -487,8 +497,10 @@ static int sh_parse(struct eco_ctx *ctx, const char *topic, const char *payload,
 			out->ndev--;
 			return rc;
 		}
-		if ((sd = sh_find(ctx->priv, prefix, 1)))
+		if ((sd = sh_find(ctx->priv, prefix, 1))) {
 			sd->gen1 = 1;
+			sd->plug |= (d->has & ECO_KIND) && !strcmp(d->kind, "plug");
+		}
 		return ECO_OK;
 	}
 	/* Gen2 JSON: events/rpc, status, status/<comp> */
@@ -510,8 +522,10 @@ static int sh_parse(struct eco_ctx *ctx, const char *topic, const char *payload,
 			return ECO_IGNORED;
 		}
 		w.d = d;
+		sd = sh_find(ctx->priv, prefix, 0);
+		w.known_plug = sd && sd->plug;
 		if (!strcmp(seg[tail], "events")) {
-			rc = sh_rpc(d, root, retained, out);
+			rc = sh_rpc(&w, root, retained);
 		} else if (tail == n - 1) {
 			/* full status: must look like Shelly components */
 			const cJSON *c;
@@ -532,8 +546,10 @@ static int sh_parse(struct eco_ctx *ctx, const char *topic, const char *payload,
 		cJSON_Delete(root);
 		if (rc != ECO_OK)
 			out->ndev--;
-		else if ((sd = sh_find(ctx->priv, prefix, 1)))
+		else if ((sd = sh_find(ctx->priv, prefix, 1))) {
 			sd->gen1 = 0;
+			sd->plug |= w.plug;
+		}
 		return rc;
 	}
 }

@@ -788,6 +788,122 @@ TEST(t_shelly_plug_sequence)
 	lab_close(l);
 }
 
+/* Shelly devices other than plugs: a Plus H&T that publishes one
+ * component per topic, a Pro 3EM, a Gen3 plug with returned energy, a
+ * Plus 2PM as a cover and as two switches, a Pro with an add-on probe. */
+TEST(t_shelly_more_devices)
+{
+	struct lab *l = lab_open(NULL, NULL);
+	const char *HT = "shellyplusht-08b61fcb7f3c", *EM = "shellypro3em-c8f09e8a1b2c";
+	const char *PM = "shellyplus1pm-a8032ab12345";
+	struct eco_dev *d;
+
+	/* H&T: temperature:0, humidity:0, devicepower:0, each alone */
+	CHECK(feedr(l, "shelly", "shellyplusht-08b61fcb7f3c/online", "true") == ECO_OK);
+	CHECK(feed(l, "shelly", "shellyplusht-08b61fcb7f3c/status/temperature:0",
+		   "{\"id\": 0,\"tC\":22.4, \"tF\":72.3}") == ECO_OK);
+	d = dev(l, HT);
+	CHECK_NEAR(metric(d, "temperature_c"), 22.4, 1e-9);
+	CHECK(HAS(d, ECO_KIND));
+	CHECK_STR(d->kind, "sensor");
+	CHECK(feed(l, "shelly", "shellyplusht-08b61fcb7f3c/status/humidity:0",
+		   "{\"id\": 0,\"rh\":45.6}") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, HT), "humidity_pct"), 45.6, 1e-9);
+	CHECK_STR(dev(l, HT)->kind, "sensor");
+	CHECK(feed(l, "shelly", "shellyplusht-08b61fcb7f3c/status/devicepower:0",
+		   "{\"id\": 0,\"battery\":{\"V\":5.98, \"percent\":99},\"external\":{\"present\":false}}") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, HT), "battery_pct"), 99, 1e-9);
+	CHECK_STR(dev(l, HT)->kind, "sensor");
+	CHECK(feed(l, "shelly", "shellyplusht-08b61fcb7f3c/events/rpc",
+		   "{\"src\":\"shellyplusht-08b61fcb7f3c\",\"dst\":\"shellyplusht-08b61fcb7f3c/events\","
+		   "\"method\":\"NotifyStatus\",\"params\":{\"ts\":1700000000.12,"
+		   "\"temperature:0\":{\"id\":0,\"tC\":22.9,\"tF\":73.2}}}") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, HT), "temperature_c"), 22.9, 1e-9);
+	CHECK_STR(dev(l, HT)->kind, "sensor");
+	/* Gen3 H&T waking up: the full status */
+	CHECK(feed(l, "shelly", "shellyhtg3-84fce63a1b2c/events/rpc",
+		   "{\"src\":\"shellyhtg3-84fce63a1b2c\",\"dst\":\"shellyhtg3-84fce63a1b2c/events\","
+		   "\"method\":\"NotifyFullStatus\",\"params\":{\"ts\":1700000100.00,\"ble\":{},"
+		   "\"cloud\":{\"connected\":false},\"devicepower:0\":{\"id\":0,\"battery\":{\"V\":5.6,"
+		   "\"percent\":78},\"external\":{\"present\":false}},\"ht_ui\":{},\"humidity:0\":{\"id\":0,"
+		   "\"rh\":51.2},\"mqtt\":{\"connected\":true},\"sys\":{\"uptime\":3},\"temperature:0\":"
+		   "{\"id\":0,\"tC\":20.1,\"tF\":68.2},\"wifi\":{\"rssi\":-61}}}") == ECO_OK);
+	d = dev(l, "shellyhtg3-84fce63a1b2c");
+	CHECK_STR(d->kind, "sensor");
+	CHECK_NEAR(metric(d, "temperature_c"), 20.1, 1e-9);
+	CHECK_NEAR(metric(d, "battery_pct"), 78, 1e-9);
+
+	/* Pro 3EM: three phases in em:0, energy in emdata:0 (Wh) */
+	CHECK(feed(l, "shelly", "shellypro3em-c8f09e8a1b2c/status/em:0",
+		   "{\"id\":0,\"a_current\":0.412,\"a_voltage\":231.2,\"a_act_power\":75.3,"
+		   "\"a_aprt_power\":95.1,\"a_pf\":0.79,\"a_freq\":50.0,\"b_current\":1.1,"
+		   "\"b_voltage\":230.1,\"b_act_power\":200.5,\"c_current\":0.2,\"c_voltage\":229.5,"
+		   "\"c_act_power\":-10.2,\"n_current\":null,\"total_current\":1.712,"
+		   "\"total_act_power\":265.6,\"total_aprt_power\":385.2,\"user_calibrated_phase\":[]}") == ECO_OK);
+	d = dev(l, EM);
+	CHECK_STR(d->kind, "plug");
+	CHECK_NEAR(metric(d, "power_w"), 265.6, 1e-9);
+	CHECK_NEAR(metric(d, "current_a"), 1.712, 1e-9);
+	CHECK_NEAR(metric(d, "voltage_v"), 231.2, 1e-9);
+	CHECK(feed(l, "shelly", "shellypro3em-c8f09e8a1b2c/status/emdata:0",
+		   "{\"id\":0,\"a_total_act_energy\":1234.5,\"a_total_act_ret_energy\":0,"
+		   "\"total_act\":3680.1,\"total_act_ret\":50.0}") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, EM), "energy_kwh"), 3.6801, 1e-9);
+	CHECK_NEAR(metric(dev(l, EM), "returned_energy_kwh"), 0.05, 1e-9);
+	/* the Pro's own temperature after its meter: still a plug */
+	CHECK(feed(l, "shelly", "shellypro3em-c8f09e8a1b2c/status/temperature:0",
+		   "{\"id\":0,\"tC\":42.3,\"tF\":108.1}") == ECO_OK);
+	CHECK(!HAS(dev(l, EM), ECO_KIND));
+
+	/* Gen3 plug: ret_aenergy, freq */
+	CHECK(feed(l, "shelly", "shellyplugsg3-a1b2c3d4e5f6/status/switch:0",
+		   "{\"id\":0, \"source\":\"button\", \"output\":true, \"apower\":120.5, \"voltage\":229.8,"
+		   " \"freq\":50.0, \"current\":0.548, \"pf\":0.95, \"aenergy\":{\"total\":5432.1,"
+		   "\"by_minute\":[1800.0,1900.0,1850.0],\"minute_ts\":1700000220},\"ret_aenergy\":"
+		   "{\"total\":12.000,\"by_minute\":[0.000,0.000,0.000],\"minute_ts\":1700000220},"
+		   "\"temperature\":{\"tC\":38.2, \"tF\":100.8}}") == ECO_OK);
+	d = dev(l, "shellyplugsg3-a1b2c3d4e5f6");
+	CHECK(HAS(d, ECO_SWITCH) && d->switch_on == 1);
+	CHECK_STR(d->kind, "plug");
+	CHECK_NEAR(metric(d, "energy_kwh"), 5.4321, 1e-9);
+	CHECK_NEAR(metric(d, "returned_energy_kwh"), 0.012, 1e-9);
+	CHECK_NEAR(metric(d, "frequency_hz"), 50, 1e-9);
+
+	/* Plus 2PM in cover mode: metering, no output */
+	CHECK(feed(l, "shelly", "shellyplus2pm-b0b21c0a1b2c/status/cover:0",
+		   "{\"id\":0, \"source\":\"WS_in\", \"state\":\"opening\", \"apower\":85.2,"
+		   " \"voltage\":231.0, \"current\":0.410, \"pf\":0.90, \"freq\":50.0, \"aenergy\":"
+		   "{\"total\":12.345,\"by_minute\":[0.0,0.0,0.0],\"minute_ts\":1700000300},"
+		   "\"temperature\":{\"tC\":41.2, \"tF\":106.2},\"pos_control\":true,"
+		   "\"last_direction\":\"open\",\"current_pos\":35}") == ECO_OK);
+	d = dev(l, "shellyplus2pm-b0b21c0a1b2c");
+	CHECK_STR(d->kind, "plug");
+	CHECK(!HAS(d, ECO_SWITCH));
+	CHECK_NEAR(metric(d, "power_w"), 85.2, 1e-9);
+	/* Plus 2PM as two switches: the second channel has its own names */
+	CHECK(feed(l, "shelly", "shellyplus2pm-b0b21c0a9999/status/switch:1",
+		   "{\"id\":1, \"source\":\"WS_in\", \"output\":true, \"apower\":12.1, \"voltage\":230.2,"
+		   " \"current\":0.060, \"aenergy\":{\"total\":50.0,\"by_minute\":[0.0,0.0,0.0],"
+		   "\"minute_ts\":1700000300},\"temperature\":{\"tC\":40.0, \"tF\":104.0}}") == ECO_OK);
+	d = dev(l, "shellyplus2pm-b0b21c0a9999");
+	CHECK_STR(d->kind, "plug");
+	CHECK_NEAR(metric(d, "power_w_1"), 12.1, 1e-9);
+	CHECK_NEAR(metric(d, "energy_kwh_1"), 0.05, 1e-9);
+	CHECK(isnan(metric(d, "power_w")));
+	CHECK(!HAS(d, ECO_SWITCH));	/* the hub switches channel 0 */
+
+	/* a Plus 1PM with an add-on probe: the probe alone does not make a sensor */
+	CHECK(feed(l, "shelly", "shellyplus1pm-a8032ab12345/status/switch:0",
+		   "{\"id\":0, \"source\":\"init\", \"output\":false, \"apower\":0.0, \"voltage\":230.0,"
+		   " \"current\":0.000, \"aenergy\":{\"total\":100.0,\"by_minute\":[0,0,0],"
+		   "\"minute_ts\":1},\"temperature\":{\"tC\":40.0, \"tF\":104.0}}") == ECO_OK);
+	CHECK(feed(l, "shelly", "shellyplus1pm-a8032ab12345/status/temperature:100",
+		   "{\"id\":100,\"tC\":19.9,\"tF\":67.8}") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, PM), "temperature_c"), 19.9, 1e-9);
+	CHECK(!HAS(dev(l, PM), ECO_KIND));
+	lab_close(l);
+}
+
 TEST(t_collisions)
 {
 	struct lab *l = lab_open(NULL, NULL);
@@ -1114,6 +1230,7 @@ int main(void)
 	RUN(t_tasmota_plug_sequence);
 	RUN(t_tasmota_fulltopic_and_switch);
 	RUN(t_shelly_plug_sequence);
+	RUN(t_shelly_more_devices);
 	RUN(t_collisions);
 	RUN(t_esphome_without_and_with_discovery);
 	RUN(t_hadisco_shapes);
