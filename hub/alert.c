@@ -10,8 +10,8 @@
  * alerts are part of the /ws snapshot and of GET /api/alerts.
  *
  * The list is bounded (ALERT_MAX); when it is full the oldest
- * acknowledged alert, else the oldest alert, makes room.  Like loop.c's
- * state, the list lives in this file (service thread only).
+ * acknowledged alert, else the oldest alert, makes room.  The list hangs
+ * off the hub (h->alerts, service thread only), like machine.c's state.
  */
 #include <math.h>
 #include <stdio.h>
@@ -53,22 +53,21 @@ struct thresh {
 	double above, below;	/* NAN = not set */
 };
 
-static struct alert_state {
+struct alerts {
 	struct alert list[ALERT_MAX];
 	int n;
 	long long next_id;
-	const struct conf *conf;	/* thresholds were read from this */
-	struct thresh th[THRESH_MAX];
+	struct thresh th[THRESH_MAX];	/* from alert.*.above / .below */
 	int nth;
-} al;
+};
 
 /* ---- the list -------------------------------------------------------- */
 
-static struct alert *find(const char *kind, const char *device, const char *metric,
-			  const char *dir)
+static struct alert *find(struct alerts *al, const char *kind, const char *device,
+			  const char *metric, const char *dir)
 {
-	for (int i = 0; i < al.n; i++) {
-		struct alert *a = &al.list[i];
+	for (int i = 0; i < al->n; i++) {
+		struct alert *a = &al->list[i];
 
 		if (!strcmp(a->kind, kind) && !strcmp(a->device, device) &&
 		    (!metric || !strcmp(a->metric, metric)) &&
@@ -78,40 +77,40 @@ static struct alert *find(const char *kind, const char *device, const char *metr
 	return NULL;
 }
 
-static struct alert *find_id(long long id)
+static struct alert *find_id(struct alerts *al, long long id)
 {
-	for (int i = 0; i < al.n; i++)
-		if (al.list[i].id == id)
-			return &al.list[i];
+	for (int i = 0; i < al->n; i++)
+		if (al->list[i].id == id)
+			return &al->list[i];
 	return NULL;
 }
 
-static void remove_at(int i)
+static void remove_at(struct alerts *al, int i)
 {
-	memmove(&al.list[i], &al.list[i + 1], (size_t)(al.n - i - 1) * sizeof(al.list[0]));
-	al.n--;
+	memmove(&al->list[i], &al->list[i + 1], (size_t)(al->n - i - 1) * sizeof(al->list[0]));
+	al->n--;
 }
 
 /* A fresh, zeroed slot at the end of the list (making room if needed). */
-static struct alert *add(void)
+static struct alert *add(struct alerts *al)
 {
 	struct alert *a;
 
-	if (al.n == ALERT_MAX) {
+	if (al->n == ALERT_MAX) {
 		int victim = 0;
 
-		for (int i = 0; i < al.n; i++)
-			if (al.list[i].acked) {
+		for (int i = 0; i < al->n; i++)
+			if (al->list[i].acked) {
 				victim = i;
 				break;
 			}
 		LOG(L_WARN, "alert: list full (%d), dropping alert %lld", ALERT_MAX,
-		    al.list[victim].id);
-		remove_at(victim);
+		    al->list[victim].id);
+		remove_at(al, victim);
 	}
-	a = &al.list[al.n++];
+	a = &al->list[al->n++];
 	memset(a, 0, sizeof(*a));
-	a->id = ++al.next_id;
+	a->id = ++al->next_id;
 	return a;
 }
 
@@ -176,19 +175,21 @@ static void clear_alert(struct hub *h, struct alert *a)
 {
 	LOG(L_INFO, "alert %lld cleared: %s %s", a->id, a->kind, a->device);
 	publish(h, a, 0);
-	remove_at((int)(a - al.list));
+	remove_at(h->alerts, (int)(a - h->alerts->list));
 }
 
 /* ---- raising and clearing ---------------------------------------------- */
 
 void alert_device_online(struct hub *h, struct device *d, int online, double ts)
 {
-	struct alert *a = find("device-offline", d->id, NULL, NULL);
+	struct alert *a = h->alerts ? find(h->alerts, "device-offline", d->id, NULL, NULL) : NULL;
 
-	if (online && a) {
+	if (!h->alerts) {
+		/* no alert list (a tool, a unit test): only the LEDs */
+	} else if (online && a) {
 		clear_alert(h, a);
 	} else if (!online && !a) {
-		a = add();
+		a = add(h->alerts);
 		snprintf(a->message, sizeof(a->message), "%s is offline",
 			 d->name[0] ? d->name : d->native);
 		raise_alert(h, a, d, "device-offline", ts);
@@ -199,13 +200,16 @@ void alert_device_online(struct hub *h, struct device *d, int online, double ts)
 void alert_job_ended(struct hub *h, struct device *d, const char *state, const char *file,
 		     double ts)
 {
-	struct alert *a = find("job-failed", d->id, NULL, NULL);
+	struct alert *a;
 
+	if (!h->alerts)
+		return;
+	a = find(h->alerts, "job-failed", d->id, NULL, NULL);
 	if (a)	/* the next job ended: the old failure is history */
 		clear_alert(h, a);
 	if (strcmp(state, "failed"))
 		return;
-	a = add();
+	a = add(h->alerts);
 	snprintf(a->file, sizeof(a->file), "%s", file ? file : "");
 	snprintf(a->message, sizeof(a->message), "job %s failed on %s",
 		 file && *file ? file : "(unnamed)", d->name[0] ? d->name : d->native);
@@ -214,19 +218,20 @@ void alert_job_ended(struct hub *h, struct device *d, const char *state, const c
 
 static void thresh_add(void *arg, const char *key, const char *name, const char *value)
 {
+	struct alerts *al = arg;
 	struct thresh *t = NULL;
 	const char *dir = strrchr(key, '.');
 
-	for (int i = 0; i < al.nth; i++)
-		if (!strcmp(al.th[i].metric, name))
-			t = &al.th[i];
+	for (int i = 0; i < al->nth; i++)
+		if (!strcmp(al->th[i].metric, name))
+			t = &al->th[i];
 	if (!t) {
-		if (al.nth == THRESH_MAX) {
+		if (al->nth == THRESH_MAX) {
 			LOG(L_WARN, "alert: more than %d metrics with thresholds; %s ignored",
 			    THRESH_MAX, key);
 			return;
 		}
-		t = &al.th[al.nth++];
+		t = &al->th[al->nth++];
 		snprintf(t->metric, sizeof(t->metric), "%s", name);
 		t->above = t->below = NAN;
 	}
@@ -236,15 +241,22 @@ static void thresh_add(void *arg, const char *key, const char *name, const char 
 		t->below = strtod(value, NULL);
 }
 
-/* (Re)read alert.*.above / alert.*.below when the configuration changed. */
-static void thresh_load(struct hub *h)
+int alert_init(struct hub *h)
 {
-	if (al.conf == h->conf)
-		return;
-	al.conf = h->conf;
-	al.nth = 0;
-	conf_each(h->conf, "alert.*.above", thresh_add, NULL);
-	conf_each(h->conf, "alert.*.below", thresh_add, NULL);
+	struct alerts *al = calloc(1, sizeof(*al));
+
+	if (!al)
+		return -1;
+	conf_each(h->conf, "alert.*.above", thresh_add, al);
+	conf_each(h->conf, "alert.*.below", thresh_add, al);
+	h->alerts = al;
+	return 0;
+}
+
+void alert_fini(struct hub *h)
+{
+	free(h->alerts);
+	h->alerts = NULL;
 }
 
 /* One direction of one threshold: raise when past, clear when back. */
@@ -256,14 +268,14 @@ static void check_one(struct hub *h, struct device *d, const char *metric, doubl
 
 	if (isnan(limit))
 		return;
-	a = find("threshold", d->id, metric, dir);
+	a = find(h->alerts, "threshold", d->id, metric, dir);
 	if (a && !past) {
 		a->value = value;
 		clear_alert(h, a);
 	} else if (a) {
 		a->value = value;	/* visible on the next change only */
 	} else if (past) {
-		a = add();
+		a = add(h->alerts);
 		snprintf(a->metric, sizeof(a->metric), "%s", metric);
 		snprintf(a->dir, sizeof(a->dir), "%s", dir);
 		a->value = value;
@@ -276,11 +288,12 @@ static void check_one(struct hub *h, struct device *d, const char *metric, doubl
 
 void alert_metric(struct hub *h, struct device *d, const char *metric, double value, double ts)
 {
-	thresh_load(h);
-	for (int i = 0; i < al.nth; i++)
-		if (!strcmp(al.th[i].metric, metric)) {
-			check_one(h, d, metric, value, al.th[i].above, "above", ts);
-			check_one(h, d, metric, value, al.th[i].below, "below", ts);
+	struct alerts *al = h->alerts;
+
+	for (int i = 0; al && i < al->nth; i++)
+		if (!strcmp(al->th[i].metric, metric)) {
+			check_one(h, d, metric, value, al->th[i].above, "above", ts);
+			check_one(h, d, metric, value, al->th[i].below, "below", ts);
 			return;
 		}
 }
@@ -289,8 +302,8 @@ int alert_count(const struct hub *h, int unacked_only)
 {
 	int n = 0;
 
-	for (int i = 0; i < al.n; i++)
-		n += !unacked_only || !al.list[i].acked;
+	for (int i = 0; h->alerts && i < h->alerts->n; i++)
+		n += !unacked_only || !h->alerts->list[i].acked;
 	return n;
 }
 
@@ -298,13 +311,8 @@ void alert_ws_snapshot(struct hub *h, struct cJSON *snap)
 {
 	cJSON *arr = cJSON_AddArrayToObject(snap, "alerts");
 
-	for (int i = 0; i < al.n; i++)
-		cJSON_AddItemToArray(arr, alert_json(&al.list[i], 1));
-}
-
-void alert_fini(struct hub *h)
-{
-	memset(&al, 0, sizeof(al));
+	for (int i = 0; h->alerts && i < h->alerts->n; i++)
+		cJSON_AddItemToArray(arr, alert_json(&h->alerts->list[i], 1));
 }
 
 /* ---- HTTP ------------------------------------------------------------- */
@@ -325,7 +333,7 @@ static int post_ack(struct api_req *req, struct api_resp *resp)
 	struct hub *h = req->h;
 	char *end, obj[32];
 	long long id = strtoll(req->params[0], &end, 10);
-	struct alert *a = *end ? NULL : find_id(id);
+	struct alert *a = *end || !h->alerts ? NULL : find_id(h->alerts, id);
 	cJSON *o;
 
 	if (!a)

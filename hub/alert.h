@@ -27,7 +27,10 @@ void alert_ws_snapshot(struct hub *h, struct cJSON *snap);
 /* Alerts in the list (all, or only those not acknowledged). */
 int alert_count(const struct hub *h, int unacked_only);
 
-/* Forget every alert (teardown, tests). */
+/* Create the (empty) alert list, h->alerts, with the thresholds of the
+ * configuration.  0 or -1.  Without it, nothing raises alerts. */
+int alert_init(struct hub *h);
+/* Forget every alert and free the list (teardown, tests). */
 void alert_fini(struct hub *h);
 
 #endif

@@ -22,6 +22,7 @@ struct eco_ctx;
 struct ws;
 struct gpio;
 struct machines;
+struct alerts;
 struct loop;
 struct ingest;
 
@@ -67,6 +68,7 @@ struct hub {
 	int stopping;
 	double started;			/* Unix seconds */
 	struct machines *machines;	/* machine.c */
+	struct alerts *alerts;		/* alert.c */
 	struct ingest *ingest;		/* ingest.c */
 };
 

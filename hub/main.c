@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alert.h"
 #include "auth.h"
 #include "conf.h"
 #include "device.h"
@@ -64,7 +65,8 @@ static int serve(struct hub *h)
 		return 1;
 	if (store_open(h, conf_str(h->conf, "store.path")))
 		goto out_inbox;
-	if (device_init(h) || ingest_init(h) || machine_init(h) || part_init(h) || ws_init(h))
+	if (device_init(h) || ingest_init(h) || machine_init(h) || part_init(h) || alert_init(h) ||
+	    ws_init(h))
 		goto out_store;
 	if (loop_init(h))
 		goto out_loop;
@@ -85,6 +87,7 @@ out_loop:
 	loop_fini(h);
 	ws_fini(h);
 out_store:
+	alert_fini(h);
 	part_fini(h);
 	machine_fini(h);
 	ingest_fini(h);
