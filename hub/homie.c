@@ -38,6 +38,7 @@ struct homie_devm {
 	int v5;
 	char sw_node[HOMIE_ID], sw_prop[HOMIE_ID];	/* the switch, if any */
 	int sw_sure;			/* 1: declared settable boolean; 0: guessed */
+	int meter, env;			/* such values were seen (homie_kind) */
 	unsigned long stamp;		/* 0: free slot */
 };
 
@@ -249,39 +250,26 @@ static int homie_is_button(const struct homie_prop *q, const char *node, const c
 	       (strcasestr(q->format, "press") || strcasestr(q->format, "click"));
 }
 
-/* The kind the hub should show for device slot dev. */
-static const char *homie_kind(struct homie_priv *p, int dev)
-{
-	int button = 0;
-
-	if (dev < 0)
-		return "sensor";
-	if (p->devs[dev].sw_node[0])
-		return "plug";
-	for (int i = 0; i < HOMIE_MAX_PROPS; i++)
-		if (p->props[i].stamp && p->props[i].dev == dev &&
-		    homie_is_button(&p->props[i], p->props[i].node, p->props[i].prop))
-			button = 1;
-	return button ? "button" : "sensor";
-}
-
 /*
- * Map numeric value v of node/prop (attributes q, may be NULL) to a
- * canonical metric in d.  Returns 1 when it did, 0 when the value has
- * no canonical meaning.
+ * The canonical metric of node/prop (attributes q, may be NULL) and the
+ * conversion to it (value * *scale + *offset), or NULL when the property
+ * has no canonical meaning.
  */
-static int homie_metric(struct eco_dev *d, const struct homie_prop *q,
-			const char *node, const char *prop, double v)
+static const char *homie_metric_name(const struct homie_prop *q, const char *node,
+				     const char *prop, double *scale, double *offset)
 {
 	const char *unit = q ? q->unit : "";
 	size_t i;
 
+	*scale = 1;
+	*offset = 0;
 	while (*unit == ' ')
 		unit++;
 	if (*unit) {
 		if (!strcmp(unit, "°F") || !strcmp(unit, "ºF") || !strcmp(unit, "F")) {
-			eco_metric(d, "temperature_c", eco_f_to_c(v));
-			return 1;
+			*scale = 5.0 / 9.0;
+			*offset = -32.0 * 5.0 / 9.0;
+			return "temperature_c";
 		}
 		for (i = 0; i < sizeof(homie_units) / sizeof(homie_units[0]); i++) {
 			if (strcmp(unit, homie_units[i].unit))
@@ -289,19 +277,91 @@ static int homie_metric(struct eco_dev *d, const struct homie_prop *q,
 			if (homie_units[i].hint &&
 			    !homie_named(q, node, prop, homie_units[i].hint))
 				continue;
-			eco_metric(d, homie_units[i].metric,
-				   v * homie_units[i].scale + homie_units[i].offset);
-			return 1;
+			*scale = homie_units[i].scale;
+			*offset = homie_units[i].offset;
+			return homie_units[i].metric;
 		}
-		return 0;	/* a unit we do not know: do not guess */
+		return NULL;	/* a unit we do not know: do not guess */
 	}
-	for (i = 0; i < sizeof(homie_names) / sizeof(homie_names[0]); i++) {
-		if (!homie_named(q, node, prop, homie_names[i].hint))
-			continue;
-		eco_metric(d, homie_names[i].metric, v);
-		return 1;
-	}
+	for (i = 0; i < sizeof(homie_names) / sizeof(homie_names[0]); i++)
+		if (homie_named(q, node, prop, homie_names[i].hint))
+			return homie_names[i].metric;
+	return NULL;
+}
+
+/* What a metric says about its device: 2 metering, 1 environment, 0 neither. */
+static int homie_metric_class(const char *m)
+{
+	static const char *meter[] = { "power_w", "energy_kwh", "current_a" };
+	static const char *env[] = { "temperature_c", "humidity_pct", "pressure_hpa",
+				     "co2_ppm", "illuminance_lx" };
+
+	for (size_t i = 0; m && i < sizeof(meter) / sizeof(meter[0]); i++)
+		if (!strcmp(m, meter[i]))
+			return 2;
+	for (size_t i = 0; m && i < sizeof(env) / sizeof(env[0]); i++)
+		if (!strcmp(m, env[i]))
+			return 1;
 	return 0;
+}
+
+/*
+ * Map numeric value v of node/prop (attributes q, may be NULL) to a
+ * canonical metric in d.  Returns its class (homie_metric_class) + 1
+ * when it did, 0 when the value has no canonical meaning.
+ */
+static int homie_metric(struct eco_dev *d, const struct homie_prop *q,
+			const char *node, const char *prop, double v)
+{
+	double scale, offset;
+	const char *m = homie_metric_name(q, node, prop, &scale, &offset);
+
+	if (!m)
+		return 0;
+	if (!strcmp(m, "temperature_c") && scale != 1)
+		eco_metric(d, m, eco_f_to_c(v));	/* exactly, for °F */
+	else
+		eco_metric(d, m, v * scale + offset);
+	return homie_metric_class(m) + 1;
+}
+
+/*
+ * The kind the hub should show for device slot dev: metering makes a
+ * plug, a button property a button, an environmental reading a sensor
+ * (even with a settable fan or LED beside it), a switch alone a plug.
+ * Numeric properties count by their attributes and by the values seen.
+ */
+static const char *homie_kind(struct homie_priv *p, int dev)
+{
+	int button = 0, meter, env;
+
+	if (dev < 0)
+		return "sensor";
+	meter = p->devs[dev].meter;
+	env = p->devs[dev].env;
+	for (int i = 0; i < HOMIE_MAX_PROPS; i++) {
+		const struct homie_prop *q = &p->props[i];
+		double sc, off;
+		int c;
+
+		if (!q->stamp || q->dev != dev)
+			continue;
+		if (homie_is_button(q, q->node, q->prop))
+			button = 1;
+		if (q->datatype[0] && strcmp(q->datatype, "float") &&
+		    strcmp(q->datatype, "integer"))
+			continue;
+		c = homie_metric_class(homie_metric_name(q, q->node, q->prop, &sc, &off));
+		meter |= c == 2;
+		env |= c == 1;
+	}
+	if (meter)
+		return "plug";
+	if (button)
+		return "button";
+	if (env)
+		return "sensor";
+	return p->devs[dev].sw_node[0] ? "plug" : "sensor";
 }
 
 /*
@@ -340,8 +400,15 @@ static int homie_value(struct homie_priv *p, int dev, struct eco_dev *d,
 		d->has |= ECO_SWITCH;
 		return ECO_OK;
 	}
-	if (!eco_num(payload, len, 0, &v))
-		return homie_metric(d, q, node, prop, v) ? ECO_OK : ECO_IGNORED;
+	if (!eco_num(payload, len, 0, &v)) {
+		int c = homie_metric(d, q, node, prop, v);
+
+		if (c && dev >= 0) {
+			p->devs[dev].meter |= c == 3;
+			p->devs[dev].env |= c == 2;
+		}
+		return c ? ECO_OK : ECO_IGNORED;
+	}
 	if (homie_is_button(q, node, prop)) {
 		if (retained)
 			return ECO_IGNORED;	/* an old press replayed on subscribe */
@@ -407,6 +474,7 @@ static int homie_description(struct homie_priv *p, int dev, struct eco_dev *d,
 				memset(&p->props[k], 0, sizeof(p->props[k]));
 		p->devs[dev].sw_node[0] = p->devs[dev].sw_prop[0] = '\0';
 		p->devs[dev].sw_sure = 0;
+		p->devs[dev].meter = p->devs[dev].env = 0;
 	}
 	homie_jcopy(root, "name", d->name, sizeof(d->name));
 	if (d->name[0])

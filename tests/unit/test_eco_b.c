@@ -789,6 +789,79 @@ TEST(t_homie_button)
 	t_close(&t);
 }
 
+/* Homie devices of other shapes: a v4 thermometer in °F with a battery
+ * in %, a v4 relay (settable boolean) with a meter, a v5 CO2 meter whose
+ * settable fan does not make it a plug, a v4 sensor sending values
+ * before (or without) their attributes. */
+TEST(t_homie_kinds)
+{
+	struct tctx t;
+	struct eco_dev *d;
+
+	t_open(&t, &homie_ops, NULL);
+	CHECK(feed(&t, "homie/thermo-f/$homie", "4.0.0") == ECO_IGNORED);
+	CHECK(feed(&t, "homie/thermo-f/$state", "ready") == ECO_OK);
+	CHECK(feed(&t, "homie/thermo-f/sensor/$properties", "temperature,battery") == ECO_IGNORED);
+	CHECK(feed(&t, "homie/thermo-f/sensor/temperature/$unit", "°F") == ECO_IGNORED);
+	CHECK(feed(&t, "homie/thermo-f/sensor/temperature/$datatype", "float") == ECO_IGNORED);
+	CHECK(feed(&t, "homie/thermo-f/sensor/battery/$unit", "%") == ECO_IGNORED);
+	CHECK(feed(&t, "homie/thermo-f/sensor/battery/$datatype", "integer") == ECO_IGNORED);
+	CHECK(feed(&t, "homie/thermo-f/sensor/temperature", "71.6") == ECO_OK);
+	CHECK_NEAR(metric(dev0(&t), "temperature_c"), 22, 1e-9);
+	CHECK_STR(dev0(&t)->kind, "sensor");
+	CHECK(feed(&t, "homie/thermo-f/sensor/battery", "88") == ECO_OK);
+	CHECK_NEAR(metric(dev0(&t), "battery_pct"), 88, 0);
+	CHECK_STR(dev0(&t)->kind, "sensor");
+
+	CHECK(feed(&t, "homie/relay1/$state", "ready") == ECO_OK);
+	CHECK(feed(&t, "homie/relay1/relay/power/$datatype", "boolean") == ECO_IGNORED);
+	CHECK(feed(&t, "homie/relay1/relay/power/$settable", "true") == ECO_IGNORED);
+	CHECK(feed(&t, "homie/relay1/relay/power", "true") == ECO_OK);
+	CHECK(HAS(dev0(&t), ECO_SWITCH) && dev0(&t)->switch_on == 1);
+	CHECK_STR(dev0(&t)->kind, "plug");
+	CHECK(feed(&t, "homie/relay1/meter/consumption/$unit", "W") == ECO_IGNORED);
+	CHECK(feed(&t, "homie/relay1/meter/consumption", "45.5") == ECO_OK);
+	CHECK_NEAR(metric(dev0(&t), "power_w"), 45.5, 1e-9);
+	CHECK_STR(dev0(&t)->kind, "plug");
+	CHECK(feed(&t, "homie/relay1/$state", "lost") == ECO_OK && dev0(&t)->online == 0);
+
+	CHECK(feed(&t, "homie/5/lab-co2/$state", "ready") == ECO_OK);
+	CHECK(feed(&t, "homie/5/lab-co2/$description",
+		   "{\"homie\":\"5.0\",\"version\":7,\"name\":\"CO2 meter\",\"nodes\":{\"air\":{\"name\":\"Air\","
+		   "\"properties\":{\"co2\":{\"name\":\"CO2\",\"datatype\":\"integer\",\"unit\":\"ppm\"},"
+		   "\"temp\":{\"name\":\"Temperature\",\"datatype\":\"float\",\"unit\":\"°F\"},"
+		   "\"rh\":{\"name\":\"Humidity\",\"datatype\":\"float\",\"unit\":\"%\"},"
+		   "\"fan\":{\"datatype\":\"boolean\",\"settable\":true}}}}}") == ECO_OK);
+	CHECK_STR(dev0(&t)->kind, "sensor");
+	CHECK(feed(&t, "homie/5/lab-co2/air/co2", "812") == ECO_OK);
+	CHECK_NEAR(metric(dev0(&t), "co2_ppm"), 812, 0);
+	CHECK_STR(dev0(&t)->kind, "sensor");
+	CHECK(feed(&t, "homie/5/lab-co2/air/temp", "70.1") == ECO_OK);
+	CHECK_NEAR(metric(dev0(&t), "temperature_c"), (70.1 - 32) * 5 / 9, 1e-9);
+	CHECK(feed(&t, "homie/5/lab-co2/air/rh", "38.5") == ECO_OK);
+	CHECK_NEAR(metric(dev0(&t), "humidity_pct"), 38.5, 1e-9);
+	CHECK(feed(&t, "homie/5/lab-co2/air/fan", "true") == ECO_OK);
+	d = dev0(&t);
+	CHECK(HAS(d, ECO_SWITCH) && d->switch_on == 1);
+	CHECK_STR(d->kind, "sensor");
+	CHECK(feed(&t, "homie/5/lab-co2/$state", "sleeping") == ECO_OK && dev0(&t)->online == 0);
+
+	/* v4 values without attributes, a settable LED declared first */
+	CHECK(feed(&t, "homie/desk/led/on/$datatype", "boolean") == ECO_IGNORED);
+	CHECK(feed(&t, "homie/desk/led/on/$settable", "true") == ECO_IGNORED);
+	CHECK(feed(&t, "homie/desk/climate/temperature", "20.5") == ECO_OK);
+	CHECK_NEAR(metric(dev0(&t), "temperature_c"), 20.5, 1e-9);
+	CHECK_STR(dev0(&t)->kind, "sensor");
+	CHECK(feed(&t, "homie/desk/led/on", "false") == ECO_OK);
+	CHECK_STR(dev0(&t)->kind, "sensor");
+	/* a light's boolean "power" is a switch, not a power reading */
+	CHECK(feed(&t, "homie/5/lamp/$description",
+		   "{\"homie\":\"5.0\",\"version\":1,\"nodes\":{\"light\":{\"properties\":{"
+		   "\"power\":{\"datatype\":\"boolean\",\"settable\":true}}}}}") == ECO_OK);
+	CHECK_STR(dev0(&t)->kind, "plug");
+	t_close(&t);
+}
+
 TEST(t_homie_robust)
 {
 	struct tctx t;
@@ -962,6 +1035,7 @@ int main(void)
 	RUN(t_homie_v4_fahrenheit_switch);
 	RUN(t_homie_v5_description);
 	RUN(t_homie_button);
+	RUN(t_homie_kinds);
 	RUN(t_homie_robust);
 	RUN(t_priv_bounds);
 	RUN(t_no_priv);
