@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "conf.h"
+#include "eco.h"
 #include "log.h"
 
 enum ktype { K_STR, K_INT, K_NUM, K_BOOL, K_ENUM, K_HOSTPORT };
@@ -178,6 +179,17 @@ static int parse_bool(const char *v)
 	return -1;
 }
 
+/* Is "NAME.rest" about an ecosystem of eco_table (eco.NAME.enabled)? */
+static int eco_known(const char *name)
+{
+	size_t n = strcspn(name, ".");
+
+	for (int i = 0; i < eco_count; i++)
+		if (strlen(eco_table[i]->name) == n && !strncmp(eco_table[i]->name, name, n))
+			return 1;
+	return 0;
+}
+
 /* Check value against k; on error write the reason into why. */
 static int check_value(const struct key *k, const char *v, char *why, size_t n)
 {
@@ -282,7 +294,7 @@ int conf_set(struct conf *c, const char *key, const char *value,
 	char why[256];
 	struct entry *e;
 
-	if (!k) {
+	if (!k || (!strncmp(k->name, "eco.*.", 6) && !eco_known(key + 4))) {
 		LOG(L_ERR, "%s: unknown key '%s'", origin, key);
 		return -1;
 	}

@@ -1,7 +1,7 @@
 // hub_edges.mjs — edge cases found in review: HEAD requests, device state
 // that changes without any other write, metric growth per device.
 import {
-	test, main, assert, eq, sleep, startBroker, startHub, pub, request,
+	HUB_BIN, test, main, assert, eq, sleep, startBroker, startHub, pub, request, run,
 } from '../lib/harness.mjs';
 
 test('HEAD is answered wherever GET is (not 405)', async () => {
@@ -44,6 +44,15 @@ test('a device cannot grow its metric list without bound', async () => {
 	const d = await hub.device('mlab/greedy-1');
 	assert(d && Object.keys(d.metrics).length <= 128, `${Object.keys(d.metrics).length} metrics kept`);
 	eq((await hub.stop()).code, 0);
+});
+
+test('an ecosystem name that does not exist is an error naming the key', async () => {
+	const bad = run(HUB_BIN, ['--set', 'eco.tasmot.enabled=no', '--check-config']);
+	eq(bad.status, 2, 'exit status');
+	assert(/eco\.tasmot\.enabled/.test(bad.stderr), bad.stderr);
+	const good = run(HUB_BIN, ['--set', 'eco.tasmota.enabled=no', '--set', 'eco.homeassistant.prefix=ha',
+		'--check-config']);
+	eq(good.status, 0, good.stderr);
 });
 
 main();
