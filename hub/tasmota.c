@@ -223,12 +223,19 @@ static void tas_sensor(struct tas_walk *w, const char *key, const cJSON *obj)
 		tas_metric(d, "illuminance_lx", key, v);
 		w->env = 1;
 	}
-	if (eco_jnum(cJSON_GetObjectItemCaseSensitive(obj, "PM2.5"), 0, &v) == 0)
+	/* air quality boards (PMS5003, SDS011, SGP30) are sensors too */
+	if (eco_jnum(cJSON_GetObjectItemCaseSensitive(obj, "PM2.5"), 0, &v) == 0) {
 		tas_metric(d, "pm25_ugm3", key, v);
-	if (eco_jnum(cJSON_GetObjectItemCaseSensitive(obj, "PM10"), 0, &v) == 0)
+		w->env = 1;
+	}
+	if (eco_jnum(cJSON_GetObjectItemCaseSensitive(obj, "PM10"), 0, &v) == 0) {
 		tas_metric(d, "pm10_ugm3", key, v);
-	if (eco_jnum(cJSON_GetObjectItemCaseSensitive(obj, "TVOC"), 0, &v) == 0)
+		w->env = 1;
+	}
+	if (eco_jnum(cJSON_GetObjectItemCaseSensitive(obj, "TVOC"), 0, &v) == 0) {
 		tas_metric(d, "voc_ppb", key, v);
+		w->env = 1;
+	}
 	if (!strcmp(key, "ANALOG") &&
 	    eco_jnum(cJSON_GetObjectItemCaseSensitive(obj, "A0"), 0, &v) == 0)
 		eco_metric(d, "analog_a0", v);

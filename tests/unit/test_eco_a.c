@@ -716,6 +716,96 @@ TEST(t_tasmota_fulltopic_and_switch)
 	lab_close(l);
 }
 
+/* Tasmota sensor boards other than the sample's: SHT3X, SI7021 in °F,
+ * BMP280, BME680 in inHg, MHZ19B, BH1750, PMS5003, SGP30; multi-channel
+ * ENERGY arrays (Shelly 2.5, three-phase PZEM); two relays. */
+TEST(t_tasmota_sensor_types)
+{
+	struct lab *l = lab_open(NULL, NULL);
+	struct eco_dev *d;
+
+	CHECK(feed(l, "tasmota", "tele/sht/SENSOR", "{\"Time\":\"2024-03-01T10:00:00\",\"SHT3X\":"
+		   "{\"Temperature\":21.8,\"Humidity\":45.3,\"DewPoint\":9.5},\"TempUnit\":\"C\"}") == ECO_OK);
+	d = dev(l, "sht");
+	CHECK_STR(d->kind, "sensor");
+	CHECK_NEAR(metric(d, "temperature_c"), 21.8, 1e-9);
+	CHECK_NEAR(metric(d, "humidity_pct"), 45.3, 1e-9);
+	CHECK(feed(l, "tasmota", "tele/si/SENSOR", "{\"Time\":\"2024-03-01T10:00:00\",\"SI7021\":"
+		   "{\"Temperature\":71.6,\"Humidity\":40.1,\"DewPoint\":46.4},\"TempUnit\":\"F\"}") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "si"), "temperature_c"), 22, 1e-9);
+	CHECK_NEAR(metric(dev(l, "si"), "dew_point_c"), 8, 1e-9);
+	CHECK(feed(l, "tasmota", "tele/bmp/SENSOR", "{\"Time\":\"2024-03-01T10:00:00\",\"BMP280\":"
+		   "{\"Temperature\":22.1,\"Pressure\":1013.2,\"SeaPressure\":1020.1},"
+		   "\"PressureUnit\":\"hPa\",\"TempUnit\":\"C\"}") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "bmp"), "pressure_hpa"), 1013.2, 1e-9);
+	CHECK_STR(dev(l, "bmp")->kind, "sensor");
+	CHECK(feed(l, "tasmota", "tele/bme680/SENSOR", "{\"Time\":\"2024-03-01T10:00:00\",\"BME680\":"
+		   "{\"Temperature\":24.1,\"Humidity\":38.2,\"DewPoint\":9.1,\"Pressure\":29.92,\"Gas\":120.4},"
+		   "\"PressureUnit\":\"inHg\",\"TempUnit\":\"C\"}") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "bme680"), "pressure_hpa"), 29.92 * 33.8639, 1e-6);
+	CHECK(feed(l, "tasmota", "tele/co2/SENSOR", "{\"Time\":\"2024-03-01T10:00:00\",\"MHZ19B\":"
+		   "{\"Model\":\"B\",\"CarbonDioxide\":612,\"Temperature\":24.0},\"TempUnit\":\"C\"}") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "co2"), "co2_ppm"), 612, 0);
+	CHECK(feed(l, "tasmota", "tele/lux/SENSOR",
+		   "{\"Time\":\"2024-03-01T10:00:00\",\"BH1750\":{\"Illuminance\":235}}") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "lux"), "illuminance_lx"), 235, 0);
+	CHECK_STR(dev(l, "lux")->kind, "sensor");
+	/* particulate and VOC boards: sensors */
+	CHECK(feed(l, "tasmota", "tele/pms/SENSOR", "{\"Time\":\"2024-03-01T10:00:00\",\"PMS5003\":"
+		   "{\"CF1\":3,\"CF2.5\":5,\"CF10\":6,\"PM1\":3,\"PM2.5\":5,\"PM10\":6,\"PB0.3\":789,"
+		   "\"PB0.5\":240,\"PB1\":40,\"PB2.5\":2,\"PB5\":0,\"PB10\":0}}") == ECO_OK);
+	d = dev(l, "pms");
+	CHECK_NEAR(metric(d, "pm25_ugm3"), 5, 0);
+	CHECK_NEAR(metric(d, "pm10_ugm3"), 6, 0);
+	CHECK(HAS(d, ECO_KIND));
+	CHECK_STR(d->kind, "sensor");
+	CHECK(feed(l, "tasmota", "tele/sgp/SENSOR", "{\"Time\":\"2024-03-01T10:00:00\",\"SGP30\":"
+		   "{\"eCO2\":420,\"TVOC\":12,\"aHumidity\":8.1}}") == ECO_OK);
+	CHECK_STR(dev(l, "sgp")->kind, "sensor");
+	CHECK_NEAR(metric(dev(l, "sgp"), "voc_ppb"), 12, 0);
+
+	/* Shelly 2.5 on Tasmota: two channels, Voltage shared */
+	CHECK(feed(l, "tasmota", "tele/sh25/SENSOR", "{\"Time\":\"2024-03-01T10:00:00\",\"Switch1\":\"OFF\","
+		   "\"ENERGY\":{\"TotalStartTime\":\"2021-01-01T00:00:00\",\"Total\":1.234,"
+		   "\"Yesterday\":0.100,\"Today\":0.050,\"Period\":[0,0],\"Power\":[25,10],"
+		   "\"ApparentPower\":[30,12],\"ReactivePower\":[10,5],\"Factor\":[0.83,0.80],"
+		   "\"Voltage\":230,\"Current\":[0.130,0.052]},\"TempUnit\":\"C\"}") == ECO_OK);
+	d = dev(l, "sh25");
+	CHECK_STR(d->kind, "plug");
+	CHECK_NEAR(metric(d, "power_w"), 35, 1e-9);
+	CHECK_NEAR(metric(d, "current_a"), 0.182, 1e-9);
+	CHECK_NEAR(metric(d, "voltage_v"), 230, 0);
+	CHECK_NEAR(metric(d, "energy_kwh"), 1.234, 1e-9);
+	/* three-phase PZEM with SetOption129: per-phase totals */
+	CHECK(feed(l, "tasmota", "tele/pzem3/SENSOR", "{\"Time\":\"2024-03-01T10:00:00\",\"ENERGY\":"
+		   "{\"TotalStartTime\":\"2021-01-01T00:00:00\",\"Total\":[1.1,2.2,3.3],\"Yesterday\":[0.1,0.1,0.1],"
+		   "\"Today\":[0.01,0.02,0.03],\"Period\":[0,0,0],\"Power\":[100,200,300],"
+		   "\"Factor\":[0.9,0.95,0.97],\"Frequency\":[50,50,50],\"Voltage\":[230,231,229],"
+		   "\"Current\":[0.45,0.9,1.3]}}") == ECO_OK);
+	d = dev(l, "pzem3");
+	CHECK_NEAR(metric(d, "power_w"), 600, 1e-9);
+	CHECK_NEAR(metric(d, "energy_kwh"), 6.6, 1e-9);
+	CHECK_NEAR(metric(d, "voltage_v"), 230, 0);
+	CHECK_NEAR(metric(d, "frequency_hz"), 50, 0);
+	/* two relays: the first is the device's switch */
+	CHECK(feed(l, "tasmota", "tele/twoch/STATE", "{\"Time\":\"2024-03-01T10:00:00\",\"UptimeSec\":3600,"
+		   "\"POWER1\":\"ON\",\"POWER2\":\"OFF\",\"Wifi\":{\"AP\":1,\"RSSI\":76,\"Signal\":-62}}") == ECO_OK);
+	d = dev(l, "twoch");
+	CHECK(HAS(d, ECO_SWITCH | ECO_KIND) && d->switch_on == 1);
+	CHECK_STR(d->kind, "plug");
+	CHECK_NEAR(metric(d, "rssi_dbm"), -62, 0);
+	CHECK(feed(l, "tasmota", "stat/twoch/POWER2", "ON") == ECO_IGNORED);
+	CHECK(feed(l, "tasmota", "stat/twoch/RESULT", "{\"POWER1\":\"OFF\"}") == ECO_OK);
+	CHECK(HAS(dev(l, "twoch"), ECO_SWITCH) && dev(l, "twoch")->switch_on == 0);
+	/* a sensor board's chip temperature is not the room's */
+	CHECK(feed(l, "tasmota", "tele/htu/SENSOR", "{\"Time\":\"2024-03-01T10:00:00\",\"HTU21\":"
+		   "{\"Temperature\":23.4,\"Humidity\":50.2,\"DewPoint\":12.4},\"ESP32\":{\"Temperature\":48.9},"
+		   "\"TempUnit\":\"C\"}") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "htu"), "temperature_c"), 23.4, 1e-9);
+	CHECK_NEAR(metric(dev(l, "htu"), "device_temperature_c"), 48.9, 1e-9);
+	lab_close(l);
+}
+
 TEST(t_shelly_plug_sequence)
 {
 	struct lab *l = lab_open(NULL, NULL);
@@ -1229,6 +1319,7 @@ int main(void)
 	RUN(t_corpus_z2m);
 	RUN(t_tasmota_plug_sequence);
 	RUN(t_tasmota_fulltopic_and_switch);
+	RUN(t_tasmota_sensor_types);
 	RUN(t_shelly_plug_sequence);
 	RUN(t_shelly_more_devices);
 	RUN(t_collisions);
