@@ -35,7 +35,7 @@
 struct esp_node {
 	char node[ECO_ID_MAX];
 	char switch_obj[64];	/* the object switched by switch_cmd */
-	int env, power, button, sw;
+	int env, power, button, sw, detector;
 };
 
 struct esp_priv {
@@ -98,11 +98,12 @@ static int contains_ci(const char *s, const char *w)
 	return !n;
 }
 
-/* Kind from what the node has shown so far. */
+/* Kind from what the node has shown so far: metering, a detector
+ * (motion, door, …), a button, an environmental reading, a relay. */
 static void esp_kind(struct eco_dev *d, const struct esp_node *e)
 {
-	const char *k = e->power ? "plug" : e->button ? "button" :
-			e->env ? "sensor" : e->sw ? "plug" : NULL;
+	const char *k = e->power ? "plug" : e->detector ? "sensor" :
+			e->button ? "button" : e->env ? "sensor" : e->sw ? "plug" : NULL;
 
 	if (k) {
 		snprintf(d->kind, sizeof(d->kind), "%s", k);
@@ -114,9 +115,7 @@ static void esp_note_metric(struct esp_node *e, const char *m)
 {
 	if (!strcmp(m, "power_w") || !strcmp(m, "energy_kwh") || !strcmp(m, "current_a"))
 		e->power = 1;
-	else if (!strcmp(m, "temperature_c") || !strcmp(m, "humidity_pct") ||
-		 !strcmp(m, "pressure_hpa") || !strcmp(m, "co2_ppm") ||
-		 !strcmp(m, "illuminance_lx"))
+	else if (hadisco_env_metric(m))
 		e->env = 1;
 }
 
@@ -163,6 +162,8 @@ static int esp_state(struct eco_ctx *ctx, struct eco_dev *d, struct esp_node *e,
 			}
 			return ECO_OK;
 		}
+		if (hadisco_detector(h ? h->dev_class : NULL, obj))
+			e->detector = 1;
 		{
 			char m[32];
 			size_t o = 0;

@@ -305,6 +305,38 @@ int hadisco_metric(const char *dev_class, const char *unit,
 	return name[0] ? 0 : -1;
 }
 
+int hadisco_detector(const char *dev_class, const char *object_id)
+{
+	static const char *classes[] = { "motion", "occupancy", "presence", "door",
+		"window", "opening", "garage_door", "moisture", "smoke", "gas",
+		"carbon_monoxide", "vibration", "tamper", NULL };
+	static const char *words[] = { "motion", "pir", "door", "window", "contact",
+		"occupancy", "presence", "leak", "smoke", "vibration", NULL };
+
+	if (dev_class && dev_class[0]) {
+		for (int i = 0; classes[i]; i++)
+			if (!strcmp(dev_class, classes[i]))
+				return 1;
+		return 0;
+	}
+	for (int i = 0; object_id && words[i]; i++)
+		if (ci_contains(object_id, words[i]))
+			return 1;
+	return 0;
+}
+
+int hadisco_env_metric(const char *m)
+{
+	static const char *env[] = { "temperature_c", "humidity_pct", "pressure_hpa",
+		"co2_ppm", "illuminance_lx", "pm25_ugm3", "pm10_ugm3", "pm1_ugm3",
+		"voc_ppb", "voc_ugm3", "moisture_pct", NULL };
+
+	for (int i = 0; m && env[i]; i++)
+		if (!strcmp(m, env[i]))
+			return 1;
+	return 0;
+}
+
 /* --- the entity table -------------------------------------------------- */
 
 static struct had_priv *had_priv_of(struct eco_ctx *any)
@@ -593,12 +625,15 @@ static void had_owner(struct eco_ctx *ctx, const cJSON *root, const cJSON *dev,
 }
 
 /* Kind of device source/native from all of its entities: "" when they
- * say nothing.  Metering makes a plug; a trigger or event, a button; an
- * environmental reading, a sensor; a bare relay, a plug. */
+ * say nothing.  Metering makes a plug; a detector (motion, door, leak,
+ * vibration binary sensor), a sensor; a trigger or event, a button; an
+ * environmental reading, a sensor; a bare relay, a plug.  (A remote's
+ * own temperature does not make it a sensor; a vibration sensor's
+ * "tilt" action does not make it a button.) */
 static const char *had_kind(struct had_priv *p, const char *source,
 			    const char *native)
 {
-	int power = 0, button = 0, env = 0, sw = 0;
+	int power = 0, button = 0, env = 0, sw = 0, detector = 0;
 
 	for (int i = 0; i < p->n; i++) {
 		const struct hadisco_entity *e = &p->e[i].pub;
@@ -608,12 +643,11 @@ static const char *had_kind(struct had_priv *p, const char *source,
 		if (!strcmp(e->metric, "power_w") || !strcmp(e->metric, "energy_kwh") ||
 		    !strcmp(e->metric, "current_a"))
 			power = 1;
-		else if (!strcmp(e->metric, "temperature_c") ||
-			 !strcmp(e->metric, "humidity_pct") ||
-			 !strcmp(e->metric, "pressure_hpa") ||
-			 !strcmp(e->metric, "co2_ppm") ||
-			 !strcmp(e->metric, "illuminance_lx"))
+		else if (hadisco_env_metric(e->metric))
 			env = 1;
+		if (!strcmp(e->component, "binary_sensor") && e->dev_class[0] &&
+		    hadisco_detector(e->dev_class, NULL))
+			detector = 1;
 		if (!strcmp(e->component, "device_automation") ||
 		    !strcmp(e->component, "event") ||
 		    (!strcmp(e->component, "sensor") &&
@@ -626,6 +660,8 @@ static const char *had_kind(struct had_priv *p, const char *source,
 	}
 	if (power)
 		return "plug";
+	if (detector)
+		return "sensor";
 	if (button)
 		return "button";
 	if (env)

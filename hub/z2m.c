@@ -23,7 +23,9 @@
  * availability feature is on) say the rest.
  *
  * Buttons: a non-empty `action` (or legacy `click` when there is no
- * action) is a press; "" and null are Z2M clearing it.  In
+ * action) is a press; "" and null are Z2M clearing it.  A detector
+ * (vibration, occupancy, contact, …) is a sensor even when it also
+ * reports an action (an Aqara vibration sensor's "tilt").  In
  * attribute_and_json mode the JSON carries the press, so attribute-topic
  * presses count only for devices never seen sending JSON.  Voltage is in
  * mV on battery devices and V on mains plugs: discovery's unit decides
@@ -78,7 +80,7 @@ static const char *z2m_base(struct eco_ctx *ctx)
 /* State keys with a plain canonical metric (no conversion). */
 static const struct {
 	const char *key, *metric;
-	int kind;	/* 1 env (sensor), 2 metering (plug) */
+	int kind;	/* 1 env (sensor), 2 metering (plug), 3 detector (sensor) */
 } z2m_keys[] = {
 	{ "temperature", "temperature_c", 1 }, { "local_temperature", "temperature_c", 1 },
 	{ "humidity", "humidity_pct", 1 }, { "pressure", "pressure_hpa", 1 },
@@ -89,9 +91,10 @@ static const struct {
 	{ "energy", "energy_kwh", 2 }, { "device_temperature", "device_temperature_c", 0 },
 	{ "pm25", "pm25_ugm3", 1 }, { "pm10", "pm10_ugm3", 1 }, { "voc", "voc_ppb", 1 },
 	{ "power_factor", "power_factor", 0 }, { "ac_frequency", "frequency_hz", 0 },
-	{ "occupancy", "occupancy", 1 }, { "contact", "contact", 1 },
-	{ "water_leak", "water_leak", 1 }, { "smoke", "smoke", 1 },
-	{ "vibration", "vibration", 0 },
+	{ "occupancy", "occupancy", 3 }, { "contact", "contact", 3 },
+	{ "water_leak", "water_leak", 3 }, { "smoke", "smoke", 3 },
+	{ "vibration", "vibration", 3 }, { "presence", "presence", 3 },
+	{ "battery_low", "battery_low", 0 }, { "tamper", "tamper", 0 },
 	{ NULL, NULL, 0 }
 };
 
@@ -163,7 +166,7 @@ static void z2m_state(struct eco_ctx *ctx, struct eco_dev *d, const char *topic,
 		      const cJSON *root, int retained)
 {
 	const cJSON *j;
-	int env = 0, meter = 0, button = 0, sw = 0;
+	int env = 0, meter = 0, button = 0, sw = 0, detector = 0;
 	double v;
 
 	for (int i = 0; z2m_keys[i].key; i++) {
@@ -175,8 +178,9 @@ static void z2m_state(struct eco_ctx *ctx, struct eco_dev *d, const char *topic,
 		else if (eco_jnum(j, 0, &v) < 0)
 			continue;
 		eco_metric(d, z2m_keys[i].metric, v);
-		env |= z2m_keys[i].kind == 1;
+		env |= z2m_keys[i].kind == 1 || z2m_keys[i].kind == 3;
 		meter |= z2m_keys[i].kind == 2;
+		detector |= z2m_keys[i].kind == 3;
 	}
 	/* 2.x: illuminance in lx; 1.x: raw, with illuminance_lux beside it */
 	if (!cJSON_GetObjectItemCaseSensitive(root, "illuminance_lux") &&
@@ -201,8 +205,12 @@ static void z2m_state(struct eco_ctx *ctx, struct eco_dev *d, const char *topic,
 		d->ts = v;
 		d->has |= ECO_TS;
 	}
+	/* a vibration sensor's action (vibration, tilt, drop) still makes
+	 * it a sensor: a detector beats an action (a button's own
+	 * temperature does not) */
 	{
-		const char *k = meter ? "plug" : button ? "button" : env ? "sensor" :
+		const char *k = meter ? "plug" : detector ? "sensor" :
+				button ? "button" : env ? "sensor" :
 				sw && !cJSON_GetObjectItemCaseSensitive(root, "brightness") ?
 				"plug" : NULL;
 

@@ -1198,6 +1198,187 @@ static void hostile(struct lab *l, const char *topic, const char *payload, size_
 	}
 }
 
+/* Zigbee2MQTT devices other than the sample's: light sensors (2.x lx and
+ * 1.x raw + lux), CO2 and PM2.5, a metering plug (JSON and attribute
+ * output), contact, occupancy with battery_low, leak, soil, a thermostat
+ * (better_thermostat log), a bulb, a vibration sensor whose action is
+ * not a button, and its discovery saying the same. */
+TEST(t_z2m_more_devices)
+{
+	struct lab *l = lab_open(NULL, NULL);
+	struct eco_dev *d;
+
+	CHECK(feed(l, "z2m", "zigbee2mqtt/lux_sensor", "{\"battery\":100,\"device_temperature\":23,"
+		   "\"illuminance\":120,\"linkquality\":90,\"power_outage_count\":3,\"voltage\":3000}") == ECO_OK);
+	d = dev(l, "lux_sensor");
+	CHECK_NEAR(metric(d, "illuminance_lx"), 120, 0);
+	CHECK_NEAR(metric(d, "voltage_v"), 3.0, 1e-9);
+	CHECK(isnan(metric(d, "temperature_c")));
+	CHECK_STR(d->kind, "sensor");
+	CHECK(feed(l, "z2m", "zigbee2mqtt/lux_old", "{\"battery\":100,\"illuminance\":21000,"
+		   "\"illuminance_lux\":126,\"linkquality\":90,\"voltage\":3000}") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "lux_old"), "illuminance_lx"), 126, 0);
+	CHECK(feed(l, "z2m", "zigbee2mqtt/air", "{\"co2\":650,\"formaldehyd\":0.01,\"humidity\":45,"
+		   "\"linkquality\":120,\"temperature\":22,\"voc\":12}") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "air"), "co2_ppm"), 650, 0);
+	CHECK_STR(dev(l, "air")->kind, "sensor");
+	CHECK(feed(l, "z2m", "zigbee2mqtt/pm", "{\"linkquality\":120,\"pm25\":12}") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "pm"), "pm25_ugm3"), 12, 0);
+	CHECK_STR(dev(l, "pm")->kind, "sensor");
+
+	/* a metering plug: V stays V, and attribute output */
+	CHECK(feed(l, "z2m", "zigbee2mqtt/printer_plug", "{\"current\":0.05,\"energy\":1.23,"
+		   "\"linkquality\":120,\"power\":12,\"power_on_behavior\":\"off\",\"state\":\"ON\","
+		   "\"voltage\":231}") == ECO_OK);
+	d = dev(l, "printer_plug");
+	CHECK_STR(d->kind, "plug");
+	CHECK(HAS(d, ECO_SWITCH) && d->switch_on == 1);
+	CHECK_NEAR(metric(d, "power_w"), 12, 0);
+	CHECK_NEAR(metric(d, "energy_kwh"), 1.23, 1e-9);
+	CHECK_NEAR(metric(d, "voltage_v"), 231, 0);
+	CHECK(feedr(l, "z2m", "zigbee2mqtt/printer_plug/availability", "{\"state\":\"offline\"}") == ECO_OK);
+	CHECK(HAS(dev(l, "printer_plug"), ECO_ONLINE) && dev(l, "printer_plug")->online == 0);
+	CHECK(feed(l, "z2m", "zigbee2mqtt/printer_plug/state", "OFF") == ECO_OK);
+	CHECK(HAS(dev(l, "printer_plug"), ECO_SWITCH) && dev(l, "printer_plug")->switch_on == 0);
+	CHECK(feed(l, "z2m", "zigbee2mqtt/printer_plug/power", "0") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "printer_plug"), "power_w"), 0, 0);
+	/* a plug without metering */
+	CHECK(feed(l, "z2m", "zigbee2mqtt/hue_plug", "{\"linkquality\":255,\"power_on_behavior\":\"on\","
+		   "\"state\":\"ON\",\"update\":{\"installed_version\":1,\"latest_version\":1,\"state\":\"idle\"}}") == ECO_OK);
+	CHECK_STR(dev(l, "hue_plug")->kind, "plug");
+	/* a bulb is no plug */
+	CHECK(feed(l, "z2m", "zigbee2mqtt/bulb", "{\"brightness\":254,\"color_mode\":\"color_temp\","
+		   "\"color_temp\":370,\"linkquality\":100,\"state\":\"ON\"}") == ECO_OK);
+	CHECK(!HAS(dev(l, "bulb"), ECO_KIND) && HAS(dev(l, "bulb"), ECO_SWITCH));
+
+	/* detectors */
+	CHECK(feed(l, "z2m", "zigbee2mqtt/door", "{\"battery\":100,\"contact\":false,"
+		   "\"linkquality\":60,\"voltage\":3015}") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "door"), "contact"), 0, 0);
+	CHECK_NEAR(metric(dev(l, "door"), "voltage_v"), 3.015, 1e-9);
+	CHECK_STR(dev(l, "door")->kind, "sensor");
+	CHECK(feed(l, "z2m", "zigbee2mqtt/pir", "{\"battery\":97,\"battery_low\":false,"
+		   "\"illuminance\":12,\"linkquality\":80,\"occupancy\":true,\"tamper\":false}") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "pir"), "occupancy"), 1, 0);
+	CHECK_NEAR(metric(dev(l, "pir"), "battery_low"), 0, 0);
+	CHECK_STR(dev(l, "pir")->kind, "sensor");
+	CHECK(feed(l, "z2m", "zigbee2mqtt/leak", "{\"battery\":100,\"linkquality\":70,"
+		   "\"voltage\":3005,\"water_leak\":false}") == ECO_OK);
+	CHECK_STR(dev(l, "leak")->kind, "sensor");
+	CHECK(feed(l, "z2m", "zigbee2mqtt/soil", "{\"battery\":88,\"linkquality\":50,"
+		   "\"soil_moisture\":32,\"temperature\":18}") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "soil"), "moisture_pct"), 32, 0);
+	CHECK(feed(l, "z2m", "zigbee2mqtt/vib", "{\"action\":\"tilt\",\"angle\":12,\"battery\":100,"
+		   "\"linkquality\":50,\"strength\":10,\"vibration\":true}") == ECO_OK);
+	d = dev(l, "vib");
+	CHECK_NEAR(metric(d, "vibration"), 1, 0);
+	CHECK_STR(d->kind, "sensor");
+
+	/* a thermostatic valve: its room temperature, battery, volts */
+	CHECK(feed(l, "z2m", "zigbee2mqtt/Thermostat Buero", "{\"away_preset_temperature\":\"5.0\","
+		   "\"battery\":30,\"calibrate\":null,\"calibrated\":true,\"child_lock\":\"UNLOCK\","
+		   "\"device_temperature\":24,\"external_temperature_input\":null,"
+		   "\"internal_heating_setpoint\":19.5,\"linkquality\":53,\"local_temperature\":21.5,"
+		   "\"occupied_heating_setpoint\":5,\"power_outage_count\":7,\"preset\":\"manual\","
+		   "\"schedule\":false,\"sensor\":\"external\",\"setup\":false,\"system_mode\":\"heat\","
+		   "\"update\":{\"installed_version\":2590,\"latest_version\":2590,\"state\":\"idle\"},"
+		   "\"valve_alarm\":false,\"voltage\":3000,\"window_detection\":false,\"window_open\":false}") == ECO_OK);
+	d = dev(l, "Thermostat Buero");
+	CHECK_NEAR(metric(d, "temperature_c"), 21.5, 1e-9);
+	CHECK_NEAR(metric(d, "device_temperature_c"), 24, 0);
+	CHECK_NEAR(metric(d, "battery_pct"), 30, 0);
+	CHECK_NEAR(metric(d, "voltage_v"), 3.0, 1e-9);
+	CHECK(!HAS(d, ECO_SWITCH));	/* update.state is not a relay */
+	CHECK_STR(d->kind, "sensor");
+
+	/* the vibration sensor's discovery: a binary sensor and an action */
+	CHECK(feedr(l, "homeassistant", "homeassistant/binary_sensor/0x00158d000a1b2c3d/vibration/config",
+		    "{\"availability\":[{\"topic\":\"zigbee2mqtt/bridge/state\"}],\"device\":{\"identifiers\":"
+		    "[\"zigbee2mqtt_0x00158d000a1b2c3d\"],\"manufacturer\":\"Aqara\",\"model\":\"Vibration sensor\","
+		    "\"name\":\"vib\"},\"device_class\":\"vibration\",\"name\":\"Vibration\",\"payload_off\":false,"
+		    "\"payload_on\":true,\"state_topic\":\"zigbee2mqtt/vib\",\"unique_id\":\"0x00158d000a1b2c3d_vibration_zigbee2mqtt\","
+		    "\"value_template\":\"{{ value_json.vibration }}\"}") == ECO_OK);
+	CHECK(feedr(l, "homeassistant", "homeassistant/sensor/0x00158d000a1b2c3d/action/config",
+		    "{\"availability\":[{\"topic\":\"zigbee2mqtt/bridge/state\"}],\"device\":{\"identifiers\":"
+		    "[\"zigbee2mqtt_0x00158d000a1b2c3d\"],\"manufacturer\":\"Aqara\",\"model\":\"Vibration sensor\","
+		    "\"name\":\"vib\"},\"name\":\"Action\",\"state_topic\":\"zigbee2mqtt/vib\","
+		    "\"unique_id\":\"0x00158d000a1b2c3d_action_zigbee2mqtt\",\"value_template\":\"{{ value_json.action }}\"}") == ECO_OK);
+	CHECK_STR(dev(l, "vib")->source, "z2m");
+	CHECK_STR(dev(l, "vib")->kind, "sensor");
+	lab_close(l);
+}
+
+/* ESPHome nodes other than lab-env: °F, kW and Wh through discovery, an
+ * air-quality node, a door contact alone, a PIR without discovery, a
+ * text sensor, failed readings. */
+TEST(t_esphome_more_nodes)
+{
+	struct lab *l = lab_open(NULL, NULL);
+
+	CHECK(feedr(l, "homeassistant", "homeassistant/sensor/weather-st/outdoor_temperature/config",
+		    "{\"dev_cla\":\"temperature\",\"unit_of_meas\":\"°F\",\"stat_cla\":\"measurement\","
+		    "\"name\":\"Outdoor Temperature\",\"stat_t\":\"weather-st/sensor/outdoor_temperature/state\","
+		    "\"avty_t\":\"weather-st/status\",\"uniq_id\":\"ESPsensoroutdoor_temperature\",\"dev\":"
+		    "{\"ids\":\"a4cf12b3c4d5\",\"name\":\"weather-st\",\"sw\":\"esphome v2024.6.1\","
+		    "\"mdl\":\"esp32dev\",\"mf\":\"espressif\"}}") == ECO_OK);
+	CHECK(feed(l, "esphome", "weather-st/sensor/outdoor_temperature/state", "68.0") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "weather-st"), "temperature_c"), 20, 1e-9);
+	CHECK_STR(dev(l, "weather-st")->kind, "sensor");
+	CHECK(feed(l, "esphome", "weather-st/sensor/outdoor_temperature/state", "nan") == ECO_OK);
+	CHECK(dev(l, "weather-st")->nmetric == 0);
+
+	CHECK(feedr(l, "homeassistant", "homeassistant/sensor/heater-plug/heater_power/config",
+		    "{\"dev_cla\":\"power\",\"unit_of_meas\":\"kW\",\"stat_cla\":\"measurement\",\"name\":"
+		    "\"Heater Power\",\"stat_t\":\"heater-plug/sensor/heater_power/state\",\"avty_t\":"
+		    "\"heater-plug/status\",\"uniq_id\":\"ESPsensorheater_power\",\"dev\":{\"ids\":\"a4cf12b3c4d6\","
+		    "\"name\":\"heater-plug\",\"sw\":\"esphome v2024.6.1\",\"mdl\":\"esp8285\",\"mf\":\"espressif\"}}") == ECO_OK);
+	CHECK(feedr(l, "homeassistant", "homeassistant/sensor/heater-plug/energy_wh/config",
+		    "{\"dev_cla\":\"energy\",\"unit_of_meas\":\"Wh\",\"stat_cla\":\"total_increasing\",\"name\":"
+		    "\"Energy\",\"stat_t\":\"heater-plug/sensor/energy_wh/state\",\"avty_t\":\"heater-plug/status\","
+		    "\"uniq_id\":\"ESPsensorenergy_wh\",\"dev\":{\"ids\":\"a4cf12b3c4d6\",\"name\":\"heater-plug\","
+		    "\"sw\":\"esphome v2024.6.1\",\"mdl\":\"esp8285\",\"mf\":\"espressif\"}}") == ECO_OK);
+	CHECK(feed(l, "esphome", "heater-plug/sensor/heater_power/state", "1.25") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "heater-plug"), "power_w"), 1250, 1e-9);
+	CHECK_STR(dev(l, "heater-plug")->kind, "plug");
+	CHECK(feed(l, "esphome", "heater-plug/sensor/energy_wh/state", "1500") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "heater-plug"), "energy_kwh"), 1.5, 1e-9);
+	CHECK(feed(l, "esphome", "heater-plug/switch/relay/state", "ON") == ECO_OK);
+	CHECK(HAS(dev(l, "heater-plug"), ECO_SWITCH) && dev(l, "heater-plug")->switch_on == 1);
+	CHECK_STR(dev(l, "heater-plug")->kind, "plug");
+	CHECK(feed(l, "esphome", "heater-plug/text_sensor/ip_address/state", "192.168.1.50") == ECO_OK);
+	CHECK(dev(l, "heater-plug")->nmetric == 0);
+
+	/* particulates: a sensor, by discovery and without */
+	CHECK(feedr(l, "homeassistant", "homeassistant/sensor/airq/pm25/config",
+		    "{\"dev_cla\":\"pm25\",\"unit_of_meas\":\"µg/m³\",\"stat_cla\":\"measurement\",\"name\":"
+		    "\"PM2.5\",\"stat_t\":\"airq/sensor/pm25/state\",\"avty_t\":\"airq/status\",\"uniq_id\":"
+		    "\"ESPsensorpm25\",\"dev\":{\"ids\":\"x1\",\"name\":\"airq\",\"sw\":\"esphome v2024.6.1\","
+		    "\"mdl\":\"esp32dev\",\"mf\":\"espressif\"}}") == ECO_OK);
+	CHECK_STR(dev(l, "airq")->kind, "sensor");
+	CHECK(feed(l, "esphome", "airq/sensor/pm25/state", "12") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "airq"), "pm25_ugm3"), 12, 0);
+	CHECK_STR(dev(l, "airq")->kind, "sensor");
+
+	/* a door contact alone, announced */
+	CHECK(feedr(l, "homeassistant", "homeassistant/binary_sensor/door/door_contact/config",
+		    "{\"dev_cla\":\"door\",\"name\":\"Door Contact\",\"stat_t\":\"door/binary_sensor/door_contact/state\","
+		    "\"avty_t\":\"door/status\",\"uniq_id\":\"ESPbinary_sensordoor_contact\",\"dev\":{\"ids\":\"x2\","
+		    "\"name\":\"door\",\"sw\":\"esphome v2024.6.1\",\"mdl\":\"esp32dev\",\"mf\":\"espressif\"}}") == ECO_OK);
+	CHECK_STR(dev(l, "door")->kind, "sensor");
+	CHECK(feed(l, "esphome", "door/binary_sensor/door_contact/state", "OFF") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "door"), "door_contact"), 0, 0);
+	CHECK_STR(dev(l, "door")->kind, "sensor");
+	/* a PIR without discovery; its node's status binary sensor says nothing */
+	CHECK(feed(l, "esphome", "hall/binary_sensor/status/state", "ON") == ECO_OK);
+	CHECK(!HAS(dev(l, "hall"), ECO_KIND));
+	CHECK(feed(l, "esphome", "hall/binary_sensor/pir_motion/state", "ON") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "hall"), "pir_motion"), 1, 0);
+	CHECK_STR(dev(l, "hall")->kind, "sensor");
+	CHECK(feed(l, "esphome", "hall/sensor/wifi_signal/state", "-67") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "hall"), "rssi_dbm"), -67, 0);
+	lab_close(l);
+}
+
 TEST(t_hostile)
 {
 	static const char *topics[] = {
@@ -1326,6 +1507,8 @@ int main(void)
 	RUN(t_esphome_without_and_with_discovery);
 	RUN(t_hadisco_shapes);
 	RUN(t_z2m_sequences);
+	RUN(t_z2m_more_devices);
+	RUN(t_esphome_more_nodes);
 	RUN(t_hostile);
 	RUN(t_no_priv);
 	corpus_free();
