@@ -30,6 +30,8 @@
 struct bambu_mem {
 	char serial[ECO_ID_MAX];
 	double layer, layers;
+	double print_error;		/* the last print_error seen (0: none) */
+	char state[16];			/* the last job state reported */
 	unsigned long stamp;		/* last use, for eviction */
 };
 
@@ -144,8 +146,13 @@ static int bambu_print(struct eco_ctx *ctx, struct eco_dev *d,
 	struct bambu_mem *m = bambu_mem(ctx, d->native);
 	char buf[256];
 	double v;
-	int n = 0, layer = 0;
+	int n = 0, layer = 0, err;
 
+	/* FAILED with print_error "cancelled" is a cancel; deltas may carry
+	 * the two in separate reports, in either order */
+	err = !eco_jnum(cJSON_GetObjectItemCaseSensitive(pr, "print_error"), 0, &v);
+	if (err && m)
+		m->print_error = v;
 	j = cJSON_GetObjectItemCaseSensitive(pr, "gcode_state");
 	if (cJSON_IsString(j) && j->valuestring) {
 		for (size_t i = 0; i < sizeof(bambu_states) / sizeof(bambu_states[0]); i++) {
@@ -155,11 +162,20 @@ static int bambu_print(struct eco_ctx *ctx, struct eco_dev *d,
 			d->has |= ECO_JOB_STATE;
 			n++;
 		}
+		if (m && !err && (!strcmp(d->job_state, "preparing") ||
+				  !strcmp(d->job_state, "printing")))
+			m->print_error = 0;	/* a new job: an old error is gone */
 		if (!strcmp(d->job_state, "failed") &&
-		    !eco_jnum(cJSON_GetObjectItemCaseSensitive(pr, "print_error"), 0, &v) &&
-		    v == BAMBU_ERR_CANCELLED)
+		    ((err && v == BAMBU_ERR_CANCELLED) ||
+		     (!err && m && m->print_error == BAMBU_ERR_CANCELLED)))
 			strcpy(d->job_state, "cancelled");
+	} else if (err && v == BAMBU_ERR_CANCELLED && m && !strcmp(m->state, "failed")) {
+		strcpy(d->job_state, "cancelled");	/* the reason came late */
+		d->has |= ECO_JOB_STATE;
+		n++;
 	}
+	if (m && (d->has & ECO_JOB_STATE))
+		snprintf(m->state, sizeof(m->state), "%s", d->job_state);
 	if (!eco_jnum(cJSON_GetObjectItemCaseSensitive(pr, "mc_percent"), 0, &v) &&
 	    v >= 0 && v <= 100) {
 		d->job_progress = v;

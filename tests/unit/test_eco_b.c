@@ -625,6 +625,114 @@ TEST(t_bambu_failed_cancelled)
 	t_close(&t);
 }
 
+/* Print jobs as the printers' other firmware sends them: an A1 whose
+ * FAILED and print_error arrive in separate deltas (both orders), a new
+ * job forgetting an old cancel; OctoPrint's end events with `time`;
+ * Moonraker's split state topics through complete, cancelled and error. */
+TEST(t_printers_more_jobs)
+{
+	struct tctx t;
+	struct eco_dev *d;
+	const char *A1 = "device/03919A123456789/report";
+
+	t_open(&t, &bambu_ops, NULL);
+	CHECK(feed(&t, A1, "{\"print\":{\"gcode_state\":\"PREPARE\",\"gcode_file\":\"/data/Metadata/plate_1.gcode\","
+		   "\"subtask_name\":\"vase\",\"mc_percent\":0,\"command\":\"push_status\",\"msg\":1,\"sequence_id\":\"201\"}}") == ECO_OK);
+	CHECK_STR(dev0(&t)->job_state, "preparing");
+	CHECK_STR(dev0(&t)->model, "A1");
+	CHECK(feed(&t, A1, "{\"print\":{\"gcode_file_prepare_percent\":\"55\",\"command\":\"push_status\",\"msg\":1}}") == ECO_IGNORED);
+	CHECK(feed(&t, A1, "{\"print\":{\"gcode_state\":\"RUNNING\",\"mc_percent\":1,\"mc_remaining_time\":95,"
+		   "\"layer_num\":1,\"total_layer_num\":120,\"nozzle_temper\":219.8,\"bed_temper\":59.9,"
+		   "\"chamber_temper\":5,\"msg\":1}}") == ECO_OK);
+	d = dev0(&t);
+	CHECK_STR(d->job_state, "printing");
+	CHECK_NEAR(d->job_remaining, 95 * 60, 0);
+	CHECK(isnan(metric(d, "chamber_temp_c")));	/* the A1 has none */
+	/* the state first, the reason in the next delta */
+	CHECK(feed(&t, A1, "{\"print\":{\"gcode_state\":\"FAILED\",\"msg\":1}}") == ECO_OK);
+	CHECK_STR(dev0(&t)->job_state, "failed");
+	CHECK(feed(&t, A1, "{\"print\":{\"print_error\":50348044,\"msg\":1}}") == ECO_OK);
+	CHECK(HAS(dev0(&t), ECO_JOB_STATE));
+	CHECK_STR(dev0(&t)->job_state, "cancelled");
+	/* a new job forgets it; a real failure stays a failure */
+	CHECK(feed(&t, A1, "{\"print\":{\"gcode_state\":\"RUNNING\",\"mc_percent\":5,\"msg\":1}}") == ECO_OK);
+	CHECK(feed(&t, A1, "{\"print\":{\"gcode_state\":\"FAILED\",\"msg\":1}}") == ECO_OK);
+	CHECK_STR(dev0(&t)->job_state, "failed");
+	CHECK(feed(&t, A1, "{\"print\":{\"print_error\":117473282,\"msg\":1}}") == ECO_IGNORED);
+	/* the reason first, then the state */
+	CHECK(feed(&t, A1, "{\"print\":{\"gcode_state\":\"RUNNING\",\"print_error\":0,\"msg\":1}}") == ECO_OK);
+	CHECK(feed(&t, A1, "{\"print\":{\"print_error\":50348044,\"mc_percent\":31,\"msg\":1}}") == ECO_OK);
+	CHECK(!HAS(dev0(&t), ECO_JOB_STATE));
+	CHECK(feed(&t, A1, "{\"print\":{\"gcode_state\":\"FAILED\",\"msg\":1}}") == ECO_OK);
+	CHECK_STR(dev0(&t)->job_state, "cancelled");
+	/* P1S: to the end */
+	CHECK(feed(&t, "device/01P00A123456789/report", "{\"print\":{\"gcode_state\":\"FINISH\",\"mc_percent\":100,"
+		   "\"mc_remaining_time\":0,\"layer_num\":120,\"msg\":1}}") == ECO_OK);
+	CHECK_STR(dev0(&t)->job_state, "finished");
+	t_close(&t);
+
+	t_open(&t, &octoprint_ops, NULL);
+	CHECK(feed(&t, "octoPrint/event/PrintStarted", "{\"name\": \"benchy.gcode\", \"path\": \"benchy.gcode\", "
+		   "\"origin\": \"local\", \"size\": 1234567, \"owner\": \"admin\", \"user\": \"admin\", "
+		   "\"_event\": \"PrintStarted\", \"_timestamp\": 1700000000}") == ECO_OK);
+	CHECK_STR(dev0(&t)->job_state, "printing");
+	CHECK(feed(&t, "octoPrint/event/PrintDone", "{\"name\": \"benchy.gcode\", \"path\": \"benchy.gcode\", "
+		   "\"origin\": \"local\", \"size\": 1234567, \"owner\": \"admin\", \"user\": \"admin\", "
+		   "\"time\": 3601.52, \"_event\": \"PrintDone\", \"_timestamp\": 1700003601}") == ECO_OK);
+	d = dev0(&t);
+	CHECK_STR(d->job_state, "finished");
+	CHECK_STR(d->job_file, "benchy.gcode");
+	CHECK_NEAR(d->ts, 1700003601, 0);
+	/* after a job, the printer going back to Operational keeps the end state */
+	CHECK(feed(&t, "octoPrint/event/PrinterStateChanged", "{\"state_id\": \"OPERATIONAL\", "
+		   "\"state_string\": \"Operational\", \"_event\": \"PrinterStateChanged\", \"_timestamp\": 1700003602}") == ECO_IGNORED);
+	CHECK(feed(&t, "octoPrint/event/PrintFailed", "{\"name\": \"b.gcode\", \"path\": \"b.gcode\", "
+		   "\"origin\": \"local\", \"size\": 12, \"owner\": \"admin\", \"user\": \"admin\", \"time\": 120.2, "
+		   "\"reason\": \"error\", \"error\": \"Thermal runaway\", \"progress\": 0.25, "
+		   "\"_event\": \"PrintFailed\", \"_timestamp\": 1700004000}") == ECO_OK);
+	CHECK_STR(dev0(&t)->job_state, "failed");
+	CHECK_NEAR(dev0(&t)->job_progress, 25, 1e-9);
+	CHECK(feed(&t, "octoPrint/event/PrintCancelled", "{\"name\": \"c.gcode\", \"path\": \"folder/c.gcode\", "
+		   "\"origin\": \"sdcard\", \"size\": 12, \"owner\": \"admin\", \"user\": \"admin\", \"time\": 60.0, "
+		   "\"progress\": 12, \"_event\": \"PrintCancelled\", \"_timestamp\": 1700005000}") == ECO_OK);
+	CHECK_STR(dev0(&t)->job_state, "cancelled");
+	CHECK_STR(dev0(&t)->job_file, "c.gcode");
+	CHECK_NEAR(dev0(&t)->job_progress, 12, 0);
+	CHECK(feed(&t, "octoPrint/event/PrintFailed", "{\"name\": \"c.gcode\", \"path\": \"folder/c.gcode\", "
+		   "\"origin\": \"sdcard\", \"size\": 12, \"owner\": \"admin\", \"user\": \"admin\", \"time\": 60.0, "
+		   "\"reason\": \"cancelled\", \"_event\": \"PrintFailed\", \"_timestamp\": 1700005000}") == ECO_OK);
+	CHECK_STR(dev0(&t)->job_state, "cancelled");
+	CHECK(feed(&t, "octoPrint/temperature/chamber", "{\"actual\": 31.2, \"target\": null, \"_timestamp\": 1700005002}") == ECO_OK);
+	CHECK_NEAR(metric(dev0(&t), "chamber_temp_c"), 31.2, 1e-9);
+	t_close(&t);
+
+	t_open(&t, &moonraker_ops, NULL);
+	CHECK(feed(&t, "voron/klipper/state/print_stats/state", "{\"eventtime\":100.5,\"value\":\"printing\"}") == ECO_OK);
+	CHECK_STR(dev0(&t)->job_state, "printing");
+	CHECK_STR(dev0(&t)->kind, "printer");
+	CHECK(feed(&t, "voron/klipper/state/print_stats/filename", "{\"eventtime\":100.5,\"value\":\"cube.gcode\"}") == ECO_OK);
+	CHECK_STR(dev0(&t)->job_file, "cube.gcode");
+	CHECK(feed(&t, "voron/klipper/state/virtual_sdcard/progress", "{\"eventtime\":200.0,\"value\":0.5}") == ECO_OK);
+	CHECK_NEAR(dev0(&t)->job_progress, 50, 1e-9);
+	CHECK(feed(&t, "voron/klipper/state/temperature_sensor chamber/temperature",
+		   "{\"eventtime\":200.0,\"value\":35.2}") == ECO_OK);
+	CHECK_NEAR(metric(dev0(&t), "chamber_temp_c"), 35.2, 1e-9);
+	CHECK(feed(&t, "voron/klipper/state/heater_bed/target", "{\"eventtime\":200.0,\"value\":60.0}") == ECO_OK);
+	CHECK_NEAR(metric(dev0(&t), "bed_target_c"), 60, 0);
+	CHECK(feed(&t, "voron/klipper/state/print_stats/state", "{\"eventtime\":300.5,\"value\":\"complete\"}") == ECO_OK);
+	CHECK_STR(dev0(&t)->job_state, "finished");
+	CHECK(feed(&t, "voron/klipper/status", "{\"eventtime\":400.1,\"status\":{\"print_stats\":"
+		   "{\"state\":\"cancelled\",\"message\":\"\"}}}") == ECO_OK);
+	CHECK_STR(dev0(&t)->job_state, "cancelled");
+	CHECK(feed(&t, "voron/klipper/status", "{\"eventtime\":500.1,\"status\":{\"print_stats\":"
+		   "{\"state\":\"error\",\"message\":\"Move out of range\"},\"webhooks\":{\"state\":\"shutdown\","
+		   "\"state_message\":\"Move out of range\"}}}") == ECO_OK);
+	CHECK_STR(dev0(&t)->job_state, "failed");
+	CHECK(feed(&t, "voron/moonraker/status", "{\"server\":\"offline\"}") == ECO_OK);
+	CHECK(HAS(dev0(&t), ECO_ONLINE) && dev0(&t)->online == 0);
+	t_close(&t);
+}
+
 TEST(t_bambu_bad)
 {
 	struct tctx t;
@@ -1031,6 +1139,7 @@ int main(void)
 	RUN(t_moonraker_failed_cancelled);
 	RUN(t_bambu_p1_deltas);
 	RUN(t_bambu_failed_cancelled);
+	RUN(t_printers_more_jobs);
 	RUN(t_bambu_bad);
 	RUN(t_homie_v4_fahrenheit_switch);
 	RUN(t_homie_v5_description);
