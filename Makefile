@@ -104,3 +104,11 @@ cross:
 	@scripts/cross.sh $(ARCH) build
 check-cross:
 	@scripts/cross.sh $(ARCH) check
+
+# --- scripts/install-pi.sh end to end (tests/pi/install_chroot.sh): a fresh
+# Debian bookworm root, install, install again (nothing changes), uninstall,
+# --purge.  Needs root and Debian's mirror; minutes the first time, so not
+# part of `make check`.  See docs/pi.md, "Testing the installer".
+.PHONY: check-install
+check-install:
+	@tests/pi/install_chroot.sh

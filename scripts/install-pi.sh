@@ -7,7 +7,11 @@
 #
 # Usage: sudo scripts/install-pi.sh [--no-admin]
 #   --no-admin   do not ask for the admin account's password
-# Environment: MLAB_HTTP_LISTEN (default 0.0.0.0:8080) for a new config.
+# Environment (kept across the script's own `sudo` when run as another user):
+#   MLAB_HTTP_LISTEN     http.listen of a new config (default 0.0.0.0:8080)
+#   MLAB_ADMIN_PASSWORD  the first admin account's password (10 characters or
+#                        more), for an install without a terminal; without it
+#                        and without a terminal, no admin account is made
 #
 # Idempotent: running it again changes nothing that is already in place.  It
 # never overwrites /etc/mlab-hub/mlab-hub.conf, the ACL or the password file;
@@ -26,7 +30,13 @@ for a in "$@"; do
 	*) die "unknown argument '$a' (see --help)" ;;
 	esac
 done
-[ "$(id -u)" = 0 ] || exec sudo "$0" "$@"
+if [ "$(id -u)" != 0 ]; then
+	keep=
+	for v in MLAB_HTTP_LISTEN MLAB_ADMIN_PASSWORD; do
+		eval "[ -z \"\${$v+x}\" ]" || keep="$keep${keep:+,}$v"
+	done
+	exec sudo ${keep:+--preserve-env=$keep} "$0" "$@"
+fi
 cd "$(dirname "$0")/.."
 
 CONF=/etc/mlab-hub/mlab-hub.conf
@@ -160,8 +170,14 @@ elif [ "$before" != "$after" ]; then
 fi
 
 # --- 6. the first admin account ----------------------------------------------------------
+admin_pw=${MLAB_ADMIN_PASSWORD:-}
+unset MLAB_ADMIN_PASSWORD
 if hubcli user list 2>/dev/null | grep -qw admin; then
 	:
+elif [ -n "$ask_admin" ] && [ -n "$admin_pw" ]; then
+	[ ${#admin_pw} -ge 10 ] || die "MLAB_ADMIN_PASSWORD: 10 characters or more"
+	printf '%s\n' "$admin_pw" | hubcli user add admin --role admin || die "mlab-hub user add failed"
+	say "admin account created (password from MLAB_ADMIN_PASSWORD)"
 elif [ -z "$ask_admin" ] || [ ! -t 0 ]; then
 	say "no admin account yet; create one with:"
 	say "  sudo runuser -u mlab-hub -- mlab-hub -c $CONF --set store.path=$DB user add admin --role admin"
