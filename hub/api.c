@@ -218,7 +218,7 @@ double api_time_arg(const struct api_req *req, const char *name, double def, int
 
 	if (api_query(req, name, v, sizeof(v)) || !v[0])
 		return def;
-	if (hub_parse_time(v, &t)) {
+	if (hub_parse_time(v, &t) || t < -62135596800.0 || t > 253402300799.0) {
 		*bad = 1;
 		return def;
 	}
@@ -373,10 +373,12 @@ static int get_metrics(struct api_req *req, struct api_resp *resp)
 		   "mlab_messages_dropped_total{reason=\"malformed\"} %llu\n"
 		   "mlab_messages_dropped_total{reason=\"unclaimed\"} %llu\n"
 		   "mlab_messages_dropped_total{reason=\"too_big\"} %llu\n"
-		   "mlab_messages_dropped_total{reason=\"inbox_full\"} %llu\n",
+		   "mlab_messages_dropped_total{reason=\"inbox_full\"} %llu\n"
+		   "mlab_messages_dropped_total{reason=\"device_limit\"} %llu\n",
 		   (unsigned long long)s->msgs_bad, (unsigned long long)s->msgs_ignored,
 		   (unsigned long long)mqtt_too_big(h),
-		   (unsigned long long)inbox_dropped(h->inbox));
+		   (unsigned long long)inbox_dropped(h->inbox),
+		   (unsigned long long)s->devices_refused);
 	C("telemetry_rows_stored_total", "Telemetry rows written.", s->rows_stored);
 	C("events_stored_total", "Sequenced device events stored.", s->events_stored);
 	C("events_duplicate_total", "Resent events absorbed.", s->events_duplicate);
@@ -395,6 +397,9 @@ static int get_metrics(struct api_req *req, struct api_resp *resp)
 	C("broker_connects_total", "Successful broker connections.", s->broker_connects);
 	G("devices", "Devices known.", "%d", device_count(h));
 	G("devices_online", "Devices online.", "%d", online);
+	if (mqtt_link_count(h) > 1)
+		api_printf(resp, "# HELP mlab_link_connected 1 when a printer's own broker is connected.\n"
+			   "# TYPE mlab_link_connected gauge\n");
 	for (int i = 1; i < mqtt_link_count(h); i++)
 		api_printf(resp, "mlab_link_connected{link=\"%s\"} %d\n", mqtt_link_name(h, i),
 			   mqtt_link_up(h, i));

@@ -32,6 +32,8 @@ struct registry {
 	int ntouched, tcap;
 	double stale_s;
 	double min_interval;
+	int max;		/* devices.max */
+	double refused_logged;	/* last time a refusal was logged */
 };
 
 static uint32_t hash_str(const char *s)
@@ -280,6 +282,7 @@ int device_init(struct hub *h)
 	if (!h->reg)
 		return -1;
 	h->reg->stale_s = (double)conf_int(h->conf, "devices.stale_s");
+	h->reg->max = (int)conf_int(h->conf, "devices.max");
 	h->reg->min_interval = conf_int(h->conf, "store.min_interval_ms") / 1000.0;
 	if (!(st = store_stmt(h, load)))
 		return -1;
@@ -346,6 +349,16 @@ static struct device *device_get(struct hub *h, const char *source,
 	snprintf(id, sizeof(id), "%s/%s", source, native);
 	if ((d = device_find(h, id)))
 		return d;
+	/* a flood of made-up ids must not grow the registry and the database
+	 * for ever: past devices.max, new devices are refused and counted */
+	if (h->reg->n >= h->reg->max) {
+		h->stats.devices_refused++;
+		if (ts - h->reg->refused_logged > 60) {
+			LOG(L_WARN, "device: %s refused: devices.max (%d) reached", id, h->reg->max);
+			h->reg->refused_logged = ts;
+		}
+		return NULL;
+	}
 	if (!(st = store_stmt(h, ins)))
 		return NULL;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);

@@ -34,6 +34,7 @@ struct stats {
 	uint64_t msgs_ignored;		/* no ecosystem claimed it */
 	uint64_t msgs_bad;		/* malformed: logged and counted */
 	uint64_t msgs_too_big;		/* over broker.max_payload */
+	uint64_t devices_refused;	/* messages from new devices past devices.max */
 	uint64_t inbox_dropped;		/* inbox full (atomic, MQTT threads) */
 	uint64_t rows_stored;		/* telemetry rows committed */
 	uint64_t events_stored;		/* sequenced events committed */

@@ -80,7 +80,7 @@ int inbox_push(struct inbox *ib, enum inbox_kind kind, int link,
 	pthread_mutex_lock(&ib->lock);
 	/* link state changes always get through: they are few */
 	if (kind == INBOX_MESSAGE && ib->depth >= ib->max) {
-		ib->dropped++;
+		__atomic_add_fetch(&ib->dropped, 1, __ATOMIC_RELAXED);
 		pthread_mutex_unlock(&ib->lock);
 		free(m);
 		return -1;
@@ -114,9 +114,7 @@ uint64_t inbox_dropped(struct inbox *ib)
 {
 	uint64_t d;
 
-	pthread_mutex_lock(&ib->lock);
-	d = ib->dropped;
-	pthread_mutex_unlock(&ib->lock);
+	d = __atomic_load_n(&ib->dropped, __ATOMIC_RELAXED);
 	return d;
 }
 

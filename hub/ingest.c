@@ -236,6 +236,7 @@ void ingest_reload(struct hub *h)
 
 		if (lvl >= 0)
 			log_verbosity = lvl;
+		log_route_lws();
 		gpio_reload(h, c);	/* lines released and set up again */
 		LOG(L_NOTICE, "hub: configuration reloaded (log level, GPIO; other changes need a restart)");
 	} else {

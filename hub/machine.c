@@ -25,7 +25,8 @@
 #include "ws.h"
 
 struct machine {
-	char name[64];
+	char name[64];		/* the config section: machine_use.machine */
+	char label[128];	/* machine.<name>.name, for people */
 	char plug[ECO_ID_MAX + 20];
 	double busy_w;
 	int busy;
@@ -56,6 +57,8 @@ static void each_plug(void *arg, const char *key, const char *name, const char *
 	}
 	m = &ms->m[ms->n++];
 	snprintf(m->name, sizeof(m->name), "%s", name);
+	snprintf(k, sizeof(k), "machine.%s.name", name);
+	snprintf(m->label, sizeof(m->label), "%s", conf_str(h->conf, k) ? conf_str(h->conf, k) : name);
 	snprintf(m->plug, sizeof(m->plug), "%s", value);
 	snprintf(k, sizeof(k), "machine.%s.busy_w", name);
 	m->busy_w = conf_num(h->conf, k);
@@ -99,6 +102,7 @@ static void announce(struct hub *h, struct machine *m, double ts)
 	cJSON *o = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(o, "machine", m->name);
+	cJSON_AddStringToObject(o, "name", m->label);
 	cJSON_AddStringToObject(o, "plug", m->plug);
 	cJSON_AddBoolToObject(o, "busy", m->busy);
 	cJSON_AddNumberToObject(o, "energy_kwh", m->energy_kwh);

@@ -168,6 +168,9 @@ static void *link_thread(void *arg)
 static int link_init(struct link *l, const char *client_id, int clean,
 		     const char *user, const char *pass)
 {
+	/* first, so that mqtt_stop() can always use them */
+	pthread_mutex_init(&l->sleep_lock, NULL);
+	pthread_cond_init(&l->sleep_cond, NULL);
 	l->mosq = mosquitto_new(client_id, clean, l);
 	if (!l->mosq) {
 		LOG(L_ERR, "mqtt[%s]: cannot create client: %s", l->name, strerror(errno));
@@ -184,8 +187,6 @@ static int link_init(struct link *l, const char *client_id, int clean,
 		LOG(L_ERR, "mqtt[%s]: bad user name or password", l->name);
 		return -1;
 	}
-	pthread_mutex_init(&l->sleep_lock, NULL);
-	pthread_cond_init(&l->sleep_cond, NULL);
 	return 0;
 }
 
@@ -205,6 +206,8 @@ static void count_bambu(void *arg, const char *key, const char *name,
 			return;
 	if (b->n < 16)
 		snprintf(b->names[b->n++], sizeof(b->names[0]), "%s", name);
+	else
+		LOG(L_ERR, "bambu.%s: at most 16 printers can be reached directly; this one is ignored", name);
 }
 
 /* Fill the lab link's filters from every enabled ecosystem, plus the

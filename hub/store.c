@@ -360,6 +360,11 @@ int store_exec(struct hub *h, sqlite3_stmt *st)
 	}
 	sqlite3_reset(st);
 	s->pending++;
+	/* SQLITE_FULL, IOERR or NOMEM may roll the transaction back by
+	 * themselves: end our view of it now (nothing in it is acknowledged),
+	 * so the next write opens a new group instead of running unwrapped */
+	if (s->txn_failed && s->in_txn && sqlite3_get_autocommit(s->db))
+		store_flush(h);
 	return rc;
 }
 
@@ -382,8 +387,10 @@ int store_flush(struct hub *h)
 		lws_sul_cancel(&s->sul);
 		s->timer_armed = 0;
 	}
-	/* device rows changed in this window go in the same transaction */
-	device_save_dirty(h);
+	/* device rows changed in this window go in the same transaction
+	 * (not into one that failed: they stay dirty for the next) */
+	if (!s->txn_failed)
+		device_save_dirty(h);
 	t0 = hub_now();
 	ok = !s->txn_failed && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
 	if (!ok) {

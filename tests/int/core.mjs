@@ -189,6 +189,20 @@ test('only devices without an online signal of their own go stale', async () => 
 	eq((await hub.stop()).code, 0);
 });
 
+test('past devices.max, new devices are refused and counted; known ones go on', async () => {
+	const b = await startBroker();
+	const hub = await startHub({ broker: b, sets: ['devices.max=3'] });
+	for (let i = 1; i <= 6; i++)
+		pub(b, `mlab/v1/many-${i}/telemetry`, { power_w: i });
+	await hub.waitFor(async () => (await metric(hub, 'messages_dropped_total{reason="device_limit"}')) === 3, 3000, 'three refused');
+	eq((await hub.get('/api/devices')).json.devices.map((d) => d.id).sort(), ['mlab/many-1', 'mlab/many-2', 'mlab/many-3']);
+	pub(b, 'mlab/v1/many-2/telemetry', { power_w: 42 });
+	await hub.waitFor(async () => (await hub.device('mlab/many-2')).metrics.power_w === 42, 3000, 'a known device still updates');
+	assert(/many-4 refused: devices\.max \(3\) reached/.test(hub.log), 'logged once with the reason');
+	eq(hub.log.match(/refused: devices\.max/g).length, 1, 'not once per message');
+	eq((await hub.stop()).code, 0);
+});
+
 test('devices and their state survive a restart', async () => {
 	const b = await startBroker();
 	const hub = await startHub({ broker: b });
