@@ -183,6 +183,8 @@ elif [ -z "$ask_admin" ] || [ ! -t 0 ]; then
 	say "  sudo runuser -u mlab-hub -- mlab-hub -c $CONF --set store.path=$DB user add admin --role admin"
 else
 	echo "install-pi: create the first admin account (user name: admin)"
+	# Ctrl-C at the prompt must not leave the terminal without echo
+	trap 'stty echo; echo; exit 130' INT TERM HUP
 	while :; do
 		printf 'Password for admin (10 characters or more): '
 		stty -echo; IFS= read -r p1 || true; stty echo; echo
@@ -192,6 +194,7 @@ else
 		[ ${#p1} -ge 10 ] || { echo "Too short; again."; continue; }
 		break
 	done
+	trap - INT TERM HUP
 	printf '%s\n' "$p1" | hubcli user add admin --role admin || die "mlab-hub user add failed"
 	say "admin account created"
 fi

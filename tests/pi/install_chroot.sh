@@ -58,10 +58,14 @@ debs=$cache/debs
 mkdir -p "$cache" "$debs/partial"
 
 # --- mounts and processes of a root ----------------------------------------------
-# mount_root DIR / umount_root DIR: /proc, a private /dev (tmpfs: the usual
+# mount_root DIR / umount_root DIR: DIR itself, /proc, a private /dev (tmpfs: the usual
 # nodes and a new devpts instance) and the .deb cache.
 mount_root() {
 	mr=$1
+	# the root is a private mount of its own, so that the shim's sandboxes
+	# (unshare -m in the chroot) have a "/" to make private
+	mount --bind "$mr" "$mr"
+	mount --make-private "$mr"
 	mount -t proc proc "$mr/proc"
 	mount -t tmpfs -o mode=0755,size=16m mlab-dev "$mr/dev"
 	for n in "null 1 3" "zero 1 5" "full 1 7" "random 1 8" "urandom 1 9" "tty 5 0"; do
@@ -77,13 +81,20 @@ mount_root() {
 }
 # kill_root DIR: end the processes whose root is DIR (the broker and hub the
 # shim started), by pid
+# shim started), by pid: those whose /proc/PID/root is DIR or below, and those
+# the shim's pid files name (a sandboxed one has its own mount namespace)
 kill_root() {
 	r=$(readlink -f "$1")
 	for sig in TERM KILL; do
 		found=
 		for p in /proc/[0-9]*; do
-			[ "$(readlink "$p/root" 2>/dev/null)" = "$r" ] || continue
+			case "$(readlink "$p/root" 2>/dev/null)" in "$r" | "$r"/*) ;; *) continue ;; esac
 			kill -s "$sig" "${p#/proc/}" 2>/dev/null && found=1
+		done
+		for f in "$r"/run/systemctl-shim/*.pid; do
+			[ -f "$f" ] || continue
+			p=$(cat "$f")
+			[ -n "$p" ] && kill -s "$sig" "$p" 2>/dev/null && found=1
 		done
 		[ -n "$found" ] || return 0
 		sleep 1
@@ -92,14 +103,14 @@ kill_root() {
 umount_root() {
 	r=$(readlink -f "$1")
 	kill_root "$r"
-	for m in var/cache/apt/archives dev/pts dev proc; do
+	for m in var/cache/apt/archives dev/pts dev proc ""; do
 		if mountpoint -q "$r/$m" 2>/dev/null; then umount "$r/$m" || umount -l "$r/$m"; fi
 	done
 }
 # remove_root DIR: only once nothing is mounted under it
 remove_root() {
 	umount_root "$1"
-	if grep -q " $(readlink -f "$1")/" /proc/self/mounts; then
+	if grep -Eq " $(readlink -f "$1")[/ ]" /proc/self/mounts; then
 		echo "# not removing $1: still mounted" >&2
 		return 1
 	fi
@@ -230,7 +241,8 @@ hubcli() {
 	inroot runuser -u mlab-hub -- /usr/bin/mlab-hub -c "$CONF" --set "store.path=$DB" "$@"
 }
 pid_of() { cat "$root/run/systemctl-shim/$1.service.pid" 2>/dev/null; }
-proc_ok() { [ -n "$1" ] && [ -d "/proc/$1" ] && [ "$(readlink "/proc/$1/root")" = "$(readlink -f "$root")" ]; }
+# proc_ok PID NAME: PID runs the program NAME
+proc_ok() { [ -n "$1" ] && [ -r "/proc/$1/cmdline" ] && tr '\0' '\n' <"/proc/$1/cmdline" | head -n 1 | grep -q "/$2\$"; }
 # stat_is PATH "MODE USER:GROUP": names as the chroot knows them
 stat_is() {
 	got=$(inroot stat -c '%a %U:%G' "$1" 2>&1)
@@ -311,14 +323,27 @@ check "enabled: multi-user.target wants mlab-hub.service, timers.target wants th
 # the running broker and hub
 bpid=$(pid_of mosquitto)
 hpid=$(pid_of mlab-hub)
-check "mosquitto runs (pid ${bpid:-none}), started from its unit with the installed config" proc_ok "$bpid"
-check "mlab-hub runs (pid ${hpid:-none})" proc_ok "$hpid"
-if proc_ok "$hpid"; then
+check "mosquitto runs (pid ${bpid:-none}), started from its unit with the installed config" proc_ok "$bpid" mosquitto
+check "mlab-hub runs (pid ${hpid:-none}) in the unit's sandbox (own mount namespace)" sh -c "
+	[ -r /proc/$hpid/cmdline ] && [ \"\$(readlink /proc/$hpid/ns/mnt)\" != \"\$(readlink /proc/self/ns/mnt)\" ]" 
+if proc_ok "$hpid" mlab-hub; then
 	check "mlab-hub runs as mlab-hub:mlab-hub with the gpio group" sh -c "
 		uid=\$(awk '/^Uid:/ { print \$2 }' /proc/$hpid/status); gid=\$(awk '/^Gid:/ { print \$2 }' /proc/$hpid/status)
 		[ \$uid = \$(chroot '$root' id -u mlab-hub) ] && [ \$gid = \$(chroot '$root' id -g mlab-hub) ] &&
 		awk '/^Groups:/' /proc/$hpid/status | grep -qw \$(chroot '$root' getent group gpio | cut -d: -f3)"
 fi
+# sandboxed PID: its mounts (last one per mount point) are what the unit asks
+sandboxed() {
+	awk '{ last[$5] = $8 " " $9 " " $6 }
+		END {
+			ok = last["/"] ~ / ro/ && last["/var/lib/mlab-hub"] ~ / rw/ &&
+				last["/home"] ~ /^tmpfs shim-home/ && last["/tmp"] ~ /^tmpfs shim-tmp/ &&
+				last["/dev"] ~ /^tmpfs shim-dev/
+			if (!ok) for (m in last) print "#   " m ": " last[m]
+			exit !ok
+		}' "/proc/$1/mountinfo"
+}
+check "the hub's sandbox: / read-only, /var/lib/mlab-hub writable, /home hidden, private /tmp and /dev" sandboxed "$hpid"
 check "the hub told the notify socket READY=1 from its main pid" \
 	grep -q "^pid=$hpid READY=1$" "$root/run/systemctl-shim/mlab-hub.service.notified"
 h=$(healthz || true)
@@ -370,6 +395,23 @@ check "second run says nothing was created" \
 	sh -c "! grep -Ei 'creat(ing|ed)|made the|restarting|starting' '$root/tmp/install2.log'"
 note "systemctl calls, second run: $(tr '\n' ';' <"$calls")"
 
+# === 2b. after a `git pull` that changes the program: rebuilt and restarted ====
+printf '\nstatic const char install_test_mark[] __attribute__((used)) = "%s";\n' "$$" >>"$root/home/pi/mlab-hub/hub/main.c"
+: >"$calls"
+if run_install "$root/tmp/install-pull.log"; then
+	ok "install-pi.sh after a change to the program exits 0"
+else
+	nok "install-pi.sh after a change to the program exits 0"
+	show_log "$root/tmp/install-pull.log"
+fi
+check "it rebuilt, said so and restarted the hub (new pid, systemctl restart mlab-hub)" sh -c "
+	grep -q 'the program changed: restarting mlab-hub' '$root/tmp/install-pull.log' && grep -qx 'restart mlab-hub' '$calls' &&
+	[ -n '$(pid_of mlab-hub)' ] && [ '$(pid_of mlab-hub)' != '$hpid' ]"
+hpid=$(pid_of mlab-hub)
+check "the restarted hub is connected to the broker" wait_broker_up
+check "... and the admin and the config were left alone" sh -c "
+	[ '$(conf_val broker password)' = '$hubpw' ] && [ \"\$(chroot '$root' runuser -u mlab-hub -- sqlite3 $DB 'SELECT count(*) FROM users')\" = 1 ]"
+
 # === 3. daily life: a device on the broker, a backup =========================================
 devpw=$(inroot mlab-device-cred add scanner-1 --generate 2>"$root/tmp/cred.log") || { devpw=; show_log "$root/tmp/cred.log"; }
 check "mlab-device-cred add scanner-1 --generate exits 0 and reloads mosquitto through systemctl" \
@@ -397,7 +439,7 @@ else
 	nok "uninstall-pi.sh exits 0"
 	show_log "$root/tmp/uninstall.log"
 fi
-stopped() { ! proc_ok "$1"; }
+stopped() { ! proc_ok "$1" mlab-hub; }
 check "the hub is stopped" stopped "$hpid"
 check "units disabled and removed (no wants links, no unit files)" sh -c "
 	! ls '$root'/etc/systemd/system/*.wants/mlab-hub* >/dev/null 2>&1 && ! ls '$root'/lib/systemd/system/mlab-hub* >/dev/null 2>&1"
@@ -446,4 +488,41 @@ check "nothing named *mlab* is left after --purge" test -z "$left"
 gl=$(inroot getent group gpio || true)
 note "left after --purge: group gpio ($gl) — made by install-pi.sh on plain Debian; Raspberry Pi OS has it"
 check "mosquitto still runs after --purge (Debian's default broker)" inroot systemctl is-active --quiet mosquitto
+
+# === 7. the interactive way, without sudo typed: on a terminal ==========================
+# As pi, `scripts/install-pi.sh` runs sudo itself (keeping MLAB_HTTP_LISTEN);
+# the admin password is typed: a short one first, then twice the same.
+admin_pw2="typed-admin-pw-$$"
+# type LINE...: one line per password prompt, once the prompt is on the screen
+type_answers() {
+	n=0
+	for line in "$@"; do
+		n=$((n + 1)) i=0
+		while [ "$(grep -Eo 'Password for admin|Again:' "$root/tmp/install-tty.log" 2>/dev/null | wc -l)" -lt $n ] &&
+			[ $i -lt 1200 ]; do
+			sleep 0.1; i=$((i + 1))
+		done
+		sleep 0.3	# the script turns echo off after its prompt
+		printf '%s\n' "$line"
+	done
+	sleep 1
+}
+: >"$root/tmp/install-tty.log"
+type_answers short-pw short-pw "$admin_pw2" "$admin_pw2" |
+	aspi "MLAB_HTTP_LISTEN=127.0.0.1:8081 script -qec scripts/install-pi.sh /dev/null" >"$root/tmp/install-tty.log" 2>&1
+rc=$?
+note "install-pi.sh on a terminal: exit $rc"
+check "install-pi.sh on a terminal, run by pi without sudo, exits 0" test "$rc" = 0
+check "it asked for the admin password, refused the short one, made the account" sh -c "
+	grep -q 'Password for admin' '$root/tmp/install-tty.log' && grep -q 'Too short' '$root/tmp/install-tty.log' &&
+	grep -q 'admin account created' '$root/tmp/install-tty.log'"
+check "the typed password was not echoed" sh -c "! grep -qF '$admin_pw2' '$root/tmp/install-tty.log'"
+check "MLAB_HTTP_LISTEN survived the script's own sudo (http.listen = 127.0.0.1:8081)" \
+	test "$(conf_val http listen)" = 127.0.0.1:8081
+check "admin logs in with the typed password on :8081" sh -c "
+	[ \"\$(chroot '$root' curl -s -o /dev/null -w '%{http_code}' -m 5 -H 'Content-Type: application/json' \
+		-d '{\"user\":\"admin\",\"password\":\"$admin_pw2\"}' http://127.0.0.1:8081/api/login)\" = 200 ]"
+if [ "$rc" != 0 ]; then show_log "$root/tmp/install-tty.log"; fi
+check "uninstall-pi.sh --purge exits 0" sh -c "chroot '$root' sh -c 'cd /home/pi/mlab-hub && scripts/uninstall-pi.sh --purge' >'$root/tmp/purge2.log' 2>&1"
+check "uninstall-pi.sh --purge again (nothing installed) exits 0" sh -c "chroot '$root' sh -c 'cd /home/pi/mlab-hub && scripts/uninstall-pi.sh --purge' >'$root/tmp/purge3.log' 2>&1"
 finish

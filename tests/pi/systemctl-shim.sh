@@ -10,9 +10,14 @@
 # (WATCHDOG_USEC), and a notify socket (tests/pi/notifyd.c) for Type=notify:
 # `start` returns once the service sent READY=1, fails if it exits first.
 # Type=oneshot runs to completion.  Output goes to
-# /var/log/systemctl-shim/UNIT.log (the "journal").  Not emulated: the
-# sandboxing (ProtectSystem=, PrivateDevices=, SystemCallFilter=, ...),
-# Restart=, the watchdog's kill, dependencies and ordering.
+# /var/log/systemctl-shim/UNIT.log (the "journal").
+# The file-system sandbox is emulated with a private mount namespace
+# (unshare -m): ProtectSystem=strict (all read-only but the StateDirectory=
+# and ReadWritePaths=), ProtectHome=yes, PrivateTmp=yes, PrivateDevices=yes
+# with BindPaths=, PrivateNetwork=yes (unshare -n); NoNewPrivileges= and
+# CapabilityBoundingSet= through setpriv.  Not emulated: SystemCallFilter=,
+# RestrictAddressFamilies=, the Protect{Kernel,Clock,...}= settings,
+# DeviceAllow=, Restart=, the watchdog's kill, dependencies and ordering.
 #
 # enable/disable make and remove the [Install] WantedBy= symlinks under
 # /etc/systemd/system like systemctl does; a timer is "active" once started.
@@ -22,7 +27,6 @@ LOGDIR=/var/log/systemctl-shim
 RUN=/run/systemctl-shim
 NOTIFYD=/usr/local/lib/systemctl-shim/notifyd
 mkdir -p "$LOGDIR" "$RUN"
-echo "$*" >>"$LOGDIR/calls.log"
 
 say() { [ -n "$quiet" ] || echo "$*"; }
 err() { echo "$*" >&2; }
@@ -79,6 +83,7 @@ stop_unit() {
 	n=$(cat "$RUN/$u.notifyd.pid" 2>/dev/null)
 	pid_alive "$n" && kill "$n" 2>/dev/null
 	rm -f "$RUN/$u.pid" "$RUN/$u.notifyd.pid" "$RUN/$u.notify"
+	rmdir "$RUN/view.$u" 2>/dev/null
 	return 0
 }
 
@@ -123,9 +128,20 @@ start_unit() {
 	done
 	setpriv=
 	if [ -n "$user" ]; then
-		setpriv="setpriv --reuid=$user --regid=$group --groups=$(groups_csv "$user" $supp) --"
+		setpriv="setpriv --reuid=$user --regid=$group --groups=$(groups_csv "$user" $supp)"
 		home=$(getent passwd "$user" | cut -d: -f6)
 		shell=$(getent passwd "$user" | cut -d: -f7)
+	fi
+	[ "$(key1 "$f" NoNewPrivileges)" != yes ] || setpriv="${setpriv:-setpriv} --no-new-privs"
+	if key "$f" CapabilityBoundingSet | grep -qx ''; then
+		setpriv="${setpriv:-setpriv} --bounding-set=-all --inh-caps=-all"
+	fi
+	[ -z "$setpriv" ] || setpriv="$setpriv --"
+	sandbox=
+	if grep -Eq '^(ProtectSystem=strict|ProtectHome=yes|PrivateTmp=yes|PrivateDevices=yes|BindPaths=)' "$f"; then
+		sandbox="unshare -m"
+		[ "$(key1 "$f" PrivateNetwork)" != yes ] || sandbox="unshare -m -n"
+		sandbox="$sandbox /usr/local/sbin/systemctl __sandbox $u"
 	fi
 	wd=$(key1 "$f" WatchdogSec)
 	log=$LOGDIR/$u.log
@@ -154,13 +170,14 @@ start_unit() {
 		${wd:+WATCHDOG_USEC=${wd}000000} \
 		$([ "$type" = notify ] && echo "NOTIFY_SOCKET=$sock") \
 		sh -c 'umask "$1"; cd /; set -a; . "$2"; set +a; export WATCHDOG_PID=$$; shift 2; exec "$@"' \
-		shim "$um" "$envf" $setpriv $cmd >>"$log" 2>&1 </dev/null &
+		shim "$um" "$envf" $sandbox $setpriv $cmd >>"$log" 2>&1 </dev/null &
 	p=$!
 	echo "$p" >"$RUN/$u.pid"
 	case "$type" in
 	oneshot)
 		wait "$p"; rc=$?
 		rm -f "$RUN/$u.pid"
+		rmdir "$RUN/view.$u" 2>/dev/null
 		[ $rc = 0 ] || { fail "$u" "ExecStart exited with status $rc"; return 1; }
 		;;
 	notify)
@@ -224,6 +241,57 @@ is_enabled() {
 	done
 	return 1
 }
+
+# __sandbox UNIT CMD...: (in a new mount namespace) build UNIT's view of the
+# files under $RUN/view.UNIT and run CMD chrooted there; same pid throughout.
+sandbox() {
+	u=$1; shift
+	f=$(unit_file "$u") || exit 200
+	v=$RUN/view.$u
+	mkdir -p "$v"
+	mount --make-rprivate / 2>/dev/null
+	mount --rbind / "$v" || exit 226
+	if [ "$(key1 "$f" ProtectSystem)" = strict ]; then
+		for d in $(key "$f" StateDirectory); do mount --bind "/var/lib/$d" "$v/var/lib/$d" || exit 226; done
+		for d in $(key "$f" ReadWritePaths); do
+			d=${d#-}
+			[ -e "$d" ] && { mount --bind "$d" "$v$d" || exit 226; }
+		done
+		mount -o remount,bind,ro "$v" || exit 226
+	fi
+	if [ "$(key1 "$f" PrivateTmp)" = yes ]; then
+		mount -t tmpfs -o mode=1777 shim-tmp "$v/tmp" && mount -t tmpfs -o mode=1777 shim-tmp "$v/var/tmp" || exit 226
+	fi
+	if [ "$(key1 "$f" ProtectHome)" = yes ]; then
+		for d in /home /root /run/user; do
+			[ -d "$v$d" ] && { mount -t tmpfs -o ro,mode=000 shim-home "$v$d" || exit 226; }
+		done
+	fi
+	if [ "$(key1 "$f" PrivateDevices)" = yes ]; then
+		mount -t tmpfs -o mode=755 shim-dev "$v/dev" || exit 226
+		for n in "null 1 3" "zero 1 5" "full 1 7" "random 1 8" "urandom 1 9" "tty 5 0"; do
+			# shellcheck disable=SC2086
+			set -- $n "$@"
+			mknod -m 666 "$v/dev/$1" c "$2" "$3"
+			shift 3
+		done
+		mkdir -p "$v/dev/pts" "$v/dev/shm"
+		chmod 1777 "$v/dev/shm"
+		ln -s /proc/self/fd "$v/dev/fd"
+	fi
+	for b in $(key "$f" BindPaths); do
+		case "$b" in -*) b=${b#-}; [ -e "$b" ] || continue ;; esac
+		[ -e "$v$b" ] || touch "$v$b" 2>/dev/null || mkdir -p "$v$b"
+		mount --bind "$b" "$v$b" || exit 226
+	done
+	cd / || exit 200
+	exec chroot "$v" "$@"
+}
+if [ "${1:-}" = __sandbox ]; then
+	shift
+	sandbox "$@"
+fi
+echo "$*" >>"$LOGDIR/calls.log"
 
 quiet= now= verb= units=
 for a in "$@"; do
