@@ -451,20 +451,21 @@ static struct device *device_of(struct api_req *req, const char **action)
 static int get_history(struct api_req *req, struct api_resp *resp, struct device *d)
 {
 	static const char q_count[] =
-		"SELECT count(*) FROM telemetry WHERE dev=?1 AND metric=?2 AND ts>=?3 AND ts<=?4";
+		"SELECT count(*) FROM telemetry WHERE dev=?1 AND mid=?2 AND ts>=?3 AND ts<=?4";
 	static const char q_raw[] =
-		"SELECT ts, value FROM telemetry WHERE dev=?1 AND metric=?2 AND ts>=?3 AND ts<=?4"
+		"SELECT ts, value FROM telemetry WHERE dev=?1 AND mid=?2 AND ts>=?3 AND ts<=?4"
 		" ORDER BY ts";
 	static const char q_bucket[] =
-		"SELECT min(ts), avg(value) FROM telemetry WHERE dev=?1 AND metric=?2"
+		"SELECT min(ts), avg(value) FROM telemetry WHERE dev=?1 AND mid=?2"
 		" AND ts>=?3 AND ts<=?4 GROUP BY CAST((ts - ?3) / ?5 AS INTEGER) ORDER BY 1";
 	static const char q_min[] =
-		"SELECT minute * 60, sum / n FROM telemetry_min WHERE dev=?1 AND metric=?2"
+		"SELECT minute * 60, sum / n FROM telemetry_min WHERE dev=?1 AND mid=?2"
 		" AND minute>=?3 AND minute<=?4 AND minute < ?5 ORDER BY minute";
 	struct hub *h = req->h;
 	char metric[64], maxs[16], iso[40];
 	double now = hub_now(), from, to, first_raw = 0;
 	long max = 2000;
+	int64_t mid;
 	int bad = 0;
 	sqlite3_stmt *st;
 	int first = 1;
@@ -475,6 +476,7 @@ static int get_history(struct api_req *req, struct api_resp *resp, struct device
 	to = api_time_arg(req, "to", now + 86400, &bad);
 	if (bad)
 		return api_error(resp, 400, "from/to must be ISO-8601 times or Unix seconds");
+	mid = device_metric_id(h, metric, 0);	/* 0: never stored, no points */
 	if (!api_query(req, "max", maxs, sizeof(maxs)))
 		max = strtol(maxs, NULL, 10);
 	if (max < 1 || max > 100000)
@@ -483,10 +485,10 @@ static int get_history(struct api_req *req, struct api_resp *resp, struct device
 	api_write(resp, "{\"points\":[", 11);
 
 	/* aggregates first: they are older than any raw point */
-	st = store_stmt(h, "SELECT min(ts) FROM telemetry WHERE dev=?1 AND metric=?2");
+	st = store_stmt(h, "SELECT min(ts) FROM telemetry WHERE dev=?1 AND mid=?2");
 	if (st) {
 		sqlite3_bind_int64(st, 1, d->dev);
-		sqlite3_bind_text(st, 2, metric, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, mid);
 		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
 			first_raw = sqlite3_column_double(st, 0);
 		else
@@ -495,7 +497,7 @@ static int get_history(struct api_req *req, struct api_resp *resp, struct device
 	}
 	if (from < first_raw && (st = store_stmt(h, q_min))) {
 		sqlite3_bind_int64(st, 1, d->dev);
-		sqlite3_bind_text(st, 2, metric, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, mid);
 		sqlite3_bind_int64(st, 3, (sqlite3_int64)floor(from / 60));
 		sqlite3_bind_int64(st, 4, (sqlite3_int64)floor(to / 60));
 		sqlite3_bind_int64(st, 5, (sqlite3_int64)floor(first_raw / 60));
@@ -511,7 +513,7 @@ static int get_history(struct api_req *req, struct api_resp *resp, struct device
 		long n = 0;
 
 		sqlite3_bind_int64(st, 1, d->dev);
-		sqlite3_bind_text(st, 2, metric, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, mid);
 		sqlite3_bind_double(st, 3, from);
 		sqlite3_bind_double(st, 4, to);
 		if (sqlite3_step(st) == SQLITE_ROW)
@@ -520,7 +522,7 @@ static int get_history(struct api_req *req, struct api_resp *resp, struct device
 		st = store_stmt(h, n > max ? q_bucket : q_raw);
 		if (st) {
 			sqlite3_bind_int64(st, 1, d->dev);
-			sqlite3_bind_text(st, 2, metric, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 2, mid);
 			sqlite3_bind_double(st, 3, from);
 			sqlite3_bind_double(st, 4, to);
 			if (n > max)

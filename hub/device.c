@@ -455,19 +455,43 @@ static int seq_complete(struct hub *h, struct device *d, long long from, long lo
 	return n == to - from + 1;
 }
 
+/* The metrics.id of name, adding it to the dictionary the first time.
+ * Returns the id, or 0 on error (logged by the store). */
+int64_t device_metric_id(struct hub *h, const char *name, int create)
+{
+	static const char ins[] = "INSERT OR IGNORE INTO metrics(name) VALUES (?1)";
+	static const char sel[] = "SELECT id FROM metrics WHERE name = ?1";
+	sqlite3_stmt *st;
+	int64_t id = 0;
+
+	if (create && (st = store_stmt(h, ins))) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		store_exec(h, st);
+	}
+	if ((st = store_stmt(h, sel))) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			id = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+	}
+	return id;
+}
+
 static int telemetry_store(struct hub *h, struct device *d, struct metric *m)
 {
 	static const char ins[] =
-		"INSERT OR REPLACE INTO telemetry(dev, metric, ts, value) VALUES (?1, ?2, ?3, ?4)";
+		"INSERT OR REPLACE INTO telemetry(dev, mid, ts, value) VALUES (?1, ?2, ?3, ?4)";
 	sqlite3_stmt *st;
 
 	if (h->reg->min_interval > 0 && m->stored_ts &&
 	    m->ts - m->stored_ts < h->reg->min_interval)
 		return 0;
+	if (!m->mid && !(m->mid = device_metric_id(h, m->name, 1)))
+		return -1;
 	if (!(st = store_stmt(h, ins)))
 		return -1;
 	sqlite3_bind_int64(st, 1, d->dev);
-	sqlite3_bind_text(st, 2, m->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, m->mid);
 	sqlite3_bind_double(st, 3, m->ts);
 	sqlite3_bind_double(st, 4, m->value);
 	if (store_exec(h, st) != SQLITE_DONE)

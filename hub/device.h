@@ -25,6 +25,7 @@ struct metric {
 	double value;
 	double ts;		/* when the value was measured */
 	double stored_ts;	/* last raw row written (store.min_interval_ms) */
+	int64_t mid;		/* metrics.id, 0 until first stored */
 };
 
 struct device_job {
@@ -92,6 +93,10 @@ void device_check_stale(struct hub *h, double now);
  * after the commit (ok = it is on disk) publish acks and reset. */
 void device_save_dirty(struct hub *h);
 void device_committed(struct hub *h, int ok);
+
+/* The id of metric `name` in the metrics dictionary (added when create
+ * is set).  0 when unknown or on error. */
+int64_t device_metric_id(struct hub *h, const char *name, int create);
 
 /* The device as INTERFACES.md's JSON. Caller owns the result
  * (cJSON_Delete). */
