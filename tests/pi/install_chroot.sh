@@ -39,7 +39,9 @@ check() { # check DESCRIPTION COMMAND...
 }
 note() { echo "# $*"; }
 t0=$(date +%s)
+finished=
 finish() {
+	finished=1
 	note "took $(($(date +%s) - t0)) s"
 	echo "$pass passed, $fail failed"
 	[ "$fail" = 0 ]
@@ -168,6 +170,10 @@ fi
 
 root=$cache/run.$$
 cleanup() {
+	if [ -z "$finished" ]; then
+		nok "the test itself stopped early (line above)"
+		echo "$pass passed, $fail failed"
+	fi
 	if [ -n "${KEEP:-}" ]; then
 		kill_root "$root"
 		umount_root "$root"
@@ -183,7 +189,10 @@ cp -a "$base" "$root"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 printf '127.0.1.1\t%s\n' "$(hostname)" >>"$root/etc/hosts"
 mount_root "$root"
-
+# a Pi has /dev/gpiochip0 (root:gpio 0660): install-pi.sh then turns the
+# buttons on and the unit binds the chip into its private /dev.  This one is
+# a node no driver answers: the hub must run on without GPIO (gpio.required = no).
+mknod -m 660 "$root/dev/gpiochip0" c 254 0
 # no daemon starts from a package's postinst (as in any chroot): the shim
 # starts mosquitto when install-pi.sh asks
 printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
@@ -240,7 +249,7 @@ wait_broker_up() { # the hub's /healthz says broker connected (10 s)
 hubcli() {
 	inroot runuser -u mlab-hub -- /usr/bin/mlab-hub -c "$CONF" --set "store.path=$DB" "$@"
 }
-pid_of() { cat "$root/run/systemctl-shim/$1.service.pid" 2>/dev/null; }
+pid_of() { cat "$root/run/systemctl-shim/$1.service.pid" 2>/dev/null || true; }
 # proc_ok PID NAME: PID runs the program NAME
 proc_ok() { [ -n "$1" ] && [ -r "/proc/$1/cmdline" ] && tr '\0' '\n' <"/proc/$1/cmdline" | head -n 1 | grep -q "/$2\$"; }
 # stat_is PATH "MODE USER:GROUP": names as the chroot knows them
@@ -297,6 +306,7 @@ check "$CONF has the broker login (username = mlab-hub, a 32-character password)
 	sh -c "[ '$(conf_val broker username)' = mlab-hub ] && [ ${#hubpw} -eq 32 ]"
 check "$CONF serves the dashboard on the network (http.listen = 0.0.0.0:8080)" \
 	test "$(conf_val http listen)" = 0.0.0.0:8080
+check "a Pi with /dev/gpiochip0: gpio.backend = gpiod in the new config" test "$(conf_val gpio backend)" = gpiod
 check "mlab-hub --check-config accepts $CONF" sh -c "chroot '$root' runuser -u mlab-hub -- /usr/bin/mlab-hub -c $CONF --check-config >/dev/null"
 check "/var/lib/mlab-hub is 0750 mlab-hub:mlab-hub" stat_is /var/lib/mlab-hub "750 mlab-hub:mlab-hub"
 check "/var/lib/mlab-hub/backups is 0750 mlab-hub:mlab-hub" stat_is /var/lib/mlab-hub/backups "750 mlab-hub:mlab-hub"
@@ -338,12 +348,13 @@ sandboxed() {
 		END {
 			ok = last["/"] ~ / ro/ && last["/var/lib/mlab-hub"] ~ / rw/ &&
 				last["/home"] ~ /^tmpfs shim-home/ && last["/tmp"] ~ /^tmpfs shim-tmp/ &&
-				last["/dev"] ~ /^tmpfs shim-dev/
+				last["/dev"] ~ /^tmpfs shim-dev/ && ("/dev/gpiochip0" in last)
 			if (!ok) for (m in last) print "#   " m ": " last[m]
 			exit !ok
 		}' "/proc/$1/mountinfo"
 }
-check "the hub's sandbox: / read-only, /var/lib/mlab-hub writable, /home hidden, private /tmp and /dev" sandboxed "$hpid"
+check "the hub's sandbox: / read-only, /var/lib/mlab-hub writable, /home hidden, private /tmp, private /dev with the GPIO chip bound in" sandboxed "$hpid"
+note "the hub's log about GPIO: $(grep -i gpio "$root/var/log/systemctl-shim/mlab-hub.service.log" | head -n 2 | tr '\n' ' ')"
 check "the hub told the notify socket READY=1 from its main pid" \
 	grep -q "^pid=$hpid READY=1$" "$root/run/systemctl-shim/mlab-hub.service.notified"
 h=$(healthz || true)
@@ -416,6 +427,8 @@ check "... and the admin and the config were left alone" sh -c "
 devpw=$(inroot mlab-device-cred add scanner-1 --generate 2>"$root/tmp/cred.log") || { devpw=; show_log "$root/tmp/cred.log"; }
 check "mlab-device-cred add scanner-1 --generate exits 0 and reloads mosquitto through systemctl" \
 	sh -c "[ ${#devpw} -ge 16 ] && tail -n 1 '$calls' | grep -qx 'reload mosquitto'"
+check "after mlab-device-cred: mlab.passwd still 0600 mosquitto:mosquitto" stat_is /etc/mosquitto/mlab.passwd "600 mosquitto:mosquitto"
+check "after mlab-device-cred: mlab.acl still 0640 root:mosquitto" stat_is /etc/mosquitto/mlab.acl "640 root:mosquitto"
 check "mosquitto survived the reload (same pid)" sh -c "[ '$(pid_of mosquitto)' = '$bpid' ]"
 inroot mosquitto_pub -h 127.0.0.1 -u scanner-1 -P "$devpw" -i scanner-1 -q 1 -r \
 	-t mlab/v1/scanner-1/status -m online >/dev/null 2>&1 || true
@@ -427,6 +440,39 @@ check "systemctl start mlab-hub-backup: the backup service makes a copy that pas
 	f=\$(ls '$root'/var/lib/mlab-hub/backups/mlab-hub-*.db 2>/dev/null | tail -n 1) && [ -n \"\$f\" ] &&
 	[ \"\$(chroot '$root' stat -c %U \"\${f#$root}\")\" = mlab-hub ] &&
 	[ \"\$(chroot '$root' runuser -u mlab-hub -- sqlite3 \"\${f#$root}\" 'PRAGMA integrity_check')\" = ok ]"
+# docs/pi.md's own commands, run as pi the way a reader pastes them: a
+# facilitator account ("Other accounts"), then "Restore" the backup made above
+# (taken before that account existed: the account must be gone afterwards)
+doc_block() { # doc_block 'LINE BEFORE IT': the ```sh block that follows
+	awk -v m="$1" 'index($0, m) == 1 { f = 1 } f && /^```sh$/ { b = 1; next } b && /^```$/ { exit } b { print }' docs/pi.md
+}
+doc_block 'Other accounts' >"$root/tmp/doc-useradd.sh"
+doc_block '**Restore**' >"$root/tmp/doc-restore.sh"
+check "docs/pi.md: the 'Other accounts' and 'Restore' commands found" \
+	sh -c "grep -q 'user add' '$root/tmp/doc-useradd.sh' && grep -q 'systemctl start mlab-hub' '$root/tmp/doc-restore.sh'"
+printf 'lea-password-1\n' | aspi "sh -e /tmp/doc-useradd.sh" >"$root/tmp/doc-useradd.log" 2>&1
+if hubcli user list 2>/dev/null | grep -q '^lea  *facilitator'; then
+	ok "docs' 'Other accounts' command, as pi: facilitator lea made"
+else
+	nok "docs' 'Other accounts' command, as pi: facilitator lea made"
+	show_log "$root/tmp/doc-useradd.log" 5
+fi
+if aspi "sh -ex /tmp/doc-restore.sh" </dev/null >"$root/tmp/doc-restore.log" 2>&1; then
+	ok "docs' 'Restore' commands, as pi, run without an error"
+else
+	nok "docs' 'Restore' commands, as pi, run without an error"
+	show_log "$root/tmp/doc-restore.log" 12
+fi
+hpid=$(pid_of mlab-hub)
+check "after the restore the hub runs (pid ${hpid:-none})" proc_ok "$hpid" mlab-hub
+check "... and is connected to the broker" wait_broker_up
+check "... the backup's data is back: lea (made after the backup) is gone, admin logs in" sh -c "
+	! chroot '$root' runuser -u mlab-hub -- /usr/bin/mlab-hub -c $CONF --set store.path=$DB user list | grep -q '^lea ' &&
+	[ \"\$(chroot '$root' curl -s -o /dev/null -w '%{http_code}' -m 5 -H 'Content-Type: application/json' \
+		-d '{\"user\":\"admin\",\"password\":\"$admin_pw\"}' http://127.0.0.1:8080/api/login)\" = 200 ]"
+check "... the database is the service's again (0640 mlab-hub:mlab-hub)" stat_is $DB "640 mlab-hub:mlab-hub"
+notroot=$(inroot find /var/lib/mlab-hub ! -user mlab-hub -printf '%p %u:%g; ' 2>&1)
+check "... everything in /var/lib/mlab-hub is the service's${notroot:+ (not: $notroot)}" test -z "$notroot"
 check "the hub's notify socket got WATCHDOG=1 from the main pid" sh -c "
 	i=0; while ! grep -q '^pid=$hpid WATCHDOG=1$' '$root/run/systemctl-shim/mlab-hub.service.notified' && [ \$i -lt 120 ]; do sleep 0.25; i=\$((i + 1)); done
 	grep -q '^pid=$hpid WATCHDOG=1$' '$root/run/systemctl-shim/mlab-hub.service.notified'"
