@@ -228,6 +228,9 @@ add)
 remove)
 	[ -n "$dev" ] || usage
 	check_name "$dev" "device name"
+	case "$dev" in
+	hub | mlab-hub) die "'$dev' is the hub's own login: removing it disconnects the hub (scripts/uninstall-pi.sh --purge removes it)" ;;
+	esac
 	[ -e "$acl" ] || die "ACL file '$acl' does not exist"
 	found=
 	if [ -e "$passwd" ] && cut -d: -f1 "$passwd" | grep -qxF "$dev"; then

@@ -435,6 +435,13 @@ inroot mosquitto_pub -h 127.0.0.1 -u scanner-1 -P "$devpw" -i scanner-1 -q 1 -r 
 i=0
 while ! healthz | grep -q '"devices":1' && [ $i -lt 25 ]; do sleep 0.2; i=$((i + 1)); done
 check "the new device's status reaches the hub (/healthz devices = 1)" sh -c "chroot '$root' curl -s -m 5 http://127.0.0.1:8080/healthz | grep -q '\"devices\":1'"
+check "mlab-device-cred refuses to remove the hub's own login" sh -c "! chroot '$root' mlab-device-cred remove mlab-hub 2>/dev/null"
+check "mlab-device-cred list: mlab-hub (hub) and scanner-1 (native)" sh -c "
+	chroot '$root' mlab-device-cred list | tr '\t' ' ' | sort | tr '\n' ';' | grep -qx 'mlab-hub hub;scanner-1 native;'"
+inroot mlab-device-cred add printer-2 --generate >/dev/null 2>&1
+check "mlab-device-cred remove printer-2: gone from the passwd and the ACL, broker reloaded" sh -c "
+	chroot '$root' mlab-device-cred remove printer-2 2>/dev/null && ! grep -q '^printer-2:' '$root/etc/mosquitto/mlab.passwd' &&
+	! grep -q 'printer-2' '$root/etc/mosquitto/mlab.acl' && tail -n 1 '$calls' | grep -qx 'reload mosquitto'"
 check "systemctl start mlab-hub-backup: the backup service makes a copy that passes integrity_check" sh -c "
 	chroot '$root' systemctl start mlab-hub-backup >/dev/null 2>&1 &&
 	f=\$(ls '$root'/var/lib/mlab-hub/backups/mlab-hub-*.db 2>/dev/null | tail -n 1) && [ -n \"\$f\" ] &&
