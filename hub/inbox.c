@@ -85,13 +85,16 @@ int inbox_push(struct inbox *ib, enum inbox_kind kind, int link,
 		free(m);
 		return -1;
 	}
+	/* the service thread takes the whole queue at once: it needs waking
+	 * only when the queue goes from empty to not (a wake per message
+	 * would cost a poll() over every client socket each time) */
+	wake = ib->head ? NULL : ib->ctx;
 	if (ib->tail)
 		ib->tail->next = m;
 	else
 		ib->head = m;
 	ib->tail = m;
 	ib->depth++;
-	wake = ib->ctx;
 	pthread_mutex_unlock(&ib->lock);
 	if (wake)
 		lws_cancel_service(wake);

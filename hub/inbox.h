@@ -2,9 +2,9 @@
  * inbox.h — the one hand-over point between the MQTT network threads and
  * the service thread: a bounded, locked queue of copied messages.
  *
- * Producers (libmosquitto callbacks) push a copy and wake the lws loop
- * with lws_cancel_service(); the service thread takes everything in one
- * swap from LWS_CALLBACK_EVENT_WAIT_CANCELLED.  When full, new messages
+ * Producers (libmosquitto callbacks) push a copy and, when the queue was
+ * empty, wake the lws loop with lws_cancel_service(); the service thread
+ * takes everything in one swap from LWS_CALLBACK_EVENT_WAIT_CANCELLED.  When full, new messages
  * are dropped and counted: memory stays bounded whatever the broker does.
  */
 #ifndef MLAB_INBOX_H

@@ -19,6 +19,8 @@ import WebSocket from '../tests/node_modules/ws/index.js';
 import { ROOT, startBroker, startHub, sleep, track, freePort, waitFor } from '../tests/lib/harness.mjs';
 
 const quick = !!process.env.BENCH_QUICK;
+const only = process.env.BENCH_ONLY || '';	// throughput|commit|latency|cpu: one part (writes nothing)
+const want = (part) => !only || only === part;
 const LOADER = path.join(ROOT, 'devices/mlab-load');
 const HUB = process.env.MLAB_HUB_BIN || path.join(ROOT, 'hub/mlab-hub');
 const N = quick ? 20000 : 100000;
@@ -186,7 +188,7 @@ const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '—');
 const f0 = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '—');
 
 console.error('bench: throughput…');
-for (const q of [0, 1]) {
+for (const q of want('throughput') ? [0, 1] : []) {
 	const c = await ceiling(q);
 	const s = await stored(q);
 	rows.push(['throughput', `QoS ${q}: bare mosquitto_sub`, f0(c.rate) + ' msg/s', `${c.n} of ${N} delivered`]);
@@ -194,22 +196,23 @@ for (const q of [0, 1]) {
 		`${(100 * s.rate / c.rate).toFixed(0)} % of the ceiling (goal ≥ 80 %); ${s.n} of ${N}; ${s.rowsStored} rows in ${s.commits} commits; inbox drops ${s.dropped}`]);
 }
 console.error('bench: group commit window…');
-for (const ms of [5, 50, 250]) {
+for (const ms of want('commit') ? [5, 50, 250] : []) {
 	const s = await stored(1, [`store.commit_ms=${ms}`, 'store.batch_max=1000000']);
 	rows.push(['group commit', `QoS 1, store.commit_ms=${ms}`, f0(s.rate) + ' msg/s',
 		`${s.commits} commits of ${f1(s.commitMs)} ms on average; a device waits ≤ ${ms} ms + one commit for its ack`]);
 }
 console.error('bench: latency…');
 let rss50 = NaN;
-for (const k of [1, 50, 200]) {
+for (const k of want('latency') ? (process.env.BENCH_CLIENTS || '1,50,200').split(',').map(Number) : []) {
 	const r = await latency(k);
 	if (k === 50) rss50 = r.peak;
 	rows.push(['latency @2000/s', `${k} WebSocket client(s): publish→/ws p50 / p99`, `${f1(r.p50)} / ${f1(r.p99)} ms`,
 		`${r.n} samples; publish→mosquitto_sub ${f1(r.sub50)} / ${f1(r.sub99)} ms; peak RSS ${f1(r.peak)} MB; ${r.wsc} clients still connected, ${r.dropped} dropped`]);
 }
-rows.push(['memory', 'peak RSS with 50 clients', f1(rss50) + ' MB', 'goal ≤ 24 MB (VmHWM, release build)']);
+if (want('latency'))
+	rows.push(['memory', 'peak RSS with 50 clients', f1(rss50) + ' MB', 'goal ≤ 24 MB (VmHWM, release build)']);
 console.error('bench: instructions (callgrind)…');
-try {
+if (want('cpu')) try {
 	const ins = await instructions();
 	rows.push(['cpu', 'instructions per stored event', f0(ins.perEvent), `callgrind: loaded ${f0(ins.loaded.ir)} − idle ${f0(ins.idle.ir)} over ${ins.loaded.stored} events (QoS 1 telemetry, 4 metrics each)`]);
 } catch (e) {
@@ -220,7 +223,7 @@ const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.
 const head = `| area | measure | value | notes |\n|---|---|---|---|\n`;
 const table = head + rows.map((r) => `| ${r.join(' | ')} |`).join('\n') + '\n';
 console.log(table);
-if (!quick) {
+if (!quick && !only) {
 	// only the measured part between the markers changes; the analysis
 	// written around it stays
 	const file = path.join(ROOT, 'BENCHMARKS.md');
