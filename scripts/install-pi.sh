@@ -37,6 +37,10 @@ if [ "$(id -u)" != 0 ]; then
 	done
 	exec sudo ${keep:+--preserve-env=$keep} "$0" "$@"
 fi
+# a bad password stops the install before it changes anything
+if [ -n "${MLAB_ADMIN_PASSWORD:-}" ] && [ ${#MLAB_ADMIN_PASSWORD} -lt 10 ]; then
+	die "MLAB_ADMIN_PASSWORD: 10 characters or more"
+fi
 cd "$(dirname "$0")/.."
 
 CONF=/etc/mlab-hub/mlab-hub.conf
@@ -175,7 +179,6 @@ unset MLAB_ADMIN_PASSWORD
 if hubcli user list 2>/dev/null | grep -qw admin; then
 	:
 elif [ -n "$ask_admin" ] && [ -n "$admin_pw" ]; then
-	[ ${#admin_pw} -ge 10 ] || die "MLAB_ADMIN_PASSWORD: 10 characters or more"
 	printf '%s\n' "$admin_pw" | hubcli user add admin --role admin || die "mlab-hub user add failed"
 	say "admin account created (password from MLAB_ADMIN_PASSWORD)"
 elif [ -z "$ask_admin" ] || [ ! -t 0 ]; then

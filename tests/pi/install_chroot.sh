@@ -96,11 +96,17 @@ kill_root() {
 		for f in "$r"/run/systemctl-shim/*.pid; do
 			[ -f "$f" ] || continue
 			p=$(cat "$f")
-			[ -n "$p" ] && kill -s "$sig" "$p" 2>/dev/null && found=1
+			# only if it still runs one of the programs the shim starts
+			case "$(tr '\0' '\n' <"/proc/$p/cmdline" 2>/dev/null | head -n 1)" in
+			/usr/bin/mlab-hub | /usr/sbin/mosquitto | /usr/local/lib/systemctl-shim/notifyd | */mlab-hub-backup) ;;
+			*) continue ;;
+			esac
+			kill -s "$sig" "$p" 2>/dev/null && found=1
 		done
-		[ -n "$found" ] || return 0
+		[ -n "$found" ] || break
 		sleep 1
 	done
+	rm -f "$r"/run/systemctl-shim/*.pid
 }
 umount_root() {
 	r=$(readlink -f "$1")
