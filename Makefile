@@ -76,7 +76,9 @@ fuzz: deps-check
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib/mlab-hub \
 		$(DESTDIR)$(PREFIX)/share/mlab-hub/web $(DESTDIR)$(PREFIX)/share/mlab-hub/mosquitto \
-		$(DESTDIR)$(PREFIX)/share/doc/mlab-hub $(DESTDIR)/lib/systemd/system $(DESTDIR)/etc/mlab-hub
+		$(DESTDIR)$(PREFIX)/share/doc/mlab-hub $(DESTDIR)/lib/systemd/system
+	@# the config holds the broker password: never world-readable, even for a moment
+	install -d -m 750 $(DESTDIR)/etc/mlab-hub
 	install -m 755 hub/mlab-hub $(DEV_PROGS) $(DESTDIR)$(PREFIX)/bin/
 	cp -R web/. $(DESTDIR)$(PREFIX)/share/mlab-hub/web/
 	install -m 755 scripts/mlab-hub-backup $(DESTDIR)$(PREFIX)/lib/mlab-hub/mlab-hub-backup
