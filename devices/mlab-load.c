@@ -380,17 +380,11 @@ static void parse_args(struct load *L, int argc, char **argv)
 		case 'P': L->password = optarg; break;
 		case 'v': dlog_verbosity++; break;
 		case 'h': usage(stdout); exit(0);
-		case ':':
-			opt_usage_error("option %s needs a value",
-					argv[optind - 1]);
 		default:
-			if (optopt)
-				opt_usage_error("unknown option -%c", optopt);
-			opt_usage_error("unknown option %s", argv[optind - 1]);
+			opt_getopt_error(c, argv);
 		}
 	}
-	if (optind < argc)
-		opt_usage_error("unexpected argument '%s'", argv[optind]);
+	opt_no_more_args(argc, argv);
 	snprintf(probe, sizeof(probe), "%s-%06ld", L->prefix, L->ndev);
 	if (!native_id_valid(probe))
 		opt_usage_error("--id-prefix: '%s' makes invalid device ids",

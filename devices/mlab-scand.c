@@ -777,17 +777,11 @@ static void parse_args(struct scand *s, int argc, char **argv)
 		case 'v': dlog_verbosity++; break;
 		case 'q': dlog_verbosity = D_WARN; break;
 		case 'h': usage(stdout); exit(0);
-		case ':':
-			opt_usage_error("option %s needs a value",
-					argv[optind - 1]);
 		default:
-			if (optopt)
-				opt_usage_error("unknown option -%c", optopt);
-			opt_usage_error("unknown option %s", argv[optind - 1]);
+			opt_getopt_error(c, argv);
 		}
 	}
-	if (optind < argc)
-		opt_usage_error("unexpected argument '%s'", argv[optind]);
+	opt_no_more_args(argc, argv);
 	if (!s->dir)
 		opt_usage_error("--dir is required");
 	if (!s->id)

@@ -1522,17 +1522,11 @@ static void parse_args(int argc, char **argv)
 		case 'v': dlog_verbosity++; break;
 		case 'q': dlog_verbosity = D_WARN; break;
 		case 'h': usage(stdout); exit(0);
-		case ':':
-			opt_usage_error("option %s needs a value",
-					argv[optind - 1]);
 		default:
-			if (optopt)
-				opt_usage_error("unknown option -%c", optopt);
-			opt_usage_error("unknown option %s", argv[optind - 1]);
+			opt_getopt_error(c, argv);
 		}
 	}
-	if (optind < argc)
-		opt_usage_error("unexpected argument '%s'", argv[optind]);
+	opt_no_more_args(argc, argv);
 }
 
 int main(int argc, char **argv)

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <getopt.h>
+
 #include "opt.h"
 
 const char *opt_prog = "mlab";
@@ -61,4 +63,19 @@ const char *opt_str(const char *name, const char *arg, size_t maxlen)
 	if (strlen(arg) > maxlen)
 		opt_usage_error("--%s: longer than %zu bytes", name, maxlen);
 	return arg;
+}
+
+void opt_getopt_error(int c, char **argv)
+{
+	if (c == ':')
+		opt_usage_error("option %s needs a value", argv[optind - 1]);
+	if (optopt)
+		opt_usage_error("unknown option -%c", optopt);
+	opt_usage_error("unknown option %s", argv[optind - 1]);
+}
+
+void opt_no_more_args(int argc, char **argv)
+{
+	if (optind < argc)
+		opt_usage_error("unexpected argument '%s'", argv[optind]);
 }
