@@ -293,6 +293,7 @@ int api_dispatch(struct api_req *req, struct api_resp *resp,
 
 	req->h->stats.http_requests++;
 	resp->status = 200;
+	/* the search stops at the winner, so req->params are its own */
 	for (size_t t = 0; t < sizeof(route_tables) / sizeof(route_tables[0]) && !match; t++)
 		for (const struct api_route *r = route_tables[t]; r->pattern; r++) {
 			if (!route_match(r->pattern, req->path, req))
@@ -310,7 +311,6 @@ int api_dispatch(struct api_req *req, struct api_resp *resp,
 			api_error(resp, 404, "no such endpoint: %s", req->path);
 		goto out;
 	}
-	route_match(match->pattern, req->path, req);	/* params of the winner */
 	if (!csrf_ok(req, resp, origin, host, ctype))
 		goto out;
 	if (req->body_len && !strncasecmp(ctype, "application/json", 16)) {

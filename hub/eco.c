@@ -160,14 +160,10 @@ void eco_strlcpy(char *dst, size_t dstlen, const char *s, size_t len)
 		}
 		if (o + l >= dstlen)
 			break;
+		memcpy(dst + o, s + i, l);
 		if (l == 1 && (unsigned char)s[i] < 0x20)
-			dst[o++] = ' ';	/* control characters never reach a page */
-		else
-			memcpy(dst + o, s + i, l);
-		if (l > 1)
-			o += l;
-		else if ((unsigned char)s[i] >= 0x20)
-			o++;
+			dst[o] = ' ';	/* control characters never reach a page */
+		o += l;
 		i += l;
 	}
 	dst[o] = '\0';
