@@ -19,7 +19,7 @@ CFLAGS   ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -MMD -MP $(WARN) $(CFLAGS) $(PKG_CFLAGS) -Ihub
 SAN       = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-HUB_SRC   = $(sort $(wildcard hub/*.c))
+HUB_SRC   = $(sort $(wildcard hub/*.c hub/*/*.c))
 HUB_OBJ   = $(HUB_SRC:%.c=build/rel/%.o)
 LIB_SRC   = $(filter-out hub/main.c,$(HUB_SRC))
 DEV_COMMON = $(sort $(wildcard devices/common/*.c))

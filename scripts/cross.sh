@@ -202,7 +202,7 @@ obj() { # obj OUTDIR SRC...: print object paths
 build() {
 	arch=$1 out=build/cross-$1
 	env_for "$arch"
-	hub_src=$(ls hub/*.c)
+	hub_src=$(ls hub/*.c hub/*/*.c)
 	dev_common=$(ls devices/common/*.c 2>/dev/null || true)
 	dev_progs=$(ls devices/mlab-*.c 2>/dev/null || true)
 	# shellcheck disable=SC2086
@@ -229,7 +229,7 @@ build() {
 check() {
 	arch=$1 out=build/cross-$1
 	env_for "$arch"
-	lib_src=${CROSS_LIB:-$(ls hub/*.c | grep -v "^hub/main\.c$" || true)}
+	lib_src=${CROSS_LIB:-$(ls hub/*/*.c || true)}
 	tests=${CROSS_TESTS:-$(ls tests/unit/test_*.c 2>/dev/null || true)}
 	if [ -z "$tests" ]; then
 		echo "ok - $arch: no tests/unit/test_*.c yet (nothing to run)"

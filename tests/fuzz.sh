@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.." || exit 2
 secs=${FUZZ_SECONDS:-10}
 out=tests/out/fuzz
 mkdir -p "$out"
-parsers="hub/eco.c hub/hub.c hub/mlab.c hub/tasmota.c hub/shelly.c hub/esphome.c hub/z2m.c hub/hadisco.c hub/homie.c hub/octoprint.c hub/moonraker.c hub/bambu.c"
+parsers="$(ls hub/eco/*.c) hub/core/hub.c"
 pass=0
 fail=0
 for src in tests/fuzz/fuzz_*.c; do

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "eco.h"
+#include "eco/eco.h"
 
 #define FZ_MAX	32
 

@@ -13,9 +13,8 @@
  * checked against the contract, and every device returned is switched.
  *
  *   clang -g -fsanitize=fuzzer,address,undefined -Ihub tests/fuzz/fuzz_eco_a.c \
- *	hub/eco.c hub/tasmota.c hub/shelly.c hub/esphome.c hub/z2m.c \
- *	hub/hadisco.c hub/homie.c hub/octoprint.c hub/moonraker.c hub/bambu.c \
- *	hub/mlab.c -lcjson -lm -o fuzz
+ *	hub/eco/*.c hub/core/hub.c \
+ *	-lcjson -lm -o fuzz
  *
  * mlab.c needs hub_parse_time() from hub.c; a weak stand-in below lets
  * the eco files link alone (hub.c's own wins when it is linked too).

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT, shareBetweenTests, test, main, assert, eq, sleep, startBroker, startHub, sub, tmpdir, run } from '../lib/harness.mjs';
 
-const CORPUS = process.env.MLAB_CORPUS || path.resolve(ROOT, '../shared/corpus/devices');
+const CORPUS = process.env.MLAB_CORPUS || path.join(ROOT, 'tests/corpus/devices');
 const files = fs.existsSync(CORPUS) ? fs.readdirSync(CORPUS).filter((f) => f.endsWith('.jsonl')).sort() : [];
 
 // Publish one recorded message byte for byte (payload through a file).

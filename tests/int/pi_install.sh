@@ -1,7 +1,7 @@
 #!/bin/sh
 # pi_install.sh — `make install DESTDIR=… PREFIX=/usr` lays out exactly the
 # files docs/pi.md lists (no more, no fewer), with the systemd units pointing
-# at the installed programs; the example config names every key of hub/conf.c
+# at the installed programs; the example config names every key of hub/core/conf.c
 # and, uncommented, is a valid config.  Runnable alone (builds if needed).
 set -eu
 
@@ -86,9 +86,9 @@ else
 	grep -n 'Exec\|@' "$u"/* | sed 's/^/#   /'
 fi
 
-# every key in hub/conf.c's table appears in the example (section + key)
+# every key in hub/core/conf.c's table appears in the example (section + key)
 ex=scripts/mlab-hub.conf.example
-keys=$(sed -n 's/^[[:space:]]*{ "\([a-z_.*]*\)", K_.*/\1/p' hub/conf.c)
+keys=$(sed -n 's/^[[:space:]]*{ "\([a-z_.*]*\)", K_.*/\1/p' hub/core/conf.c)
 have=$(awk '
 	{ l = $0; sub(/^# ?/, "", l) }
 	l ~ /^\[[^]]+\]$/ { sec = substr(l, 2, length(l) - 2); next }
@@ -99,7 +99,7 @@ for k in $keys; do
 	printf '%s\n' "$have" | grep -Eqx "$re" || miss="$miss $k"
 done
 if [ -n "$keys" ] && [ -z "$miss" ]; then
-	ok "the example config shows all $(printf '%s\n' "$keys" | wc -l) keys of hub/conf.c"
+	ok "the example config shows all $(printf '%s\n' "$keys" | wc -l) keys of hub/core/conf.c"
 else
 	nok "the example config lacks:$miss"
 fi

@@ -1,6 +1,6 @@
 /*
  * corpus.h — the shared device corpus for the ecosystem unit tests: the
- * jsonl files of ../shared/corpus/devices (or $MLAB_CORPUS) loaded into
+ * jsonl files of tests/corpus/devices (or $MLAB_CORPUS) loaded into
  * memory, and the MQTT topic-filter matcher that decides which parser a
  * line goes to.  Header-only: each test is one program.
  */
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 
-#include "eco.h"
+#include "eco/eco.h"
 
 /* One message of the corpus; topic and payload are owned by corpus[]. */
 struct line {
@@ -28,8 +28,8 @@ static int ncorpus;
 static inline FILE *corpus_open(const char *name)
 {
 	static const char *dirs[] = {
-		"../shared/corpus/devices", "../../shared/corpus/devices",
-		"../../../shared/corpus/devices", "/work/shared/corpus/devices",
+		"tests/corpus/devices", "../tests/corpus/devices",
+		"../../tests/corpus/devices", "../../../tests/corpus/devices",
 	};
 	const char *env = getenv("MLAB_CORPUS");
 	char path[1024];

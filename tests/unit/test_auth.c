@@ -8,11 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "api.h"
-#include "auth.h"
-#include "conf.h"
-#include "hub.h"
-#include "store.h"
+#include "net/api.h"
+#include "auth/auth.h"
+#include "core/conf.h"
+#include "core/hub.h"
+#include "store/store.h"
 #include "t.h"
 
 static char dir[] = "/tmp/test_auth-XXXXXX";

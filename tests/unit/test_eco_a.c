@@ -5,7 +5,7 @@
  * A small "lab" holds one ctx per ecosystem of eco_table (so peers such as
  * hadisco_lookup work as in the hub).  Every line of the shared corpus
  * files for these ecosystems (directory from $MLAB_CORPUS, default
- * ../shared/corpus/devices) is fed to each of our parsers whose filters
+ * tests/corpus/devices) is fed to each of our parsers whose filters
  * match; then specific lines are checked for what they mean, and
  * sequences written from each firmware's format (a plug going busy and
  * offline, missing readings, buttons, discovery with `~`, commands back,
@@ -17,7 +17,7 @@
 #include <cjson/cJSON.h>
 
 #include "corpus.h"
-#include "eco.h"
+#include "eco/eco.h"
 #include "t.h"
 
 extern const struct eco_ops tasmota_ops, shelly_ops, esphome_ops, z2m_ops,

@@ -2,7 +2,7 @@
  * test_eco_b.c — the Homie, OctoPrint-MQTT, Moonraker and Bambu Lab parsers.
  *
  * Replays every line of the shared device corpus for these ecosystems
- * (directory from $MLAB_CORPUS, default ../shared/corpus/devices) through
+ * (directory from $MLAB_CORPUS, default tests/corpus/devices) through
  * each parser whose topic filters match, then checks what specific lines
  * mean; then whole print jobs, deltas, switches and broken payloads
  * written here from each firmware's format.
@@ -13,7 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "corpus.h"
-#include "eco.h"
+#include "eco/eco.h"
 #include "t.h"
 
 extern const struct eco_ops homie_ops, octoprint_ops, moonraker_ops, bambu_ops;

@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf.h"
-#include "debounce.h"
-#include "gpio.h"
-#include "gpiomap.h"
-#include "hub.h"
-#include "log.h"
+#include "core/conf.h"
+#include "gpio/debounce.h"
+#include "gpio/gpio.h"
+#include "gpio/gpiomap.h"
+#include "core/hub.h"
+#include "core/log.h"
 #include "t.h"
 
 /* ------------------------------------------------------------ debounce */

@@ -4,8 +4,8 @@
  * ISO-8601 times.
  */
 #include "t.h"
-#include "eco.h"
-#include "hub.h"
+#include "eco/eco.h"
+#include "core/hub.h"
 
 TEST(strlcpy_cuts_at_characters_and_cleans)
 {

@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf.h"
-#include "device.h"
-#include "hub.h"
-#include "part.h"
-#include "store.h"
+#include "core/conf.h"
+#include "lab/device.h"
+#include "core/hub.h"
+#include "part/part.h"
+#include "store/store.h"
 #include "t.h"
 
 static char dir[] = "/tmp/test_part-XXXXXX";

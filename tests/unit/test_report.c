@@ -19,12 +19,12 @@
 #include <unistd.h>
 #include <cjson/cJSON.h>
 
-#include "api.h"
-#include "conf.h"
-#include "fiscal.h"
-#include "hub.h"
-#include "report.h"
-#include "store.h"
+#include "net/api.h"
+#include "core/conf.h"
+#include "report/fiscal.h"
+#include "core/hub.h"
+#include "report/report.h"
+#include "store/store.h"
 #include "t.h"
 
 #define A	1743480000.0	/* 2025-04-01T00:00:00-04:00 = 04:00Z: FY2025 starts */

@@ -138,19 +138,14 @@ test('a failed job raises an alert; acknowledging it ends it', async () => {
 	eq(left.length, 0);
 });
 
-const thresholdWired = /alert_metric\s*\(/.test(fs.readFileSync(path.join(ROOT, 'hub/device.c'), 'utf8'));
-if (thresholdWired) {
-	test('a sensor past alert.temperature_c.above raises an alert, cleared when it comes back', async () => {
-		pub(broker, 'mlab/v1/env-1/telemetry', { temperature_c: 31.2 });
-		const item = page.locator('#alert-list > li', { hasText: 'Capteur Salle A' });
-		await item.waitFor({ timeout: 2000 });
-		assert(/Seuil dépassé[\s\S]*31,2 °C[\s\S]*30 °C/.test(await item.innerText()), await item.innerText());
-		pub(broker, 'mlab/v1/env-1/telemetry', { temperature_c: 22 });
-		await waitFor(async () => (await item.count()) === 0, 2000, 'threshold alert cleared');
-	});
-} else {
-	console.log('# note: hub/device.c does not call alert_metric() yet — threshold alert test not run');
-}
+test('a sensor past alert.temperature_c.above raises an alert, cleared when it comes back', async () => {
+	pub(broker, 'mlab/v1/env-1/telemetry', { temperature_c: 31.2 });
+	const item = page.locator('#alert-list > li', { hasText: 'Capteur Salle A' });
+	await item.waitFor({ timeout: 2000 });
+	assert(/Seuil dépassé[\s\S]*31,2 °C[\s\S]*30 °C/.test(await item.innerText()), await item.innerText());
+	pub(broker, 'mlab/v1/env-1/telemetry', { temperature_c: 22 });
+	await waitFor(async () => (await item.count()) === 0, 2000, 'threshold alert cleared');
+});
 
 test('start a session, see it, end it', async () => {
 	const pr = await hub.post('/api/projects', { title: 'Patrimoine en 3D', summary: 'Numériser des objets', themes: ['quebec-culture'], status: 'active' }, { cookie });

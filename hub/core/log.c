@@ -1,0 +1,93 @@
+/*
+ * log.c — one log sink for the hub and the libraries it embeds.
+ *
+ * Writes whole lines to stderr with a single write(2), so lines from the
+ * MQTT threads never interleave with the service thread's.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#include <libwebsockets.h>
+
+#include "core/log.h"
+
+int log_verbosity = L_NOTICE;
+
+static const char *names[] = { "ERR", "WARN", "NOTICE", "INFO", "DEBUG" };
+static const int syslog_prio[] = { 3, 4, 5, 6, 7 };
+
+void log_write(int level, const char *fmt, ...)
+{
+	char line[2048];
+	size_t n = 0;
+	va_list ap;
+	static int journal = -1;
+
+	if (level < L_ERR)
+		level = L_ERR;
+	if (level > L_DEBUG)
+		level = L_DEBUG;
+	if (journal < 0)
+		journal = getenv("JOURNAL_STREAM") != NULL;
+	if (journal) {
+		n = (size_t)snprintf(line, sizeof(line), "<%d>", syslog_prio[level]);
+	} else {
+		struct timespec ts;
+		struct tm tm;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		gmtime_r(&ts.tv_sec, &tm);
+		n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
+		n += (size_t)snprintf(line + n, sizeof(line) - n, ".%03ldZ %s ",
+				      ts.tv_nsec / 1000000, names[level]);
+	}
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+	va_end(ap);
+	n = strlen(line);
+	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		n--;
+	line[n++] = '\n';
+	if (write(STDERR_FILENO, line, n) < 0) {
+		/* nowhere left to report it */
+	}
+}
+
+int log_level_parse(const char *name)
+{
+	for (int i = 0; i <= L_DEBUG; i++)
+		if (!strcasecmp(name, names[i]))
+			return i;
+	if (!strcasecmp(name, "error"))
+		return L_ERR;
+	if (!strcasecmp(name, "warning"))
+		return L_WARN;
+	return -1;
+}
+
+static void lws_emit(int lws_level, const char *line)
+{
+	int lvl = L_DEBUG;
+
+	if (lws_level & LLL_ERR)
+		lvl = L_ERR;
+	else if (lws_level & LLL_WARN)
+		lvl = L_WARN;
+	else if (lws_level & LLL_NOTICE)
+		lvl = L_INFO;	/* lws notices are chatty: our INFO */
+	if (lvl <= log_verbosity)
+		log_write(lvl, "lws: %s", line);
+}
+
+void log_route_lws(void)
+{
+	int mask = LLL_ERR | LLL_WARN;
+
+	if (log_verbosity >= L_INFO)
+		mask |= LLL_NOTICE;
+	lws_set_log_level(mask, lws_emit);
+}

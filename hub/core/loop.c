@@ -1,0 +1,368 @@
+/*
+ * loop.c — the lws context, adopted fds, signals, timers and the inbox
+ * drain: everything that makes the one service thread go round.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+#include <libwebsockets.h>
+#include <systemd/sd-daemon.h>
+
+#include "core/conf.h"
+#include "lab/device.h"
+#include "gpio/gpio.h"
+#include "core/hub.h"
+#include "core/inbox.h"
+#include "mqtt/ingest.h"
+#include "core/log.h"
+#include "core/loop.h"
+#include "mqtt/mqtt.h"
+#include "store/store.h"
+#include "net/ws.h"
+
+extern const struct lws_protocols http_protocol;
+
+struct watch {
+	loop_fd_fn fn;
+	void *arg;
+	int fd;
+};
+
+struct loop {
+	struct hub *h;
+	int sigfd;
+	struct lws *sigwsi;
+	lws_sorted_usec_list_t sul_minute, sul_hour, sul_watchdog;
+	struct lws_http_mount mounts[8];
+	struct lws_protocol_vhost_options pvo_default, pvo;
+	char listen_host[256];
+	char kiosk[4200], wall[4200];	/* mount origins */
+};
+
+/* The raw-file protocol: adopted fds (signalfd, GPIO) readable → callback. */
+static int raw_cb(struct lws *wsi, enum lws_callback_reasons reason,
+		  void *user, void *in, size_t len)
+{
+	struct hub *h = lws_context_user(lws_get_context(wsi));
+	struct watch *w = lws_get_opaque_user_data(wsi);
+
+	switch (reason) {
+	case LWS_CALLBACK_RAW_RX_FILE:
+		if (w)
+			w->fn(h, w->fd, w->arg);
+		break;
+	case LWS_CALLBACK_RAW_CLOSE_FILE:
+		free(w);
+		lws_set_opaque_user_data(wsi, NULL);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* The inbox wake-up arrives on protocol[0]'s callback as
+ * LWS_CALLBACK_EVENT_WAIT_CANCELLED (see http.c, which calls loop_drain). */
+
+static const struct lws_protocols raw_protocol = {
+	"mlab-raw", raw_cb, 0, 0, 0, NULL, 0
+};
+
+static struct lws_protocols protocols[4];
+
+struct lws *loop_watch_fd(struct hub *h, int fd, loop_fd_fn fn, void *arg)
+{
+	lws_adopt_desc_t info;
+	struct watch *w = calloc(1, sizeof(*w));
+	struct lws *wsi;
+
+	if (!w)
+		return NULL;
+	w->fn = fn;
+	w->arg = arg;
+	w->fd = fd;
+	memset(&info, 0, sizeof(info));
+	info.vh = h->vhost;
+	info.type = LWS_ADOPT_RAW_FILE_DESC;
+	/* lws closes what it adopts: give it a dup, the caller keeps fd */
+	info.fd.filefd = dup(fd);
+	if (info.fd.filefd < 0) {
+		LOG(L_ERR, "loop: cannot watch fd %d: %s", fd, strerror(errno));
+		free(w);
+		return NULL;
+	}
+	info.vh_prot_name = "mlab-raw";
+	info.opaque = w;
+	wsi = lws_adopt_descriptor_vhost_via_info(&info);
+	if (!wsi) {
+		LOG(L_ERR, "loop: cannot watch fd %d", fd);
+		close(info.fd.filefd);
+		free(w);
+	}
+	return wsi;
+}
+
+void loop_unwatch(struct hub *h, struct lws *w)
+{
+	if (w)	/* closes lws's dup; the caller's fd stays open */
+		lws_set_timeout(w, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_SYNC);
+}
+
+static void on_signal(struct hub *h, int fd, void *arg)
+{
+	struct signalfd_siginfo si;
+
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			if (!h->stopping)
+				LOG(L_NOTICE, "hub: %s: stopping", strsignal((int)si.ssi_signo));
+			h->stopping = 1;
+			lws_cancel_service(h->lws);
+			break;
+		case SIGHUP:
+			LOG(L_NOTICE, "hub: SIGHUP: reloading");
+			ingest_reload(h);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+void loop_drain(struct hub *h)
+{
+	struct inbox_msg *m = inbox_take(h->inbox), *next;
+
+	for (; m; m = next) {
+		next = m->next;
+		switch (m->kind) {
+		case INBOX_MESSAGE:
+			ingest_message(h, m);
+			store_flush_if_full(h);
+			break;
+		case INBOX_CONNECTED:
+			mqtt_link_state(h, m->link, 1);
+			ingest_link_state(h, m->link, 1);
+			break;
+		case INBOX_DISCONNECTED:
+			mqtt_link_state(h, m->link, 0);
+			ingest_link_state(h, m->link, 0);
+			break;
+		}
+		free(m);
+	}
+}
+
+/* Timers get only their sul: the hub is found through the loop state
+ * that embeds it. */
+static void tick_minute(lws_sorted_usec_list_t *sul)
+{
+	struct loop *l = lws_container_of(sul, struct loop, sul_minute);
+
+	device_check_stale(l->h, hub_now());
+	ingest_tick(l->h, hub_now());
+	lws_sul_schedule(l->h->lws, 0, &l->sul_minute, tick_minute, 2 * LWS_US_PER_SEC);
+}
+
+static void tick_hour(lws_sorted_usec_list_t *sul)
+{
+	struct loop *l = lws_container_of(sul, struct loop, sul_hour);
+
+	store_retention(l->h, hub_now());
+	ingest_hourly(l->h, hub_now());
+	lws_sul_schedule(l->h->lws, 0, &l->sul_hour, tick_hour, 3600 * LWS_US_PER_SEC);
+}
+
+static void tick_watchdog(lws_sorted_usec_list_t *sul)
+{
+	struct loop *l = lws_container_of(sul, struct loop, sul_watchdog);
+	uint64_t usec;
+
+	sd_notify(0, "WATCHDOG=1");
+	if (sd_watchdog_enabled(0, &usec) > 0)
+		lws_sul_schedule(l->h->lws, 0, &l->sul_watchdog, tick_watchdog,
+				 (lws_usec_t)(usec / 3));
+}
+
+/* Resolve the web root: http.root, else ./web next to a source checkout,
+ * else the installed share directory. */
+static void web_root(struct hub *h)
+{
+	const char *root = conf_str(h->conf, "http.root");
+	char exe[3000];
+	ssize_t n;
+
+	if (root) {
+		snprintf(h->web_root, sizeof(h->web_root), "%s", root);
+		return;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		char *slash, cand[4200];
+
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';	/* …/hub or …/bin */
+			snprintf(cand, sizeof(cand), "%s/../web/index.html", exe);
+			if (!access(cand, R_OK)) {
+				snprintf(h->web_root, sizeof(h->web_root), "%s/../web", exe);
+				return;
+			}
+			snprintf(cand, sizeof(cand), "%s/../../web/index.html", exe);
+			if (!access(cand, R_OK)) {
+				snprintf(h->web_root, sizeof(h->web_root), "%s/../../web", exe);
+				return;
+			}
+			snprintf(cand, sizeof(cand), "%s/../share/mlab-hub/web", exe);
+			if (!access(cand, R_OK)) {
+				snprintf(h->web_root, sizeof(h->web_root), "%s/../share/mlab-hub/web", exe);
+				return;
+			}
+		}
+	}
+	snprintf(h->web_root, sizeof(h->web_root), "web");
+}
+
+static void mount(struct loop *l, int i, const char *at, const char *origin,
+		  int kind, const char *def)
+{
+	struct lws_http_mount *m = &l->mounts[i];
+
+	memset(m, 0, sizeof(*m));
+	m->mountpoint = at;
+	m->mountpoint_len = (unsigned char)strlen(at);
+	m->origin = origin;
+	m->origin_protocol = (unsigned char)kind;
+	m->def = def;
+	if (i > 0)
+		l->mounts[i - 1].mount_next = m;
+}
+
+int loop_init(struct hub *h)
+{
+	struct lws_context_creation_info info;
+	const char *listen = conf_str(h->conf, "http.listen");
+	const char *colon = strrchr(listen, ':');
+	struct loop *l = calloc(1, sizeof(*l));
+	sigset_t set;
+
+	if (!l)
+		return -1;
+	l->h = h;
+	l->sigfd = -1;
+	h->loop = l;
+	web_root(h);
+	snprintf(l->listen_host, sizeof(l->listen_host), "%.*s",
+		 (int)(colon - listen), listen);
+	snprintf(l->kiosk, sizeof(l->kiosk), "%s/kiosk", h->web_root);
+	snprintf(l->wall, sizeof(l->wall), "%s/wall", h->web_root);
+	mount(l, 0, "/api", "http", LWSMPRO_CALLBACK, NULL);
+	mount(l, 1, "/healthz", "http", LWSMPRO_CALLBACK, NULL);
+	mount(l, 2, "/metrics", "http", LWSMPRO_CALLBACK, NULL);
+	mount(l, 3, "/kiosk", l->kiosk, LWSMPRO_FILE, "index.html");
+	mount(l, 4, "/wall", l->wall, LWSMPRO_FILE, "index.html");
+	mount(l, 5, "/", h->web_root, LWSMPRO_FILE, "index.html");
+
+	protocols[0] = http_protocol;
+	protocols[1] = ws_protocol;
+	protocols[2] = raw_protocol;
+	memset(&protocols[3], 0, sizeof(protocols[3]));
+
+	/* a WebSocket upgrade without a subprotocol name gets mlab-ws */
+	l->pvo_default.name = "default";
+	l->pvo_default.value = "1";
+	l->pvo.name = "mlab-ws";
+	l->pvo.options = &l->pvo_default;
+
+	memset(&info, 0, sizeof(info));
+	info.port = atoi(colon + 1);
+	if (strcmp(l->listen_host, "*") && strcmp(l->listen_host, "0.0.0.0") && l->listen_host[0])
+		info.iface = l->listen_host;
+	if (!strcmp(l->listen_host, "[::]"))
+		info.iface = NULL;
+	info.protocols = protocols;
+	info.pvo = &l->pvo;
+	info.mounts = l->mounts;
+	info.user = h;
+	info.options = LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE |
+		       LWS_SERVER_OPTION_VALIDATE_UTF8 |
+		       LWS_SERVER_OPTION_DISABLE_IPV6;
+	info.vhost_name = "mlab-hub";
+	info.server_string = "mlab-hub";
+	info.timeout_secs = 10;
+	info.max_http_header_data = 4096;
+	info.keepalive_timeout = 5;
+	if (conf_str(h->conf, "http.tls_cert")) {
+		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+		info.ssl_cert_filepath = conf_str(h->conf, "http.tls_cert");
+		info.ssl_private_key_filepath = conf_str(h->conf, "http.tls_key");
+	}
+	log_route_lws();
+	h->lws = lws_create_context(&info);
+	if (!h->lws) {
+		LOG(L_ERR, "http.listen: cannot serve on %s (address in use or not local?)", listen);
+		return -1;
+	}
+	h->vhost = lws_get_vhost_by_name(h->lws, "mlab-hub");
+	if (!h->vhost) {
+		LOG(L_ERR, "http.listen: cannot serve on %s", listen);
+		return -1;
+	}
+	inbox_wake_context(h->inbox, h->lws);
+
+	/* signals come through the loop */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	l->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (l->sigfd < 0 || !(l->sigwsi = loop_watch_fd(h, l->sigfd, on_signal, NULL))) {
+		LOG(L_ERR, "loop: cannot set up signal handling: %s", strerror(errno));
+		return -1;
+	}
+	lws_sul_schedule(h->lws, 0, &l->sul_minute, tick_minute, 2 * LWS_US_PER_SEC);
+	lws_sul_schedule(h->lws, 0, &l->sul_hour, tick_hour, 60 * LWS_US_PER_SEC);
+	LOG(L_NOTICE, "http: serving %s on http://%s/", h->web_root, listen);
+	return 0;
+}
+
+void loop_run(struct hub *h)
+{
+	uint64_t usec;
+
+	sd_notify(0, "READY=1\nSTATUS=running");
+	if (sd_watchdog_enabled(0, &usec) > 0)
+		tick_watchdog(&h->loop->sul_watchdog);
+	while (!h->stopping && lws_service(h->lws, 0) >= 0)
+		;
+	sd_notify(0, "STOPPING=1");
+	/* what arrived before the signal is still stored */
+	loop_drain(h);
+}
+
+void loop_fini(struct hub *h)
+{
+	struct loop *l = h->loop;
+
+	if (h->lws) {
+		if (l) {
+			lws_sul_cancel(&l->sul_minute);
+			lws_sul_cancel(&l->sul_hour);
+			lws_sul_cancel(&l->sul_watchdog);
+		}
+		inbox_wake_context(h->inbox, NULL);
+		lws_context_destroy(h->lws);
+		h->lws = NULL;
+	}
+	if (l && l->sigfd >= 0)
+		close(l->sigfd);
+	free(l);
+	h->loop = NULL;
+}

@@ -1,0 +1,920 @@
+/*
+ * hadisco.c — Home Assistant MQTT discovery, as a source of knowledge.
+ *
+ * Many firmwares announce what they publish on
+ * `homeassistant/<component>/[<node_id>/]<object_id>/config` (retained
+ * JSON, often with abbreviated keys such as stat_t, unit_of_meas,
+ * dev{ids,name,mdl,mf,sw}, and the `~` base-topic shorthand).  This file
+ * reads those announcements into a table of entities, kept in the
+ * homeassistant ecosystem's priv: state topic → owning device (source and
+ * native id), metric name and unit conversion, component, command topic.
+ * ESPHome and Zigbee2MQTT, whose state payloads do not carry units, look
+ * their topics up here (hadisco_lookup).
+ *
+ * A discovery message also names the device that owns it: when the owner
+ * is recognisably an ESPHome node, a Zigbee2MQTT device or a Tasmota
+ * device, parse() emits that device (source set) with its name, model,
+ * firmware and — from all of its entities so far — its kind.  Entities of
+ * ecosystems the hub does not parse are recorded but emit nothing; the
+ * hub does not subscribe to their state topics (filters are static), so
+ * their values are not read.
+ *
+ * An empty retained config deletes one entity; when it was the last one
+ * known for its device, the device is forgotten (ECO_FORGET).
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <cjson/cJSON.h>
+
+#include "eco/eco.h"
+
+#define HAD_MAX_ENT	4096	/* entities remembered; older ones are evicted */
+
+struct had_ent {
+	struct hadisco_entity pub;
+	char disc_topic[256];	/* the config topic that announced it */
+	uint32_t hash;		/* of pub.state_topic */
+};
+
+struct had_priv {
+	struct had_ent *e;
+	int n, cap;
+	unsigned evict;
+};
+
+static uint32_t had_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+/* A child of obj under its abbreviated or its full key. */
+static cJSON *jget(const cJSON *obj, const char *abbr, const char *full)
+{
+	cJSON *j = NULL;
+
+	if (!cJSON_IsObject(obj))
+		return NULL;
+	if (abbr)
+		j = cJSON_GetObjectItemCaseSensitive(obj, abbr);
+	if (!j && full)
+		j = cJSON_GetObjectItemCaseSensitive(obj, full);
+	return j;
+}
+
+/* Copy a string member into dst ("" when absent or not a string). */
+static void jcopy(const cJSON *obj, const char *abbr, const char *full,
+		  char *dst, size_t len)
+{
+	dst[0] = '\0';
+	if (eco_jstr(jget(obj, abbr, full), dst, len) < 0)
+		dst[0] = '\0';
+}
+
+/* A topic member with Home Assistant's `~` rule applied: a leading or a
+ * trailing `~` stands for the base topic. */
+static void jtopic(const cJSON *obj, const char *abbr, const char *full,
+		   const char *base, char *dst, size_t len)
+{
+	char raw[256];
+	size_t n;
+
+	jcopy(obj, abbr, full, raw, sizeof(raw));
+	n = strlen(raw);
+	if (base[0] && n && raw[0] == '~')
+		snprintf(dst, len, "%s%s", base, raw + 1);
+	else if (base[0] && n && raw[n - 1] == '~')
+		snprintf(dst, len, "%.*s%s", (int)(n - 1), raw, base);
+	else
+		snprintf(dst, len, "%s", raw);
+}
+
+/* Case-insensitive "does s contain w" (strcasestr is a GNU extension). */
+static int ci_contains(const char *s, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (; *s; s++)
+		if (!strncasecmp(s, w, n))
+			return 1;
+	return !n;
+}
+
+/* --- metric names ------------------------------------------------------ */
+
+struct had_unit {
+	const char *unit;
+	double mul, add;
+};
+
+struct had_class {
+	const char *cls;
+	const char *metric;
+	const struct had_unit *units;	/* NULL: any unit, no conversion */
+};
+
+static const struct had_unit u_temp[] = {
+	{ "°C", 1, 0 }, { "C", 1, 0 }, { "ºC", 1, 0 }, { "℃", 1, 0 },
+	{ "°F", 5.0 / 9, -32.0 * 5 / 9 }, { "F", 5.0 / 9, -32.0 * 5 / 9 },
+	{ "ºF", 5.0 / 9, -32.0 * 5 / 9 }, { "K", 1, -273.15 }, { NULL, 0, 0 } };
+static const struct had_unit u_press[] = {
+	{ "hPa", 1, 0 }, { "mbar", 1, 0 }, { "Pa", 0.01, 0 }, { "kPa", 10, 0 },
+	{ "bar", 1000, 0 }, { "psi", 68.9476, 0 }, { "inHg", 33.8639, 0 },
+	{ "mmHg", 1.33322, 0 }, { NULL, 0, 0 } };
+static const struct had_unit u_power[] = {
+	{ "W", 1, 0 }, { "kW", 1000, 0 }, { "mW", 0.001, 0 }, { NULL, 0, 0 } };
+static const struct had_unit u_energy[] = {
+	{ "kWh", 1, 0 }, { "Wh", 0.001, 0 }, { "MWh", 1000, 0 }, { NULL, 0, 0 } };
+static const struct had_unit u_volt[] = {
+	{ "V", 1, 0 }, { "mV", 0.001, 0 }, { "kV", 1000, 0 }, { NULL, 0, 0 } };
+static const struct had_unit u_amp[] = {
+	{ "A", 1, 0 }, { "mA", 0.001, 0 }, { NULL, 0, 0 } };
+static const struct had_unit u_pct[] = { { "%", 1, 0 }, { NULL, 0, 0 } };
+static const struct had_unit u_lux[] = {
+	{ "lx", 1, 0 }, { "lux", 1, 0 }, { "Lux", 1, 0 }, { NULL, 0, 0 } };
+static const struct had_unit u_ppm[] = { { "ppm", 1, 0 }, { NULL, 0, 0 } };
+static const struct had_unit u_dbm[] = { { "dBm", 1, 0 }, { "dB", 1, 0 }, { NULL, 0, 0 } };
+static const struct had_unit u_hz[] = {
+	{ "Hz", 1, 0 }, { "kHz", 1000, 0 }, { NULL, 0, 0 } };
+static const struct had_unit u_pf[] = {
+	{ "", 1, 0 }, { "%", 0.01, 0 }, { "Cos φ", 1, 0 }, { NULL, 0, 0 } };
+
+/* Home Assistant device classes the hub has a canonical name for. */
+static const struct had_class had_classes[] = {
+	{ "temperature", "temperature_c", u_temp },
+	{ "humidity", "humidity_pct", u_pct },
+	{ "moisture", "moisture_pct", u_pct },
+	{ "pressure", "pressure_hpa", u_press },
+	{ "atmospheric_pressure", "pressure_hpa", u_press },
+	{ "carbon_dioxide", "co2_ppm", u_ppm },
+	{ "illuminance", "illuminance_lx", u_lux },
+	{ "power", "power_w", u_power },
+	{ "energy", "energy_kwh", u_energy },
+	{ "voltage", "voltage_v", u_volt },
+	{ "current", "current_a", u_amp },
+	{ "battery", "battery_pct", u_pct },
+	{ "signal_strength", "rssi_dbm", u_dbm },
+	{ "frequency", "frequency_hz", u_hz },
+	{ "power_factor", "power_factor", u_pf },
+	{ "pm25", "pm25_ugm3", NULL },
+	{ "pm10", "pm10_ugm3", NULL },
+	{ "pm1", "pm1_ugm3", NULL },
+	{ "apparent_power", "apparent_power_va", NULL },
+	{ "reactive_power", "reactive_power_var", NULL },
+	{ "volatile_organic_compounds", "voc_ugm3", NULL },
+	{ "volatile_organic_compounds_parts", "voc_ppb", NULL },
+	{ NULL, NULL, NULL }
+};
+
+/* Object-id words, for sensors without a device class (ESPHome without
+ * discovery; diagnostics).  Order matters: first match wins. */
+static const struct {
+	const char *word;
+	const char *cls;
+} had_words[] = {
+	{ "linkquality", "linkquality" }, { "link_quality", "linkquality" },
+	{ "power_factor", "power_factor" }, { "apparent_power", "apparent_power" },
+	{ "reactive_power", "reactive_power" },
+	{ "wifi_signal", "signal_strength" }, { "rssi", "signal_strength" },
+	{ "signal", "signal_strength" },
+	{ "temperature", "temperature" }, { "temp", "temperature" },
+	{ "humidity", "humidity" }, { "co2", "carbon_dioxide" },
+	{ "carbon_dioxide", "carbon_dioxide" },
+	{ "pressure", "pressure" }, { "illuminance", "illuminance" },
+	{ "lux", "illuminance" }, { "energy", "energy" }, { "power", "power" },
+	{ "voltage", "voltage" }, { "current", "current" },
+	{ "battery", "battery" }, { "frequency", "frequency" },
+	{ "uptime", "uptime" },
+	{ NULL, NULL }
+};
+
+/* Unit → class, for sensors with a unit but no device class. */
+static const char *class_from_unit(const char *unit)
+{
+	for (int i = 0; had_classes[i].cls; i++) {
+		const struct had_unit *u = had_classes[i].units;
+
+		if (!u || u == u_pct || u == u_pf)
+			continue;	/* % alone says nothing */
+		for (; u->unit; u++)
+			if (!strcmp(u->unit, unit))
+				return had_classes[i].cls;
+	}
+	if (!strcmp(unit, "lqi"))
+		return "linkquality";
+	return NULL;
+}
+
+/* Lowercase [a-z0-9_] copy of s with `suffix`, for unnamed quantities. */
+static void sanitize(const char *s, const char *suffix, char *dst, size_t len)
+{
+	size_t o = 0, sl = strlen(suffix);
+
+	for (; *s && o + sl + 1 < len; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (isalnum(c))
+			dst[o++] = (char)tolower(c);
+		else if (o && dst[o - 1] != '_')
+			dst[o++] = '_';
+	}
+	while (o && dst[o - 1] == '_')
+		o--;
+	memcpy(dst + o, suffix, sl + 1);
+}
+
+int hadisco_metric(const char *dev_class, const char *unit,
+		   const char *object_id, char *name, size_t len,
+		   double *mul, double *add)
+{
+	const char *cls = NULL;
+
+	if (!unit)
+		unit = "";
+	if (!object_id)
+		object_id = "";
+	*mul = 1;
+	*add = 0;
+	if (dev_class && dev_class[0])
+		cls = dev_class;
+	if (!cls && unit[0])
+		cls = class_from_unit(unit);
+	if (!cls && object_id[0]) {
+		char low[64];
+
+		sanitize(object_id, "", low, sizeof(low));
+		for (int i = 0; had_words[i].word; i++)
+			if (strstr(low, had_words[i].word)) {
+				cls = had_words[i].cls;
+				break;
+			}
+		if (cls && !strcmp(cls, "signal_strength") && !strcmp(unit, "%"))
+			cls = NULL;
+	}
+	if (cls && !strcmp(cls, "linkquality")) {
+		snprintf(name, len, "linkquality");
+		return 0;
+	}
+	if (cls && !strcmp(cls, "uptime") && (!unit[0] || !strcmp(unit, "s"))) {
+		snprintf(name, len, "uptime_s");
+		return 0;
+	}
+	for (int i = cls ? 0 : -1; i >= 0 && had_classes[i].cls; i++) {
+		const struct had_unit *u = had_classes[i].units;
+
+		if (strcmp(had_classes[i].cls, cls))
+			continue;
+		if (u && unit[0]) {
+			for (; u->unit && strcmp(u->unit, unit); u++)
+				;
+			if (!u->unit)
+				break;	/* a unit we cannot convert: generic name */
+			*mul = u->mul;
+			*add = u->add;
+		}
+		snprintf(name, len, "%s", had_classes[i].metric);
+		return 0;
+	}
+	if (!object_id[0])
+		return -1;
+	/* a generic, still unit-bearing name: <object_id>_<unit> */
+	{
+		char suf[16] = "";
+
+		if (!strcmp(unit, "%"))
+			snprintf(suf, sizeof(suf), "_pct");
+		else if (!strcmp(unit, "s"))
+			snprintf(suf, sizeof(suf), "_s");
+		else if (unit[0]) {
+			char u[12];
+
+			sanitize(unit, "", u, sizeof(u));
+			if (u[0])
+				snprintf(suf, sizeof(suf), "_%s", u);
+		}
+		sanitize(object_id, suf, name, len);
+	}
+	return name[0] ? 0 : -1;
+}
+
+int hadisco_detector(const char *dev_class, const char *object_id)
+{
+	static const char *classes[] = { "motion", "occupancy", "presence", "door",
+		"window", "opening", "garage_door", "moisture", "smoke", "gas",
+		"carbon_monoxide", "vibration", "tamper", NULL };
+	static const char *words[] = { "motion", "pir", "door", "window", "contact",
+		"occupancy", "presence", "leak", "smoke", "vibration", NULL };
+
+	if (dev_class && dev_class[0]) {
+		for (int i = 0; classes[i]; i++)
+			if (!strcmp(dev_class, classes[i]))
+				return 1;
+		return 0;
+	}
+	for (int i = 0; object_id && words[i]; i++)
+		if (ci_contains(object_id, words[i]))
+			return 1;
+	return 0;
+}
+
+int hadisco_env_metric(const char *m)
+{
+	static const char *env[] = { "temperature_c", "humidity_pct", "pressure_hpa",
+		"co2_ppm", "illuminance_lx", "pm25_ugm3", "pm10_ugm3", "pm1_ugm3",
+		"voc_ppb", "voc_ugm3", "moisture_pct", NULL };
+
+	for (int i = 0; m && env[i]; i++)
+		if (!strcmp(m, env[i]))
+			return 1;
+	return 0;
+}
+
+/* --- the entity table -------------------------------------------------- */
+
+static struct had_priv *had_priv_of(struct eco_ctx *any)
+{
+	struct eco_ctx *c;
+
+	if (!any)
+		return NULL;
+	if (any->ops && !strcmp(any->ops->name, "homeassistant"))
+		return any->priv;
+	c = eco_peer(any, "homeassistant");
+	return c ? c->priv : NULL;
+}
+
+const struct hadisco_entity *hadisco_lookup(struct eco_ctx *any,
+					    const char *state_topic,
+					    const char *json_key)
+{
+	struct had_priv *p = had_priv_of(any);
+	uint32_t h;
+
+	if (!p || !state_topic)
+		return NULL;
+	h = had_hash(state_topic);
+	for (int i = 0; i < p->n; i++) {
+		struct had_ent *e = &p->e[i];
+
+		if (e->hash != h || strcmp(e->pub.state_topic, state_topic))
+			continue;
+		if (json_key && strcmp(e->pub.json_key, json_key))
+			continue;
+		return &e->pub;
+	}
+	return NULL;
+}
+
+int hadisco_switch_topic(struct eco_ctx *any, const char *source,
+			 const char *native, char *buf, size_t len)
+{
+	struct had_priv *p = had_priv_of(any);
+
+	if (!p)
+		return -1;
+	for (int i = 0; i < p->n; i++) {
+		struct hadisco_entity *e = &p->e[i].pub;
+
+		if (!strcmp(e->component, "switch") && e->cmd_topic[0] &&
+		    !strcmp(e->source, source) && !strcmp(e->native, native)) {
+			snprintf(buf, len, "%s", e->cmd_topic);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Drop every entity announced on disc_topic; *source/native say whose it
+ * was.  Returns how many were dropped. */
+static int had_remove(struct had_priv *p, const char *disc_topic,
+		      char *source, char *native)
+{
+	int k = 0, n = 0;
+
+	for (int i = 0; i < p->n; i++) {
+		if (!strcmp(p->e[i].disc_topic, disc_topic)) {
+			snprintf(source, 16, "%s", p->e[i].pub.source);
+			snprintf(native, ECO_ID_MAX, "%s", p->e[i].pub.native);
+			n++;
+			continue;
+		}
+		if (k != i)
+			p->e[k] = p->e[i];
+		k++;
+	}
+	p->n = k;
+	return n;
+}
+
+/* A slot for disc_topic/state_topic: the existing record, else a new one
+ * (evicting round-robin when the table is full).  NULL on ENOMEM. */
+static struct had_ent *had_slot(struct had_priv *p, const char *disc_topic,
+				const char *state_topic)
+{
+	struct had_ent *e;
+
+	for (int i = 0; i < p->n; i++)
+		if (!strcmp(p->e[i].disc_topic, disc_topic) &&
+		    !strcmp(p->e[i].pub.state_topic, state_topic))
+			return &p->e[i];
+	if (p->n == p->cap) {
+		if (p->cap >= HAD_MAX_ENT) {
+			e = &p->e[p->evict++ % (unsigned)p->cap];
+			memset(e, 0, sizeof(*e));
+			return e;
+		}
+		int ncap = p->cap ? p->cap * 2 : 64;
+		struct had_ent *ne = realloc(p->e, (size_t)ncap * sizeof(*ne));
+
+		if (!ne)
+			return NULL;
+		p->e = ne;
+		p->cap = ncap;
+	}
+	e = &p->e[p->n++];
+	memset(e, 0, sizeof(*e));
+	return e;
+}
+
+/* The JSON key of a template `{{ value_json.X }}`, `{{ value_json['X'] }}`
+ * or `{{ value_json["X"] | filter }}`; "" for anything else. */
+static void template_key(const char *t, char *key, size_t len)
+{
+	const char *p = t, *s;
+	size_t n;
+
+	key[0] = '\0';
+	while (*p == ' ')
+		p++;
+	if (strncmp(p, "{{", 2))
+		return;
+	p += 2;
+	while (*p == ' ')
+		p++;
+	if (strncmp(p, "value_json", 10))
+		return;
+	p += 10;
+	if (*p == '.') {
+		s = ++p;
+		while (isalnum((unsigned char)*p) || *p == '_')
+			p++;
+	} else if (*p == '[' && (p[1] == '\'' || p[1] == '"')) {
+		char q = p[1];
+
+		s = p += 2;
+		while (*p && *p != q)
+			p++;
+		if (*p != q || p[1] != ']')
+			return;
+		n = (size_t)(p - s);
+		p += 2;
+		goto tail;
+	} else {
+		return;
+	}
+	n = (size_t)(p - s);
+tail:
+	while (*p == ' ')
+		p++;
+	if (*p != '|' && strncmp(p, "}}", 2))
+		return;		/* nested: value_json.a.b */
+	if (!n || n >= len)
+		return;
+	memcpy(key, s, n);
+	key[n] = '\0';
+}
+
+static int is_tasmota_word(const char *w)
+{
+	static const char *words[] = { "STATE", "SENSOR", "LWT", "RESULT",
+		"POWER", "STATUS", "INFO", "HASS_STATE", "UPTIME", "ENERGY", NULL };
+
+	for (int i = 0; words[i]; i++)
+		if (!strncmp(w, words[i], strlen(words[i])))
+			return 1;
+	return 0;
+}
+
+/* Tasmota device topic in a state or availability topic: the segment next
+ * to tele|stat (either side: FullTopic may put %prefix% after %topic%). */
+static int tasmota_native(const char *topic, char *native, size_t len)
+{
+	char buf[256], *seg[12];
+	int n = eco_split(topic, buf, sizeof(buf), seg, 12);
+
+	if (n < 3 || n > 12 || !is_tasmota_word(seg[n - 1]))
+		return -1;
+	if (!strcmp(seg[n - 3], "tele") || !strcmp(seg[n - 3], "stat")) {
+		snprintf(native, len, "%s", seg[n - 2]);
+		return 0;
+	}
+	if (!strcmp(seg[n - 2], "tele") || !strcmp(seg[n - 2], "stat")) {
+		snprintf(native, len, "%s", seg[n - 3]);
+		return 0;
+	}
+	return -1;
+}
+
+/* ESPHome node prefix P of `P/<component>/<object>/state|command`. */
+static int esphome_native(const char *topic, char *native, size_t len)
+{
+	char buf[256], *seg[6];
+	int n = eco_split(topic, buf, sizeof(buf), seg, 6);
+
+	if (n != 4 || !seg[0][0])
+		return -1;
+	if (strcmp(seg[3], "state") && strcmp(seg[3], "command"))
+		return -1;
+	snprintf(native, len, "%s", seg[0]);
+	return 0;
+}
+
+struct had_owner {
+	char source[16];
+	char native[ECO_ID_MAX];
+};
+
+/* Who owns an announced entity: Zigbee2MQTT, ESPHome or Tasmota, from
+ * the origin, the device block and the shape of its topics.  Leaves
+ * o->source "" when it cannot tell. */
+static void had_owner(struct eco_ctx *ctx, const cJSON *root, const cJSON *dev,
+		      const char *stat_t, const char *cmd_t, const char *avty_t,
+		      struct had_owner *o)
+{
+	struct eco_ctx *z = eco_peer(ctx, "z2m");
+	const char *zbase = z && z->prefix[0] ? z->prefix : "zigbee2mqtt";
+	char origin[64], ids[128], mf[64], sw[64], dname[128];
+	const cJSON *ij;
+	size_t zl = strlen(zbase);
+
+	o->source[0] = o->native[0] = '\0';
+	jcopy(jget(root, "o", "origin"), NULL, "name", origin, sizeof(origin));
+	ij = jget(dev, "ids", "identifiers");
+	if (cJSON_IsArray(ij))
+		ij = cJSON_GetArrayItem(ij, 0);
+	if (eco_jstr(ij, ids, sizeof(ids)) < 0)
+		ids[0] = '\0';
+	jcopy(dev, "mf", "manufacturer", mf, sizeof(mf));
+	jcopy(dev, "sw", "sw_version", sw, sizeof(sw));
+	jcopy(dev, NULL, "name", dname, sizeof(dname));
+
+	/* Zigbee2MQTT: state topic is <base>/<friendly name> */
+	if (!strcasecmp(origin, "zigbee2mqtt") || !strncmp(ids, "zigbee2mqtt_", 12) ||
+	    (!strncmp(stat_t, zbase, zl) && stat_t[zl] == '/')) {
+		const char *t = stat_t[0] ? stat_t : cmd_t;
+
+		snprintf(o->source, sizeof(o->source), "z2m");
+		if (!strncmp(t, zbase, zl) && t[zl] == '/') {
+			const char *rest = t + zl + 1;
+			size_t n = strlen(rest);
+			static const char *tails[] = { "/availability", "/action",
+						       "/click", "/set", NULL };
+
+			if (!strncmp(rest, "bridge/", 7) || !strcmp(rest, "bridge")) {
+				snprintf(o->native, sizeof(o->native), "bridge");
+				return;
+			}
+			for (int i = 0; tails[i]; i++) {
+				size_t tl = strlen(tails[i]);
+
+				if (n > tl && !strcmp(rest + n - tl, tails[i])) {
+					n -= tl;
+					break;
+				}
+			}
+			eco_strlcpy(o->native, sizeof(o->native), rest, n);
+		} else if (dname[0]) {
+			snprintf(o->native, sizeof(o->native), "%s", dname);
+		}
+		if (!o->native[0])
+			o->source[0] = '\0';
+		return;
+	}
+	/* ESPHome: P/<component>/<object>/state, availability P/status */
+	{
+		char p1[ECO_ID_MAX] = "", want[ECO_ID_MAX + 8];
+		int esp = !strcasecmp(origin, "esphome") || ci_contains(sw, "esphome");
+
+		if (esphome_native(stat_t, p1, sizeof(p1)) < 0)
+			esphome_native(cmd_t, p1, sizeof(p1));
+		if (p1[0]) {
+			snprintf(want, sizeof(want), "%s/status", p1);
+			if (esp || !strcmp(avty_t, want) || !strcasecmp(mf, "espressif")) {
+				snprintf(o->source, sizeof(o->source), "esphome");
+				snprintf(o->native, sizeof(o->native), "%s", p1);
+				return;
+			}
+		}
+	}
+	/* Tasmota (legacy SetOption19 discovery) */
+	if (tasmota_native(stat_t, o->native, sizeof(o->native)) == 0 ||
+	    tasmota_native(avty_t, o->native, sizeof(o->native)) == 0 ||
+	    tasmota_native(cmd_t, o->native, sizeof(o->native)) == 0) {
+		snprintf(o->source, sizeof(o->source), "tasmota");
+		return;
+	}
+	o->native[0] = '\0';
+}
+
+/* Kind of device source/native from all of its entities: "" when they
+ * say nothing.  Metering makes a plug; a detector (motion, door, leak,
+ * vibration binary sensor), a sensor; a trigger or event, a button; an
+ * environmental reading, a sensor; a bare relay, a plug.  (A remote's
+ * own temperature does not make it a sensor; a vibration sensor's
+ * "tilt" action does not make it a button.) */
+static const char *had_kind(struct had_priv *p, const char *source,
+			    const char *native)
+{
+	int power = 0, button = 0, env = 0, sw = 0, detector = 0;
+
+	for (int i = 0; i < p->n; i++) {
+		const struct hadisco_entity *e = &p->e[i].pub;
+
+		if (strcmp(e->source, source) || strcmp(e->native, native))
+			continue;
+		if (!strcmp(e->metric, "power_w") || !strcmp(e->metric, "energy_kwh") ||
+		    !strcmp(e->metric, "current_a"))
+			power = 1;
+		else if (hadisco_env_metric(e->metric))
+			env = 1;
+		if (!strcmp(e->component, "binary_sensor") && e->dev_class[0] &&
+		    hadisco_detector(e->dev_class, NULL))
+			detector = 1;
+		if (!strcmp(e->component, "device_automation") ||
+		    !strcmp(e->component, "event") ||
+		    (!strcmp(e->component, "sensor") &&
+		     (!strcmp(e->json_key, "action") || !strcmp(e->json_key, "click"))) ||
+		    (!strcmp(e->component, "binary_sensor") &&
+		     strstr(e->object_id, "button")))
+			button = 1;
+		if (!strcmp(e->component, "switch"))
+			sw = 1;
+	}
+	if (power)
+		return "plug";
+	if (detector)
+		return "sensor";
+	if (button)
+		return "button";
+	if (env)
+		return "sensor";
+	if (sw)
+		return "plug";
+	return "";
+}
+
+/* Record one entity (cfg: its config object; root: the message, for the
+ * device, origin and `~` when cfg is a component of a device discovery). */
+static void had_entity(struct eco_ctx *ctx, struct had_priv *p,
+		       const char *disc_topic, const cJSON *root, const cJSON *cfg,
+		       const char *component, const char *object_id,
+		       struct had_owner *o)
+{
+	char base[256], stat_t[256], cmd_t[256], avty_t[256], tpl[256];
+	char unit[16], cls[32], obj[64];
+	const cJSON *dev = jget(root, "dev", "device");
+	const cJSON *avty;
+	struct had_ent *e;
+
+	jcopy(cfg, "~", NULL, base, sizeof(base));
+	if (!base[0] && cfg != root)
+		jcopy(root, "~", NULL, base, sizeof(base));
+	jtopic(cfg, "stat_t", "state_topic", base, stat_t, sizeof(stat_t));
+	if (!stat_t[0])	/* device triggers announce `topic` */
+		jtopic(cfg, "t", "topic", base, stat_t, sizeof(stat_t));
+	jtopic(cfg, "cmd_t", "command_topic", base, cmd_t, sizeof(cmd_t));
+	jtopic(cfg, "avty_t", "availability_topic", base, avty_t, sizeof(avty_t));
+	avty = jget(cfg, "avty", "availability");
+	if (!avty_t[0] && cfg != root)
+		jtopic(root, "avty_t", "availability_topic", base, avty_t, sizeof(avty_t));
+	if (!avty_t[0] && cJSON_IsArray(avty)) {
+		const cJSON *a;
+
+		/* the device's own availability, not the bridge's */
+		cJSON_ArrayForEach(a, avty) {
+			jtopic(a, "t", "topic", base, avty_t, sizeof(avty_t));
+			if (!strstr(avty_t, "bridge/state"))
+				break;
+		}
+	}
+	jcopy(cfg, "unit_of_meas", "unit_of_measurement", unit, sizeof(unit));
+	jcopy(cfg, "dev_cla", "device_class", cls, sizeof(cls));
+	jcopy(cfg, "val_tpl", "value_template", tpl, sizeof(tpl));
+	jcopy(cfg, "obj_id", "object_id", obj, sizeof(obj));
+	if (!obj[0])
+		snprintf(obj, sizeof(obj), "%s", object_id);
+
+	if (!o->source[0])
+		had_owner(ctx, root, dev, stat_t, cmd_t, avty_t, o);
+	if (!stat_t[0] && !cmd_t[0])
+		return;
+	e = had_slot(p, disc_topic, stat_t);
+	if (!e)
+		return;
+	snprintf(e->disc_topic, sizeof(e->disc_topic), "%s", disc_topic);
+	snprintf(e->pub.state_topic, sizeof(e->pub.state_topic), "%s", stat_t);
+	e->hash = had_hash(stat_t);
+	template_key(tpl, e->pub.json_key, sizeof(e->pub.json_key));
+	snprintf(e->pub.source, sizeof(e->pub.source), "%s", o->source);
+	snprintf(e->pub.native, sizeof(e->pub.native), "%s", o->native);
+	snprintf(e->pub.component, sizeof(e->pub.component), "%s", component);
+	snprintf(e->pub.object_id, sizeof(e->pub.object_id), "%s", object_id);
+	snprintf(e->pub.unit, sizeof(e->pub.unit), "%s", unit);
+	snprintf(e->pub.dev_class, sizeof(e->pub.dev_class), "%s", cls);
+	snprintf(e->pub.cmd_topic, sizeof(e->pub.cmd_topic), "%s", cmd_t);
+	e->pub.metric[0] = '\0';
+	e->pub.mul = 1;
+	e->pub.add = 0;
+	if (!strcmp(component, "sensor") || !strcmp(component, "number")) {
+		/* a Z2M key or ESPHome object id names the quantity best */
+		const char *what = e->pub.json_key[0] ? e->pub.json_key : obj;
+
+		if (hadisco_metric(cls, unit, what, e->pub.metric,
+				   sizeof(e->pub.metric), &e->pub.mul, &e->pub.add) < 0)
+			e->pub.metric[0] = '\0';
+	}
+}
+
+/* Fill d with what the device block says: name, model, firmware. */
+static void had_devinfo(const cJSON *dev, struct eco_dev *d)
+{
+	char mdl[64], mf[64], s[128];
+
+	jcopy(dev, NULL, "name", s, sizeof(s));
+	if (s[0]) {
+		eco_strlcpy(d->name, sizeof(d->name), s, strlen(s));
+		d->has |= ECO_NAME;
+	}
+	jcopy(dev, "mdl", "model", mdl, sizeof(mdl));
+	jcopy(dev, "mf", "manufacturer", mf, sizeof(mf));
+	if (mdl[0]) {
+		if (mf[0] && strncasecmp(mdl, mf, strlen(mf)))
+			snprintf(s, sizeof(s), "%s %s", mf, mdl);
+		else
+			snprintf(s, sizeof(s), "%s", mdl);
+		eco_strlcpy(d->model, sizeof(d->model), s, strlen(s));
+		d->has |= ECO_MODEL;
+	}
+	jcopy(dev, "sw", "sw_version", s, sizeof(s));
+	if (s[0]) {
+		eco_strlcpy(d->firmware, sizeof(d->firmware), s, strlen(s));
+		d->has |= ECO_FIRMWARE;
+	}
+}
+
+/*
+ * Parse one discovery message.  Returns ECO_OK with the owning device
+ * when it is known, ECO_IGNORED when the message is not discovery or says
+ * nothing about a known ecosystem's device, ECO_BAD for broken JSON.
+ */
+static int had_parse(struct eco_ctx *ctx, const char *topic, const char *payload,
+		     size_t len, int retained, struct eco_out *out)
+{
+	struct had_priv *p = ctx->priv;
+	const char *base = ctx->prefix[0] ? ctx->prefix : "homeassistant";
+	size_t bl = strlen(base);
+	char buf[256], *seg[6], component[24], object_id[64];
+	struct had_owner o = { "", "" };
+	struct eco_dev *d;
+	cJSON *root;
+	int n;
+
+	if (strncmp(topic, base, bl) || topic[bl] != '/')
+		return ECO_IGNORED;
+	n = eco_split(topic + bl + 1, buf, sizeof(buf), seg, 5);
+	if ((n != 3 && n != 4) || strcmp(seg[n - 1], "config"))
+		return ECO_IGNORED;
+	eco_strlcpy(component, sizeof(component), seg[0], strlen(seg[0]));
+	eco_strlcpy(object_id, sizeof(object_id), seg[n - 2], strlen(seg[n - 2]));
+
+	if (len == 0) {
+		char src[16] = "", nat[ECO_ID_MAX] = "";
+
+		if (!p || !had_remove(p, topic, src, nat) || !src[0] || !nat[0])
+			return ECO_IGNORED;
+		for (int i = 0; i < p->n; i++)
+			if (!strcmp(p->e[i].pub.source, src) &&
+			    !strcmp(p->e[i].pub.native, nat))
+				return ECO_IGNORED;	/* the device has others */
+		d = eco_dev_add(out, nat);
+		if (!d)
+			return ECO_IGNORED;
+		snprintf(d->source, sizeof(d->source), "%s", src);
+		d->has |= ECO_FORGET;
+		return ECO_OK;
+	}
+	root = cJSON_ParseWithLength(payload, len);
+	if (!root) {
+		snprintf(out->why, sizeof(out->why), "discovery: not JSON");
+		return ECO_BAD;
+	}
+	if (!cJSON_IsObject(root)) {
+		cJSON_Delete(root);
+		snprintf(out->why, sizeof(out->why), "discovery: not an object");
+		return ECO_BAD;
+	}
+	if (p) {
+		const cJSON *cmps = jget(root, "cmps", "components");
+
+		/* a re-announcement replaces what was there */
+		char s2[16], n2[ECO_ID_MAX];
+
+		had_remove(p, topic, s2, n2);
+		if (!strcmp(component, "device") && cJSON_IsObject(cmps)) {
+			const cJSON *c;
+
+			cJSON_ArrayForEach(c, cmps) {
+				char plat[24];
+
+				jcopy(c, "p", "platform", plat, sizeof(plat));
+				if (plat[0] && c->string)
+					had_entity(ctx, p, topic, root, c, plat,
+						   c->string, &o);
+			}
+		} else {
+			had_entity(ctx, p, topic, root, root, component, object_id, &o);
+		}
+	} else {
+		/* no table: still say whose device it is */
+		char st[256], ct[256], at[256];
+
+		jtopic(root, "stat_t", "state_topic", "", st, sizeof(st));
+		jtopic(root, "cmd_t", "command_topic", "", ct, sizeof(ct));
+		jtopic(root, "avty_t", "availability_topic", "", at, sizeof(at));
+		had_owner(ctx, root, jget(root, "dev", "device"), st, ct, at, &o);
+	}
+	if (!o.source[0] || !o.native[0] ||
+	    (!strcmp(o.source, "z2m") && !strcmp(o.native, "bridge"))) {
+		cJSON_Delete(root);
+		return ECO_IGNORED;
+	}
+	d = eco_dev_add(out, o.native);
+	if (!d) {
+		cJSON_Delete(root);
+		return ECO_IGNORED;
+	}
+	snprintf(d->source, sizeof(d->source), "%s", o.source);
+	had_devinfo(jget(root, "dev", "device"), d);
+	if (p && strcmp(o.source, "tasmota")) {
+		/* Tasmota's own messages know its kind better */
+		const char *k = had_kind(p, o.source, o.native);
+
+		if (k[0]) {
+			snprintf(d->kind, sizeof(d->kind), "%s", k);
+			d->has |= ECO_KIND;
+		}
+	}
+	cJSON_Delete(root);
+	if (!d->has) {
+		out->ndev--;
+		return ECO_IGNORED;
+	}
+	return ECO_OK;
+}
+
+static int had_filters(const char *prefix, char filters[][256], int max)
+{
+	const char *base = prefix && prefix[0] ? prefix : "homeassistant";
+	int n = 0;
+
+	if (n < max)
+		snprintf(filters[n++], 256, "%s/+/+/config", base);
+	if (n < max)
+		snprintf(filters[n++], 256, "%s/+/+/+/config", base);
+	return n;
+}
+
+static int had_init(struct eco_ctx *ctx)
+{
+	ctx->priv = calloc(1, sizeof(struct had_priv));
+	return ctx->priv ? 0 : -1;
+}
+
+static void had_fini(struct eco_ctx *ctx)
+{
+	struct had_priv *p = ctx->priv;
+
+	if (p) {
+		free(p->e);
+		free(p);
+	}
+	ctx->priv = NULL;
+}
+
+const struct eco_ops homeassistant_ops = {
+	.name = "homeassistant",
+	.default_prefix = "homeassistant",
+	.filters = had_filters,
+	.parse = had_parse,
+	.switch_cmd = NULL,
+	.init = had_init,
+	.fini = had_fini,
+};

@@ -1,0 +1,801 @@
+/*
+ * tasmota.c — Tasmota firmware (smart plugs, relays, sensor boards).
+ *
+ * Tasmota publishes under its FullTopic, by default `%prefix%/%topic%/`:
+ * `tele/<topic>/LWT` (Online/Offline, retained), `tele/<topic>/STATE`
+ * (POWERn, Wifi, uptime), `tele/<topic>/SENSOR` (one object per sensor,
+ * ENERGY for metering plugs, ZbReceived on Zigbee bridges),
+ * `stat/<topic>/POWERn` (plain ON/OFF), `stat/<topic>/RESULT` (command
+ * replies) and `stat/<topic>/STATUSn` (StatusSNS, StatusSTS, …).  The
+ * native id is the device's %topic%.
+ *
+ * FullTopic is configurable.  A configured prefix containing %topic% is
+ * taken as the FullTopic pattern (filters and matching follow it).
+ * Otherwise the parser also recognises the common variant with the
+ * prefix after the topic (`…/<topic>/tele/SENSOR`, up to four leading
+ * levels are subscribed), and remembers per device the layout it saw so
+ * that commands go back the same way.  Tasmota's own discovery
+ * (`tasmota/discovery/<mac>/config|sensors`) gives names, model, firmware
+ * and the FullTopic.
+ *
+ * `Time` is local time without a zone and is never trusted; `Epoch`
+ * (deep-sleep firmware, UTC) is.  TempUnit "F" and PressureUnit mmHg/inHg
+ * are converted.  Zigbee devices seen by a Tasmota bridge (ZbReceived)
+ * become devices "<bridge topic>/<zigbee name>".
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <cjson/cJSON.h>
+
+#include "eco/eco.h"
+
+#define TAS_MAX_DEV	256
+#define TAS_DEFAULT_FT	"%prefix%/%topic%/"
+
+struct tas_dev {
+	char topic[ECO_ID_MAX];
+	char ft[128];		/* FullTopic pattern this device uses */
+	char cmnd[16];		/* its command prefix word */
+	char mac[16];		/* from discovery */
+	int plug;		/* a relay or metering was seen */
+};
+
+struct tas_priv {
+	struct tas_dev dev[TAS_MAX_DEV];
+	int n;
+	unsigned evict;
+};
+
+/* The record for topic (or mac, when topic is NULL); created when asked. */
+static struct tas_dev *tas_find(struct tas_priv *p, const char *topic,
+				const char *mac, int create)
+{
+	struct tas_dev *t;
+
+	if (!p)
+		return NULL;
+	for (int i = 0; i < p->n; i++)
+		if ((topic && !strcmp(p->dev[i].topic, topic)) ||
+		    (!topic && mac && mac[0] && !strcmp(p->dev[i].mac, mac)))
+			return &p->dev[i];
+	if (!create || !topic)
+		return NULL;
+	if (p->n < TAS_MAX_DEV)
+		t = &p->dev[p->n++];
+	else
+		t = &p->dev[p->evict++ % TAS_MAX_DEV];
+	memset(t, 0, sizeof(*t));
+	snprintf(t->topic, sizeof(t->topic), "%s", topic);
+	return t;
+}
+
+static int is_prefix_word(const char *s)
+{
+	return !strcmp(s, "tele") || !strcmp(s, "stat");
+}
+
+/* Tasmota's message words are upper case: STATE, SENSOR, POWER1, … */
+static int is_word(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!isupper((unsigned char)*s) && !isdigit((unsigned char)*s) && *s != '_')
+			return 0;
+	return 1;
+}
+
+/*
+ * Find the device topic in a message topic.  With a configured FullTopic
+ * pattern, match it segment by segment; otherwise %topic% is the segment
+ * next to tele|stat, on either side.  Writes the native id, the prefix
+ * word, and the FullTopic pattern the topic follows.  Returns 0 or -1.
+ */
+static int tas_topic(const char *pattern, char **seg, int n, char *native,
+		     char *pfx, char *ft, size_t ftlen)
+{
+	if (n < 3 || !is_word(seg[n - 1]))
+		return -1;
+	if (pattern && strstr(pattern, "%topic%") && strcmp(pattern, TAS_DEFAULT_FT)) {
+		char pbuf[128], *ps[16];
+		int pn = eco_split(pattern, pbuf, sizeof(pbuf), ps, 16);
+
+		if (pn > 0 && !ps[pn - 1][0])
+			pn--;		/* trailing '/' */
+		if (pn > 0 && pn <= 15 && pn == n - 1) {
+			int ok = 1;
+
+			native[0] = pfx[0] = '\0';
+			for (int i = 0; i < pn && ok; i++) {
+				if (!strcmp(ps[i], "%prefix%")) {
+					ok = is_prefix_word(seg[i]);
+					snprintf(pfx, 8, "%s", seg[i]);
+				} else if (!strcmp(ps[i], "%topic%")) {
+					eco_strlcpy(native, ECO_ID_MAX, seg[i], strlen(seg[i]));
+				} else if (ps[i][0] != '%') {
+					ok = !strcmp(ps[i], seg[i]);
+				}
+			}
+			if (ok && native[0] && pfx[0]) {
+				snprintf(ft, ftlen, "%s", pattern);
+				return 0;
+			}
+		}
+	}
+	if (is_prefix_word(seg[n - 3]) && seg[n - 2][0]) {
+		eco_strlcpy(native, ECO_ID_MAX, seg[n - 2], strlen(seg[n - 2]));
+		snprintf(pfx, 8, "%s", seg[n - 3]);
+		ft[0] = '\0';
+		for (int i = 0; i < n - 3; i++)
+			snprintf(ft + strlen(ft), ftlen - strlen(ft), "%s/", seg[i]);
+		snprintf(ft + strlen(ft), ftlen - strlen(ft), "%%prefix%%/%%topic%%/");
+		return 0;
+	}
+	if (is_prefix_word(seg[n - 2]) && seg[n - 3][0]) {
+		eco_strlcpy(native, ECO_ID_MAX, seg[n - 3], strlen(seg[n - 3]));
+		snprintf(pfx, 8, "%s", seg[n - 2]);
+		ft[0] = '\0';
+		for (int i = 0; i < n - 3; i++)
+			snprintf(ft + strlen(ft), ftlen - strlen(ft), "%s/", seg[i]);
+		snprintf(ft + strlen(ft), ftlen - strlen(ft), "%%topic%%/%%prefix%%/");
+		return 0;
+	}
+	return -1;
+}
+
+/* --- payload walking --------------------------------------------------- */
+
+struct tas_walk {
+	struct eco_dev *d;
+	struct eco_out *out;
+	const char *native;
+	int fahrenheit;
+	double press_mul;
+	int plug, env, retained;
+};
+
+/* Metric `name`, or `name_<sensor>` when an earlier sensor in this
+ * message already gave `name` (three DS18B20 probes, say). */
+static void tas_metric(struct eco_dev *d, const char *name, const char *sensor,
+		       double v)
+{
+	char full[32];
+	size_t o;
+
+	for (int i = 0; i < d->nmetric; i++)
+		if (!strcmp(d->metric[i].name, name))
+			goto suffixed;
+	eco_metric(d, name, v);
+	return;
+suffixed:
+	o = (size_t)snprintf(full, sizeof(full), "%s_", name);
+	for (const char *s = sensor; *s && o + 1 < sizeof(full); s++)
+		if (isalnum((unsigned char)*s))
+			full[o++] = (char)tolower((unsigned char)*s);
+		else if (full[o - 1] != '_')
+			full[o++] = '_';
+	full[o] = '\0';
+	eco_metric(d, full, v);
+}
+
+/* One sensor object (BME280, DS18B20-1, SCD40, ANALOG, …). */
+static void tas_sensor(struct tas_walk *w, const char *key, const cJSON *obj)
+{
+	struct eco_dev *d = w->d;
+	int chip = !strcmp(key, "ESP32") || !strcmp(key, "ESP8266") || !strcmp(key, "Global");
+	const cJSON *j;
+	double v;
+
+	j = cJSON_GetObjectItemCaseSensitive(obj, "Temperature");
+	if (eco_jnum(j, 0, &v) == 0) {
+		if (w->fahrenheit)
+			v = eco_f_to_c(v);
+		if (chip) {
+			eco_metric(d, "device_temperature_c", v);
+		} else {
+			tas_metric(d, "temperature_c", key, v);
+			w->env = 1;
+		}
+	}
+	if (chip)
+		return;
+	if (eco_jnum(cJSON_GetObjectItemCaseSensitive(obj, "Humidity"), 0, &v) == 0) {
+		tas_metric(d, "humidity_pct", key, v);
+		w->env = 1;
+	}
+	if (eco_jnum(cJSON_GetObjectItemCaseSensitive(obj, "DewPoint"), 0, &v) == 0)
+		tas_metric(d, "dew_point_c", key, w->fahrenheit ? eco_f_to_c(v) : v);
+	if (eco_jnum(cJSON_GetObjectItemCaseSensitive(obj, "Pressure"), 0, &v) == 0) {
+		tas_metric(d, "pressure_hpa", key, v * w->press_mul);
+		w->env = 1;
+	}
+	if (eco_jnum(cJSON_GetObjectItemCaseSensitive(obj, "CarbonDioxide"), 0, &v) == 0 ||
+	    eco_jnum(cJSON_GetObjectItemCaseSensitive(obj, "CO2"), 0, &v) == 0 ||
+	    eco_jnum(cJSON_GetObjectItemCaseSensitive(obj, "eCO2"), 0, &v) == 0) {
+		tas_metric(d, "co2_ppm", key, v);
+		w->env = 1;
+	}
+	if (eco_jnum(cJSON_GetObjectItemCaseSensitive(obj, "Illuminance"), 0, &v) == 0) {
+		tas_metric(d, "illuminance_lx", key, v);
+		w->env = 1;
+	}
+	/* air quality boards (PMS5003, SDS011, SGP30) are sensors too */
+	if (eco_jnum(cJSON_GetObjectItemCaseSensitive(obj, "PM2.5"), 0, &v) == 0) {
+		tas_metric(d, "pm25_ugm3", key, v);
+		w->env = 1;
+	}
+	if (eco_jnum(cJSON_GetObjectItemCaseSensitive(obj, "PM10"), 0, &v) == 0) {
+		tas_metric(d, "pm10_ugm3", key, v);
+		w->env = 1;
+	}
+	if (eco_jnum(cJSON_GetObjectItemCaseSensitive(obj, "TVOC"), 0, &v) == 0) {
+		tas_metric(d, "voc_ppb", key, v);
+		w->env = 1;
+	}
+	if (!strcmp(key, "ANALOG") &&
+	    eco_jnum(cJSON_GetObjectItemCaseSensitive(obj, "A0"), 0, &v) == 0)
+		eco_metric(d, "analog_a0", v);
+}
+
+/* A value that may be an array (multi-channel meters): the sum of its
+ * numbers when sum, else the first. */
+static int tas_chan(const cJSON *j, int sum, double *v)
+{
+	const cJSON *e;
+	double t = 0, x;
+	int got = 0;
+
+	if (!cJSON_IsArray(j))
+		return eco_jnum(j, 0, v);
+	cJSON_ArrayForEach(e, j) {
+		if (eco_jnum(e, 0, &x) < 0)
+			continue;
+		if (!sum) {
+			*v = x;
+			return 0;
+		}
+		t += x;
+		got = 1;
+	}
+	if (!got)
+		return -1;
+	*v = t;
+	return 0;
+}
+
+/* The ENERGY object of a metering plug. */
+static void tas_energy(struct tas_walk *w, const cJSON *e)
+{
+	static const struct {
+		const char *key, *metric;
+		int sum;
+	} map[] = {
+		{ "Total", "energy_kwh", 1 }, { "Today", "energy_today_kwh", 1 },
+		{ "Yesterday", "energy_yesterday_kwh", 1 }, { "Power", "power_w", 1 },
+		{ "ApparentPower", "apparent_power_va", 1 },
+		{ "ReactivePower", "reactive_power_var", 1 },
+		{ "Factor", "power_factor", 0 }, { "Voltage", "voltage_v", 0 },
+		{ "Current", "current_a", 1 }, { "Frequency", "frequency_hz", 0 },
+	};
+	double v;
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (tas_chan(cJSON_GetObjectItemCaseSensitive(e, map[i].key),
+			     map[i].sum, &v) == 0)
+			eco_metric(w->d, map[i].metric, v);
+	w->plug = 1;
+}
+
+/* ZbReceived: Zigbee devices heard by a Tasmota bridge, one device each.
+ * A key with '!' is a cluster command (a remote's press); otherwise the
+ * keys are attribute reports. */
+static void tas_zigbee(struct tas_walk *w, const cJSON *zb)
+{
+	const cJSON *c;
+
+	cJSON_ArrayForEach(c, zb) {
+		char id[ECO_ID_MAX], name[64] = "";
+		const cJSON *k;
+		struct eco_dev *d;
+		int command = 0;
+		double v;
+
+		if (!cJSON_IsObject(c) || !c->string || !c->string[0])
+			continue;
+		snprintf(id, sizeof(id), "%s/%s", w->native, c->string);
+		d = eco_dev_add(w->out, id);
+		if (!d)
+			return;
+		if (eco_jstr(cJSON_GetObjectItemCaseSensitive(c, "Name"), name, sizeof(name)) == 0) {
+			char *s = name;
+
+			while (*s == ' ')
+				s++;
+			if (*s) {
+				eco_strlcpy(d->name, sizeof(d->name), s, strlen(s));
+				d->has |= ECO_NAME;
+			}
+		}
+		cJSON_ArrayForEach(k, c)
+			if (k->string && strchr(k->string, '!'))
+				command = 1;
+		if (eco_jnum(cJSON_GetObjectItemCaseSensitive(c, "LinkQuality"), 0, &v) == 0)
+			eco_metric(d, "linkquality", v);
+		if (eco_jnum(cJSON_GetObjectItemCaseSensitive(c, "BatteryPercentage"), 0, &v) == 0)
+			eco_metric(d, "battery_pct", v);
+		if (eco_jnum(cJSON_GetObjectItemCaseSensitive(c, "BatteryVoltage"), 0, &v) == 0)
+			eco_metric(d, "voltage_v", v);
+		if (eco_jnum(cJSON_GetObjectItemCaseSensitive(c, "Occupancy"), 0, &v) == 0)
+			eco_metric(d, "occupancy", v);
+		if (eco_jnum(cJSON_GetObjectItemCaseSensitive(c, "Contact"), 0, &v) == 0)
+			eco_metric(d, "contact", v);
+		{
+			struct tas_walk cw = *w;
+
+			cw.d = d;
+			cw.env = 0;
+			tas_sensor(&cw, c->string, c);
+			if (cw.env && !command) {
+				snprintf(d->kind, sizeof(d->kind), "sensor");
+				d->has |= ECO_KIND;
+			}
+		}
+		if (command) {
+			static const struct {
+				const char *key, *action;
+			} acts[] = {
+				{ "DimmerUp", "dimmer_up" }, { "DimmerDown", "dimmer_down" },
+				{ "DimmerStop", "dimmer_stop" }, { "DimmerMove", "dimmer_move" },
+				{ "DimmerStep", "dimmer_step" }, { "ArrowClick", "arrow_click" },
+				{ "ArrowHold", "arrow_hold" }, { "ArrowRelease", "arrow_release" },
+				{ "Scene", "scene" },
+			};
+			const char *act = NULL;
+			const cJSON *pw = cJSON_GetObjectItemCaseSensitive(c, "Power");
+
+			if (eco_jnum(pw, 0, &v) == 0)
+				act = v == 0 ? "off" : v == 1 ? "on" : "toggle";
+			for (size_t i = 0; !act && i < sizeof(acts) / sizeof(acts[0]); i++)
+				if (cJSON_GetObjectItemCaseSensitive(c, acts[i].key))
+					act = acts[i].action;
+			cJSON_ArrayForEach(k, c)
+				if (!act && k->string && strchr(k->string, '!'))
+					act = k->string;
+			snprintf(d->kind, sizeof(d->kind), "button");
+			d->has |= ECO_KIND;
+			if (act && !w->retained) {
+				eco_strlcpy(d->button, sizeof(d->button), act, strlen(act));
+				d->has |= ECO_BUTTON;
+			}
+		} else {
+			int on = eco_jbool(cJSON_GetObjectItemCaseSensitive(c, "Power"));
+
+			if (on >= 0) {
+				d->switch_on = on;
+				d->has |= ECO_SWITCH;
+			}
+		}
+	}
+}
+
+/* Read units first: TempUnit comes after the sensors it qualifies. */
+static void tas_units(struct tas_walk *w, const cJSON *obj)
+{
+	char s[16];
+
+	if (eco_jstr(cJSON_GetObjectItemCaseSensitive(obj, "TempUnit"), s, sizeof(s)) == 0)
+		w->fahrenheit = !strcmp(s, "F");
+	if (eco_jstr(cJSON_GetObjectItemCaseSensitive(obj, "PressureUnit"), s, sizeof(s)) == 0)
+		w->press_mul = !strcmp(s, "mmHg") ? 1.33322 : !strcmp(s, "inHg") ? 33.8639 : 1;
+}
+
+static void tas_str(struct eco_dev *d, unsigned bit, char *dst, size_t len,
+		    const cJSON *j)
+{
+	char s[128];
+
+	if (eco_jstr(j, s, sizeof(s)) == 0 && s[0]) {
+		eco_strlcpy(dst, len, s, strlen(s));
+		d->has |= bit;
+	}
+}
+
+/* Walk one JSON object of STATE/SENSOR/RESULT/STATUSn. */
+static void tas_walk(struct tas_walk *w, const cJSON *obj, int depth)
+{
+	struct eco_dev *d = w->d;
+	const cJSON *j;
+	double v;
+
+	if (depth > 3)
+		return;
+	tas_units(w, obj);
+	cJSON_ArrayForEach(j, obj) {
+		const char *k = j->string;
+
+		if (!k)
+			continue;
+		if (!strcmp(k, "StatusSNS") || !strcmp(k, "StatusSTS")) {
+			if (cJSON_IsObject(j))
+				tas_walk(w, j, depth + 1);
+		} else if (!strcmp(k, "POWER") || !strcmp(k, "POWER1")) {
+			int on = eco_jbool(j);
+
+			if (on >= 0 && cJSON_IsString(j)) {
+				d->switch_on = on;
+				d->has |= ECO_SWITCH;
+				w->plug = 1;
+			}
+		} else if (!strcmp(k, "ENERGY") && cJSON_IsObject(j)) {
+			tas_energy(w, j);
+		} else if (!strcmp(k, "Wifi") && cJSON_IsObject(j)) {
+			if (eco_jnum(cJSON_GetObjectItemCaseSensitive(j, "Signal"), 1, &v) == 0)
+				eco_metric(d, "rssi_dbm", v);
+		} else if (!strcmp(k, "Signal (dBm)")) {
+			if (eco_jnum(j, 1, &v) == 0)
+				eco_metric(d, "rssi_dbm", v);
+		} else if (!strcmp(k, "UptimeSec")) {
+			if (eco_jnum(j, 0, &v) == 0)
+				eco_metric(d, "uptime_s", v);
+		} else if (!strcmp(k, "Epoch")) {
+			if (eco_jnum(j, 0, &v) == 0 && v > 1e9) {
+				d->ts = v;
+				d->has |= ECO_TS;
+			}
+		} else if (!strcmp(k, "Status") && cJSON_IsObject(j)) {
+			const cJSON *fn = cJSON_GetObjectItemCaseSensitive(j, "FriendlyName");
+
+			if (cJSON_IsArray(fn))
+				fn = cJSON_GetArrayItem(fn, 0);
+			tas_str(d, ECO_NAME, d->name, sizeof(d->name),
+				cJSON_GetObjectItemCaseSensitive(j, "DeviceName"));
+			if (!(d->has & ECO_NAME))
+				tas_str(d, ECO_NAME, d->name, sizeof(d->name), fn);
+		} else if ((!strcmp(k, "StatusFWR") || !strcmp(k, "Info1")) && cJSON_IsObject(j)) {
+			tas_str(d, ECO_FIRMWARE, d->firmware, sizeof(d->firmware),
+				cJSON_GetObjectItemCaseSensitive(j, "Version"));
+			if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(j, "Module")))
+				tas_str(d, ECO_MODEL, d->model, sizeof(d->model),
+					cJSON_GetObjectItemCaseSensitive(j, "Module"));
+		} else if ((!strcmp(k, "Module") || !strcmp(k, "Module or Template")) &&
+			   cJSON_IsString(j)) {
+			tas_str(d, ECO_MODEL, d->model, sizeof(d->model), j);
+		} else if (!strcmp(k, "Version") && cJSON_IsString(j)) {
+			tas_str(d, ECO_FIRMWARE, d->firmware, sizeof(d->firmware), j);
+		} else if (!strcmp(k, "ZbReceived") && cJSON_IsObject(j)) {
+			tas_zigbee(w, j);
+		} else if (cJSON_IsObject(j) && strncmp(k, "Status", 6) &&
+			   strcmp(k, "Berry") && strcmp(k, "Info2") && strcmp(k, "Info3")) {
+			tas_sensor(w, k, j);
+		}
+	}
+}
+
+/* Tasmota's own discovery: tasmota/discovery/<mac>/config|sensors. */
+static int tas_discovery(struct eco_ctx *ctx, char **seg, int n,
+			 const char *payload, size_t len, int retained,
+			 struct eco_out *out)
+{
+	struct tas_priv *p = ctx->priv;
+	struct tas_dev *t;
+	struct eco_dev *d;
+	char topic[ECO_ID_MAX], s[128];
+	cJSON *root, *j;
+
+	if (n != 4 || (strcmp(seg[3], "config") && strcmp(seg[3], "sensors")))
+		return ECO_IGNORED;
+	if (!len) {
+		t = tas_find(p, NULL, seg[2], 0);
+		if (!t || !retained || strcmp(seg[3], "config"))
+			return ECO_IGNORED;
+		d = eco_dev_add(out, t->topic);
+		if (!d)
+			return ECO_IGNORED;
+		d->has |= ECO_FORGET;
+		return ECO_OK;
+	}
+	root = cJSON_ParseWithLength(payload, len);
+	if (!cJSON_IsObject(root)) {
+		cJSON_Delete(root);
+		snprintf(out->why, sizeof(out->why), "tasmota discovery: not a JSON object");
+		return ECO_BAD;
+	}
+	if (!strcmp(seg[3], "sensors")) {
+		struct tas_walk w = { .out = out, .press_mul = 1, .retained = retained };
+
+		t = tas_find(p, NULL, seg[2], 0);
+		j = cJSON_GetObjectItemCaseSensitive(root, "sn");
+		if (!t || !cJSON_IsObject(j) || !(d = eco_dev_add(out, t->topic))) {
+			cJSON_Delete(root);
+			return ECO_IGNORED;
+		}
+		w.d = d;
+		w.native = t->topic;
+		tas_walk(&w, j, 0);
+		if (w.plug || t->plug) {
+			snprintf(d->kind, sizeof(d->kind), "plug");
+			d->has |= ECO_KIND;
+		} else if (w.env) {
+			snprintf(d->kind, sizeof(d->kind), "sensor");
+			d->has |= ECO_KIND;
+		}
+		cJSON_Delete(root);
+		return ECO_OK;
+	}
+	if (eco_jstr(cJSON_GetObjectItemCaseSensitive(root, "t"), topic, sizeof(topic)) < 0 ||
+	    !topic[0] || strchr(topic, '/') || !(d = eco_dev_add(out, topic))) {
+		cJSON_Delete(root);
+		snprintf(out->why, sizeof(out->why), "tasmota discovery: no topic");
+		return ECO_BAD;
+	}
+	t = tas_find(p, topic, NULL, 1);
+	if (t) {
+		snprintf(t->mac, sizeof(t->mac), "%.15s", seg[2]);
+		if (eco_jstr(cJSON_GetObjectItemCaseSensitive(root, "ft"), s, sizeof(s)) == 0 &&
+		    strstr(s, "%topic%"))
+			snprintf(t->ft, sizeof(t->ft), "%s", s);
+		j = cJSON_GetObjectItemCaseSensitive(root, "tp");
+		if (eco_jstr(cJSON_GetArrayItem(j, 0), s, sizeof(s)) == 0 && s[0])
+			snprintf(t->cmnd, sizeof(t->cmnd), "%.15s", s);
+	}
+	j = cJSON_GetObjectItemCaseSensitive(root, "fn");
+	if (cJSON_IsArray(j))
+		tas_str(d, ECO_NAME, d->name, sizeof(d->name), cJSON_GetArrayItem(j, 0));
+	if (!(d->has & ECO_NAME))
+		tas_str(d, ECO_NAME, d->name, sizeof(d->name),
+			cJSON_GetObjectItemCaseSensitive(root, "dn"));
+	tas_str(d, ECO_MODEL, d->model, sizeof(d->model),
+		cJSON_GetObjectItemCaseSensitive(root, "md"));
+	tas_str(d, ECO_FIRMWARE, d->firmware, sizeof(d->firmware),
+		cJSON_GetObjectItemCaseSensitive(root, "sw"));
+	j = cJSON_GetObjectItemCaseSensitive(root, "rl");
+	if (cJSON_IsArray(j)) {
+		const cJSON *r;
+		int relay = 0;
+
+		cJSON_ArrayForEach(r, j)
+			relay |= cJSON_IsNumber(r) && r->valuedouble == 1;
+		if (relay) {
+			if (t)
+				t->plug = 1;
+			snprintf(d->kind, sizeof(d->kind), "plug");
+			d->has |= ECO_KIND;
+		}
+	}
+	cJSON_Delete(root);
+	return ECO_OK;
+}
+
+/*
+ * Parse one Tasmota message.  Returns ECO_OK with the device (and any
+ * Zigbee children), ECO_IGNORED for topics that are not Tasmota's or say
+ * nothing, ECO_BAD for broken JSON.
+ */
+static int tas_parse(struct eco_ctx *ctx, const char *topic, const char *payload,
+		     size_t len, int retained, struct eco_out *out)
+{
+	struct tas_priv *p = ctx->priv;
+	char buf[512], *seg[17], native[ECO_ID_MAX], pfx[8], ft[128];
+	const char *w;
+	struct tas_walk tw = { .out = out, .press_mul = 1, .retained = retained };
+	struct tas_dev *t;
+	struct eco_dev *d;
+	cJSON *root;
+	int n;
+
+	n = eco_split(topic, buf, sizeof(buf), seg, 16);
+	if (n < 3 || n > 16)
+		return ECO_IGNORED;
+	if (!strcmp(seg[0], "tasmota") && !strcmp(seg[1], "discovery"))
+		return tas_discovery(ctx, seg, n, payload, len, retained, out);
+	if (tas_topic(ctx->prefix, seg, n, native, pfx, ft, sizeof(ft)) < 0)
+		return ECO_IGNORED;
+	w = seg[n - 1];
+
+	if (!strcmp(w, "LWT")) {
+		int on;
+
+		if (!len) {
+			if (!retained || !(d = eco_dev_add(out, native)))
+				return ECO_IGNORED;
+			d->has |= ECO_FORGET;
+			return ECO_OK;
+		}
+		on = eco_bool(payload, len);
+		if (on < 0 || !(d = eco_dev_add(out, native)))
+			return ECO_IGNORED;
+		d->online = on;
+		d->has |= ECO_ONLINE;
+		goto remember;
+	}
+	if (!strncmp(w, "POWER", 5) && (!w[5] || isdigit((unsigned char)w[5]))) {
+		int on = eco_bool(payload, len);
+
+		if (on < 0 || (w[5] && strcmp(w + 5, "1")) || !(d = eco_dev_add(out, native)))
+			return ECO_IGNORED;
+		d->switch_on = on;
+		d->has |= ECO_SWITCH;
+		t = tas_find(p, native, NULL, 1);
+		if (t)
+			t->plug = 1;
+		snprintf(d->kind, sizeof(d->kind), "plug");
+		d->has |= ECO_KIND;
+		goto remember;
+	}
+	/* everything else that matters is a JSON object */
+	{
+		size_t i = 0;
+
+		while (i < len && isspace((unsigned char)payload[i]))
+			i++;
+		if (i == len || payload[i] != '{')
+			return ECO_IGNORED;	/* plain text: POWER_LOW ON, Done, … */
+	}
+	root = cJSON_ParseWithLength(payload, len);
+	if (!root) {
+		snprintf(out->why, sizeof(out->why), "tasmota %s: bad or truncated JSON", pfx);
+		return ECO_BAD;
+	}
+	d = eco_dev_add(out, native);
+	if (!d || !cJSON_IsObject(root)) {
+		cJSON_Delete(root);
+		return ECO_IGNORED;
+	}
+	tw.d = d;
+	tw.native = d->native;
+	tas_walk(&tw, root, 0);
+	cJSON_Delete(root);
+	t = tas_find(p, native, NULL, tw.plug);
+	if (t && tw.plug)
+		t->plug = 1;
+	if (tw.plug || (t && t->plug)) {
+		if (tw.plug) {
+			snprintf(d->kind, sizeof(d->kind), "plug");
+			d->has |= ECO_KIND;
+		}
+	} else if (tw.env) {
+		snprintf(d->kind, sizeof(d->kind), "sensor");
+		d->has |= ECO_KIND;
+	}
+remember:
+	if (strcmp(ft, TAS_DEFAULT_FT) && !strpbrk(ft, "+#") &&
+	    (t = tas_find(p, native, NULL, 1)))
+		snprintf(t->ft, sizeof(t->ft), "%s", ft);
+	return ECO_OK;
+}
+
+/* Substitute %prefix% and %topic% in a FullTopic pattern; -1 if another
+ * placeholder (%hostname%, %id%) is left that we cannot fill. */
+static int tas_fill(const char *ft, const char *cmnd, const char *native,
+		    char *dst, size_t len)
+{
+	size_t o = 0;
+
+	for (const char *s = ft; *s; ) {
+		const char *put = NULL;
+		size_t skip = 1;
+
+		if (!strncmp(s, "%prefix%", 8)) {
+			put = cmnd;
+			skip = 8;
+		} else if (!strncmp(s, "%topic%", 7)) {
+			put = native;
+			skip = 7;
+		} else if (*s == '%') {
+			return -1;
+		}
+		if (put) {
+			int k = snprintf(dst + o, len - o, "%s", put);
+
+			if (k < 0 || (size_t)k >= len - o)
+				return -1;
+			o += (size_t)k;
+		} else {
+			if (o + 1 >= len)
+				return -1;
+			dst[o++] = *s;
+		}
+		s += skip;
+	}
+	dst[o] = '\0';
+	return 0;
+}
+
+/* cmnd/<topic>/POWER ON|OFF, following the device's FullTopic. */
+static int tas_switch(struct eco_ctx *ctx, const char *native, int on,
+		      char *topic, size_t tlen, char *payload, size_t plen)
+{
+	struct tas_dev *t = tas_find(ctx->priv, native, NULL, 0);
+	const char *ft = TAS_DEFAULT_FT, *cmnd = "cmnd";
+	char base[256];
+
+	if (!native[0] || strchr(native, '/') || strchr(native, '+') || strchr(native, '#'))
+		return -1;	/* Zigbee children are not switched this way */
+	if (t && t->ft[0])
+		ft = t->ft;
+	else if (strstr(ctx->prefix, "%topic%"))
+		ft = ctx->prefix;
+	if (t && t->cmnd[0])
+		cmnd = t->cmnd;
+	if (tas_fill(ft, cmnd, native, base, sizeof(base)) < 0 &&
+	    tas_fill(TAS_DEFAULT_FT, cmnd, native, base, sizeof(base)) < 0)
+		return -1;
+	if ((size_t)snprintf(topic, tlen, "%s%sPOWER", base,
+			     base[0] && base[strlen(base) - 1] == '/' ? "" : "/") >= tlen ||
+	    strpbrk(topic, "+#"))
+		return -1;	/* wildcards cannot be published to */
+	snprintf(payload, plen, "%s", on ? "ON" : "OFF");
+	return 0;
+}
+
+/* Subscriptions: the FullTopic pattern with + for %topic%, or by default
+ * tele|stat first and the prefix-after-topic variants. */
+static int tas_filters(const char *prefix, char filters[][256], int max)
+{
+	static const char *deflt[] = {
+		"tele/+/+", "stat/+/+", "tasmota/discovery/+/config",
+		"tasmota/discovery/+/sensors", "+/tele/+", "+/stat/+",
+		"+/+/tele/+", "+/+/+/tele/+", "+/+/+/+/tele/+", NULL
+	};
+	int n = 0;
+
+	if (prefix && strstr(prefix, "%topic%") && strcmp(prefix, TAS_DEFAULT_FT)) {
+		static const char *words[] = { "tele", "stat" };
+
+		for (int k = 0; k < 2 && n < max; k++) {
+			char f[256];
+			size_t o = 0;
+
+			for (const char *s = prefix; *s && o + 8 < sizeof(f); ) {
+				if (!strncmp(s, "%prefix%", 8)) {
+					o += (size_t)snprintf(f + o, sizeof(f) - o, "%s", words[k]);
+					s += 8;
+				} else if (*s == '%') {
+					const char *e = strchr(s + 1, '%');
+
+					f[o++] = '+';
+					s = e ? e + 1 : s + strlen(s);
+				} else {
+					f[o++] = *s++;
+				}
+			}
+			if (o && f[o - 1] != '/')
+				f[o++] = '/';
+			f[o++] = '+';
+			f[o] = '\0';
+			snprintf(filters[n++], 256, "%s", f);
+		}
+		for (int i = 2; i < 4 && n < max; i++)
+			snprintf(filters[n++], 256, "%s", deflt[i]);
+		return n;
+	}
+	for (int i = 0; deflt[i] && n < max; i++)
+		snprintf(filters[n++], 256, "%s", deflt[i]);
+	return n;
+}
+
+static int tas_init(struct eco_ctx *ctx)
+{
+	ctx->priv = calloc(1, sizeof(struct tas_priv));
+	return ctx->priv ? 0 : -1;
+}
+
+static void tas_fini(struct eco_ctx *ctx)
+{
+	free(ctx->priv);
+	ctx->priv = NULL;
+}
+
+const struct eco_ops tasmota_ops = {
+	.name = "tasmota",
+	.default_prefix = TAS_DEFAULT_FT,
+	.filters = tas_filters,
+	.parse = tas_parse,
+	.switch_cmd = tas_switch,
+	.init = tas_init,
+	.fini = tas_fini,
+};

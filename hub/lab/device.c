@@ -1,0 +1,731 @@
+/*
+ * device.c — the device registry and the apply path.
+ *
+ * The registry is an array of devices (index = idx, stable while the hub
+ * runs) plus an open-addressing hash on the id.  Everything here runs on
+ * the service thread.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cjson/cJSON.h>
+
+#include "lab/alert.h"
+#include "lab/button.h"
+#include "core/conf.h"
+#include "lab/device.h"
+#include "core/hub.h"
+#include "lab/job.h"
+#include "core/log.h"
+#include "lab/machine.h"
+#include "mqtt/mqtt.h"
+#include "store/store.h"
+#include "net/ws.h"
+
+struct registry {
+	struct device **dev;	/* by idx */
+	int n, cap;
+	int *hash;		/* idx+1, 0 = empty; size hcap (power of 2) */
+	int hcap;
+	int *touched;		/* idx of devices dirty or with acks pending */
+	int ntouched, tcap;
+	double stale_s;
+	double min_interval;
+	int max;		/* devices.max */
+	double refused_logged;	/* last time a refusal was logged */
+};
+
+static uint32_t hash_str(const char *s)
+{
+	uint32_t x = 2166136261u;	/* FNV-1a */
+
+	while (*s)
+		x = (x ^ (unsigned char)*s++) * 16777619u;
+	return x;
+}
+
+static int hash_put(struct registry *r, int idx)
+{
+	if ((r->n + 1) * 2 > r->hcap) {
+		int ncap = r->hcap ? r->hcap * 2 : 256;
+		int *nh = calloc((size_t)ncap, sizeof(int));
+
+		if (!nh)
+			return -1;
+		for (int i = 0; i < r->hcap; i++) {
+			if (!r->hash[i])
+				continue;
+			uint32_t p = hash_str(r->dev[r->hash[i] - 1]->id) & (uint32_t)(ncap - 1);
+
+			while (nh[p])
+				p = (p + 1) & (uint32_t)(ncap - 1);
+			nh[p] = r->hash[i];
+		}
+		free(r->hash);
+		r->hash = nh;
+		r->hcap = ncap;
+	}
+	uint32_t p = hash_str(r->dev[idx]->id) & (uint32_t)(r->hcap - 1);
+
+	while (r->hash[p])
+		p = (p + 1) & (uint32_t)(r->hcap - 1);
+	r->hash[p] = idx + 1;
+	return 0;
+}
+
+struct device *device_find(const struct hub *h, const char *id)
+{
+	const struct registry *r = h->reg;
+
+	if (!r->hcap)
+		return NULL;
+	for (uint32_t p = hash_str(id) & (uint32_t)(r->hcap - 1); r->hash[p];
+	     p = (p + 1) & (uint32_t)(r->hcap - 1))
+		if (!strcmp(r->dev[r->hash[p] - 1]->id, id))
+			return r->dev[r->hash[p] - 1];
+	return NULL;
+}
+
+int device_count(const struct hub *h)
+{
+	return h->reg->n;
+}
+
+struct device *device_at(const struct hub *h, int idx)
+{
+	return idx >= 0 && idx < h->reg->n ? h->reg->dev[idx] : NULL;
+}
+
+static void touch(struct hub *h, struct device *d)
+{
+	struct registry *r = h->reg;
+
+	if (d->touched)
+		return;
+	if (r->ntouched == r->tcap) {
+		int ncap = r->tcap ? r->tcap * 2 : 64;
+		int *nt = realloc(r->touched, (size_t)ncap * sizeof(int));
+
+		if (!nt)
+			return;	/* saved at the next touch; acks wait */
+		r->touched = nt;
+		r->tcap = ncap;
+	}
+	r->touched[r->ntouched++] = d->idx;
+	d->touched = 1;
+	/* its row (or ack) goes out with the next commit: make sure there is
+	 * one even when nothing else is written (a status, a stale device) */
+	store_begin(h);
+}
+
+static void changed(struct hub *h, struct device *d)
+{
+	d->version++;
+	d->dirty = 1;
+	touch(h, d);
+	ws_device_changed(h, d->idx);
+}
+
+/* Add d to the registry; the registry owns it from here. */
+static int registry_add(struct hub *h, struct device *d)
+{
+	struct registry *r = h->reg;
+
+	if (r->n == r->cap) {
+		int ncap = r->cap ? r->cap * 2 : 64;
+		struct device **nd = realloc(r->dev, (size_t)ncap * sizeof(*nd));
+
+		if (!nd)
+			return -1;
+		r->dev = nd;
+		r->cap = ncap;
+	}
+	d->idx = r->n;
+	r->dev[r->n] = d;
+	if (hash_put(r, d->idx))
+		return -1;
+	r->n++;
+	return 0;
+}
+
+static int eco_index(const char *source)
+{
+	for (int i = 0; i < eco_count; i++)
+		if (!strcmp(eco_table[i]->name, source))
+			return i;
+	return -1;
+}
+
+/* The slot of metric `name` in d, added if new; NULL when out of memory or
+ * when d already has DEVICE_METRIC_MAX metrics (a device, or anyone
+ * publishing on its topics, must not grow the registry without bound). */
+static struct metric *metric_slot(struct device *d, const char *name)
+{
+	for (int i = 0; i < d->nmetric; i++)
+		if (!strcmp(d->metric[i].name, name))
+			return &d->metric[i];
+	if (d->nmetric >= DEVICE_METRIC_MAX) {
+		if (!d->metric_full)
+			LOG(L_WARN, "device: %s has %d metrics; new names are ignored",
+			    d->id, DEVICE_METRIC_MAX);
+		d->metric_full = 1;
+		return NULL;
+	}
+	if (d->nmetric == d->cap) {
+		int ncap = d->cap ? d->cap * 2 : 8;
+		struct metric *nm = realloc(d->metric, (size_t)ncap * sizeof(*nm));
+
+		if (!nm)
+			return NULL;
+		d->metric = nm;
+		d->cap = ncap;
+	}
+	memset(&d->metric[d->nmetric], 0, sizeof(struct metric));
+	snprintf(d->metric[d->nmetric].name, sizeof(d->metric[0].name), "%s", name);
+	return &d->metric[d->nmetric++];
+}
+
+static void job_clear(struct device_job *j)
+{
+	memset(j, 0, sizeof(*j));
+	j->progress = j->remaining = j->layer = j->layers = j->filament_mm = -1;
+}
+
+/* Restore metrics, job and switch from the devices.state JSON. */
+static void state_restore(struct device *d, const char *json)
+{
+	cJSON *root = json ? cJSON_Parse(json) : NULL, *it;
+
+	job_clear(&d->job);
+	if (!root)
+		return;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(root, "metrics")) {
+		struct metric *m;
+
+		if (cJSON_GetArraySize(it) != 2 || !(m = metric_slot(d, it->string)))
+			continue;
+		m->value = cJSON_GetArrayItem(it, 0)->valuedouble;
+		m->ts = cJSON_GetArrayItem(it, 1)->valuedouble;
+	}
+	if ((it = cJSON_GetObjectItem(root, "job"))) {
+		cJSON *v;
+
+		d->has_job = 1;
+		eco_jstr(cJSON_GetObjectItem(it, "state"), d->job.state, sizeof(d->job.state));
+		eco_jstr(cJSON_GetObjectItem(it, "kind"), d->job.kind, sizeof(d->job.kind));
+		eco_jstr(cJSON_GetObjectItem(it, "file"), d->job.file, sizeof(d->job.file));
+		if ((v = cJSON_GetObjectItem(it, "progress")))
+			d->job.progress = v->valuedouble;
+		if ((v = cJSON_GetObjectItem(it, "remaining")))
+			d->job.remaining = v->valuedouble;
+		if ((v = cJSON_GetObjectItem(it, "started_at")))
+			d->job.started_at = v->valuedouble;
+		if ((v = cJSON_GetObjectItem(it, "row")))
+			d->job.row = (int64_t)v->valuedouble;
+	}
+	if ((it = cJSON_GetObjectItem(root, "switch"))) {
+		d->has_switch = 1;
+		d->switch_on = cJSON_IsTrue(it);
+	}
+	cJSON_Delete(root);
+}
+
+static char *state_json(const struct device *d)
+{
+	cJSON *root = cJSON_CreateObject(), *m = cJSON_AddObjectToObject(root, "metrics");
+	char *out;
+
+	for (int i = 0; i < d->nmetric; i++) {
+		cJSON *pair = cJSON_CreateArray();
+
+		cJSON_AddItemToArray(pair, cJSON_CreateNumber(d->metric[i].value));
+		cJSON_AddItemToArray(pair, cJSON_CreateNumber(d->metric[i].ts));
+		cJSON_AddItemToObject(m, d->metric[i].name, pair);
+	}
+	if (d->has_job) {
+		cJSON *j = cJSON_AddObjectToObject(root, "job");
+
+		cJSON_AddStringToObject(j, "state", d->job.state);
+		cJSON_AddStringToObject(j, "kind", d->job.kind);
+		cJSON_AddStringToObject(j, "file", d->job.file);
+		cJSON_AddNumberToObject(j, "progress", d->job.progress);
+		cJSON_AddNumberToObject(j, "remaining", d->job.remaining);
+		cJSON_AddNumberToObject(j, "started_at", d->job.started_at);
+		cJSON_AddNumberToObject(j, "row", (double)d->job.row);
+	}
+	if (d->has_switch)
+		cJSON_AddBoolToObject(root, "switch", d->switch_on);
+	out = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	return out;
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t ? (const char *)t : "";
+}
+
+int device_init(struct hub *h)
+{
+	static const char load[] =
+		"SELECT dev, id, source, native, name, kind, model, room, firmware,"
+		" online, first_seen, last_seen, state,"
+		" (SELECT max(seq) FROM events e WHERE e.dev = d.dev)"
+		" FROM devices d ORDER BY dev";
+	sqlite3_stmt *st;
+	int rc;
+
+	h->reg = calloc(1, sizeof(struct registry));
+	if (!h->reg)
+		return -1;
+	h->reg->stale_s = (double)conf_int(h->conf, "devices.stale_s");
+	h->reg->max = (int)conf_int(h->conf, "devices.max");
+	h->reg->min_interval = conf_int(h->conf, "store.min_interval_ms") / 1000.0;
+	if (!(st = store_stmt(h, load)))
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct device *d = calloc(1, sizeof(*d));
+
+		if (!d)
+			break;
+		d->dev = sqlite3_column_int64(st, 0);
+		snprintf(d->id, sizeof(d->id), "%s", col(st, 1));
+		snprintf(d->source, sizeof(d->source), "%s", col(st, 2));
+		snprintf(d->native, sizeof(d->native), "%s", col(st, 3));
+		snprintf(d->name, sizeof(d->name), "%s", col(st, 4));
+		snprintf(d->kind, sizeof(d->kind), "%s", col(st, 5));
+		snprintf(d->model, sizeof(d->model), "%s", col(st, 6));
+		snprintf(d->room, sizeof(d->room), "%s", col(st, 7));
+		snprintf(d->firmware, sizeof(d->firmware), "%s", col(st, 8));
+		d->online = sqlite3_column_int(st, 9);
+		d->first_seen = sqlite3_column_double(st, 10);
+		d->last_seen = sqlite3_column_double(st, 11);
+		state_restore(d, (const char *)sqlite3_column_text(st, 12));
+		d->seq_max = d->seq_acked = sqlite3_column_int64(st, 13);
+		d->eco = eco_index(d->source);
+		if (registry_add(h, d)) {
+			free(d->metric);
+			free(d);
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	LOG(L_INFO, "device: %d devices loaded", h->reg->n);
+	return 0;
+}
+
+void device_fini(struct hub *h)
+{
+	struct registry *r = h->reg;
+
+	if (!r)
+		return;
+	for (int i = 0; i < r->n; i++) {
+		free(r->dev[i]->metric);
+		free(r->dev[i]);
+	}
+	free(r->dev);
+	free(r->hash);
+	free(r->touched);
+	free(r);
+	h->reg = NULL;
+}
+
+/* Find or create the device source/native; a new one gets its row now so
+ * that telemetry rows can reference it. NULL if it cannot be stored. */
+static struct device *device_get(struct hub *h, const char *source,
+				 const char *native, double ts)
+{
+	static const char ins[] =
+		"INSERT INTO devices(id, source, native, kind, online, first_seen, last_seen)"
+		" VALUES (?1, ?2, ?3, 'other', 1, ?4, ?4)";
+	char id[sizeof(((struct device *)0)->id)];
+	struct device *d;
+	sqlite3_stmt *st;
+
+	snprintf(id, sizeof(id), "%s/%s", source, native);
+	if ((d = device_find(h, id)))
+		return d;
+	/* a flood of made-up ids must not grow the registry and the database
+	 * for ever: past devices.max, new devices are refused and counted */
+	if (h->reg->n >= h->reg->max) {
+		h->stats.devices_refused++;
+		if (ts - h->reg->refused_logged > 60) {
+			LOG(L_WARN, "device: %s refused: devices.max (%d) reached", id, h->reg->max);
+			h->reg->refused_logged = ts;
+		}
+		return NULL;
+	}
+	if (!(st = store_stmt(h, ins)))
+		return NULL;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, source, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, native, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_double(st, 4, ts);
+	if (store_exec(h, st) != SQLITE_DONE)
+		return NULL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	d->dev = sqlite3_last_insert_rowid(store_db(h));
+	snprintf(d->id, sizeof(d->id), "%s", id);
+	snprintf(d->source, sizeof(d->source), "%s", source);
+	snprintf(d->native, sizeof(d->native), "%s", native);
+	snprintf(d->kind, sizeof(d->kind), "other");
+	d->online = 1;
+	d->first_seen = d->last_seen = ts;
+	d->eco = eco_index(source);
+	job_clear(&d->job);
+	if (registry_add(h, d)) {
+		free(d);
+		return NULL;
+	}
+	LOG(L_INFO, "device: new device %s", id);
+	return d;
+}
+
+void device_set_online(struct hub *h, struct device *d, int online, double ts)
+{
+	if (d->online == online)
+		return;
+	d->online = online;
+	changed(h, d);
+	alert_device_online(h, d, online, ts);
+}
+
+/* Copy a string field if it differs; returns 1 when it changed. */
+static int set_str(char *dst, size_t len, const char *src)
+{
+	if (!strncmp(dst, src, len))
+		return 0;
+	snprintf(dst, len, "%s", src);
+	return 1;
+}
+
+/* Store a sequenced event idempotently.  Returns 1 if new, 0 if the
+ * (device, seq) pair was stored before, -1 on error. */
+static int event_store(struct hub *h, struct device *d, const struct eco_dev *u,
+		       double ts, double rx, const char *raw, size_t rawlen)
+{
+	static const char ins[] =
+		"INSERT OR IGNORE INTO events(dev, seq, type, ts, rx, body)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+	sqlite3_stmt *st = store_stmt(h, ins);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, d->dev);
+	sqlite3_bind_int64(st, 2, u->seq);
+	sqlite3_bind_text(st, 3, u->event, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_double(st, 4, ts);
+	sqlite3_bind_double(st, 5, rx);
+	sqlite3_bind_text(st, 6, raw, (int)rawlen, SQLITE_TRANSIENT);
+	if (store_exec(h, st) != SQLITE_DONE)
+		return -1;
+	if (u->seq > d->seq_max)
+		d->seq_max = u->seq;
+	d->ack_pending = 1;
+	touch(h, d);
+	if (sqlite3_changes(store_db(h)) == 0)
+		return 0;
+	if (!d->txn_seq_min || u->seq < d->txn_seq_min)
+		d->txn_seq_min = u->seq;
+	return 1;
+}
+
+/* Is every seq in [from, to] of device d stored? */
+static int seq_complete(struct hub *h, struct device *d, long long from, long long to)
+{
+	static const char q[] =
+		"SELECT count(*) FROM events WHERE dev=?1 AND seq BETWEEN ?2 AND ?3";
+	sqlite3_stmt *st = store_stmt(h, q);
+	long long n = -1;
+
+	if (!st)
+		return 0;
+	sqlite3_bind_int64(st, 1, d->dev);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, to);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return n == to - from + 1;
+}
+
+/* The metrics.id of name, adding it to the dictionary the first time.
+ * Returns the id, or 0 on error (logged by the store). */
+int64_t device_metric_id(struct hub *h, const char *name, int create)
+{
+	static const char ins[] = "INSERT OR IGNORE INTO metrics(name) VALUES (?1)";
+	static const char sel[] = "SELECT id FROM metrics WHERE name = ?1";
+	sqlite3_stmt *st;
+	int64_t id = 0;
+
+	if (create && (st = store_stmt(h, ins))) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		store_exec(h, st);
+	}
+	if ((st = store_stmt(h, sel))) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			id = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+	}
+	return id;
+}
+
+static int telemetry_store(struct hub *h, struct device *d, struct metric *m)
+{
+	static const char ins[] =
+		"INSERT OR REPLACE INTO telemetry(dev, mid, ts, value) VALUES (?1, ?2, ?3, ?4)";
+	sqlite3_stmt *st;
+
+	if (h->reg->min_interval > 0 && m->stored_ts &&
+	    m->ts - m->stored_ts < h->reg->min_interval)
+		return 0;
+	if (!m->mid && !(m->mid = device_metric_id(h, m->name, 1)))
+		return -1;
+	if (!(st = store_stmt(h, ins)))
+		return -1;
+	sqlite3_bind_int64(st, 1, d->dev);
+	sqlite3_bind_int64(st, 2, m->mid);
+	sqlite3_bind_double(st, 3, m->ts);
+	sqlite3_bind_double(st, 4, m->value);
+	if (store_exec(h, st) != SQLITE_DONE)
+		return -1;
+	m->stored_ts = m->ts;
+	h->stats.rows_stored++;
+	return 0;
+}
+
+int device_apply(struct hub *h, int eco_idx, int link,
+		 const struct eco_dev *u, double rx, const char *raw,
+		 size_t rawlen)
+{
+	const char *source = u->source[0] ? u->source : eco_table[eco_idx]->name;
+	double ts = rx;
+	struct device *d;
+	int vis = 0;
+
+	/* a device clock is trusted if it is after 2001 and not in the future */
+	if ((u->has & ECO_TS) && u->ts > 1e9 && u->ts < rx + 60)
+		ts = u->ts;
+	if (!u->native[0])
+		return 0;
+	if (u->has & ECO_FORGET) {
+		char id[sizeof(d->id)];
+
+		snprintf(id, sizeof(id), "%s/%s", source, u->native);
+		if ((d = device_find(h, id)) && d->online)
+			device_set_online(h, d, 0, ts);
+		return 0;	/* history is kept; the device just goes quiet */
+	}
+	if (!(d = device_get(h, source, u->native, ts)))
+		return -1;
+	d->link = link;
+	if (u->has & ECO_EVENT) {
+		int fresh = event_store(h, d, u, ts, rx, raw, rawlen);
+
+		if (fresh < 0)
+			return -1;
+		if (!fresh) {	/* a resend: stored and applied before */
+			h->stats.events_duplicate++;
+			return 0;
+		}
+		h->stats.events_stored++;
+	}
+	if (rx > d->last_seen) {
+		d->last_seen = rx;
+		d->dirty = 1;
+		touch(h, d);
+	}
+	if (u->has & ECO_NAME)
+		vis |= set_str(d->name, sizeof(d->name), u->name);
+	if (u->has & ECO_KIND)
+		vis |= set_str(d->kind, sizeof(d->kind), u->kind);
+	if (u->has & ECO_MODEL)
+		vis |= set_str(d->model, sizeof(d->model), u->model);
+	if (u->has & ECO_ROOM)
+		vis |= set_str(d->room, sizeof(d->room), u->room);
+	if (u->has & ECO_FIRMWARE)
+		vis |= set_str(d->firmware, sizeof(d->firmware), u->firmware);
+	if (u->has & ECO_ONLINE) {
+		d->has_signal = 1;
+		if (d->online != u->online)
+			device_set_online(h, d, u->online, ts);
+	} else if (!d->online && !(u->has & ECO_FORGET) &&
+		   (u->nmetric || (u->has & (ECO_JOB_STATE | ECO_SWITCH | ECO_EVENT)))) {
+		/* a device that talks is online, whatever it said before */
+		device_set_online(h, d, 1, ts);
+	}
+	for (int i = 0; i < u->nmetric; i++) {
+		struct metric *m = metric_slot(d, u->metric[i].name);
+
+		if (!m)
+			continue;
+		if (m->value != u->metric[i].value || !m->ts)
+			vis = 1;
+		m->value = u->metric[i].value;
+		m->ts = ts;
+		if (telemetry_store(h, d, m))
+			return -1;
+		machine_metric(h, d, m->name, m->value, ts);
+		alert_metric(h, d, m->name, m->value, ts);
+	}
+	if (u->has & ECO_SWITCH) {
+		if (!d->has_switch || d->switch_on != u->switch_on)
+			vis = 1;
+		d->has_switch = 1;
+		d->switch_on = u->switch_on;
+	}
+	if (u->has & (ECO_JOB_STATE | ECO_JOB_FILE | ECO_JOB_PROGRESS |
+		      ECO_JOB_REMAINING | ECO_JOB_LAYER | ECO_JOB_FILAMENT))
+		vis |= job_update(h, d, u, ts);
+	if (u->has & ECO_BUTTON)
+		button_pressed(h, d, u->button, ts);
+	if (vis)
+		changed(h, d);
+	else if (u->nmetric) {
+		d->version++;	/* fresh timestamps: same values, newer last_seen */
+		ws_device_changed(h, d->idx);
+	}
+	return 0;
+}
+
+void device_check_stale(struct hub *h, double now)
+{
+	struct registry *r = h->reg;
+
+	for (int i = 0; i < r->n; i++) {
+		struct device *d = r->dev[i];
+
+		/* a device with a last will is offline when its broker says so */
+		if (d->online && !d->has_signal && now - d->last_seen > r->stale_s) {
+			LOG(L_INFO, "device: %s silent for %.0f s: offline", d->id,
+			    now - d->last_seen);
+			device_set_online(h, d, 0, now);
+		}
+	}
+}
+
+void device_save_dirty(struct hub *h)
+{
+	static const char upd[] =
+		"UPDATE devices SET name=?2, kind=?3, model=?4, room=?5, firmware=?6,"
+		" online=?7, last_seen=?8, state=?9 WHERE dev=?1";
+	struct registry *r = h->reg;
+
+	if (!r)
+		return;
+	for (int i = 0; i < r->ntouched; i++) {
+		struct device *d = r->dev[r->touched[i]];
+		sqlite3_stmt *st;
+		char *state;
+
+		if (!d->dirty || !(st = store_stmt(h, upd)))
+			continue;
+		state = state_json(d);
+		sqlite3_bind_int64(st, 1, d->dev);
+		sqlite3_bind_text(st, 2, d->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, d->kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, d->model, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, d->room, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, d->firmware, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 7, d->online);
+		sqlite3_bind_double(st, 8, d->last_seen);
+		sqlite3_bind_text(st, 9, state, -1, free);
+		store_exec(h, st);
+		d->dirty = 0;
+	}
+}
+
+void device_committed(struct hub *h, int ok)
+{
+	struct registry *r = h->reg;
+
+	if (!r)
+		return;
+	for (int i = 0; i < r->ntouched; i++) {
+		struct device *d = r->dev[r->touched[i]];
+
+		long long ack;
+
+		d->touched = 0;
+		if (!d->ack_pending)
+			continue;
+		d->ack_pending = 0;
+		if (!ok) {	/* lost: the device will resend them */
+			if (d->txn_seq_min && (!d->hole || d->txn_seq_min < d->hole))
+				d->hole = d->txn_seq_min;
+			d->txn_seq_min = 0;
+			continue;
+		}
+		d->txn_seq_min = 0;
+		if (d->hole && seq_complete(h, d, d->hole, d->seq_max))
+			d->hole = 0;
+		ack = d->hole ? d->hole - 1 : d->seq_max;
+		if (ack < d->seq_acked)
+			ack = d->seq_acked;
+		if (!strcmp(d->source, "mlab")) {
+			char topic[ECO_ID_MAX + 32], body[48];
+			int n;
+
+			snprintf(topic, sizeof(topic), "mlab/v1/%s/ack", d->native);
+			n = snprintf(body, sizeof(body), "{\"seq\":%lld}", ack);
+			mqtt_publish(h, d->link, topic, body, (size_t)n, 1, 1);
+		}
+		d->seq_acked = ack;
+	}
+	r->ntouched = 0;
+}
+
+cJSON *device_json(const struct device *d)
+{
+	cJSON *o = cJSON_CreateObject(), *m;
+	char iso[40];
+
+	cJSON_AddStringToObject(o, "id", d->id);
+	cJSON_AddStringToObject(o, "source", d->source);
+	cJSON_AddStringToObject(o, "name", d->name[0] ? d->name : d->native);
+	cJSON_AddStringToObject(o, "kind", d->kind);
+	if (d->model[0])
+		cJSON_AddStringToObject(o, "model", d->model);
+	if (d->room[0])
+		cJSON_AddStringToObject(o, "room", d->room);
+	if (d->firmware[0])
+		cJSON_AddStringToObject(o, "firmware", d->firmware);
+	cJSON_AddBoolToObject(o, "online", d->online);
+	cJSON_AddStringToObject(o, "last_seen", hub_iso(d->last_seen, iso, sizeof(iso), 0));
+	m = cJSON_AddObjectToObject(o, "metrics");
+	for (int i = 0; i < d->nmetric; i++)
+		cJSON_AddNumberToObject(m, d->metric[i].name, d->metric[i].value);
+	if (d->has_job) {
+		cJSON *j = cJSON_AddObjectToObject(o, "job");
+
+		cJSON_AddStringToObject(j, "state", d->job.state[0] ? d->job.state : "idle");
+		if (d->job.kind[0] && strcmp(d->job.kind, "print"))
+			cJSON_AddStringToObject(j, "kind", d->job.kind);
+		if (d->job.file[0])
+			cJSON_AddStringToObject(j, "file", d->job.file);
+		if (d->job.progress >= 0)
+			cJSON_AddNumberToObject(j, "progress_pct", round(d->job.progress * 10) / 10);
+		if (d->job.remaining >= 0)
+			cJSON_AddNumberToObject(j, "remaining_s", round(d->job.remaining));
+		if (d->job.layer >= 0)
+			cJSON_AddNumberToObject(j, "layer", d->job.layer);
+		if (d->job.layers >= 0)
+			cJSON_AddNumberToObject(j, "layers", d->job.layers);
+		if (d->job.started_at > 0)
+			cJSON_AddStringToObject(j, "started_at",
+						hub_iso(d->job.started_at, iso, sizeof(iso), 0));
+	}
+	if (d->has_switch) {
+		cJSON *s = cJSON_AddObjectToObject(o, "switch");
+
+		cJSON_AddBoolToObject(s, "on", d->switch_on);
+	}
+	return o;
+}

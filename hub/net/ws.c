@@ -1,0 +1,425 @@
+/*
+ * ws.c — the /ws WebSocket protocol (see ws.h for the promises).
+ *
+ * Per client: a bitmap of devices changed since they were last sent (so a
+ * slow client gets the latest state once, never a backlog), a FIFO of
+ * other messages bounded by ws.queue_max, and a pending snapshot.  Each
+ * writeable callback sends one message: snapshot, then queued messages,
+ * then changed devices.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <cjson/cJSON.h>
+#include <libwebsockets.h>
+
+#include "lab/alert.h"
+#include "net/api.h"
+#include "auth/auth.h"
+#include "core/conf.h"
+#include "lab/device.h"
+#include "core/hub.h"
+#include "core/log.h"
+#include "part/part.h"
+#include "net/ws.h"
+
+struct qmsg {
+	struct qmsg *next;
+	size_t len;
+	unsigned char buf[];	/* LWS_PRE + len */
+};
+
+struct client {
+	struct client *next;
+	struct lws *wsi;
+	int role;
+	int audience;
+	int snapshot;		/* snapshot still to send */
+	int dead;
+	unsigned char *dirty;	/* bitmap by device idx */
+	int dirty_bits;
+	int dirty_cursor;
+	int ndirty;
+	struct qmsg *qhead, *qtail;
+	int qlen;
+};
+
+/* The last "device" message built for each device (by registry idx):
+ * built once per device version, written to every client from the same
+ * buffer (LWS_PRE bytes of headroom for lws's frame header). */
+struct wire {
+	unsigned version;
+	int valid;
+	size_t len;
+	unsigned char *buf;
+};
+
+struct ws {
+	struct client *clients;
+	struct wire *wire;
+	int nwire;
+	int n;
+	int queue_max;
+	int max_clients;
+	int sndbuf;
+};
+
+int ws_init(struct hub *h)
+{
+	struct ws *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return -1;
+	w->queue_max = (int)conf_int(h->conf, "ws.queue_max");
+	w->max_clients = (int)conf_int(h->conf, "ws.max_clients");
+	w->sndbuf = (int)conf_int(h->conf, "ws.sndbuf_kb") * 1024;
+	h->ws = w;
+	return 0;
+}
+
+void ws_fini(struct hub *h)
+{
+	if (h->ws)
+		for (int i = 0; i < h->ws->nwire; i++)
+			free(h->ws->wire[i].buf);
+	free(h->ws ? h->ws->wire : NULL);
+	free(h->ws);
+	h->ws = NULL;
+}
+
+int ws_client_count(const struct hub *h)
+{
+	return h->ws ? h->ws->n : 0;
+}
+
+static void queue_free(struct client *c)
+{
+	struct qmsg *m, *next;
+
+	for (m = c->qhead; m; m = next) {
+		next = m->next;
+		free(m);
+	}
+	c->qhead = c->qtail = NULL;
+	c->qlen = 0;
+}
+
+static int set_dirty(struct client *c, int idx)
+{
+	if (idx >= c->dirty_bits) {
+		int bits = c->dirty_bits ? c->dirty_bits : 256;
+		unsigned char *nd;
+
+		while (bits <= idx)
+			bits *= 2;
+		nd = realloc(c->dirty, (size_t)bits / 8);
+		if (!nd)
+			return -1;
+		memset(nd + c->dirty_bits / 8, 0, (size_t)(bits - c->dirty_bits) / 8);
+		c->dirty = nd;
+		c->dirty_bits = bits;
+	}
+	if (!(c->dirty[idx / 8] & (1u << (idx % 8)))) {
+		c->dirty[idx / 8] |= (unsigned char)(1u << (idx % 8));
+		c->ndirty++;
+	}
+	return 0;
+}
+
+void ws_device_changed(struct hub *h, int idx)
+{
+	if (!h->ws)
+		return;
+	for (struct client *c = h->ws->clients; c; c = c->next) {
+		if (c->dead || c->snapshot)
+			continue;	/* the snapshot will carry it */
+		if (set_dirty(c, idx) == 0)
+			lws_callback_on_writable(c->wsi);
+	}
+}
+
+/* Drop a client that cannot keep up: free what it holds now, close it
+ * asynchronously (it may never become writeable again). */
+static void drop_slow(struct hub *h, struct client *c)
+{
+	c->dead = 1;
+	queue_free(c);
+	h->stats.ws_dropped_slow++;
+	LOG(L_WARN, "ws: closing a client that fell %d messages behind", h->ws->queue_max);
+	lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+			 (unsigned char *)"too slow", 8);
+	lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+}
+
+static struct qmsg *qmsg_new(const char *s, size_t len)
+{
+	struct qmsg *m = malloc(sizeof(*m) + LWS_PRE + len);
+
+	if (!m)
+		return NULL;
+	m->next = NULL;
+	m->len = len;
+	memcpy(m->buf + LWS_PRE, s, len);
+	return m;
+}
+
+void ws_broadcast(struct hub *h, const char *type, cJSON *obj,
+		  enum ws_audience audience)
+{
+	char *s;
+	size_t len;
+
+	if (!h->ws || !h->ws->clients) {
+		cJSON_Delete(obj);
+		return;
+	}
+	{	/* "type" first, as in every message */
+		cJSON *msg = cJSON_CreateObject(), *it;
+
+		cJSON_AddStringToObject(msg, "type", type);
+		while (obj && (it = obj->child)) {
+			cJSON_DetachItemViaPointer(obj, it);
+			cJSON_AddItemToObject(msg, it->string, it);
+		}
+		cJSON_Delete(obj);
+		obj = msg;
+	}
+	s = cJSON_PrintUnformatted(obj);
+	cJSON_Delete(obj);
+	if (!s)
+		return;
+	len = strlen(s);
+	for (struct client *c = h->ws->clients; c; c = c->next) {
+		struct qmsg *m;
+
+		if (c->dead || c->audience < (int)audience || c->snapshot)
+			continue;
+		if (c->qlen >= h->ws->queue_max) {
+			drop_slow(h, c);
+			continue;
+		}
+		if (!(m = qmsg_new(s, len)))
+			continue;
+		if (c->qtail)
+			c->qtail->next = m;
+		else
+			c->qhead = m;
+		c->qtail = m;
+		c->qlen++;
+		lws_callback_on_writable(c->wsi);
+	}
+	free(s);
+}
+
+static char *snapshot(struct hub *h, struct client *c, size_t *len)
+{
+	cJSON *o = cJSON_CreateObject(), *arr;
+	char *s;
+
+	cJSON_AddStringToObject(o, "type", "snapshot");
+	cJSON_AddStringToObject(o, "broker", h->broker_up ? "connected" : "disconnected");
+	cJSON_AddStringToObject(o, "role", c->role == ROLE_ADMIN ? "admin" :
+				c->role == ROLE_FACILITATOR ? "facilitator" :
+				c->role == ROLE_KIOSK ? "kiosk" : "public");
+	arr = cJSON_AddArrayToObject(o, "devices");
+	for (int i = 0; i < device_count(h); i++)
+		cJSON_AddItemToArray(arr, device_json(device_at(h, i)));
+	part_ws_snapshot(h, o, c->audience);
+	alert_ws_snapshot(h, o);
+	s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	*len = s ? strlen(s) : 0;
+	return s;
+}
+
+/* The current "device" message for d, cached per version.  The buffer
+ * belongs to the cache.  NULL when out of memory. */
+static struct wire *device_wire(struct hub *h, struct device *d)
+{
+	struct ws *w = h->ws;
+	struct wire *c;
+
+	if (d->idx >= w->nwire) {
+		int n = w->nwire ? w->nwire : 64;
+		struct wire *nw;
+
+		while (n <= d->idx)
+			n *= 2;
+		nw = realloc(w->wire, (size_t)n * sizeof(*nw));
+		if (!nw)
+			return NULL;
+		memset(nw + w->nwire, 0, (size_t)(n - w->nwire) * sizeof(*nw));
+		w->wire = nw;
+		w->nwire = n;
+	}
+	c = &w->wire[d->idx];
+	if (!c->valid || c->version != d->version) {
+		cJSON *o = cJSON_CreateObject();
+		char *s;
+		size_t len;
+		unsigned char *nb;
+
+		cJSON_AddStringToObject(o, "type", "device");
+		cJSON_AddItemToObject(o, "device", device_json(d));
+		s = cJSON_PrintUnformatted(o);
+		cJSON_Delete(o);
+		if (!s)
+			return NULL;
+		len = strlen(s);
+		nb = realloc(c->buf, LWS_PRE + len);
+		if (!nb) {
+			free(s);
+			return NULL;
+		}
+		memcpy(nb + LWS_PRE, s, len);
+		free(s);
+		c->buf = nb;
+		c->len = len;
+		c->version = d->version;
+		c->valid = 1;
+	}
+	return c;
+}
+
+/* Send one message to c. Returns 0, or -1 to close. */
+static int send_one(struct hub *h, struct client *c)
+{
+	if (c->snapshot) {
+		size_t len;
+		char *s = snapshot(h, c, &len);
+		struct qmsg *m = s ? qmsg_new(s, len) : NULL;
+		int rc;
+
+		free(s);
+		if (!m)
+			return -1;
+		c->snapshot = 0;
+		rc = lws_write(c->wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT) < (int)m->len;
+		free(m);
+		return rc ? -1 : 0;
+	}
+	if (c->qhead) {
+		struct qmsg *m = c->qhead;
+		int rc;
+
+		c->qhead = m->next;
+		if (!c->qhead)
+			c->qtail = NULL;
+		c->qlen--;
+		rc = lws_write(c->wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT) < (int)m->len;
+		free(m);
+		return rc ? -1 : 0;
+	}
+	while (c->ndirty) {
+		int idx = c->dirty_cursor;
+		struct device *d;
+
+		c->dirty_cursor = (c->dirty_cursor + 1) % c->dirty_bits;
+		if (!(c->dirty[idx / 8] & (1u << (idx % 8))))
+			continue;
+		c->dirty[idx / 8] &= (unsigned char)~(1u << (idx % 8));
+		c->ndirty--;
+		if (!(d = device_at(h, idx)))
+			continue;
+		{
+			struct wire *wm = device_wire(h, d);
+
+			if (!wm)
+				return -1;
+			return lws_write(c->wsi, wm->buf + LWS_PRE, wm->len,
+					 LWS_WRITE_TEXT) < (int)wm->len ? -1 : 0;
+		}
+	}
+	return 0;
+}
+
+static int ws_cb(struct lws *wsi, enum lws_callback_reasons reason,
+		 void *user, void *in, size_t len)
+{
+	struct hub *h = lws_context_user(lws_get_context(wsi));
+	struct client *c = user;
+
+	switch (reason) {
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
+		char uri[64];
+
+		if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) < 0 ||
+		    (strcmp(uri, "/ws") && strcmp(uri, "/ws/")))
+			return 1;	/* WebSockets live on /ws only */
+		if (h->ws->n >= h->ws->max_clients) {
+			LOG(L_WARN, "ws: refusing a client: ws.max_clients (%d) reached",
+			    h->ws->max_clients);
+			return 1;
+		}
+		return 0;
+	}
+	case LWS_CALLBACK_ESTABLISHED: {
+		char cookie[2048];
+
+		memset(c, 0, sizeof(*c));
+		c->wsi = wsi;
+		if (lws_hdr_copy(wsi, cookie, sizeof(cookie), WSI_TOKEN_HTTP_COOKIE) < 0)
+			cookie[0] = '\0';
+		c->role = auth_role_of_cookie(h, cookie);
+		c->audience = c->role >= ROLE_FACILITATOR ? WS_STAFF :
+			      c->role == ROLE_KIOSK ? WS_KIOSK : WS_PUBLIC;
+		c->snapshot = 1;
+		/* the kernel's buffer counts too: left to autotune, a stalled
+		 * client can hold megabytes before our own queue notices */
+		if (h->ws->sndbuf)
+			setsockopt(lws_get_socket_fd(wsi), SOL_SOCKET, SO_SNDBUF,
+				   &h->ws->sndbuf, sizeof(h->ws->sndbuf));
+		c->next = h->ws->clients;
+		h->ws->clients = c;
+		h->ws->n++;
+		lws_callback_on_writable(wsi);
+		return 0;
+	}
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		if (c->dead)
+			return -1;
+		/* several messages while the socket takes them: one per loop
+		 * turn would let a busy lab outrun every client */
+		for (int n = 0; n < 64 && (c->snapshot || c->qhead || c->ndirty); n++) {
+			if (send_one(h, c))
+				return -1;
+			if (lws_send_pipe_choked(wsi))
+				break;
+		}
+		if (c->snapshot || c->qhead || c->ndirty)
+			lws_callback_on_writable(wsi);
+		return 0;
+
+	case LWS_CALLBACK_HTTP_FILE_COMPLETION:
+		/* mlab-ws is the vhost's default protocol, so plain file
+		 * transactions on a fresh connection are bound to it: finish
+		 * them as lws's dummy does, or the next request on the kept-
+		 * alive connection is answered with the previous file */
+		return lws_callback_http_dummy(wsi, reason, user, in, len);
+
+	case LWS_CALLBACK_RECEIVE:
+		/* clients only listen; a ping-like "hello" is fine, the rest ignored */
+		return 0;
+
+	case LWS_CALLBACK_CLOSED:
+		for (struct client **pp = &h->ws->clients; *pp; pp = &(*pp)->next)
+			if (*pp == c) {
+				*pp = c->next;
+				h->ws->n--;
+				break;
+			}
+		queue_free(c);
+		free(c->dirty);
+		c->dirty = NULL;
+		return 0;
+
+	default:
+		break;
+	}
+	return 0;
+}
+
+const struct lws_protocols ws_protocol = {
+	"mlab-ws", ws_cb, sizeof(struct client), 4096, 0, NULL, 0
+};
