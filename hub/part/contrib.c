@@ -1,0 +1,307 @@
+/*
+ * contrib.c — contributions (a scan, a print, an idea…): their JSON,
+ * validation, confirmation and the /api/contributions routes.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <cjson/cJSON.h>
+
+#include "net/api.h"
+#include "net/args.h"
+#include "part/contrib.h"
+#include "core/hub.h"
+#include "core/log.h"
+#include "part/part.h"
+#include "part/project.h"
+#include "part/row.h"
+#include "part/session.h"
+#include "store/store.h"
+#include "net/ws.h"
+
+static const char *const kinds[] = {
+	"scan", "print", "idea", "photo", "text", "code", "other", NULL
+};
+static const char *const statuses[] = { "pending", "confirmed", "rejected", NULL };
+
+/* Contributions matching the filters (0/NULL = any), newest first, as a
+ * JSON array (caller owns it).  author is the participant's name only
+ * when they consented to publishing it and were not erased. */
+cJSON *contrib_list(struct hub *h, int64_t id, const char *status,
+			 int64_t project, int64_t session, const char *kind,
+			 int64_t participant, long limit)
+{
+	static const char q[] =
+		"SELECT c.id, c.project_id, pr.title, c.session_id, c.participant_id, c.kind, c.title,"
+		" c.body, c.links, c.licence, c.status, c.device_id, c.job_id, c.created_at,"
+		" c.decided_at, c.decided_by,"
+		" CASE WHEN p.erased_at IS NULL AND EXISTS (SELECT 1 FROM consents k"
+		"  WHERE k.participant_id = p.id AND k.purpose = 'publish_name' AND k.granted)"
+		"  THEN p.display_name END,"
+		" j.file, j.state, j.started_at, j.ended_at, j.kind"
+		" FROM contributions c LEFT JOIN participants p ON p.id = c.participant_id"
+		" LEFT JOIN jobs j ON j.id = c.job_id LEFT JOIN projects pr ON pr.id = c.project_id"
+		" WHERE (?1 IS NULL OR c.id = ?1) AND (?2 IS NULL OR c.status = ?2)"
+		" AND (?3 IS NULL OR c.project_id = ?3) AND (?4 IS NULL OR c.session_id = ?4)"
+		" AND (?5 IS NULL OR c.kind = ?5) AND (?7 IS NULL OR c.participant_id = ?7)"
+		" ORDER BY c.id DESC LIMIT ?6";
+	sqlite3_stmt *st = store_stmt(h, q);
+	cJSON *arr = cJSON_CreateArray();
+
+	if (!st)
+		return arr;
+	if (id)
+		sqlite3_bind_int64(st, 1, id);
+	row_bind_opt_text(st, 2, status);
+	if (project)
+		sqlite3_bind_int64(st, 3, project);
+	if (session)
+		sqlite3_bind_int64(st, 4, session);
+	row_bind_opt_text(st, 5, kind);
+	sqlite3_bind_int64(st, 6, limit);
+	if (participant)
+		sqlite3_bind_int64(st, 7, participant);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		cJSON *c = cJSON_CreateObject(), *prov;
+
+		row_add_int(c, "id", st, 0);
+		row_add_int(c, "project_id", st, 1);
+		row_add_text(c, "project_title", st, 2);
+		row_add_int(c, "session_id", st, 3);
+		row_add_int(c, "participant_id", st, 4);
+		row_add_text(c, "author", st, 16);
+		row_add_text(c, "kind", st, 5);
+		row_add_text(c, "title", st, 6);
+		row_add_text(c, "body", st, 7);
+		row_add_list(c, "links", st, 8);
+		row_add_text(c, "licence", st, 9);
+		row_add_text(c, "status", st, 10);
+		row_add_text(c, "device_id", st, 11);
+		row_add_int(c, "job_id", st, 12);
+		row_add_time(c, "created_at", st, 13);
+		row_add_time(c, "decided_at", st, 14);
+		row_add_text(c, "decided_by", st, 15);
+		if (sqlite3_column_type(st, 12) != SQLITE_NULL) {
+			prov = cJSON_AddObjectToObject(c, "job");
+			row_add_int(prov, "id", st, 12);
+			row_add_text(prov, "device", st, 11);
+			row_add_text(prov, "kind", st, 21);
+			row_add_text(prov, "file", st, 17);
+			row_add_text(prov, "state", st, 18);
+			row_add_time(prov, "started_at", st, 19);
+			row_add_time(prov, "ended_at", st, 20);
+		}
+		cJSON_AddItemToArray(arr, c);
+	}
+	sqlite3_reset(st);
+	return arr;
+}
+
+static cJSON *contrib_json(struct hub *h, int64_t id)
+{
+	cJSON *arr = contrib_list(h, id, NULL, 0, 0, NULL, 0, 1), *c = NULL;
+
+	if (cJSON_GetArraySize(arr))
+		c = cJSON_DetachItemFromArray(arr, 0);
+	cJSON_Delete(arr);
+	return c;
+}
+
+/* A contribution changed: the row to staff, its project's counts to all. */
+void contrib_changed(struct hub *h, int64_t id, const char *event)
+{
+	cJSON *c = contrib_json(h, id), *o = cJSON_CreateObject();
+	const cJSON *pid = c ? args_member(c, "project_id") : NULL;
+
+	cJSON_AddStringToObject(o, "event", event);
+	if (cJSON_IsNumber(pid))
+		project_changed(h, (int64_t)pid->valuedouble);
+	cJSON_AddItemToObject(o, "contribution", c);
+	ws_broadcast(h, "contribution", o, WS_STAFF);
+}
+
+/* Validate a contribution body and write it as id (0: new).  The kiosk
+ * adds ideas to the open session only.  Answers the request. */
+static int contrib_write(struct api_req *req, struct api_resp *resp, const cJSON *o,
+		       int64_t id, const char *old_status)
+{
+	static const char ins[] =
+		"INSERT INTO contributions(project_id, session_id, participant_id, kind, title, body,"
+		" links, licence, status, created_at, decided_at, decided_by)"
+		" VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)";
+	static const char upd[] =
+		"UPDATE contributions SET project_id=?1, session_id=?2, participant_id=?3, kind=?4,"
+		" title=?5, body=?6, links=?7, licence=?8, status=?9,"
+		" decided_at=CASE WHEN ?9 = status THEN decided_at ELSE ?11 END,"
+		" decided_by=CASE WHEN ?9 = status THEN decided_by ELSE ?12 END WHERE id=?13";
+	static const char q_part[] = "SELECT session_id FROM participants WHERE id = ?1";
+	static const char q_pexists[] = "SELECT count(*) FROM participants WHERE id = ?1";
+	static const char q_sess[] = "SELECT count(*) FROM sessions WHERE id = ?1";
+	struct hub *h = req->h;
+	const char *kind, *title, *body, *lic_in, *licence, *status;
+	const cJSON *links;
+	long long project = 0, session = 0, participant = 0;
+	int has_project, has_session, has_participant, kiosk = req->role == ROLE_KIOSK;
+	int64_t open = session_open_id(h);
+	double now = hub_now();
+	sqlite3_stmt *st;
+	char obj[48];
+
+	if (args_enum(resp, o, "kind", NULL, kinds, kiosk ? "idea" : NULL, &kind) ||
+	    args_str(resp, o, "title", NULL, TITLE_MAX, 1, &title) ||
+	    args_str(resp, o, "body", NULL, TEXT_MAX, 0, &body) ||
+	    args_str(resp, o, "licence", NULL, 64, 0, &lic_in) ||
+	    args_enum(resp, o, "status", NULL, statuses, "pending", &status) ||
+	    args_str_list(resp, o, "links", LINK_MAX, &links) ||
+	    args_int(resp, o, "project_id", NULL, 1, 9e15, &project, &has_project) ||
+	    args_int(resp, o, "session_id", NULL, 1, 9e15, &session, &has_session) ||
+	    args_int(resp, o, "participant_id", NULL, 1, 9e15, &participant, &has_participant))
+		return 0;
+	if (!kind)
+		return api_error(resp, 400, "kind is required (scan, print, idea, photo, text, code, other)");
+	if (!(licence = part_licence(lic_in ? lic_in : "none")))
+		return api_error(resp, 400, "licence must be CC-BY-4.0, CC-BY-SA-4.0, CC0-1.0 or none");
+	if (!id && !has_session && open) {
+		session = open;
+		has_session = 1;
+	}
+	if (kiosk) {
+		if (strcmp(kind, "idea"))
+			return api_error(resp, 403, "the kiosk may only add ideas");
+		if (strcmp(status, "pending"))
+			return api_error(resp, 403, "the kiosk may only add pending ideas");
+		if (!open)
+			return api_error(resp, 409, "no session is open");
+		if (session != open)
+			return api_error(resp, 403, "the kiosk adds ideas to the open session only");
+	}
+	if (has_session && !row_scalar(h, q_sess, session))
+		return api_error(resp, 400, "session_id: no session %lld", session);
+	if (!has_project && has_session && !id)
+		project = session_first_project(h, session), has_project = project > 0;
+	if (has_project && !project_exists(h, project))
+		return api_error(resp, 400, "project_id: no project %lld", project);
+	if (has_participant) {
+		int64_t ps = row_scalar(h, q_part, participant);
+
+		if (!ps && !row_scalar(h, q_pexists, participant))
+			return api_error(resp, 400, "participant_id: no participant %lld", participant);
+		if (kiosk && ps != open)
+			return api_error(resp, 403, "participant_id: not checked in to the open session");
+	}
+	if (!(st = store_stmt(h, id ? upd : ins)))
+		return api_error(resp, 500, "database error");
+	if (has_project)
+		sqlite3_bind_int64(st, 1, project);
+	if (has_session)
+		sqlite3_bind_int64(st, 2, session);
+	if (has_participant)
+		sqlite3_bind_int64(st, 3, participant);
+	sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, title, -1, SQLITE_TRANSIENT);
+	row_bind_opt_text(st, 6, body);
+	row_bind_list(st, 7, links);
+	sqlite3_bind_text(st, 8, licence, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, status, -1, SQLITE_STATIC);
+	if (!id)
+		sqlite3_bind_double(st, 10, now);
+	if (strcmp(status, "pending")) {
+		sqlite3_bind_double(st, 11, now);
+		row_bind_opt_text(st, 12, req->user[0] ? req->user : NULL);
+	}
+	if (id)
+		sqlite3_bind_int64(st, 13, id);
+	if (!row_step_ok(h, st))
+		return api_error(resp, 500, "database error");
+	if (!id)
+		id = row_last_id(h);
+	snprintf(obj, sizeof(obj), "contribution/%lld", (long long)id);
+	if (!old_status)
+		api_audit(req, "contribution.create", obj, kind);
+	else if (strcmp(old_status, status))
+		api_audit(req, !strcmp(status, "confirmed") ? "contribution.confirm" :
+			  !strcmp(status, "rejected") ? "contribution.reject" : "contribution.reopen",
+			  obj, NULL);
+	else
+		api_audit(req, "contribution.update", obj, NULL);
+	if (row_commit(req, resp))
+		return 0;
+	contrib_changed(h, id, !old_status ? "created" : strcmp(old_status, status) ? status : "updated");
+	if (kiosk) {
+		cJSON *r = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(r, "id", (double)id);
+		return api_json(resp, 201, r);
+	}
+	return api_json(resp, old_status ? 200 : 201, contrib_json(h, id));
+}
+
+int contrib_post(struct api_req *req, struct api_resp *resp)
+{
+	if (!cJSON_IsObject(req->json))
+		return api_error(resp, 400, "a JSON object is required");
+	return contrib_write(req, resp, req->json, 0, NULL);
+}
+
+/* PATCH /api/contributions/{id}: status (confirmed, rejected, pending),
+ * title, licence, project_id, kind, body, links, participant_id. */
+int contrib_patch(struct api_req *req, struct api_resp *resp)
+{
+	int64_t id = args_path_id(req, 0);
+	cJSON *cur;
+	char old[16];
+	int rc;
+
+	if (!cJSON_IsObject(req->json))
+		return api_error(resp, 400, "a JSON object is required");
+	if (!id || !(cur = contrib_json(req->h, id)))
+		return api_error(resp, 404, "no such contribution");
+	snprintf(old, sizeof(old), "%s", cJSON_GetStringValue(args_member(cur, "status")));
+	if (args_member(req->json, "session_id"))
+		return cJSON_Delete(cur), api_error(resp, 400, "session_id cannot be changed");
+	args_overlay(cur, req->json);
+	rc = contrib_write(req, resp, cur, id, old);
+	cJSON_Delete(cur);
+	return rc;
+}
+
+/* GET /api/contributions?status=&project_id=&session_id=&kind=&limit= (staff). */
+int contrib_get_all(struct api_req *req, struct api_resp *resp)
+{
+	int64_t project = 0, session = 0;
+	char status[16] = "", kind[16] = "", lim[16], *end;
+	long limit = 1000;
+	cJSON *o;
+
+	if (args_query_id(req, "project_id", &project) < 0 || args_query_id(req, "session_id", &session) < 0)
+		return api_error(resp, 400, "project_id and session_id must be ids");
+	if (!api_query(req, "status", status, sizeof(status)) && status[0] &&
+	    args_in_list(statuses, status) < 0)
+		return api_error(resp, 400, "status must be pending, confirmed or rejected");
+	if (!api_query(req, "kind", kind, sizeof(kind)) && kind[0] && args_in_list(kinds, kind) < 0)
+		return api_error(resp, 400, "kind must be scan, print, idea, photo, text, code or other");
+	if (!api_query(req, "limit", lim, sizeof(lim))) {
+		limit = strtol(lim, &end, 10);
+		if (*end || limit < 1 || limit > 100000)
+			return api_error(resp, 400, "limit must be 1..100000");
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddItemToObject(o, "contributions",
+			      contrib_list(req->h, 0, status[0] ? status : NULL, project,
+						session, kind[0] ? kind : NULL, 0, limit));
+	return api_json(resp, 200, o);
+}
+
+int contrib_get(struct api_req *req, struct api_resp *resp)
+{
+	int64_t id = args_path_id(req, 0);
+	cJSON *c = id ? contrib_json(req->h, id) : NULL;
+
+	if (!c)
+		return api_error(resp, 404, "no such contribution");
+	return api_json(resp, 200, c);
+}

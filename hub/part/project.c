@@ -1,0 +1,249 @@
+/*
+ * project.c — participation projects: their JSON, validation and the
+ * /api/projects routes.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <cjson/cJSON.h>
+
+#include "net/api.h"
+#include "net/args.h"
+#include "core/hub.h"
+#include "part/project.h"
+#include "part/row.h"
+#include "store/store.h"
+#include "net/ws.h"
+
+static const char *const project_statuses[] = {
+	"planned", "active", "completed", "archived", NULL
+};
+static const char *const visibilities[] = { "public", "internal", NULL };
+
+/* Project id as JSON (caller owns it), or NULL when there is none or, for
+ * the public (staff = 0), when it is internal. */
+cJSON *project_json(struct hub *h, int64_t id, int staff)
+{
+	static const char q[] =
+		"SELECT id, title, summary, status, visibility, starts_on, ends_on, partners,"
+		" cover, created_at, updated_at,"
+		" (SELECT count(*) FROM contributions c WHERE c.project_id = p.id AND c.status = 'confirmed'),"
+		" (SELECT count(*) FROM contributions c WHERE c.project_id = p.id AND c.status = 'pending')"
+		" FROM projects p WHERE id = ?1";
+	static const char q_themes[] =
+		"SELECT theme FROM project_themes WHERE project_id = ?1 ORDER BY theme";
+	sqlite3_stmt *st = store_stmt(h, q);
+	cJSON *o = NULL, *themes;
+
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    (staff || !strcmp((const char *)sqlite3_column_text(st, 4), "public"))) {
+		o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "id", (double)id);
+		row_add_text(o, "title", st, 1);
+		row_add_text(o, "summary", st, 2);
+		themes = cJSON_AddArrayToObject(o, "themes");
+		row_add_text(o, "status", st, 3);
+		row_add_text(o, "visibility", st, 4);
+		row_add_text(o, "starts_on", st, 5);
+		row_add_text(o, "ends_on", st, 6);
+		row_add_list(o, "partners", st, 7);
+		row_add_text(o, "cover", st, 8);
+		row_add_time(o, "created_at", st, 9);
+		row_add_time(o, "updated_at", st, 10);
+		row_add_int(o, "contributions_confirmed", st, 11);
+		if (staff)
+			row_add_int(o, "contributions_pending", st, 12);
+		sqlite3_reset(st);
+		if ((st = store_stmt(h, q_themes))) {
+			sqlite3_bind_int64(st, 1, id);
+			while (sqlite3_step(st) == SQLITE_ROW)
+				cJSON_AddItemToArray(themes, cJSON_CreateString(
+					(const char *)sqlite3_column_text(st, 0)));
+		}
+	}
+	if (st)
+		sqlite3_reset(st);
+	return o;
+}
+
+int project_exists(struct hub *h, int64_t id)
+{
+	static const char q[] = "SELECT count(*) FROM projects WHERE id = ?1";
+
+	return row_scalar(h, q, id) > 0;
+}
+
+/* Tell clients about project id: everyone if it is public, else staff. */
+void project_changed(struct hub *h, int64_t id)
+{
+	cJSON *pub = project_json(h, id, 0), *o = cJSON_CreateObject();
+
+	if (pub) {
+		cJSON_AddItemToObject(o, "project", pub);
+		ws_broadcast(h, "project", o, WS_PUBLIC);
+	} else {
+		cJSON_AddItemToObject(o, "project", project_json(h, id, 1));
+		ws_broadcast(h, "project", o, WS_STAFF);
+	}
+}
+
+static int theme_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 1 && n <= 40 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
+}
+
+/* Validate project body o and write it as project id (0: a new one).
+ * Answers the request either way. */
+static int project_write(struct api_req *req, struct api_resp *resp, const cJSON *o,
+		  int64_t id)
+{
+	static const char ins[] =
+		"INSERT INTO projects(title, summary, status, visibility, starts_on, ends_on,"
+		" partners, cover, created_at, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?9)";
+	static const char upd[] =
+		"UPDATE projects SET title=?1, summary=?2, status=?3, visibility=?4, starts_on=?5,"
+		" ends_on=?6, partners=?7, cover=?8, updated_at=?9 WHERE id=?10";
+	static const char del_themes[] = "DELETE FROM project_themes WHERE project_id=?1";
+	static const char ins_theme[] =
+		"INSERT OR IGNORE INTO project_themes(project_id, theme) VALUES (?1, ?2)";
+	struct hub *h = req->h;
+	const char *title, *summary, *status, *vis, *starts, *ends, *cover;
+	const cJSON *themes = args_member(o, "themes"), *partners, *it;
+	sqlite3_stmt *st;
+	char obj[48];
+	int ok, i = 0;
+
+	if (args_str(resp, o, "title", NULL, TITLE_MAX, 1, &title) ||
+	    args_str(resp, o, "summary", NULL, TEXT_MAX, 0, &summary) ||
+	    args_enum(resp, o, "status", NULL, project_statuses, "active", &status) ||
+	    args_enum(resp, o, "visibility", NULL, visibilities, "public", &vis) ||
+	    args_date(resp, o, "starts_on", &starts) || args_date(resp, o, "ends_on", &ends) ||
+	    args_str(resp, o, "cover", NULL, 500, 0, &cover) ||
+	    args_str_list(resp, o, "partners", TITLE_MAX, &partners))
+		return 0;
+	if (starts && ends && strcmp(ends, starts) < 0)
+		return api_error(resp, 400, "ends_on is before starts_on");
+	if (themes && !cJSON_IsNull(themes)) {
+		if (!cJSON_IsArray(themes) || cJSON_GetArraySize(themes) > 10)
+			return api_error(resp, 400, "themes must be an array of at most 10 themes");
+		cJSON_ArrayForEach(it, themes) {
+			if (!cJSON_IsString(it) || !theme_ok(it->valuestring))
+				return api_error(resp, 400, "themes[%d] must be 1 to 40 of a-z, 0-9 and -"
+						 " (e.g. quebec-culture)", i);
+			i++;
+		}
+	}
+	if (row_sp_begin(h))
+		return api_error(resp, 500, "database error");
+	st = store_stmt(h, id ? upd : ins);
+	if (st) {
+		sqlite3_bind_text(st, 1, title, -1, SQLITE_TRANSIENT);
+		row_bind_opt_text(st, 2, summary);
+		sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, vis, -1, SQLITE_STATIC);
+		row_bind_opt_text(st, 5, starts);
+		row_bind_opt_text(st, 6, ends);
+		row_bind_list(st, 7, partners);
+		row_bind_opt_text(st, 8, cover);
+		if (id) {
+			sqlite3_bind_double(st, 9, hub_now());
+			sqlite3_bind_int64(st, 10, id);
+		} else {
+			sqlite3_bind_double(st, 9, hub_now());
+		}
+	}
+	ok = row_step_ok(h, st);
+	if (ok && !id)
+		id = row_last_id(h);
+	if (ok && themes && (st = store_stmt(h, del_themes))) {
+		sqlite3_bind_int64(st, 1, id);
+		ok = row_step_ok(h, st);
+		cJSON_ArrayForEach(it, themes) {
+			if (!ok || !(st = store_stmt(h, ins_theme)))
+				break;
+			sqlite3_bind_int64(st, 1, id);
+			sqlite3_bind_text(st, 2, it->valuestring, -1, SQLITE_TRANSIENT);
+			ok = row_step_ok(h, st);
+		}
+	}
+	row_sp_end(h, ok);
+	if (!ok)
+		return api_error(resp, 500, "database error");
+	snprintf(obj, sizeof(obj), "project/%lld", (long long)id);
+	api_audit(req, req->method[0] == 'P' && req->method[1] == 'A' ? "project.update" :
+		  "project.create", obj, NULL);
+	if (row_commit(req, resp))
+		return 0;
+	project_changed(h, id);
+	return api_json(resp, req->method[1] == 'A' ? 200 : 201, project_json(h, id, 1));
+}
+
+/* GET /api/projects[?status=S]: public projects for everyone, all for staff. */
+int project_get_all(struct api_req *req, struct api_resp *resp)
+{
+	static const char q[] =
+		"SELECT id FROM projects WHERE (?1 OR visibility = 'public')"
+		" AND (?2 IS NULL OR status = ?2) ORDER BY id";
+	sqlite3_stmt *st = store_stmt(req->h, q);
+	cJSON *o, *arr;
+	char status[32];
+
+	if (!st)
+		return api_error(resp, 500, "database error");
+	sqlite3_bind_int(st, 1, row_staff(req));
+	if (!api_query(req, "status", status, sizeof(status)) && status[0])
+		sqlite3_bind_text(st, 2, status, -1, SQLITE_TRANSIENT);
+	o = cJSON_CreateObject();
+	arr = cJSON_AddArrayToObject(o, "projects");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		cJSON *p = project_json(req->h, sqlite3_column_int64(st, 0), row_staff(req));
+
+		if (p)
+			cJSON_AddItemToArray(arr, p);
+	}
+	sqlite3_reset(st);
+	return api_json(resp, 200, o);
+}
+
+int project_get(struct api_req *req, struct api_resp *resp)
+{
+	int64_t id = args_path_id(req, 0);
+	cJSON *p = id ? project_json(req->h, id, row_staff(req)) : NULL;
+
+	if (!p)
+		return api_error(resp, 404, "no such project");
+	return api_json(resp, 200, p);
+}
+
+int project_post(struct api_req *req, struct api_resp *resp)
+{
+	if (!cJSON_IsObject(req->json))
+		return api_error(resp, 400, "a JSON object is required");
+	return project_write(req, resp, req->json, 0);
+}
+
+/* PATCH /api/projects/{id}: any of POST's members. */
+int project_patch(struct api_req *req, struct api_resp *resp)
+{
+	int64_t id = args_path_id(req, 0);
+	cJSON *cur;
+	int rc;
+
+	if (!cJSON_IsObject(req->json))
+		return api_error(resp, 400, "a JSON object is required");
+	if (!id || !(cur = project_json(req->h, id, 1)))
+		return api_error(resp, 404, "no such project");
+	args_overlay(cur, req->json);
+	rc = project_write(req, resp, cur, id);
+	cJSON_Delete(cur);
+	return rc;
+}

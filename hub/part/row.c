@@ -1,0 +1,143 @@
+/*
+ * row.c — what participation's files share: SQLite columns to JSON,
+ * savepoints around multi-row writes, a checked step, the commit that
+ * comes before an API answer.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <cjson/cJSON.h>
+
+#include "net/api.h"
+#include "core/hub.h"
+#include "core/log.h"
+#include "part/row.h"
+#include "store/store.h"
+
+int row_staff(const struct api_req *req)
+{
+	return req->role >= ROLE_FACILITATOR;
+}
+
+int row_commit(struct api_req *req, struct api_resp *resp)
+{
+	if (store_flush(req->h) == 0)
+		return 0;
+	api_error(resp, 503, "the database could not store this; try again");
+	return -1;
+}
+
+/* Savepoint around a multi-row write: row_sp_begin, the writes, row_sp_end(ok).
+ * A failed write (constraint) then leaves nothing behind. */
+int row_sp_begin(struct hub *h)
+{
+	static const char q[] = "SAVEPOINT part";
+
+	return store_exec(h, store_stmt(h, q)) == SQLITE_DONE ? 0 : -1;
+}
+
+void row_sp_end(struct hub *h, int ok)
+{
+	static const char rb[] = "ROLLBACK TO part";
+	static const char rel[] = "RELEASE part";
+
+	if (!ok)
+		store_exec(h, store_stmt(h, rb));
+	store_exec(h, store_stmt(h, rel));
+}
+
+/* Step a write and say whether it worked; a constraint failure is logged
+ * here (validation should have caught it). */
+int row_step_ok(struct hub *h, sqlite3_stmt *st)
+{
+	int rc;
+
+	if (!st)
+		return 0;
+	rc = store_exec(h, st);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		LOG(L_WARN, "part: a write broke a constraint: %s", sqlite3_errstr(rc));
+	return rc == SQLITE_DONE;
+}
+
+int64_t row_last_id(struct hub *h)
+{
+	return (int64_t)sqlite3_last_insert_rowid(store_db(h));
+}
+
+/* ---- columns to JSON ---------------------------------------------------- */
+
+void row_add_text(cJSON *o, const char *name, sqlite3_stmt *st, int col)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		cJSON_AddNullToObject(o, name);
+	else
+		cJSON_AddStringToObject(o, name, (const char *)sqlite3_column_text(st, col));
+}
+
+void row_add_time(cJSON *o, const char *name, sqlite3_stmt *st, int col)
+{
+	char iso[40];
+
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		cJSON_AddNullToObject(o, name);
+	else
+		cJSON_AddStringToObject(o, name, hub_iso(sqlite3_column_double(st, col),
+							 iso, sizeof(iso), 0));
+}
+
+void row_add_int(cJSON *o, const char *name, sqlite3_stmt *st, int col)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		cJSON_AddNullToObject(o, name);
+	else
+		cJSON_AddNumberToObject(o, name, (double)sqlite3_column_int64(st, col));
+}
+
+/* A JSON-array text column as an array (empty when NULL or broken). */
+void row_add_list(cJSON *o, const char *name, sqlite3_stmt *st, int col)
+{
+	const char *s = (const char *)sqlite3_column_text(st, col);
+	cJSON *v = s ? cJSON_Parse(s) : NULL;
+
+	if (!cJSON_IsArray(v)) {
+		cJSON_Delete(v);
+		v = cJSON_CreateArray();
+	}
+	cJSON_AddItemToObject(o, name, v);
+}
+
+/* Bind a string list as JSON text (NULL when absent). */
+void row_bind_list(sqlite3_stmt *st, int i, const cJSON *list)
+{
+	char *s = list ? cJSON_PrintUnformatted(list) : NULL;
+
+	if (s) {
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+		free(s);
+	}
+}
+
+void row_bind_opt_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+}
+
+int64_t row_scalar(struct hub *h, const char *sql, int64_t arg)
+{
+	sqlite3_stmt *st = store_stmt(h, sql);
+	int64_t v = 0;
+
+	if (!st)
+		return 0;
+	sqlite3_bind_int64(st, 1, arg);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return v;
+}

@@ -1,0 +1,55 @@
+/*
+ * row.h — helpers shared by participation's files (project, session,
+ * participant, contrib, rating, privacy): field limits, columns to JSON,
+ * savepoints, checked writes.  Not used outside hub/part/.
+ */
+#ifndef MLAB_ROW_H
+#define MLAB_ROW_H
+
+#include <stdint.h>
+#include <sqlite3.h>
+
+struct hub;
+struct api_req;
+struct api_resp;
+struct cJSON;
+
+#define TITLE_MAX 200
+#define TEXT_MAX 5000
+#define NAME_MAX 80
+#define EMAIL_MAX 254
+#define LINK_MAX 2000
+
+int row_staff(const struct api_req *req);
+
+int row_commit(struct api_req *req, struct api_resp *resp);
+
+/* Savepoint around a multi-row write: row_sp_begin, the writes, row_sp_end(ok).
+ * A failed write (constraint) then leaves nothing behind. */
+int row_sp_begin(struct hub *h);
+
+void row_sp_end(struct hub *h, int ok);
+
+/* Step a write and say whether it worked; a constraint failure is logged
+ * here (validation should have caught it). */
+int row_step_ok(struct hub *h, sqlite3_stmt *st);
+
+int64_t row_last_id(struct hub *h);
+
+void row_add_text(struct cJSON *o, const char *name, sqlite3_stmt *st, int col);
+
+void row_add_time(struct cJSON *o, const char *name, sqlite3_stmt *st, int col);
+
+void row_add_int(struct cJSON *o, const char *name, sqlite3_stmt *st, int col);
+
+/* A JSON-array text column as an array (empty when NULL or broken). */
+void row_add_list(struct cJSON *o, const char *name, sqlite3_stmt *st, int col);
+
+/* Bind a string list as JSON text (NULL when absent). */
+void row_bind_list(sqlite3_stmt *st, int i, const struct cJSON *list);
+
+void row_bind_opt_text(sqlite3_stmt *st, int i, const char *s);
+
+int64_t row_scalar(struct hub *h, const char *sql, int64_t arg);
+
+#endif

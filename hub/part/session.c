@@ -1,0 +1,469 @@
+/*
+ * session.c — lab sessions: at most one open at a time, its group,
+ * projects and devices, and the /api/sessions routes.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <cjson/cJSON.h>
+
+#include "net/api.h"
+#include "net/args.h"
+#include "auth/auth.h"
+#include "part/contrib.h"
+#include "core/hub.h"
+#include "core/log.h"
+#include "part/participant.h"
+#include "part/project.h"
+#include "part/row.h"
+#include "part/session.h"
+#include "store/store.h"
+#include "net/ws.h"
+
+static const char *const group_types[] = {
+	"walk-in", "school", "family", "workshop", "partner", NULL
+};
+
+/* The open session's id, 0 when none. */
+int64_t session_open_id(struct hub *h)
+{
+	static const char q[] =
+		"SELECT id FROM sessions WHERE ended_at IS NULL ORDER BY started_at DESC LIMIT 1";
+	sqlite3_stmt *st;
+	int64_t id = 0;
+
+	if (!h->store || !(st = store_stmt(h, q)))
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return id;
+}
+
+/* Session id as JSON (caller owns it), NULL if none.  The public view
+ * (staff = 0) leaves out who ran it, its notes and internal projects. */
+cJSON *session_json(struct hub *h, int64_t id, int staff)
+{
+	static const char q[] =
+		"SELECT started_at, ended_at, facilitator, group_type, group_size, grade, notes, source,"
+		" (SELECT count(*) FROM participants WHERE session_id = s.id),"
+		" (SELECT coalesce(sum(party_size), 0) FROM participants WHERE session_id = s.id),"
+		" (SELECT count(*) FROM contributions WHERE session_id = s.id),"
+		" (SELECT count(*) FROM ratings WHERE session_id = s.id)"
+		" FROM sessions s WHERE id = ?1";
+	static const char q_proj[] =
+		"SELECT p.id, p.title, p.visibility FROM session_projects sp"
+		" JOIN projects p ON p.id = sp.project_id WHERE sp.session_id = ?1 ORDER BY p.id";
+	static const char q_dev[] =
+		"SELECT device_id FROM session_devices WHERE session_id = ?1 ORDER BY device_id";
+	sqlite3_stmt *st = store_stmt(h, q);
+	cJSON *o, *g, *ids, *projects, *devs;
+
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return NULL;
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)id);
+	row_add_time(o, "started_at", st, 0);
+	row_add_time(o, "ended_at", st, 1);
+	cJSON_AddBoolToObject(o, "open", sqlite3_column_type(st, 1) == SQLITE_NULL);
+	g = cJSON_AddObjectToObject(o, "group");
+	row_add_text(g, "type", st, 3);
+	row_add_int(g, "size", st, 4);
+	row_add_text(g, "grade", st, 5);
+	row_add_int(o, "participants", st, 8);
+	row_add_int(o, "people_checked_in", st, 9);
+	row_add_int(o, "contributions", st, 10);
+	row_add_int(o, "ratings", st, 11);
+	if (staff) {
+		row_add_text(o, "facilitator", st, 2);
+		row_add_text(o, "notes", st, 6);
+		row_add_text(o, "source", st, 7);
+	}
+	sqlite3_reset(st);
+	ids = cJSON_AddArrayToObject(o, "project_ids");
+	projects = cJSON_AddArrayToObject(o, "projects");
+	if ((st = store_stmt(h, q_proj))) {
+		sqlite3_bind_int64(st, 1, id);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			cJSON *p;
+
+			if (!staff && strcmp((const char *)sqlite3_column_text(st, 2), "public"))
+				continue;
+			cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)sqlite3_column_int64(st, 0)));
+			p = cJSON_CreateObject();
+			row_add_int(p, "id", st, 0);
+			row_add_text(p, "title", st, 1);
+			cJSON_AddItemToArray(projects, p);
+		}
+		sqlite3_reset(st);
+	}
+	devs = cJSON_AddArrayToObject(o, "device_ids");
+	if ((st = store_stmt(h, q_dev))) {
+		sqlite3_bind_int64(st, 1, id);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			cJSON_AddItemToArray(devs, cJSON_CreateString(
+				(const char *)sqlite3_column_text(st, 0)));
+		sqlite3_reset(st);
+	}
+	return o;
+}
+
+/* Tell everyone what became of session id ("opened", "updated", "ended",
+ * "recorded"): the public view, which has no personal data. */
+void session_changed(struct hub *h, int64_t id, const char *event)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "event", event);
+	cJSON_AddItemToObject(o, "session", session_json(h, id, 0));
+	ws_broadcast(h, "session", o, WS_PUBLIC);
+}
+
+struct session_in {
+	const char *group_type, *grade, *notes;
+	long long size;
+	double started, ended;
+	int has_started, has_ended;
+	const cJSON *projects, *devices;
+};
+
+/* Validate a session body.  0, or -1 after answering 400. */
+static int session_read(struct hub *h, struct api_resp *resp, const cJSON *o,
+		 struct session_in *s)
+{
+	const cJSON *g = args_member(o, "group"), *it;
+	double now = hub_now();
+	int present, i = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->group_type = "walk-in";
+	if (g && !cJSON_IsNull(g) && !cJSON_IsObject(g))
+		return api_error(resp, 400, "group must be an object {\"type\",\"size\"}"), -1;
+	if (args_enum(resp, g, "type", "group.type", group_types, "walk-in", &s->group_type) ||
+	    args_int(resp, g, "size", "group.size", 0, 100000, &s->size, &present) ||
+	    args_str(resp, g, "grade", "group.grade", 40, 0, &s->grade) ||
+	    args_str(resp, o, "notes", NULL, TEXT_MAX, 0, &s->notes) ||
+	    args_time(resp, o, "started_at", &s->started, &s->has_started) ||
+	    args_time(resp, o, "ended_at", &s->ended, &s->has_ended) ||
+	    args_str_list(resp, o, "device_ids", 200, &s->devices))
+		return -1;
+	if (s->has_started && s->started > now + 300)
+		return api_error(resp, 400, "started_at is in the future"), -1;
+	if (s->has_ended && s->ended > now + 300)
+		return api_error(resp, 400, "ended_at is in the future"), -1;
+	if (s->has_ended && !s->has_started)
+		return api_error(resp, 400, "ended_at needs started_at"), -1;
+	if (s->has_ended && s->ended < s->started)
+		return api_error(resp, 400, "ended_at is before started_at"), -1;
+	s->projects = args_member(o, "project_ids");
+	if (s->projects && cJSON_IsNull(s->projects))
+		s->projects = NULL;
+	if (s->projects) {
+		if (!cJSON_IsArray(s->projects) || cJSON_GetArraySize(s->projects) > ARGS_LIST_MAX)
+			return api_error(resp, 400, "project_ids must be an array of at most %d ids",
+					 ARGS_LIST_MAX), -1;
+		cJSON_ArrayForEach(it, s->projects) {
+			if (!cJSON_IsNumber(it) || it->valuedouble < 1 ||
+			    it->valuedouble != floor(it->valuedouble) || it->valuedouble > 9e15)
+				return api_error(resp, 400, "project_ids[%d] must be a project id", i), -1;
+			if (!project_exists(h, (int64_t)it->valuedouble))
+				return api_error(resp, 400, "project_ids[%d]: no project %.0f", i,
+						 it->valuedouble), -1;
+			i++;
+		}
+	}
+	return 0;
+}
+
+/* Replace the projects and devices of session id (when given). */
+static int session_links(struct hub *h, int64_t id, const struct session_in *s)
+{
+	static const char del_p[] = "DELETE FROM session_projects WHERE session_id = ?1";
+	static const char ins_p[] =
+		"INSERT OR IGNORE INTO session_projects(session_id, project_id) VALUES (?1, ?2)";
+	static const char del_d[] = "DELETE FROM session_devices WHERE session_id = ?1";
+	static const char ins_d[] =
+		"INSERT OR IGNORE INTO session_devices(session_id, device_id) VALUES (?1, ?2)";
+	const cJSON *it;
+	sqlite3_stmt *st;
+	int ok = 1;
+
+	if (s->projects && (st = store_stmt(h, del_p))) {
+		sqlite3_bind_int64(st, 1, id);
+		ok = row_step_ok(h, st);
+		cJSON_ArrayForEach(it, s->projects) {
+			if (!ok || !(st = store_stmt(h, ins_p)))
+				break;
+			sqlite3_bind_int64(st, 1, id);
+			sqlite3_bind_int64(st, 2, (int64_t)it->valuedouble);
+			ok = row_step_ok(h, st);
+		}
+	}
+	if (ok && s->devices && (st = store_stmt(h, del_d))) {
+		sqlite3_bind_int64(st, 1, id);
+		ok = row_step_ok(h, st);
+		cJSON_ArrayForEach(it, s->devices) {
+			if (!ok || !(st = store_stmt(h, ins_d)))
+				break;
+			sqlite3_bind_int64(st, 1, id);
+			sqlite3_bind_text(st, 2, it->valuestring, -1, SQLITE_TRANSIENT);
+			ok = row_step_ok(h, st);
+		}
+	}
+	return ok;
+}
+
+/* POST /api/sessions: open a session now, or record one after the fact
+ * (started_at and ended_at).  409 when one is open and this would open
+ * another. */
+int session_post(struct api_req *req, struct api_resp *resp)
+{
+	static const char ins[] =
+		"INSERT INTO sessions(started_at, ended_at, facilitator, group_type, group_size,"
+		" grade, notes, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'api')";
+	struct hub *h = req->h;
+	struct session_in s;
+	int64_t open, id;
+	sqlite3_stmt *st;
+	char obj[48];
+	int ok;
+
+	if (!cJSON_IsObject(req->json))
+		return api_error(resp, 400, "a JSON object is required");
+	if (session_read(h, resp, req->json, &s))
+		return 0;
+	if (!s.has_ended && (open = session_open_id(h)))
+		return api_error(resp, 409, "session %lld is already open; end it first",
+				 (long long)open);
+	if (row_sp_begin(h))
+		return api_error(resp, 500, "database error");
+	if ((st = store_stmt(h, ins))) {
+		sqlite3_bind_double(st, 1, s.has_started ? s.started : hub_now());
+		if (s.has_ended)
+			sqlite3_bind_double(st, 2, s.ended);
+		row_bind_opt_text(st, 3, req->user[0] ? req->user : NULL);
+		sqlite3_bind_text(st, 4, s.group_type, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, s.size);
+		row_bind_opt_text(st, 6, s.grade);
+		row_bind_opt_text(st, 7, s.notes);
+	}
+	ok = row_step_ok(h, st);
+	id = ok ? row_last_id(h) : 0;
+	ok = ok && session_links(h, id, &s);
+	row_sp_end(h, ok);
+	if (!ok)
+		return api_error(resp, 500, "database error");
+	snprintf(obj, sizeof(obj), "session/%lld", (long long)id);
+	api_audit(req, s.has_ended ? "session.record" : "session.open", obj, s.group_type);
+	if (row_commit(req, resp))
+		return 0;
+	session_changed(h, id, s.has_ended ? "recorded" : "opened");
+	return api_json(resp, 201, session_json(h, id, 1));
+}
+
+/* GET /api/sessions/current: the open session (public view unless staff). */
+int session_get_current(struct api_req *req, struct api_resp *resp)
+{
+	int64_t id = session_open_id(req->h);
+
+	if (!id)
+		return api_error(resp, 404, "no session is open");
+	return api_json(resp, 200, session_json(req->h, id, row_staff(req)));
+}
+
+/* GET /api/sessions?from=&to=&limit=: sessions overlapping [from, to],
+ * newest first. */
+int session_get_all(struct api_req *req, struct api_resp *resp)
+{
+	static const char q[] =
+		"SELECT id FROM sessions WHERE started_at <= ?2 AND coalesce(ended_at, 1e18) >= ?1"
+		" ORDER BY started_at DESC, id DESC LIMIT ?3";
+	int bad = 0;
+	double from = api_time_arg(req, "from", 0, &bad);
+	double to = api_time_arg(req, "to", 1e15, &bad);
+	char lim[16], *end;
+	long limit = 1000;
+	sqlite3_stmt *st;
+	cJSON *o, *arr;
+
+	if (bad)
+		return api_error(resp, 400, "from/to must be ISO-8601 times or Unix seconds");
+	if (!api_query(req, "limit", lim, sizeof(lim))) {
+		limit = strtol(lim, &end, 10);
+		if (*end || limit < 1 || limit > 100000)
+			return api_error(resp, 400, "limit must be 1..100000");
+	}
+	if (!(st = store_stmt(req->h, q)))
+		return api_error(resp, 500, "database error");
+	sqlite3_bind_double(st, 1, from);
+	sqlite3_bind_double(st, 2, to);
+	sqlite3_bind_int64(st, 3, limit);
+	o = cJSON_CreateObject();
+	arr = cJSON_AddArrayToObject(o, "sessions");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		cJSON *s = session_json(req->h, sqlite3_column_int64(st, 0), 1);
+
+		if (s)
+			cJSON_AddItemToArray(arr, s);
+	}
+	sqlite3_reset(st);
+	return api_json(resp, 200, o);
+}
+
+/* "current" or an id in path parameter 0. */
+static int64_t session_param(struct api_req *req)
+{
+	if (!strcmp(req->params[0], "current"))
+		return session_open_id(req->h);
+	return args_path_id(req, 0);
+}
+
+int session_get(struct api_req *req, struct api_resp *resp)
+{
+	int64_t id = session_param(req);
+	cJSON *s = id ? session_json(req->h, id, 1) : NULL;
+
+	if (!s)
+		return api_error(resp, 404, "no such session");
+	return api_json(resp, 200, s);
+}
+
+/* PATCH /api/sessions/{id}: group (members merged), notes, project_ids,
+ * device_ids, started_at, and ended_at of a session already ended. */
+int session_patch(struct api_req *req, struct api_resp *resp)
+{
+	static const char upd[] =
+		"UPDATE sessions SET started_at=?2, ended_at=?3, group_type=?4, group_size=?5,"
+		" grade=?6, notes=?7 WHERE id=?1";
+	struct hub *h = req->h;
+	int64_t id = session_param(req);
+	cJSON *cur, *g;
+	const cJSON *pg;
+	struct session_in s;
+	sqlite3_stmt *st;
+	char obj[48];
+	int ok, was_open;
+
+	if (!cJSON_IsObject(req->json))
+		return api_error(resp, 400, "a JSON object is required");
+	if (!id || !(cur = session_json(h, id, 1)))
+		return api_error(resp, 404, "no such session");
+	was_open = cJSON_IsTrue(args_member(cur, "open"));
+	if (was_open && args_member(req->json, "ended_at") && !cJSON_IsNull(args_member(req->json, "ended_at"))) {
+		cJSON_Delete(cur);
+		return api_error(resp, 400, "ended_at: end an open session with POST /api/sessions/%lld/end",
+				 (long long)id);
+	}
+	/* group members merge; the rest replaces */
+	g = cJSON_DetachItemFromObjectCaseSensitive(cur, "group");
+	pg = args_member(req->json, "group");
+	if (pg && !cJSON_IsObject(pg)) {
+		cJSON_Delete(g);
+		cJSON_Delete(cur);
+		return api_error(resp, 400, "group must be an object {\"type\",\"size\"}");
+	}
+	args_overlay(cur, req->json);
+	if (pg) {
+		args_overlay(g, pg);
+		cJSON_ReplaceItemInObjectCaseSensitive(cur, "group", g);
+	} else {
+		cJSON_AddItemToObject(cur, "group", g);
+	}
+	/* keep what was there unless the body replaces it */
+	if (!args_member(req->json, "project_ids"))
+		cJSON_DeleteItemFromObjectCaseSensitive(cur, "project_ids");
+	if (!args_member(req->json, "device_ids"))
+		cJSON_DeleteItemFromObjectCaseSensitive(cur, "device_ids");
+	if (session_read(h, resp, cur, &s)) {
+		cJSON_Delete(cur);
+		return 0;
+	}
+	if (row_sp_begin(h)) {
+		cJSON_Delete(cur);
+		return api_error(resp, 500, "database error");
+	}
+	if ((st = store_stmt(h, upd))) {
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_double(st, 2, s.started);
+		if (s.has_ended)
+			sqlite3_bind_double(st, 3, s.ended);
+		sqlite3_bind_text(st, 4, s.group_type, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, s.size);
+		row_bind_opt_text(st, 6, s.grade);
+		row_bind_opt_text(st, 7, s.notes);
+	}
+	ok = row_step_ok(h, st) && session_links(h, id, &s);
+	row_sp_end(h, ok);
+	cJSON_Delete(cur);
+	if (!ok)
+		return api_error(resp, 500, "database error");
+	snprintf(obj, sizeof(obj), "session/%lld", (long long)id);
+	api_audit(req, "session.update", obj, NULL);
+	if (row_commit(req, resp))
+		return 0;
+	session_changed(h, id, "updated");
+	return api_json(resp, 200, session_json(h, id, 1));
+}
+
+/* End session id at time t. */
+int session_end(struct hub *h, int64_t id, double t)
+{
+	static const char upd[] =
+		"UPDATE sessions SET ended_at = max(?2, started_at) WHERE id = ?1 AND ended_at IS NULL";
+	sqlite3_stmt *st = store_stmt(h, upd);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_double(st, 2, t);
+	return row_step_ok(h, st) ? 0 : -1;
+}
+
+/* POST /api/sessions/{id|current}/end [{"ended_at"}]: 409 if not open. */
+int session_post_end(struct api_req *req, struct api_resp *resp)
+{
+	int64_t id = session_param(req);
+	cJSON *cur;
+	double t = hub_now();
+	int present, open;
+	char obj[48];
+
+	if (req->json && !cJSON_IsObject(req->json))
+		return api_error(resp, 400, "the body must be a JSON object");
+	if (args_time(resp, req->json, "ended_at", &t, &present))
+		return 0;
+	if (!id || !(cur = session_json(req->h, id, 1)))
+		return api_error(resp, 404, "no such session");
+	open = cJSON_IsTrue(args_member(cur, "open"));
+	cJSON_Delete(cur);
+	if (!open)
+		return api_error(resp, 409, "session %lld has already ended", (long long)id);
+	if (present && t > hub_now() + 300)
+		return api_error(resp, 400, "ended_at is in the future");
+	if (session_end(req->h, id, t))
+		return api_error(resp, 500, "database error");
+	snprintf(obj, sizeof(obj), "session/%lld", (long long)id);
+	api_audit(req, "session.end", obj, NULL);
+	if (row_commit(req, resp))
+		return 0;
+	session_changed(req->h, id, "ended");
+	return api_json(resp, 200, session_json(req->h, id, 1));
+}
+
+/* The first project of session id (lowest id), 0 when none. */
+int64_t session_first_project(struct hub *h, int64_t session)
+{
+	static const char q[] =
+		"SELECT min(project_id) FROM session_projects WHERE session_id = ?1";
+
+	return session ? row_scalar(h, q, session) : 0;
+}

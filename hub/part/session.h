@@ -1,0 +1,52 @@
+/*
+ * session.h — lab sessions.
+ */
+#ifndef MLAB_SESSION_H
+#define MLAB_SESSION_H
+
+#include <stdint.h>
+
+struct hub;
+struct api_req;
+struct api_resp;
+struct cJSON;
+
+/* The open session's id, 0 when none. */
+int64_t session_open_id(struct hub *h);
+
+/* Session id as JSON (caller owns it), NULL if none.  The public view
+ * (staff = 0) leaves out who ran it, its notes and internal projects. */
+struct cJSON *session_json(struct hub *h, int64_t id, int staff);
+
+/* Tell everyone what became of session id ("opened", "updated", "ended",
+ * "recorded"): the public view, which has no personal data. */
+void session_changed(struct hub *h, int64_t id, const char *event);
+
+/* POST /api/sessions: open a session now, or record one after the fact
+ * (started_at and ended_at).  409 when one is open and this would open
+ * another. */
+int session_post(struct api_req *req, struct api_resp *resp);
+
+/* GET /api/sessions/current: the open session (public view unless staff). */
+int session_get_current(struct api_req *req, struct api_resp *resp);
+
+/* GET /api/sessions?from=&to=&limit=: sessions overlapping [from, to],
+ * newest first. */
+int session_get_all(struct api_req *req, struct api_resp *resp);
+
+int session_get(struct api_req *req, struct api_resp *resp);
+
+/* PATCH /api/sessions/{id}: group (members merged), notes, project_ids,
+ * device_ids, started_at, and ended_at of a session already ended. */
+int session_patch(struct api_req *req, struct api_resp *resp);
+
+/* End session id at time t. */
+int session_end(struct hub *h, int64_t id, double t);
+
+/* POST /api/sessions/{id|current}/end [{"ended_at"}]: 409 if not open. */
+int session_post_end(struct api_req *req, struct api_resp *resp);
+
+/* The first project of session id (lowest id), 0 when none. */
+int64_t session_first_project(struct hub *h, int64_t session);
+
+#endif
