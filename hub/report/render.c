@@ -1,0 +1,453 @@
+/*
+ * render.c — the report and explain tables written as JSON, CSV and
+ * HTML (with French or English labels and an SVG chart).
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "net/api.h"
+#include "report/explain.h"
+#include "report/fig.h"
+#include "core/conf.h"
+#include "report/fiscal.h"
+#include "core/hub.h"
+#include "report/render.h"
+#include "report/report.h"
+#include "report/year.h"
+
+/* Append a string literal (its length known at compile time). */
+#define PUT(o, lit) api_write((o), (lit), sizeof(lit) - 1)
+
+static void json_str(struct api_resp *o, const char *s)
+{
+	PUT(o, "\"");
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			api_printf(o, "\\%c", c);
+		else if (c < 0x20)
+			api_printf(o, "\\u%04x", c);
+		else
+			api_write(o, s, 1);
+	}
+	PUT(o, "\"");
+}
+
+static void html_str(struct api_resp *o, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<': PUT(o, "&lt;"); break;
+		case '>': PUT(o, "&gt;"); break;
+		case '&': PUT(o, "&amp;"); break;
+		case '"': PUT(o, "&quot;"); break;
+		case '\'': PUT(o, "&#39;"); break;
+		default: api_write(o, s, 1);
+		}
+	}
+}
+
+
+/* ---- labels (HTML) --------------------------------------------------- */
+
+static const struct label {
+	const char *name, *fr, *en;
+} labels[] = {
+	{ "participation_projects", "Projets de participation citoyenne actifs", "Active citizen-participation projects" },
+	{ "quebec_culture_projects", "Projets sur le contenu culturel numérique québécois", "Projects about Québec digital cultural content" },
+	{ "sessions", "Séances", "Sessions" },
+	{ "participants", "Participants", "Participants" },
+	{ "participants_young", "Jeunes de moins de 18 ans", "Young people under 18" },
+	{ "young_share_pct", "Part des jeunes (%, âge connu)", "Share of young people (%, known age)" },
+	{ "contributions_confirmed", "Contributions confirmées", "Confirmed contributions" },
+	{ "contributions_pending", "Contributions en attente", "Pending contributions" },
+	{ "contributions_rejected", "Contributions refusées", "Rejected contributions" },
+	{ "votes", "Votes d'appréciation", "Appreciation votes" },
+	{ "votes_positive", "Votes positifs", "Positive votes" },
+	{ "appreciation_rate_pct", "Taux d'appréciation (%)", "Appreciation rate (%)" },
+	{ "machine_busy_hours", "Heures d'utilisation des machines", "Machine busy hours" },
+	{ "machine_energy_kwh", "Énergie consommée par les machines (kWh)", "Machine energy (kWh)" },
+	{ "print_jobs_finished", "Impressions 3D terminées", "3D prints finished" },
+	{ "print_jobs_failed", "Impressions 3D échouées", "3D prints failed" },
+	{ "print_jobs_cancelled", "Impressions 3D annulées", "3D prints cancelled" },
+	{ "scans", "Numérisations 3D", "3D scans" },
+	{ "sessions.by_group", "Séances par type de groupe", "Sessions by group type" },
+	{ "participants.by_group", "Participants par type de groupe", "Participants by group type" },
+	{ "participants.by_age", "Participants par tranche d'âge", "Participants by age band" },
+	{ "contributions_confirmed.by_kind", "Contributions confirmées par type", "Confirmed contributions by kind" },
+	{ "contributions_confirmed.by_licence", "Contributions confirmées par licence", "Confirmed contributions by licence" },
+	{ "votes.by_scale", "Votes par échelle", "Votes by scale" },
+	{ "appreciation_rate_pct.by_scale", "Taux d'appréciation par échelle (%)", "Appreciation rate by scale (%)" },
+	{ "machine_busy_hours.by_machine", "Heures d'utilisation par machine", "Busy hours by machine" },
+	{ "machine_energy_kwh.by_machine", "Énergie par machine (kWh)", "Energy by machine (kWh)" },
+};
+
+static const struct label keys_fr_en[] = {
+	{ "by_group.walk-in", "visiteurs libres", "walk-in" },
+	{ "by_group.school", "groupe scolaire", "school group" },
+	{ "by_group.family", "famille", "family" },
+	{ "by_group.workshop", "atelier", "workshop" },
+	{ "by_group.partner", "partenaire", "partner" },
+	{ "by_group.none", "accueil hors séance", "check-in outside a session" },
+	{ "by_age.unknown", "inconnue", "unknown" },
+	{ "by_scale.3", "échelle à 3 visages", "3-face scale" },
+	{ "by_scale.5", "échelle à 5 niveaux", "5-point scale" },
+};
+
+static const char *label(const char *name, int fr)
+{
+	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (!strcmp(labels[i].name, name))
+			return fr ? labels[i].fr : labels[i].en;
+	return name;
+}
+
+/* A breakdown's name "participants.by_age.13-17" split into its family
+ * ("participants.by_age", into fam) and its key ("13-17", returned);
+ * NULL for a top-level figure. */
+static const char *split_fam(const char *name, char *fam, size_t len)
+{
+	const char *by = strstr(name, ".by_"), *dot;
+
+	if (!by || !(dot = strchr(by + 1, '.')))
+		return NULL;
+	snprintf(fam, len, "%.*s", (int)(dot - name), name);
+	return dot + 1;
+}
+
+/* The label of a breakdown's key (the group names, "unknown", scales). */
+static const char *key_label(const char *fam, const char *key, int fr)
+{
+	const char *by = strstr(fam, ".by_");
+	char k[200];
+
+	snprintf(k, sizeof(k), "%s.%s", by ? by + 1 : fam, key);
+	for (size_t i = 0; i < sizeof(keys_fr_en) / sizeof(keys_fr_en[0]); i++)
+		if (!strcmp(keys_fr_en[i].name, k))
+			return fr ? keys_fr_en[i].fr : keys_fr_en[i].en;
+	return key;
+}
+
+/* Write a number for people: decimal comma in French. */
+static void html_num(struct api_resp *o, double v, int dec, int fr)
+{
+	char b[64];
+
+	fig_num(v, dec, b, sizeof(b));
+	if (fr) {
+		char *dot = strchr(b, '.');
+
+		if (dot)
+			*dot = ',';
+	}
+	html_str(o, b);
+}
+
+/* ---- outputs --------------------------------------------------------- */
+
+static void out_header_json(struct report *r, struct api_resp *o)
+{
+	char a[48], b[48];
+
+	api_printf(o, "{\"fy\":%d,\"from\":\"%d-04-01\",\"to\":\"%d-03-31\",\"timezone\":",
+		   r->fy, r->fy, r->fy + 1);
+	json_str(o, r->tz);
+	api_printf(o, ",\"start\":\"%s\",\"end\":\"%s\"",
+		   fiscal_local_iso(r->start, a, sizeof(a)), fiscal_local_iso(r->end, b, sizeof(b)));
+}
+
+void render_json(struct report *r, struct api_resp *o)
+{
+	char b[64];
+
+	out_header_json(r, o);
+	PUT(o, ",\"indicators\":{");
+	for (int i = 0; i < r->nfigs; i++) {
+		const struct fig *f = &r->figs[i];
+
+		api_printf(o, "%s", i ? "," : "");
+		json_str(o, f->name);
+		api_printf(o, ":{\"value\":%s", f->null ? "null" : fig_num(f->v, f->dec, b, sizeof(b)));
+		api_printf(o, ",\"target\":%s", f->has_t ? fig_num(f->t, 3, b, sizeof(b)) : "null");
+		api_printf(o, ",\"gap\":%s}", f->has_t && !f->null ? fig_gap(f, b, sizeof(b)) : "null");
+	}
+	PUT(o, "}}\n");
+}
+
+void render_csv(struct report *r, struct api_resp *o)
+{
+	char b[64];
+
+	PUT(o, "indicator,value,target\r\n");
+	for (int i = 0; i < r->nfigs; i++) {
+		const struct fig *f = &r->figs[i];
+
+		api_csv(o, f->name, ',');
+		api_csv(o, f->null ? "" : fig_num(f->v, f->dec, b, sizeof(b)), ',');
+		api_csv(o, f->has_t ? fig_num(f->t, 3, b, sizeof(b)) : "", '\n');
+	}
+}
+
+void render_explain_json(struct report *r, const struct fig *f, struct xtab *x, struct api_resp *o)
+{
+	char b[64];
+
+	out_header_json(r, o);
+	PUT(o, ",\"indicator\":");
+	json_str(o, f->name);
+	api_printf(o, ",\"value\":%s", f->null ? "null" : fig_num(f->v, f->dec, b, sizeof(b)));
+	api_printf(o, ",\"target\":%s", f->has_t ? fig_num(f->t, 3, b, sizeof(b)) : "null");
+	PUT(o, ",\"columns\":[");
+	for (int c = 0; c < x->ncols; c++) {
+		api_printf(o, "%s", c ? "," : "");
+		json_str(o, x->cols[c]);
+	}
+	PUT(o, "],\"rows\":[");
+	for (int i = 0; i < x->ncells; i++) {
+		int c = i % x->ncols;
+		const char *v = x->cells[i];
+
+		api_printf(o, "%s", c ? "," : i ? ",{" : "{");
+		json_str(o, x->cols[c]);
+		PUT(o, ":");
+		if (!v)
+			PUT(o, "null");
+		else if (x->types[c] == 'n')
+			api_write(o, v, strlen(v));
+		else
+			json_str(o, v);
+		if (c == x->ncols - 1)
+			PUT(o, "}");
+	}
+	PUT(o, "]}\n");
+}
+
+void render_explain_csv(struct xtab *x, struct api_resp *o)
+{
+	for (int c = 0; c < x->ncols; c++)
+		api_csv(o, x->cols[c], c == x->ncols - 1 ? '\n' : ',');
+	for (int i = 0; i < x->ncells; i++)
+		api_csv(o, x->cells[i] ? x->cells[i] : "", i % x->ncols == x->ncols - 1 ? '\n' : ',');
+}
+
+/* A horizontal bar chart of the figures named prefix + "…", as SVG
+ * (presentation attributes only: no style attributes, which a strict
+ * Content-Security-Policy would block). */
+static void svg_chart(struct report *r, struct api_resp *o, const char *prefix, int fr)
+{
+	size_t pl = strlen(prefix);
+	double max = 0;
+	int n = 0, y = 0;
+	char fam[160];
+
+	for (int i = 0; i < r->nfigs; i++)
+		if (!strncmp(r->figs[i].name, prefix, pl) && !r->figs[i].null) {
+			n++;
+			if (r->figs[i].v > max)
+				max = r->figs[i].v;
+		}
+	if (!n)
+		return;
+	snprintf(fam, sizeof(fam), "%.*s", (int)pl - 1, prefix);
+	PUT(o, "<figure class=\"chart\"><figcaption>");
+	html_str(o, label(fam, fr));
+	api_printf(o, "</figcaption><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"480\""
+		   " height=\"%d\" viewBox=\"0 0 480 %d\" role=\"img\">", n * 24 + 4, n * 24 + 4);
+	for (int i = 0; i < r->nfigs; i++) {
+		const struct fig *f = &r->figs[i];
+		char w[32];
+
+		if (strncmp(f->name, prefix, pl) || f->null)
+			continue;
+		snprintf(w, sizeof(w), "%.1f", max > 0 ? f->v / max * 240.0 : 0.0);
+		api_printf(o, "<text x=\"166\" y=\"%d\" text-anchor=\"end\">", y + 16);
+		html_str(o, key_label(fam, f->name + pl, fr));
+		api_printf(o, "</text><rect x=\"172\" y=\"%d\" width=\"%s\" height=\"18\""
+			   " fill=\"#2a6f97\"/><text x=\"%d\" y=\"%d\">", y + 2, w,
+			   176 + (int)(max > 0 ? f->v / max * 240.0 : 0), y + 16);
+		html_num(o, f->v, f->dec, fr);
+		PUT(o, "</text>");
+		y += 24;
+	}
+	PUT(o, "</svg></figure>\n");
+}
+
+static void html_head(struct report *r, struct api_resp *o, const struct report_opts *op,
+		      int fr, const char *title_extra)
+{
+	const char *lab = r->h->conf ? conf_str(r->h->conf, "lab.name") : "MLab";
+
+	api_printf(o, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+		   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
+		   fr ? "fr" : "en");
+	html_str(o, lab);
+	api_printf(o, " — %s %d-%d", fr ? "Indicateurs" : "Indicators", r->fy, r->fy + 1);
+	if (title_extra) {
+		PUT(o, " — ");
+		html_str(o, title_extra);
+	}
+	PUT(o, "</title>\n");
+	if (op->css_href) {
+		PUT(o, "<link rel=\"stylesheet\" href=\"");
+		html_str(o, op->css_href);
+		PUT(o, "\">\n");
+	} else {
+		api_printf(o, "<style>\n%s</style>\n", report_css);
+	}
+	PUT(o, "</head>\n<body>\n<header><h1>");
+	html_str(o, lab);
+	api_printf(o, " — %s %d-%d</h1>\n<p class=\"period\">",
+		   fr ? "Indicateurs de l'exercice" : "Indicators for fiscal year", r->fy, r->fy + 1);
+	api_printf(o, fr ? "Du %d-04-01 au %d-03-31 inclusivement, heure de " :
+			   "From %d-04-01 to %d-03-31 inclusive, local time in ", r->fy, r->fy + 1);
+	html_str(o, r->tz);
+	PUT(o, ".</p></header>\n");
+}
+
+static void html_foot(struct api_resp *o, int fr)
+{
+	api_printf(o, "<footer><p>%s</p></footer>\n</body>\n</html>\n",
+		   fr ? "Définitions : docs/indicators.md. Données ouvertes : "
+			"/api/indicators?fy=ANNÉE&amp;format=csv (une ligne par indicateur)."
+		      : "Definitions: docs/indicators.md. Open data: "
+			"/api/indicators?fy=YEAR&amp;format=csv (one row per indicator).");
+}
+
+void render_html(struct report *r, struct api_resp *o, const struct report_opts *op)
+{
+	static const char *const charts[] = {
+		"participants.by_group.", "participants.by_age.",
+		"contributions_confirmed.by_kind.", "machine_busy_hours.by_machine.",
+	};
+	int fr = !strcmp(op->lang, "fr");
+	char fam[160] = "";
+
+	html_head(r, o, op, fr, NULL);
+	api_printf(o, "<section><h2>%s</h2>\n<table>\n<thead><tr><th>%s</th><th class=\"n\">%s</th>"
+		   "<th class=\"n\">%s</th><th class=\"n\">%s</th></tr></thead>\n<tbody>\n",
+		   fr ? "Indicateurs" : "Indicators", fr ? "Indicateur" : "Indicator",
+		   fr ? "Valeur" : "Value", fr ? "Cible" : "Target", fr ? "Écart" : "Gap");
+	for (int i = 0; i < r->nfigs; i++) {
+		const struct fig *f = &r->figs[i];
+		char g[64];
+
+		if (strchr(f->name, '.'))
+			continue;
+		PUT(o, "<tr><td>");
+		html_str(o, label(f->name, fr));
+		PUT(o, " <code>");
+		html_str(o, f->name);
+		PUT(o, "</code></td><td class=\"n\">");
+		if (f->null)
+			PUT(o, "–");
+		else
+			html_num(o, f->v, f->dec, fr);
+		PUT(o, "</td><td class=\"n\">");
+		if (f->has_t)
+			html_num(o, f->t, 3, fr);
+		if (f->has_t && !f->null) {
+			double gap = strtod(fig_gap(f, g, sizeof(g)), NULL);
+
+			api_printf(o, "</td><td class=\"n %s\">%s", gap < 0 ? "below" : "met",
+				   gap > 0 ? "+" : "");
+			html_num(o, gap, f->dec > 0 ? f->dec : 3, fr);
+		} else {
+			PUT(o, "</td><td class=\"n\">");
+		}
+		PUT(o, "</td></tr>\n");
+	}
+	api_printf(o, "</tbody>\n</table>\n</section>\n<section><h2>%s</h2>\n<div class=\"charts\">\n",
+		   fr ? "Graphiques" : "Charts");
+	for (size_t c = 0; c < sizeof(charts) / sizeof(charts[0]); c++)
+		svg_chart(r, o, charts[c], fr);
+	api_printf(o, "</div>\n</section>\n<section><h2>%s</h2>\n", fr ? "Détails" : "Details");
+	/* the breakdowns, one table per family ("participants.by_age") */
+	for (int i = 0; i < r->nfigs; i++) {
+		const struct fig *f = &r->figs[i];
+		char thisfam[160];
+		const char *key = split_fam(f->name, thisfam, sizeof(thisfam));
+
+		if (!key)
+			continue;
+		if (strcmp(fam, thisfam)) {
+			if (fam[0])
+				PUT(o, "</tbody></table>\n");
+			snprintf(fam, sizeof(fam), "%s", thisfam);
+			PUT(o, "<h3>");
+			html_str(o, label(thisfam, fr));
+			PUT(o, "</h3>\n<table><tbody>\n");
+		}
+		PUT(o, "<tr><td>");
+		html_str(o, key_label(thisfam, key, fr));
+		PUT(o, "</td><td class=\"n\">");
+		if (f->null)
+			PUT(o, "–");
+		else
+			html_num(o, f->v, f->dec, fr);
+		PUT(o, "</td></tr>\n");
+	}
+	if (fam[0])
+		PUT(o, "</tbody></table>\n");
+	PUT(o, "</section>\n");
+	html_foot(o, fr);
+}
+
+void render_explain_html(struct report *r, const struct fig *f, struct xtab *x,
+		  struct api_resp *o, const struct report_opts *op)
+{
+	int fr = !strcmp(op->lang, "fr");
+	char fam[160], g[64];
+	const char *key = split_fam(f->name, fam, sizeof(fam));
+
+	html_head(r, o, op, fr, f->name);
+	PUT(o, "<section><h2>");
+	if (key) {
+		html_str(o, label(fam, fr));
+		PUT(o, " — ");
+		html_str(o, key_label(fam, key, fr));
+	} else {
+		html_str(o, label(f->name, fr));
+	}
+	PUT(o, " <code>");
+	html_str(o, f->name);
+	api_printf(o, "</code></h2>\n<p>%s ", fr ? "Valeur :" : "Value:");
+	if (f->null)
+		PUT(o, "–");
+	else
+		html_num(o, f->v, f->dec, fr);
+	if (f->has_t) {
+		api_printf(o, " — %s ", fr ? "cible :" : "target:");
+		html_num(o, f->t, 3, fr);
+		if (!f->null) {
+			api_printf(o, " — %s ", fr ? "écart :" : "gap:");
+			html_num(o, strtod(fig_gap(f, g, sizeof(g)), NULL), f->dec ? f->dec : 3, fr);
+		}
+	}
+	api_printf(o, "</p>\n<p>%s</p>\n<table>\n<thead><tr>",
+		   fr ? "Les lignes comptées :" : "The rows counted:");
+	for (int c = 0; c < x->ncols; c++) {
+		api_printf(o, "<th%s>", x->types[c] == 'n' ? " class=\"n\"" : "");
+		html_str(o, x->cols[c]);
+		PUT(o, "</th>");
+	}
+	PUT(o, "</tr></thead>\n<tbody>\n");
+	for (int i = 0; i < x->ncells; i++) {
+		int c = i % x->ncols;
+
+		if (!c)
+			PUT(o, "<tr>");
+		api_printf(o, "<td%s>", x->types[c] == 'n' ? " class=\"n\"" : "");
+		html_str(o, x->cells[i] ? x->cells[i] : "");
+		PUT(o, "</td>");
+		if (c == x->ncols - 1)
+			PUT(o, "</tr>\n");
+	}
+	PUT(o, "</tbody>\n</table>\n</section>\n");
+	html_foot(o, fr);
+}
