@@ -1,5 +1,6 @@
 /*
- * auth.c — accounts, roles, login sessions and the audit log.
+ * auth.c — roles, login sessions and the audit log; accounts are in
+ * account.c, SHA-256 in sha256.c.
  *
  * Passwords are hashed with argon2id (libargon2) at OWASP's minimum for a
  * small machine: 19 MiB, 2 passes, 1 lane — about a tenth of a second on
@@ -26,7 +27,10 @@
 #include <cjson/cJSON.h>
 
 #include "net/api.h"
+#include "net/args.h"
+#include "auth/account.h"
 #include "auth/auth.h"
+#include "auth/sha256.h"
 #include "core/conf.h"
 #include "core/hub.h"
 #include "core/log.h"
@@ -41,81 +45,6 @@
 #define PASSWORD_MIN 8
 #define PASSWORD_MAX 1024
 #define COOKIE "mlab_session"
-
-/* ---- SHA-256 (FIPS 180-4), for session tokens only ------------------- */
-
-static const uint32_t sha_k[64] = {
-	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
-	0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
-	0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
-	0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
-	0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
-	0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
-	0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
-	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-};
-
-#define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
-
-static void sha_block(uint32_t hs[8], const unsigned char *p)
-{
-	uint32_t w[64], a, b, c, d, e, f, g, hh;
-
-	for (int i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
-	for (int i = 16; i < 64; i++) {
-		uint32_t s0 = ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3);
-		uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
-
-		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-	}
-	a = hs[0]; b = hs[1]; c = hs[2]; d = hs[3];
-	e = hs[4]; f = hs[5]; g = hs[6]; hh = hs[7];
-	for (int i = 0; i < 64; i++) {
-		uint32_t t1 = hh + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) +
-			      ((e & f) ^ (~e & g)) + sha_k[i] + w[i];
-		uint32_t t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) +
-			      ((a & b) ^ (a & c) ^ (b & c));
-
-		hh = g; g = f; f = e; e = d + t1;
-		d = c; c = b; b = a; a = t1 + t2;
-	}
-	hs[0] += a; hs[1] += b; hs[2] += c; hs[3] += d;
-	hs[4] += e; hs[5] += f; hs[6] += g; hs[7] += hh;
-}
-
-void auth_sha256(const void *data, size_t len, unsigned char out[32])
-{
-	uint32_t hs[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-			   0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
-	const unsigned char *p = data;
-	unsigned char tail[128];
-	size_t rest = len % 64, n;
-	uint64_t bits = (uint64_t)len * 8;
-
-	for (size_t i = 0; i + 64 <= len; i += 64)
-		sha_block(hs, p + i);
-	memset(tail, 0, sizeof(tail));
-	if (rest)
-		memcpy(tail, p + len - rest, rest);
-	tail[rest] = 0x80;
-	n = rest + 9 <= 64 ? 64 : 128;
-	for (int i = 0; i < 8; i++)
-		tail[n - 1 - i] = (unsigned char)(bits >> (8 * i));
-	sha_block(hs, tail);
-	if (n == 128)
-		sha_block(hs, tail + 64);
-	for (int i = 0; i < 8; i++) {
-		out[4 * i] = (unsigned char)(hs[i] >> 24);
-		out[4 * i + 1] = (unsigned char)(hs[i] >> 16);
-		out[4 * i + 2] = (unsigned char)(hs[i] >> 8);
-		out[4 * i + 3] = (unsigned char)hs[i];
-	}
-}
 
 static void hex(const unsigned char *b, size_t n, char *out)
 {
@@ -136,7 +65,7 @@ static void token_hash(const char *token, char out[65])
 {
 	unsigned char d[32];
 
-	auth_sha256(token, strlen(token), d);
+	sha256_sum(token, strlen(token), d);
 	hex(d, sizeof(d), out);
 }
 
@@ -172,7 +101,7 @@ const char *auth_role_name(int role)
 	}
 }
 
-static int role_parse(const char *s)
+int auth_role_parse(const char *s)
 {
 	if (!s)
 		return ROLE_NONE;
@@ -186,7 +115,7 @@ static int role_parse(const char *s)
 }
 
 /* Account names: 1–64 of [A-Za-z0-9._@-]. */
-static int name_ok(const char *s)
+int auth_name_ok(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -229,7 +158,7 @@ void api_audit(struct api_req *req, const char *action, const char *object,
 
 /* Hash password into a malloc'd argon2id encoded string (caller frees),
  * or NULL (logged). */
-static char *password_hash(const char *password)
+char *auth_password_hash(const char *password)
 {
 	unsigned char salt[SALT_LEN];
 	size_t len = argon2_encodedlen(HASH_T, HASH_M, HASH_P, SALT_LEN, KEY_LEN, Argon2_id);
@@ -269,7 +198,7 @@ int auth_check_password(struct hub *h, const char *user, const char *password,
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		found = 1;
 		*id = sqlite3_column_int64(st, 0);
-		*role = role_parse((const char *)sqlite3_column_text(st, 1));
+		*role = auth_role_parse((const char *)sqlite3_column_text(st, 1));
 		hash = strdup((const char *)sqlite3_column_text(st, 2));
 		disabled = sqlite3_column_int(st, 3);
 	}
@@ -325,7 +254,7 @@ static int session_lookup(struct hub *h, const char *token, int64_t *id,
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		*id = sqlite3_column_int64(st, 0);
 		snprintf(name, nlen, "%s", (const char *)sqlite3_column_text(st, 1));
-		*role = role_parse((const char *)sqlite3_column_text(st, 2));
+		*role = auth_role_parse((const char *)sqlite3_column_text(st, 2));
 		rc = 0;
 	}
 	sqlite3_reset(st);
@@ -363,21 +292,6 @@ int auth_role_of_cookie(struct hub *h, const char *cookie)
 
 /* ---- HTTP: login, logout, me ------------------------------------------ */
 
-static const char *jstring(const cJSON *o, const char *name)
-{
-	const cJSON *v = o ? cJSON_GetObjectItemCaseSensitive(o, name) : NULL;
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static int commit(struct api_req *req, struct api_resp *resp)
-{
-	if (store_flush(req->h) == 0)
-		return 0;
-	api_error(resp, 503, "the database could not store this; try again");
-	return -1;
-}
-
 /* How many failed logins from this peer within the window. */
 static long failures(struct hub *h, const char *peer, double since)
 {
@@ -407,8 +321,8 @@ static int post_login(struct api_req *req, struct api_resp *resp)
 		"INSERT INTO auth_sessions(token_hash, user_id, created_at, expires_at)"
 		" VALUES (?1, ?2, ?3, ?4)";
 	struct hub *h = req->h;
-	const char *user = jstring(req->json, "user");
-	const char *password = jstring(req->json, "password");
+	const char *user = args_string(req->json, "user");
+	const char *password = args_string(req->json, "password");
 	long window = conf_int(h->conf, "auth.window_s");
 	long max = conf_int(h->conf, "auth.max_attempts");
 	double now = hub_now(), life = (double)conf_int(h->conf, "auth.session_hours") * 3600.0;
@@ -464,7 +378,7 @@ static int post_login(struct api_req *req, struct api_resp *resp)
 	if (store_exec(h, st) != SQLITE_DONE)
 		return api_error(resp, 500, "database error");
 	auth_audit(h, user, "auth.login", NULL, auth_role_name(role));
-	if (commit(req, resp))
+	if (args_commit(req, resp))
 		return 0;
 	snprintf(cookie, sizeof(cookie), COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%.0f%s",
 		 token, life, req->tls ? "; Secure" : "");
@@ -487,7 +401,7 @@ static int post_logout(struct api_req *req, struct api_resp *resp)
 		sqlite3_bind_text(st, 1, th, -1, SQLITE_TRANSIENT);
 		store_exec(req->h, st);
 		api_audit(req, "auth.logout", NULL, NULL);
-		if (commit(req, resp))
+		if (args_commit(req, resp))
 			return 0;
 	}
 	snprintf(cookie, sizeof(cookie), COOKIE "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0%s",
@@ -506,220 +420,6 @@ static int get_me(struct api_req *req, struct api_resp *resp)
 	return api_json(resp, 200, o);
 }
 
-/* ---- HTTP: accounts (admin) ---------------------------------------------- */
-
-static int count_admins(struct hub *h)
-{
-	static const char q[] = "SELECT count(*) FROM users WHERE role='admin' AND disabled=0";
-	sqlite3_stmt *st = store_stmt(h, q);
-	int n = 0;
-
-	if (st && sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	if (st)
-		sqlite3_reset(st);
-	return n;
-}
-
-/* The users as a JSON array (caller owns it). */
-static cJSON *users_json(struct hub *h)
-{
-	static const char q[] = "SELECT name, role, created_at, disabled FROM users ORDER BY name";
-	sqlite3_stmt *st = store_stmt(h, q);
-	cJSON *arr = cJSON_CreateArray();
-	char iso[40];
-
-	while (st && sqlite3_step(st) == SQLITE_ROW) {
-		cJSON *u = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(u, "name", (const char *)sqlite3_column_text(st, 0));
-		cJSON_AddStringToObject(u, "role", (const char *)sqlite3_column_text(st, 1));
-		cJSON_AddStringToObject(u, "created_at",
-					hub_iso(sqlite3_column_double(st, 2), iso, sizeof(iso), 0));
-		cJSON_AddBoolToObject(u, "disabled", sqlite3_column_int(st, 3));
-		cJSON_AddItemToArray(arr, u);
-	}
-	if (st)
-		sqlite3_reset(st);
-	return arr;
-}
-
-static int get_users(struct api_req *req, struct api_resp *resp)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	cJSON_AddItemToObject(o, "users", users_json(req->h));
-	return api_json(resp, 200, o);
-}
-
-static void user_changed(struct hub *h, const char *event, const char *name, const char *role)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(o, "event", event);
-	cJSON_AddStringToObject(o, "name", name);
-	if (role)
-		cJSON_AddStringToObject(o, "role", role);
-	ws_broadcast(h, "user", o, WS_STAFF);
-}
-
-/* POST /api/users {"name","password","role"} → 201 {"name","role"}. */
-static int post_users(struct api_req *req, struct api_resp *resp)
-{
-	static const char ins[] =
-		"INSERT INTO users(name, role, hash, created_at) VALUES (?1, ?2, ?3, ?4)";
-	const char *name = jstring(req->json, "name");
-	const char *password = jstring(req->json, "password");
-	const char *role = jstring(req->json, "role");
-	sqlite3_stmt *st;
-	char *hash;
-	int rc;
-	cJSON *o;
-
-	if (!name || !name_ok(name))
-		return api_error(resp, 400, "name: 1 to 64 of letters, digits and ._@-");
-	if (!role || role_parse(role) == ROLE_NONE)
-		return api_error(resp, 400, "role: admin, facilitator or kiosk");
-	if (!password || strlen(password) < PASSWORD_MIN || strlen(password) > PASSWORD_MAX)
-		return api_error(resp, 400, "password: %d to %d characters", PASSWORD_MIN, PASSWORD_MAX);
-	if (!(hash = password_hash(password)))
-		return api_error(resp, 500, "cannot hash the password");
-	if (!(st = store_stmt(req->h, ins))) {
-		free(hash);
-		return api_error(resp, 500, "database error");
-	}
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, role, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, hash, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_double(st, 4, hub_now());
-	rc = store_exec(req->h, st);
-	free(hash);
-	if ((rc & 0xff) == SQLITE_CONSTRAINT)
-		return api_error(resp, 409, "user %s already exists", name);
-	if (rc != SQLITE_DONE)
-		return api_error(resp, 500, "database error");
-	api_audit(req, "user.add", name, role);
-	if (commit(req, resp))
-		return 0;
-	user_changed(req->h, "added", name, role);
-	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "name", name);
-	cJSON_AddStringToObject(o, "role", role);
-	return api_json(resp, 201, o);
-}
-
-/* The role of user name, ROLE_NONE if there is no such user. */
-static int user_role(struct hub *h, const char *name, int *disabled)
-{
-	static const char q[] = "SELECT role, disabled FROM users WHERE name=?1";
-	sqlite3_stmt *st = store_stmt(h, q);
-	int role = ROLE_NONE;
-
-	if (!st)
-		return ROLE_NONE;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		role = role_parse((const char *)sqlite3_column_text(st, 0));
-		if (disabled)
-			*disabled = sqlite3_column_int(st, 1);
-	}
-	sqlite3_reset(st);
-	return role;
-}
-
-/* PATCH /api/users/{name} {"role"?, "password"?, "disabled"?}.  A new
- * password or role, or disabling, ends the user's logins. */
-static int patch_user(struct api_req *req, struct api_resp *resp)
-{
-	static const char upd[] =
-		"UPDATE users SET role=coalesce(?2, role), hash=coalesce(?3, hash),"
-		" disabled=coalesce(?4, disabled) WHERE name=?1";
-	static const char kill[] =
-		"DELETE FROM auth_sessions WHERE user_id=(SELECT id FROM users WHERE name=?1)";
-	const char *name = req->params[0];
-	const char *role = jstring(req->json, "role");
-	const char *password = jstring(req->json, "password");
-	cJSON *dis = req->json ? cJSON_GetObjectItemCaseSensitive(req->json, "disabled") : NULL;
-	int cur, was_disabled = 0;
-	char *hash = NULL;
-	sqlite3_stmt *st;
-
-	if (!req->json || !cJSON_IsObject(req->json))
-		return api_error(resp, 400, "a JSON object is required");
-	if ((cur = user_role(req->h, name, &was_disabled)) == ROLE_NONE)
-		return api_error(resp, 404, "no such user");
-	if (cJSON_GetObjectItemCaseSensitive(req->json, "role") && (!role || role_parse(role) == ROLE_NONE))
-		return api_error(resp, 400, "role: admin, facilitator or kiosk");
-	if (dis && !cJSON_IsBool(dis))
-		return api_error(resp, 400, "disabled: true or false");
-	if (cJSON_GetObjectItemCaseSensitive(req->json, "password") &&
-	    (!password || strlen(password) < PASSWORD_MIN || strlen(password) > PASSWORD_MAX))
-		return api_error(resp, 400, "password: %d to %d characters", PASSWORD_MIN, PASSWORD_MAX);
-	if (cur == ROLE_ADMIN && !was_disabled && count_admins(req->h) <= 1 &&
-	    ((role && role_parse(role) != ROLE_ADMIN) || cJSON_IsTrue(dis)))
-		return api_error(resp, 409, "%s is the last admin", name);
-	if (password && !(hash = password_hash(password)))
-		return api_error(resp, 500, "cannot hash the password");
-	if (!(st = store_stmt(req->h, upd))) {
-		free(hash);
-		return api_error(resp, 500, "database error");
-	}
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	if (role)
-		sqlite3_bind_text(st, 2, role, -1, SQLITE_TRANSIENT);
-	if (hash)
-		sqlite3_bind_text(st, 3, hash, -1, SQLITE_TRANSIENT);
-	if (dis)
-		sqlite3_bind_int(st, 4, cJSON_IsTrue(dis));
-	store_exec(req->h, st);
-	free(hash);
-	hash = NULL;
-	if (role || password || cJSON_IsTrue(dis)) {
-		if ((st = store_stmt(req->h, kill))) {
-			sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-			store_exec(req->h, st);
-		}
-	}
-	api_audit(req, "user.change", name, password ? (role ? "role, password" : "password") :
-		  role ? "role" : dis ? (cJSON_IsTrue(dis) ? "disabled" : "enabled") : "nothing");
-	if (commit(req, resp))
-		return 0;
-	user_changed(req->h, "changed", name, role ? role : auth_role_name(cur));
-	{
-		cJSON *o = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(o, "name", name);
-		cJSON_AddStringToObject(o, "role", role ? role : auth_role_name(cur));
-		return api_json(resp, 200, o);
-	}
-}
-
-/* DELETE /api/users/{name}: the account and its logins go (its audit
- * lines stay, naming it). */
-static int delete_user(struct api_req *req, struct api_resp *resp)
-{
-	static const char del[] = "DELETE FROM users WHERE name=?1";
-	const char *name = req->params[0];
-	int cur, disabled = 0;
-	sqlite3_stmt *st;
-
-	if ((cur = user_role(req->h, name, &disabled)) == ROLE_NONE)
-		return api_error(resp, 404, "no such user");
-	if (cur == ROLE_ADMIN && !disabled && count_admins(req->h) <= 1)
-		return api_error(resp, 409, "%s is the last admin", name);
-	if (!(st = store_stmt(req->h, del)))
-		return api_error(resp, 500, "database error");
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	if (store_exec(req->h, st) != SQLITE_DONE)
-		return api_error(resp, 500, "database error");
-	api_audit(req, "user.delete", name, NULL);
-	if (commit(req, resp))
-		return 0;
-	user_changed(req->h, "deleted", name, NULL);
-	return api_json(resp, 200, cJSON_CreateObject());
-}
-
-/* GET /api/audit?from=&to=&user=&action=&limit=N: newest first. */
 static int get_audit(struct api_req *req, struct api_resp *resp)
 {
 	static const char q[] =
@@ -778,176 +478,20 @@ static int get_audit(struct api_req *req, struct api_resp *resp)
 	return api_json(resp, 200, o);
 }
 
+int auth_user_command(struct hub *h, int argc, char **argv)
+{
+	return account_command(h, argc, argv);
+}
+
 const struct api_route auth_routes[] = {
 	{ "POST", "/api/login", ROLE_NONE, post_login },
 	{ "POST", "/api/logout", ROLE_NONE, post_logout },
 	{ "GET", "/api/me", ROLE_KIOSK, get_me },
-	{ "GET", "/api/users", ROLE_ADMIN, get_users },
-	{ "POST", "/api/users", ROLE_ADMIN, post_users },
-	{ "PATCH", "/api/users/*", ROLE_ADMIN, patch_user },
-	{ "DELETE", "/api/users/*", ROLE_ADMIN, delete_user },
+	{ "GET", "/api/users", ROLE_ADMIN, account_get_all },
+	{ "POST", "/api/users", ROLE_ADMIN, account_post },
+	{ "PATCH", "/api/users/*", ROLE_ADMIN, account_patch },
+	{ "DELETE", "/api/users/*", ROLE_ADMIN, account_delete },
 	{ "GET", "/api/audit", ROLE_ADMIN, get_audit },
 	{ NULL, NULL, 0, NULL },
 };
 
-/* ---- the command line: mlab-hub user … -------------------------------- */
-
-/* Read one line (the password) from stdin, without echo on a terminal.
- * Returns a malloc'd string (caller frees) or NULL. */
-static char *read_password(void)
-{
-	struct termios old, quiet;
-	int tty = isatty(0) && tcgetattr(0, &old) == 0;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-
-	if (tty) {
-		fprintf(stderr, "Password: ");
-		quiet = old;
-		quiet.c_lflag &= ~(tcflag_t)ECHO;
-		tcsetattr(0, TCSAFLUSH, &quiet);
-	}
-	n = getline(&line, &cap, stdin);
-	if (tty) {
-		tcsetattr(0, TCSAFLUSH, &old);
-		fprintf(stderr, "\n");
-	}
-	if (n < 0) {
-		free(line);
-		return NULL;
-	}
-	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-		line[--n] = '\0';
-	return line;
-}
-
-static int cli_usage(void)
-{
-	fprintf(stderr, "usage: mlab-hub user add NAME [--role admin|facilitator|kiosk]  (password on stdin)\n"
-		"       mlab-hub user passwd NAME                                 (password on stdin)\n"
-		"       mlab-hub user del NAME\n"
-		"       mlab-hub user list\n");
-	return 2;
-}
-
-/* Read and check a new password from stdin; NULL after saying why. */
-static char *cli_password(void)
-{
-	char *pw = read_password();
-
-	if (!pw) {
-		fprintf(stderr, "mlab-hub user: no password on standard input\n");
-		return NULL;
-	}
-	if (strlen(pw) < PASSWORD_MIN || strlen(pw) > PASSWORD_MAX) {
-		fprintf(stderr, "mlab-hub user: the password must have %d to %d characters\n",
-			PASSWORD_MIN, PASSWORD_MAX);
-		free(pw);
-		return NULL;
-	}
-	return pw;
-}
-
-int auth_user_command(struct hub *h, int argc, char **argv)
-{
-	static const char ins[] =
-		"INSERT INTO users(name, role, hash, created_at) VALUES (?1, ?2, ?3, ?4)";
-	static const char upd[] = "UPDATE users SET hash=?2 WHERE name=?1";
-	static const char kill[] =
-		"DELETE FROM auth_sessions WHERE user_id=(SELECT id FROM users WHERE name=?1)";
-	static const char del[] = "DELETE FROM users WHERE name=?1";
-	const char *cmd = argc > 0 ? argv[0] : "", *name = NULL, *role = "facilitator";
-	sqlite3_stmt *st;
-	char *pw, *hash;
-	int rc;
-
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--role") && i + 1 < argc)
-			role = argv[++i];
-		else if (!strncmp(argv[i], "--role=", 7))
-			role = argv[i] + 7;
-		else if (argv[i][0] != '-' && !name)
-			name = argv[i];
-		else
-			return cli_usage();
-	}
-	if (!strcmp(cmd, "list")) {
-		cJSON *arr = users_json(h), *u;
-
-		cJSON_ArrayForEach(u, arr)
-			printf("%-24s %-12s %s%s\n", cJSON_GetObjectItem(u, "name")->valuestring,
-			       cJSON_GetObjectItem(u, "role")->valuestring,
-			       cJSON_GetObjectItem(u, "created_at")->valuestring,
-			       cJSON_IsTrue(cJSON_GetObjectItem(u, "disabled")) ? " disabled" : "");
-		cJSON_Delete(arr);
-		return 0;
-	}
-	if (!name || (strcmp(cmd, "add") && strcmp(cmd, "passwd") && strcmp(cmd, "del")))
-		return cli_usage();
-	if (!name_ok(name)) {
-		fprintf(stderr, "mlab-hub user: '%s': names are 1 to 64 of letters, digits and ._@-\n", name);
-		return 2;
-	}
-	if (!strcmp(cmd, "add") && role_parse(role) == ROLE_NONE) {
-		fprintf(stderr, "mlab-hub user: --role must be admin, facilitator or kiosk\n");
-		return 2;
-	}
-	if (strcmp(cmd, "add") && user_role(h, name, NULL) == ROLE_NONE) {
-		fprintf(stderr, "mlab-hub user: no user %s\n", name);
-		return 1;
-	}
-	if (!strcmp(cmd, "del")) {
-		if (!(st = store_stmt(h, del)))
-			return 1;
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-		store_exec(h, st);
-		auth_audit(h, "cli", "user.delete", name, NULL);
-		if (store_flush(h))
-			return 1;
-		printf("user %s deleted\n", name);
-		return 0;
-	}
-	if (!strcmp(cmd, "add") && user_role(h, name, NULL) != ROLE_NONE) {
-		fprintf(stderr, "mlab-hub user: %s already exists (use passwd)\n", name);
-		return 1;
-	}
-	if (!(pw = cli_password()))
-		return 1;
-	hash = password_hash(pw);
-	free(pw);
-	if (!hash)
-		return 1;
-	st = store_stmt(h, !strcmp(cmd, "add") ? ins : upd);
-	if (!st) {
-		free(hash);
-		return 1;
-	}
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	if (!strcmp(cmd, "add")) {
-		sqlite3_bind_text(st, 2, role, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 3, hash, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_double(st, 4, hub_now());
-	} else {
-		sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
-	}
-	rc = store_exec(h, st);
-	free(hash);
-	if (rc != SQLITE_DONE) {
-		fprintf(stderr, "mlab-hub user: cannot store %s\n", name);
-		return 1;
-	}
-	if (!strcmp(cmd, "passwd") && (st = store_stmt(h, kill))) {
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-		store_exec(h, st);
-	}
-	auth_audit(h, "cli", !strcmp(cmd, "add") ? "user.add" : "user.passwd", name,
-		   !strcmp(cmd, "add") ? role : NULL);
-	if (store_flush(h))
-		return 1;
-	if (!strcmp(cmd, "add"))
-		printf("user %s added (%s)\n", name, role);
-	else
-		printf("password of %s changed; its logins ended\n", name);
-	return 0;
-}

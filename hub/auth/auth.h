@@ -35,7 +35,14 @@ void auth_audit(struct hub *h, const char *who, const char *action,
 /* "admin", "facilitator", "kiosk" or "none" for a ROLE_*. */
 const char *auth_role_name(int role);
 
-/* SHA-256 of len bytes at data into out (for session tokens). */
-void auth_sha256(const void *data, size_t len, unsigned char out[32]);
+/* The ROLE_* named "admin", "facilitator" or "kiosk"; ROLE_NONE for
+ * anything else (NULL too). */
+int auth_role_parse(const char *s);
+
+/* 1 when s is a valid account name: 1–64 of [A-Za-z0-9._@-]. */
+int auth_name_ok(const char *s);
+
+/* The argon2id encoding of password (malloc'd, caller frees), or NULL. */
+char *auth_password_hash(const char *password);
 
 #endif

@@ -15,6 +15,7 @@
 #include "net/api.h"
 #include "net/args.h"
 #include "core/hub.h"
+#include "store/store.h"
 
 int args_in_list(const char *const *list, const char *s)
 {
@@ -227,4 +228,23 @@ void args_overlay(cJSON *base, const cJSON *patch)
 		else
 			cJSON_AddItemToObject(base, it->string, copy);
 	}
+}
+
+/* The string member name of o, or NULL when absent or not a string.  The
+ * result points into o. */
+const char *args_string(const cJSON *o, const char *name)
+{
+	const cJSON *v = o ? cJSON_GetObjectItemCaseSensitive(o, name) : NULL;
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Commit the request's writes (store_flush) before it is answered.  0, or
+ * -1 after answering 503. */
+int args_commit(struct api_req *req, struct api_resp *resp)
+{
+	if (store_flush(req->h) == 0)
+		return 0;
+	api_error(resp, 503, "the database could not store this; try again");
+	return -1;
 }

@@ -57,4 +57,12 @@ int args_date(struct api_resp *resp, const struct cJSON *o, const char *key, con
 /* Overlay the members of patch onto base (both objects). */
 void args_overlay(struct cJSON *base, const struct cJSON *patch);
 
+/* The string member name of o, or NULL when absent or not a string.  The
+ * result points into o. */
+const char *args_string(const struct cJSON *o, const char *name);
+
+/* Commit the request's writes (store_flush) before it is answered.  0, or
+ * -1 after answering 503. */
+int args_commit(struct api_req *req, struct api_resp *resp);
+
 #endif

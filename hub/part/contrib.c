@@ -228,7 +228,7 @@ static int contrib_write(struct api_req *req, struct api_resp *resp, const cJSON
 			  obj, NULL);
 	else
 		api_audit(req, "contribution.update", obj, NULL);
-	if (row_commit(req, resp))
+	if (args_commit(req, resp))
 		return 0;
 	contrib_changed(h, id, !old_status ? "created" : strcmp(old_status, status) ? status : "updated");
 	if (kiosk) {

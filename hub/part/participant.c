@@ -249,7 +249,7 @@ int participant_post(struct api_req *req, struct api_resp *resp)
 		return api_error(resp, 500, "database error");
 	snprintf(obj, sizeof(obj), "participant/%lld", (long long)id);
 	api_audit(req, "participant.checkin", obj, any ? "with consent" : "anonymous");
-	if (row_commit(req, resp))
+	if (args_commit(req, resp))
 		return 0;
 	participant_changed(h, id, session, "checked_in");
 	r = cJSON_CreateObject();
@@ -344,7 +344,7 @@ int participant_get_export(struct api_req *req, struct api_resp *resp)
 		sqlite3_reset(st);
 	}
 	api_audit(req, "participant.export", obj, NULL);
-	if (row_commit(req, resp)) {
+	if (args_commit(req, resp)) {
 		cJSON_Delete(o);
 		return 0;
 	}
@@ -377,7 +377,7 @@ int participant_delete(struct api_req *req, struct api_resp *resp)
 		return api_error(resp, 500, "database error");
 	snprintf(obj, sizeof(obj), "participant/%lld", (long long)id);
 	api_audit(req, "participant.erase", obj, NULL);
-	if (row_commit(req, resp))
+	if (args_commit(req, resp))
 		return 0;
 	participant_changed(req->h, id, session > 0 ? session : 0, "erased");
 	r = participant_json(req->h, id);

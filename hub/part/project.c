@@ -181,7 +181,7 @@ static int project_write(struct api_req *req, struct api_resp *resp, const cJSON
 	snprintf(obj, sizeof(obj), "project/%lld", (long long)id);
 	api_audit(req, req->method[0] == 'P' && req->method[1] == 'A' ? "project.update" :
 		  "project.create", obj, NULL);
-	if (row_commit(req, resp))
+	if (args_commit(req, resp))
 		return 0;
 	project_changed(h, id);
 	return api_json(resp, req->method[1] == 'A' ? 200 : 201, project_json(h, id, 1));

@@ -95,7 +95,7 @@ int rating_post(struct api_req *req, struct api_resp *resp)
 		snprintf(obj, sizeof(obj), "rating/%lld", (long long)id);
 		api_audit(req, "rating.add", obj, NULL);
 	}
-	if (row_commit(req, resp))
+	if (args_commit(req, resp))
 		return 0;
 	rating_changed(req->h, session, (int)value, (int)scale);
 	r = cJSON_CreateObject();

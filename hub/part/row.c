@@ -23,14 +23,6 @@ int row_staff(const struct api_req *req)
 	return req->role >= ROLE_FACILITATOR;
 }
 
-int row_commit(struct api_req *req, struct api_resp *resp)
-{
-	if (store_flush(req->h) == 0)
-		return 0;
-	api_error(resp, 503, "the database could not store this; try again");
-	return -1;
-}
-
 /* Savepoint around a multi-row write: row_sp_begin, the writes, row_sp_end(ok).
  * A failed write (constraint) then leaves nothing behind. */
 int row_sp_begin(struct hub *h)

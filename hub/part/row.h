@@ -22,8 +22,6 @@ struct cJSON;
 
 int row_staff(const struct api_req *req);
 
-int row_commit(struct api_req *req, struct api_resp *resp);
-
 /* Savepoint around a multi-row write: row_sp_begin, the writes, row_sp_end(ok).
  * A failed write (constraint) then leaves nothing behind. */
 int row_sp_begin(struct hub *h);

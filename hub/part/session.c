@@ -264,7 +264,7 @@ int session_post(struct api_req *req, struct api_resp *resp)
 		return api_error(resp, 500, "database error");
 	snprintf(obj, sizeof(obj), "session/%lld", (long long)id);
 	api_audit(req, s.has_ended ? "session.record" : "session.open", obj, s.group_type);
-	if (row_commit(req, resp))
+	if (args_commit(req, resp))
 		return 0;
 	session_changed(h, id, s.has_ended ? "recorded" : "opened");
 	return api_json(resp, 201, session_json(h, id, 1));
@@ -408,7 +408,7 @@ int session_patch(struct api_req *req, struct api_resp *resp)
 		return api_error(resp, 500, "database error");
 	snprintf(obj, sizeof(obj), "session/%lld", (long long)id);
 	api_audit(req, "session.update", obj, NULL);
-	if (row_commit(req, resp))
+	if (args_commit(req, resp))
 		return 0;
 	session_changed(h, id, "updated");
 	return api_json(resp, 200, session_json(h, id, 1));
@@ -453,7 +453,7 @@ int session_post_end(struct api_req *req, struct api_resp *resp)
 		return api_error(resp, 500, "database error");
 	snprintf(obj, sizeof(obj), "session/%lld", (long long)id);
 	api_audit(req, "session.end", obj, NULL);
-	if (row_commit(req, resp))
+	if (args_commit(req, resp))
 		return 0;
 	session_changed(req->h, id, "ended");
 	return api_json(resp, 200, session_json(req->h, id, 1));
