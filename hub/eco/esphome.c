@@ -87,17 +87,6 @@ static int esp_reserved(struct eco_ctx *ctx, const char *node)
 	return z && z->prefix[0] && !strcmp(node, z->prefix);
 }
 
-/* Case-insensitive "does s contain w" (strcasestr is a GNU extension). */
-static int contains_ci(const char *s, const char *w)
-{
-	size_t n = strlen(w);
-
-	for (; *s; s++)
-		if (!strncasecmp(s, w, n))
-			return 1;
-	return !n;
-}
-
 /* Kind from what the node has shown so far: metering, a detector
  * (motion, door, …), a button, an environmental reading, a relay. */
 static void esp_kind(struct eco_dev *d, const struct esp_node *e)
@@ -148,8 +137,8 @@ static int esp_state(struct eco_ctx *ctx, struct eco_dev *d, struct esp_node *e,
 		return ECO_OK;	/* "nan": a failed reading; the node is alive */
 	}
 	if (!strcmp(comp, "binary_sensor")) {
-		int button = contains_ci(obj, "button") || contains_ci(obj, "bouton") ||
-			     (h && !h->dev_class[0] && contains_ci(h->object_id, "button"));
+		int button = strcasestr(obj, "button") || strcasestr(obj, "bouton") ||
+			     (h && !h->dev_class[0] && strcasestr(h->object_id, "button"));
 
 		b = eco_bool(payload, len);
 		if (b < 0)

@@ -97,17 +97,6 @@ static void jtopic(const cJSON *obj, const char *abbr, const char *full,
 		snprintf(dst, len, "%s", raw);
 }
 
-/* Case-insensitive "does s contain w" (strcasestr is a GNU extension). */
-static int ci_contains(const char *s, const char *w)
-{
-	size_t n = strlen(w);
-
-	for (; *s; s++)
-		if (!strncasecmp(s, w, n))
-			return 1;
-	return !n;
-}
-
 /* --- metric names ------------------------------------------------------ */
 
 struct had_unit {
@@ -320,7 +309,7 @@ int hadisco_detector(const char *dev_class, const char *object_id)
 		return 0;
 	}
 	for (int i = 0; object_id && words[i]; i++)
-		if (ci_contains(object_id, words[i]))
+		if (strcasestr(object_id, words[i]))
 			return 1;
 	return 0;
 }
@@ -601,7 +590,7 @@ static void had_owner(struct eco_ctx *ctx, const cJSON *root, const cJSON *dev,
 	/* ESPHome: P/<component>/<object>/state, availability P/status */
 	{
 		char p1[ECO_ID_MAX] = "", want[ECO_ID_MAX + 8];
-		int esp = !strcasecmp(origin, "esphome") || ci_contains(sw, "esphome");
+		int esp = !strcasecmp(origin, "esphome") || strcasestr(sw, "esphome") != NULL;
 
 		if (esphome_native(stat_t, p1, sizeof(p1)) < 0)
 			esphome_native(cmd_t, p1, sizeof(p1));
