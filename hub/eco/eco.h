@@ -189,18 +189,19 @@ const struct hadisco_entity *hadisco_lookup(struct eco_ctx *any,
  * source/native into buf; 0, or -1 if none is known. */
 int hadisco_switch_topic(struct eco_ctx *any, const char *source,
 			 const char *native, char *buf, size_t len);
+/* Home Assistant device classes and units → metrics (hametric.c) ------ */
 /* Does a Home Assistant binary_sensor device class, or failing that an
  * object id, say "detector" (motion, door, leak, smoke, vibration, …)?
  * Such devices are sensors.  Either argument may be NULL. */
-int hadisco_detector(const char *dev_class, const char *object_id);
+int hametric_detector(const char *dev_class, const char *object_id);
 /* Is a canonical metric an environmental reading (temperature, humidity,
  * pressure, CO2, light, particulates, VOC, soil moisture)? */
-int hadisco_env_metric(const char *metric);
+int hametric_env(const char *metric);
 /* Canonical metric name (into name, at least 32 bytes) and the linear
  * conversion from a Home Assistant device_class, a unit and an object
  * id, any of which may be NULL or "".  Returns 0, or -1 if nothing fits. */
-int hadisco_metric(const char *dev_class, const char *unit,
-		   const char *object_id, char *name, size_t len,
-		   double *mul, double *add);
+int hametric_name(const char *dev_class, const char *unit,
+		  const char *object_id, char *name, size_t len,
+		  double *mul, double *add);
 
 #endif

@@ -104,7 +104,7 @@ static void esp_note_metric(struct esp_node *e, const char *m)
 {
 	if (!strcmp(m, "power_w") || !strcmp(m, "energy_kwh") || !strcmp(m, "current_a"))
 		e->power = 1;
-	else if (hadisco_env_metric(m))
+	else if (hametric_env(m))
 		e->env = 1;
 }
 
@@ -127,7 +127,7 @@ static int esp_state(struct eco_ctx *ctx, struct eco_dev *d, struct esp_node *e,
 			add = h->add;
 		} else if (!strcmp(comp, "climate")) {
 			snprintf(name, sizeof(name), "temperature_c");
-		} else if (hadisco_metric(NULL, NULL, obj, name, sizeof(name), &mul, &add) < 0) {
+		} else if (hametric_name(NULL, NULL, obj, name, sizeof(name), &mul, &add) < 0) {
 			return ECO_OK;
 		}
 		if (eco_num(payload, len, 0, &v) == 0) {
@@ -151,7 +151,7 @@ static int esp_state(struct eco_ctx *ctx, struct eco_dev *d, struct esp_node *e,
 			}
 			return ECO_OK;
 		}
-		if (hadisco_detector(h ? h->dev_class : NULL, obj))
+		if (hametric_detector(h ? h->dev_class : NULL, obj))
 			e->detector = 1;
 		{
 			char m[32];

@@ -1111,16 +1111,16 @@ TEST(t_hadisco_shapes)
 	CHECK(feedr(l, "homeassistant", "homeassistant/sensor/x/y/config", "[1,2]") == ECO_BAD);
 	CHECK(feedr(l, "homeassistant", "homeassistant/sensor/x/y/state", "{}") == ECO_IGNORED);
 	/* metric naming */
-	CHECK(hadisco_metric("energy", "Wh", NULL, name, sizeof(name), &mul, &add) == 0);
+	CHECK(hametric_name("energy", "Wh", NULL, name, sizeof(name), &mul, &add) == 0);
 	CHECK_STR(name, "energy_kwh");
 	CHECK_NEAR(mul, 0.001, 1e-12);
-	CHECK(hadisco_metric(NULL, "mV", "batt", name, sizeof(name), &mul, &add) == 0);
+	CHECK(hametric_name(NULL, "mV", "batt", name, sizeof(name), &mul, &add) == 0);
 	CHECK_STR(name, "voltage_v");
-	CHECK(hadisco_metric(NULL, "", "uptime", name, sizeof(name), &mul, &add) == 0);
+	CHECK(hametric_name(NULL, "", "uptime", name, sizeof(name), &mul, &add) == 0);
 	CHECK_STR(name, "uptime_s");
-	CHECK(hadisco_metric(NULL, "%", "Niveau réservoir", name, sizeof(name), &mul, &add) == 0);
+	CHECK(hametric_name(NULL, "%", "Niveau réservoir", name, sizeof(name), &mul, &add) == 0);
 	CHECK_STR(name, "niveau_r_servoir_pct");
-	CHECK(hadisco_metric(NULL, NULL, NULL, name, sizeof(name), &mul, &add) == -1);
+	CHECK(hametric_name(NULL, NULL, NULL, name, sizeof(name), &mul, &add) == -1);
 	lab_close(l);
 }
 
