@@ -427,7 +427,7 @@ static int get_audit(struct api_req *req, struct api_resp *resp)
 		" WHERE ts >= ?1 AND ts <= ?2 AND (?3 IS NULL OR user = ?3)"
 		" AND (?4 IS NULL OR action = ?4) AND (?6 IS NULL OR object = ?6)"
 		" ORDER BY id DESC LIMIT ?5";
-	char user[80], action[80], lim[16], object[128];
+	char user[80], action[80], object[128];
 	int bad = 0;
 	long limit = 500;
 	double from = api_time_arg(req, "from", 0, &bad);
@@ -438,13 +438,8 @@ static int get_audit(struct api_req *req, struct api_resp *resp)
 
 	if (bad)
 		return api_error(resp, 400, "from/to must be ISO-8601 times or Unix seconds");
-	if (!api_query(req, "limit", lim, sizeof(lim))) {
-		char *end;
-
-		limit = strtol(lim, &end, 10);
-		if (*end || limit < 1 || limit > 100000)
-			return api_error(resp, 400, "limit must be 1..100000");
-	}
+	if (args_limit(req, resp, "limit", 500, &limit))
+		return 0;
 	if (!(st = store_stmt(req->h, q)))
 		return api_error(resp, 500, "database error");
 	sqlite3_bind_double(st, 1, from);

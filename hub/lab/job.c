@@ -17,6 +17,7 @@
 
 #include "lab/alert.h"
 #include "net/api.h"
+#include "net/args.h"
 #include "lab/device.h"
 #include "core/hub.h"
 #include "lab/job.h"
@@ -172,7 +173,7 @@ static int get_jobs(struct api_req *req, struct api_resp *resp)
 		" AND coalesce(j.started_at, j.ended_at, 0) <= ?3"
 		" AND (?4 IS NULL OR j.state = ?4) AND (?6 IS NULL OR j.kind = ?6)"
 		" ORDER BY coalesce(j.started_at, j.ended_at) DESC, j.id DESC LIMIT ?5";
-	char dev[300], state[32], fmt[16], lim[16], kind[16];
+	char dev[300], state[32], fmt[16], kind[16];
 	int bad = 0, csv;
 	long limit = 1000;
 	double from = api_time_arg(req, "from", 0, &bad);
@@ -185,10 +186,8 @@ static int get_jobs(struct api_req *req, struct api_resp *resp)
 	csv = !api_query(req, "format", fmt, sizeof(fmt)) && !strcmp(fmt, "csv");
 	if (!api_query(req, "format", fmt, sizeof(fmt)) && strcmp(fmt, "csv") && strcmp(fmt, "json"))
 		return api_error(resp, 400, "format must be json or csv");
-	if (!api_query(req, "limit", lim, sizeof(lim)))
-		limit = strtol(lim, NULL, 10);
-	if (limit < 1 || limit > 100000)
-		return api_error(resp, 400, "limit must be 1..100000");
+	if (args_limit(req, resp, "limit", 1000, &limit))
+		return 0;
 	if (!(st = store_stmt(req->h, q)))
 		return api_error(resp, 500, "database error");
 	if (!api_query(req, "device", dev, sizeof(dev)) && dev[0])

@@ -248,3 +248,24 @@ int args_commit(struct api_req *req, struct api_resp *resp)
 	api_error(resp, 503, "the database could not store this; try again");
 	return -1;
 }
+
+/* The query argument name as a count in 1..ARGS_LIMIT_MAX into *out,
+ * which keeps def when the argument is absent.  0, or -1 after answering
+ * 400 "name must be 1..100000". */
+int args_limit(const struct api_req *req, struct api_resp *resp, const char *name,
+	       long def, long *out)
+{
+	char v[24], *end;
+	long n;
+
+	*out = def;
+	if (api_query(req, name, v, sizeof(v)))
+		return 0;
+	n = strtol(v, &end, 10);
+	if (!v[0] || *end || n < 1 || n > ARGS_LIMIT_MAX) {
+		api_error(resp, 400, "%s must be 1..%d", name, ARGS_LIMIT_MAX);
+		return -1;
+	}
+	*out = n;
+	return 0;
+}

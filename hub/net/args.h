@@ -13,6 +13,7 @@ struct api_req;
 struct api_resp;
 struct cJSON;
 
+#define ARGS_LIMIT_MAX 100000	/* rows one list answer may ask for */
 #define ARGS_LIST_MAX 20	/* strings in a list member */
 
 int args_in_list(const char *const *list, const char *s);
@@ -64,5 +65,11 @@ const char *args_string(const struct cJSON *o, const char *name);
 /* Commit the request's writes (store_flush) before it is answered.  0, or
  * -1 after answering 503. */
 int args_commit(struct api_req *req, struct api_resp *resp);
+
+/* The query argument name as a count in 1..ARGS_LIMIT_MAX into *out,
+ * which keeps def when the argument is absent.  0, or -1 after answering
+ * 400 "name must be 1..100000". */
+int args_limit(const struct api_req *req, struct api_resp *resp, const char *name,
+	       long def, long *out);
 
 #endif

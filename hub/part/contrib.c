@@ -273,7 +273,7 @@ int contrib_patch(struct api_req *req, struct api_resp *resp)
 int contrib_get_all(struct api_req *req, struct api_resp *resp)
 {
 	int64_t project = 0, session = 0;
-	char status[16] = "", kind[16] = "", lim[16], *end;
+	char status[16] = "", kind[16] = "";
 	long limit = 1000;
 	cJSON *o;
 
@@ -284,11 +284,8 @@ int contrib_get_all(struct api_req *req, struct api_resp *resp)
 		return api_error(resp, 400, "status must be pending, confirmed or rejected");
 	if (!api_query(req, "kind", kind, sizeof(kind)) && kind[0] && args_in_list(kinds, kind) < 0)
 		return api_error(resp, 400, "kind must be scan, print, idea, photo, text, code or other");
-	if (!api_query(req, "limit", lim, sizeof(lim))) {
-		limit = strtol(lim, &end, 10);
-		if (*end || limit < 1 || limit > 100000)
-			return api_error(resp, 400, "limit must be 1..100000");
-	}
+	if (args_limit(req, resp, "limit", 1000, &limit))
+		return 0;
 	o = cJSON_CreateObject();
 	cJSON_AddItemToObject(o, "contributions",
 			      contrib_list(req->h, 0, status[0] ? status : NULL, project,

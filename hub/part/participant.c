@@ -262,17 +262,13 @@ int participant_post(struct api_req *req, struct api_resp *resp)
 int participant_get_all(struct api_req *req, struct api_resp *resp)
 {
 	int64_t session = 0;
-	char lim[16], *end;
-	long limit = 10000;
+		long limit = 10000;
 	cJSON *o;
 
 	if (args_query_id(req, "session_id", &session) < 0)
 		return api_error(resp, 400, "session_id must be a session id");
-	if (!api_query(req, "limit", lim, sizeof(lim))) {
-		limit = strtol(lim, &end, 10);
-		if (*end || limit < 1 || limit > 100000)
-			return api_error(resp, 400, "limit must be 1..100000");
-	}
+	if (args_limit(req, resp, "limit", 10000, &limit))
+		return 0;
 	o = cJSON_CreateObject();
 	participant_list_json(req->h, cJSON_AddArrayToObject(o, "participants"), 0, session, limit);
 	return api_json(resp, 200, o);

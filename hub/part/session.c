@@ -290,18 +290,14 @@ int session_get_all(struct api_req *req, struct api_resp *resp)
 	int bad = 0;
 	double from = api_time_arg(req, "from", 0, &bad);
 	double to = api_time_arg(req, "to", 1e15, &bad);
-	char lim[16], *end;
-	long limit = 1000;
+		long limit = 1000;
 	sqlite3_stmt *st;
 	cJSON *o, *arr;
 
 	if (bad)
 		return api_error(resp, 400, "from/to must be ISO-8601 times or Unix seconds");
-	if (!api_query(req, "limit", lim, sizeof(lim))) {
-		limit = strtol(lim, &end, 10);
-		if (*end || limit < 1 || limit > 100000)
-			return api_error(resp, 400, "limit must be 1..100000");
-	}
+	if (args_limit(req, resp, "limit", 1000, &limit))
+		return 0;
 	if (!(st = store_stmt(req->h, q)))
 		return api_error(resp, 500, "database error");
 	sqlite3_bind_double(st, 1, from);
