@@ -18,8 +18,10 @@ extern const struct eco_ops tasmota_ops, shelly_ops, esphome_ops, z2m_ops,
 extern const struct eco_ops homie_ops, octoprint_ops, moonraker_ops, bambu_ops;
 extern const struct eco_ops mlab_ops;
 
-/* Order matters only for messages several ecosystems claim: the first
- * one that returns ECO_OK wins, except that discovery runs as well. */
+/* Every enabled ecosystem whose filters match a topic parses the message
+ * (ingest.c), and the devices of each one that returns ECO_OK are
+ * applied: no ecosystem stops the others.  Order matters only when none
+ * accepts a message: the first ECO_BAD's reason is the one logged. */
 const struct eco_ops *const eco_table[] = {
 	&tasmota_ops,
 	&shelly_ops,

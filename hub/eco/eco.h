@@ -102,7 +102,7 @@ struct eco_ops {
 	const char *name;	/* source name: tasmota, shelly, …, mlab */
 	const char *default_prefix;
 	/* Topic filters to subscribe to, given the prefix.  Writes up to max
-	 * filters into filters[] (each a buffer of `len` bytes); returns the count. */
+	 * filters into filters[] (each a buffer of 256 bytes); returns the count. */
 	int (*filters)(const char *prefix, char filters[][256], int max);
 	/* Parse one message.  payload is NUL-terminated at payload[len] but
 	 * may contain NULs.  Returns ECO_IGNORED, ECO_OK or ECO_BAD. */

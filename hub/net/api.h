@@ -1,8 +1,8 @@
 /*
  * api.h — the JSON API: requests, responses and route tables.
  *
- * http.c turns an lws HTTP transaction into an api_req, calls api_handle()
- * and sends the api_resp.  Handlers never touch lws.  Each module that
+ * http.c turns an lws HTTP transaction into an api_req, calls
+ * api_dispatch() and sends the api_resp.  Handlers never touch lws.  Each module that
  * serves endpoints defines a `const struct api_route NAME_routes[]`
  * (ended by an all-zero row) listed in api.c's table of tables.
  */

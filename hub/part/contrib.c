@@ -215,7 +215,7 @@ static int contrib_write(struct api_req *req, struct api_resp *resp, const cJSON
 	}
 	if (id)
 		sqlite3_bind_int64(st, 13, id);
-	if (!row_step_ok(h, st))
+	if (row_step(h, st))
 		return api_error(resp, 500, "database error");
 	if (!id)
 		id = row_last_id(h);

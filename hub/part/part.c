@@ -136,7 +136,7 @@ int part_session_toggle(struct hub *h, const char *source)
 		return -1;
 	sqlite3_bind_double(st, 1, hub_now());
 	sqlite3_bind_text(st, 2, source, -1, SQLITE_TRANSIENT);
-	if (!row_step_ok(h, st))
+	if (row_step(h, st))
 		return -1;
 	id = row_last_id(h);
 	snprintf(obj, sizeof(obj), "session/%lld", (long long)id);
@@ -205,7 +205,7 @@ void part_job_ended(struct hub *h, struct device *d, int64_t job_id,
 	sqlite3_bind_text(st, 5, d->id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 6, job_id);
 	sqlite3_bind_double(st, 7, ts);
-	if (!row_step_ok(h, st) || !sqlite3_changes(store_db(h)))
+	if (row_step(h, st) || !sqlite3_changes(store_db(h)))
 		return;
 	id = row_last_id(h);
 	LOG(L_INFO, "part: job %lld on %s became pending contribution %lld (session %lld)",

@@ -226,7 +226,7 @@ int participant_post(struct api_req *req, struct api_resp *resp)
 		row_bind_opt_text(st, 6, email);
 		sqlite3_bind_double(st, 7, now);
 	}
-	ok = row_step_ok(h, st);
+	ok = row_step(h, st) == 0;
 	id = ok ? row_last_id(h) : 0;
 	for (int i = 0; ok && purposes[i]; i++) {
 		if (!given[i])
@@ -242,7 +242,7 @@ int participant_post(struct api_req *req, struct api_resp *resp)
 		sqlite3_bind_text(st, 5, conf_str(h->conf, "privacy.consent_version"), -1,
 				  SQLITE_TRANSIENT);
 		sqlite3_bind_double(st, 6, now);
-		ok = row_step_ok(h, st);
+		ok = row_step(h, st) == 0;
 	}
 	row_sp_end(h, ok);
 	if (!ok)
@@ -369,7 +369,7 @@ int participant_delete(struct api_req *req, struct api_resp *resp)
 		return api_error(resp, 500, "database error");
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_double(st, 2, hub_now());
-	if (!row_step_ok(req->h, st))
+	if (row_step(req->h, st))
 		return api_error(resp, 500, "database error");
 	snprintf(obj, sizeof(obj), "participant/%lld", (long long)id);
 	api_audit(req, "participant.erase", obj, NULL);

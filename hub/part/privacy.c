@@ -56,7 +56,7 @@ int privacy_purge(struct hub *h, double now)
 		return -1;
 	sqlite3_bind_double(st, 1, now);
 	sqlite3_bind_double(st, 2, cutoff);
-	if (!row_step_ok(h, st))
+	if (row_step(h, st))
 		return -1;
 	n = sqlite3_changes(store_db(h));
 	if (n) {

@@ -161,18 +161,18 @@ static int project_write(struct api_req *req, struct api_resp *resp, const cJSON
 			sqlite3_bind_double(st, 9, hub_now());
 		}
 	}
-	ok = row_step_ok(h, st);
+	ok = row_step(h, st) == 0;
 	if (ok && !id)
 		id = row_last_id(h);
 	if (ok && themes && (st = store_stmt(h, del_themes))) {
 		sqlite3_bind_int64(st, 1, id);
-		ok = row_step_ok(h, st);
+		ok = row_step(h, st) == 0;
 		cJSON_ArrayForEach(it, themes) {
 			if (!ok || !(st = store_stmt(h, ins_theme)))
 				break;
 			sqlite3_bind_int64(st, 1, id);
 			sqlite3_bind_text(st, 2, it->valuestring, -1, SQLITE_TRANSIENT);
-			ok = row_step_ok(h, st);
+			ok = row_step(h, st) == 0;
 		}
 	}
 	row_sp_end(h, ok);

@@ -40,7 +40,7 @@ int64_t rating_insert(struct hub *h, int64_t session, int value, int scale,
 	sqlite3_bind_text(st, 4, conf_str(h->conf, "rating.question"), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 5, source, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_double(st, 6, hub_now());
-	return row_step_ok(h, st) ? row_last_id(h) : 0;
+	return row_step(h, st) ? 0 : row_last_id(h);
 }
 
 /* Tell everyone about a vote (anonymous: value, scale, session). */

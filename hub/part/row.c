@@ -42,18 +42,19 @@ void row_sp_end(struct hub *h, int ok)
 	store_exec(h, store_stmt(h, rel));
 }
 
-/* Step a write and say whether it worked; a constraint failure is logged
- * here (validation should have caught it). */
-int row_step_ok(struct hub *h, sqlite3_stmt *st)
+/* Step a write: 0 when it is done, -1 when it failed (no statement, or
+ * SQLite refused it; a constraint failure is logged here, validation
+ * should have caught it). */
+int row_step(struct hub *h, sqlite3_stmt *st)
 {
 	int rc;
 
 	if (!st)
-		return 0;
+		return -1;
 	rc = store_exec(h, st);
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
 		LOG(L_WARN, "part: a write broke a constraint: %s", sqlite3_errstr(rc));
-	return rc == SQLITE_DONE;
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int64_t row_last_id(struct hub *h)

@@ -28,9 +28,10 @@ int row_sp_begin(struct hub *h);
 
 void row_sp_end(struct hub *h, int ok);
 
-/* Step a write and say whether it worked; a constraint failure is logged
- * here (validation should have caught it). */
-int row_step_ok(struct hub *h, sqlite3_stmt *st);
+/* Step a write: 0 when it is done, -1 when it failed (no statement, or
+ * SQLite refused it; a constraint failure is logged here, validation
+ * should have caught it). */
+int row_step(struct hub *h, sqlite3_stmt *st);
 
 int64_t row_last_id(struct hub *h);
 

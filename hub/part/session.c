@@ -199,24 +199,24 @@ static int session_links(struct hub *h, int64_t id, const struct session_in *s)
 
 	if (s->projects && (st = store_stmt(h, del_p))) {
 		sqlite3_bind_int64(st, 1, id);
-		ok = row_step_ok(h, st);
+		ok = row_step(h, st) == 0;
 		cJSON_ArrayForEach(it, s->projects) {
 			if (!ok || !(st = store_stmt(h, ins_p)))
 				break;
 			sqlite3_bind_int64(st, 1, id);
 			sqlite3_bind_int64(st, 2, (int64_t)it->valuedouble);
-			ok = row_step_ok(h, st);
+			ok = row_step(h, st) == 0;
 		}
 	}
 	if (ok && s->devices && (st = store_stmt(h, del_d))) {
 		sqlite3_bind_int64(st, 1, id);
-		ok = row_step_ok(h, st);
+		ok = row_step(h, st) == 0;
 		cJSON_ArrayForEach(it, s->devices) {
 			if (!ok || !(st = store_stmt(h, ins_d)))
 				break;
 			sqlite3_bind_int64(st, 1, id);
 			sqlite3_bind_text(st, 2, it->valuestring, -1, SQLITE_TRANSIENT);
-			ok = row_step_ok(h, st);
+			ok = row_step(h, st) == 0;
 		}
 	}
 	return ok;
@@ -256,7 +256,7 @@ int session_post(struct api_req *req, struct api_resp *resp)
 		row_bind_opt_text(st, 6, s.grade);
 		row_bind_opt_text(st, 7, s.notes);
 	}
-	ok = row_step_ok(h, st);
+	ok = row_step(h, st) == 0;
 	id = ok ? row_last_id(h) : 0;
 	ok = ok && session_links(h, id, &s);
 	row_sp_end(h, ok);
@@ -397,7 +397,7 @@ int session_patch(struct api_req *req, struct api_resp *resp)
 		row_bind_opt_text(st, 6, s.grade);
 		row_bind_opt_text(st, 7, s.notes);
 	}
-	ok = row_step_ok(h, st) && session_links(h, id, &s);
+	ok = row_step(h, st) == 0 && session_links(h, id, &s);
 	row_sp_end(h, ok);
 	cJSON_Delete(cur);
 	if (!ok)
@@ -421,7 +421,7 @@ int session_end(struct hub *h, int64_t id, double t)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_double(st, 2, t);
-	return row_step_ok(h, st) ? 0 : -1;
+	return row_step(h, st);
 }
 
 /* POST /api/sessions/{id|current}/end [{"ended_at"}]: 409 if not open. */

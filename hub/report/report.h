@@ -9,6 +9,8 @@
 #ifndef MLAB_REPORT_H
 #define MLAB_REPORT_H
 
+#include <stddef.h>
+
 struct hub;
 struct api_resp;
 
