@@ -305,7 +305,7 @@ export function eq(a, b, msg) {
 
 export async function main() {
 	let pass = 0, fail = 0;
-	const only = process.env.ONLY;
+	const only = process.env.ONLY_TEST;	// ONLY (tests/run.sh) picks suites, ONLY_TEST tests in one
 	for (const t of tests) {
 		if (only && !t.name.includes(only)) continue;
 		const t0 = Date.now();
