@@ -34,13 +34,13 @@
 #include <strings.h>
 #include <cjson/cJSON.h>
 
-#include "common/broker.h"
-#include "common/clk.h"
-#include "common/dlog.h"
-#include "common/native.h"
-#include "common/opt.h"
-#include "common/rng.h"
-#include "common/sbuf.h"
+#include "../common/broker.h"
+#include "../common/clk.h"
+#include "../common/dlog.h"
+#include "../common/native.h"
+#include "../common/opt.h"
+#include "../common/rng.h"
+#include "../common/sbuf.h"
 
 #define MAX_DEV 64
 #define AMBIENT 22.0
