@@ -28,7 +28,6 @@ static struct sdev *add(const struct sim_ops *ops)
 	d->press = rng_uniform(&S.rng, 1005, 1020);
 	d->co2 = rng_uniform(&S.rng, 450, 800);
 	d->energy_kwh = rng_uniform(&S.rng, 5, 60);
-	d->seq = 1;
 	snprintf(d->mac, sizeof(d->mac), "a4cf12%06lx",
 		 (unsigned long)rng_range(&S.rng, 0, 0xffffff));
 	return d;

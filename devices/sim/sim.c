@@ -479,6 +479,9 @@ int main(int argc, char **argv)
 			       S.dev[i].name);
 		return 0;
 	}
+	for (i = 0; i < S.ndev; i++)
+		if (S.dev[i].ops->init && S.dev[i].ops->init(&S.dev[i]) < 0)
+			return 1;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -529,6 +532,9 @@ int main(int argc, char **argv)
 	stop_all();
 out:
 	broker_lib_cleanup();
+	for (i = 0; i < S.ndev; i++)
+		if (S.dev[i].ops->fini)
+			S.dev[i].ops->fini(&S.dev[i]);
 	return rc;
 }
 

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "../common/broker.h"
+#include "../common/journal.h"
 #include "../common/rng.h"
 
 #define MAX_DEV 64
@@ -56,6 +57,9 @@ struct sim_ops {
 	/* --once: begin the one cycle, and finish it once printers are idle */
 	void (*once_start)(struct sdev *d);
 	void (*once_end)(struct sdev *d);
+	/* once the lab is laid out, and at exit (no lock needed) */
+	int (*init)(struct sdev *d);
+	void (*fini)(struct sdev *d);
 };
 
 struct sdev {
@@ -96,8 +100,9 @@ struct sdev {
 	double next_press;
 	int release_pending;
 
-	/* scanners */
-	int64_t seq;
+	/* scanners: events kept until acknowledged (in memory) */
+	struct journal j;
+	int64_t next_resend_ms;
 	int scanning;
 	double scan_end, next_scan;
 	char scan_file[64];
