@@ -86,17 +86,11 @@ static void esphome_step(struct sdev *d, double dt)
 		esphome_telemetry(d);
 }
 
-static void esphome_once_end(struct sdev *d)
-{
-	d->next_tele = 0;
-	esphome_telemetry(d);
-}
-
 const struct sim_ops sim_esphome = {
 	.kind = "sensor",
 	.source = "esphome",
 	.announce = esphome_announce,
 	.will = esphome_will,
 	.step = esphome_step,
-	.once_end = esphome_once_end,
+	.telemetry = esphome_telemetry,
 };

@@ -147,12 +147,6 @@ static void shelly_step(struct sdev *d, double dt)
 	plug_step(d, dt, 15, shelly_telemetry);
 }
 
-static void shelly_once_end(struct sdev *d)
-{
-	d->next_tele = 0;
-	shelly_telemetry(d);
-}
-
 static void shelly_listen(const struct sdev *d, char *topic, size_t tl)
 {
 	snprintf(topic, tl, "%s/rpc", d->nid);
@@ -166,5 +160,5 @@ const struct sim_ops sim_shelly = {
 	.will = shelly_will,
 	.step = shelly_step,
 	.message = shelly_message,
-	.once_end = shelly_once_end,
+	.telemetry = shelly_telemetry,
 };

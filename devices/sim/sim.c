@@ -340,9 +340,16 @@ static void run_once(void)
 		pthread_mutex_unlock(&sim_lock);
 	} while (busy && !stop_flag);
 	pthread_mutex_lock(&sim_lock);
-	for (i = 0; i < S.ndev; i++)
-		if (S.dev[i].ops->once_end)
-			S.dev[i].ops->once_end(&S.dev[i]);
+	for (i = 0; i < S.ndev; i++) {
+		struct sdev *d = &S.dev[i];
+
+		if (d->ops->once_end)
+			d->ops->once_end(d);
+		if (d->ops->telemetry) {
+			d->next_tele = 0;
+			d->ops->telemetry(d);
+		}
+	}
 	pthread_mutex_unlock(&sim_lock);
 }
 

@@ -57,6 +57,8 @@ struct sim_ops {
 	/* --once: begin the one cycle, and finish it once printers are idle */
 	void (*once_start)(struct sdev *d);
 	void (*once_end)(struct sdev *d);
+	/* periodic readings (plugs, sensors); also sent at the end of --once */
+	void (*telemetry)(struct sdev *d);
 	/* once the lab is laid out, and at exit (no lock needed) */
 	int (*init)(struct sdev *d);
 	void (*fini)(struct sdev *d);

@@ -118,12 +118,6 @@ static void tasmota_step(struct sdev *d, double dt)
 	plug_step(d, dt, 10, tasmota_telemetry);
 }
 
-static void tasmota_once_end(struct sdev *d)
-{
-	d->next_tele = 0;
-	tasmota_telemetry(d);
-}
-
 static void tasmota_listen(const struct sdev *d, char *topic, size_t tl)
 {
 	snprintf(topic, tl, "cmnd/%s/+", d->nid);
@@ -137,5 +131,5 @@ const struct sim_ops sim_tasmota = {
 	.will = tasmota_will,
 	.step = tasmota_step,
 	.message = tasmota_message,
-	.once_end = tasmota_once_end,
+	.telemetry = tasmota_telemetry,
 };

@@ -49,12 +49,6 @@ static void co2_step(struct sdev *d, double dt)
 		co2_telemetry(d);
 }
 
-static void co2_once_end(struct sdev *d)
-{
-	d->next_tele = 0;
-	co2_telemetry(d);
-}
-
 const struct sim_ops sim_z2m_sensor = {
 	.kind = "sensor",
 	.source = "z2m",
@@ -62,7 +56,7 @@ const struct sim_ops sim_z2m_sensor = {
 	.announce = co2_announce,
 	.will = z2m_will,
 	.step = co2_step,
-	.once_end = co2_once_end,
+	.telemetry = co2_telemetry,
 };
 
 /* ---- the button box ------------------------------------------------- */
