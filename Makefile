@@ -23,7 +23,8 @@ HUB_SRC   = $(sort $(wildcard hub/*.c hub/*/*.c))
 HUB_OBJ   = $(HUB_SRC:%.c=build/rel/%.o)
 LIB_SRC   = $(filter-out hub/main.c,$(HUB_SRC))
 DEV_COMMON = $(sort $(wildcard devices/common/*.c))
-DEV_PROGS = $(patsubst devices/%.c,devices/%,$(sort $(wildcard devices/mlab-*.c)))
+SIM_SRC   = $(sort $(wildcard devices/sim/*.c))
+DEV_PROGS = $(patsubst devices/%.c,devices/%,$(sort $(wildcard devices/mlab-*.c))) devices/mlab-sim
 UNIT_SRC  = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 
@@ -49,6 +50,10 @@ hub/mlab-hub: $(HUB_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 devices/mlab-%: build/rel/devices/mlab-%.o $(DEV_COMMON:%.c=build/rel/%.o)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# the simulated lab: a driver and one file per simulated kind (devices/sim/)
+devices/mlab-sim: $(SIM_SRC:%.c=build/rel/%.o) $(DEV_COMMON:%.c=build/rel/%.o)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # the sanitized hub the integration tests run

@@ -7,10 +7,15 @@
  * number and "t_us", the CLOCK_REALTIME microseconds at which it was sent,
  * so a subscriber can measure end-to-end latency and loss.
  *
- * With --resend-until-ack, events are kept until the hub acknowledges them
- * on mlab/v1/<id>/ack ({"seq":N}: every event <= N is stored) and are
- * republished, oldest first, every --resend-ms until then; the program
- * exits 0 once everything is acknowledged and 1 after --ack-timeout.
+ * Events follow the acknowledgement rule (docs/devices.md): they carry a
+ * boot id (random per run, or --boot) and seq from --seq-start.  With
+ * --resend-until-ack, events are kept until an ack of that boot covers
+ * them on mlab/v1/<id>/ack ({"seq":W,"boot":B}: every event <= W is
+ * stored; an ack without boot counts as ours), carry their base, and are
+ * republished, oldest first, every --resend-ms until then, and at once
+ * when an ack reports them missing; the program exits 0 once everything
+ * is acknowledged and 1 after --ack-timeout.  --skip-seq N holds back the
+ * first sending of event N (as if it were lost on the way).
  *
  * Pacing is a token bucket refilled from CLOCK_MONOTONIC and slept on with
  * clock_nanosleep(TIMER_ABSTIME), so the average rate holds even when a
@@ -20,6 +25,9 @@
  *
  * The last line on stdout is the summary, e.g.
  *   sent=1000 acked=100 resent=0 unacked=0 elapsed_s=10.001 rate=99.99
+ * With --resend-until-ack one JSON line per device comes before it:
+ *   {"device":"load-0001","boot":"…","sent":100,"acked":100}
+ * (sent: the highest seq published, acked: the highest acknowledged).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -55,6 +63,7 @@ struct dev {
 	int64_t tele_seq;	/* telemetry counter */
 	int64_t next_seq;	/* next event seq */
 	int64_t acked;		/* highest seq acknowledged */
+	int64_t last_sent;	/* highest seq published */
 	struct pend *p;		/* ring of unacknowledged events, owned */
 	size_t head, n, cap;
 	int64_t resend_ms;	/* next time to republish pending events */
@@ -81,6 +90,9 @@ struct load {
 	int resend_until_ack, announce;
 	double ack_timeout;
 	long resend_ms;
+	char boot[NATIVE_BOOT_MAX + 1];
+	long long skip[16];	/* --skip-seq: first sending held back */
+	int nskip;
 
 	struct dev *dev;
 	struct conn *conn;
@@ -117,6 +129,11 @@ static void usage(FILE *f)
 "      --resend-until-ack  keep events until mlab/v1/<id>/ack covers them,\n"
 "                        republishing them in order; exit 1 on timeout\n"
 "      --resend-ms MS    republish unacknowledged events every MS (2000)\n"
+"      --boot B          boot id of the numbering ([A-Za-z0-9._-]{1,32};\n"
+"                        default random per run)\n"
+"      --skip-seq N      do not publish event N when it is made (as if lost);\n"
+"                        with --resend-until-ack it goes out with the resends\n"
+"                        (repeatable, 16 at most)\n"
 "      --ack-timeout S   wait at most S s for the last acks (default 30)\n"
 "      --no-announce     do not publish retained status/meta per device\n"
 "  -H, --host HOST       MQTT broker (default 127.0.0.1)\n"
@@ -127,37 +144,82 @@ static void usage(FILE *f)
 "  -h, --help            this text\n"
 "\n"
 "Last line on stdout: sent=N acked=N resent=N unacked=N elapsed_s=X rate=Y\n"
+"before it, with --resend-until-ack, one line per device:\n"
+"{\"device\":ID,\"boot\":B,\"sent\":LAST_SEQ_SENT,\"acked\":LAST_SEQ_ACKED}\n"
 "Exit status: 0 done (and all acknowledged), 1 ack timeout or connection\n"
 "failure, 2 bad options.\n");
 }
 
-/* Network thread: drop acknowledged events of one device. */
+static void event_json(struct sbuf *sb, const struct load *L,
+		       const struct pend *p, int64_t base);
+
+/* 1 if seq is in one of the ack's missing ranges. */
+static int is_missing(const struct native_ack *a, int64_t seq)
+{
+	int k;
+
+	for (k = 0; k < a->nmissing; k++)
+		if (seq >= a->missing[k][0] && seq <= a->missing[k][1])
+			return 1;
+	return 0;
+}
+
+/* Network thread: drop the events an ack of our boot covers, republish
+ * at once those it reports missing. */
 static void on_message(struct broker *b, const char *topic,
 		       const char *payload, int len, int retained, void *arg)
 {
 	struct conn *c = arg;
 	struct load *L = c->L;
-	int64_t seq;
-	size_t i;
+	struct native_ack a;
+	size_t i, k;
 
-	if (native_parse_ack(payload, len, &seq) < 0)
+	if (native_parse_ack(payload, len, &a) < 0 ||
+	    !native_ack_covers(&a, L->boot))
 		return;
 	for (i = c->first; i < (size_t)L->ndev; i += c->stride) {
 		struct dev *d = &L->dev[i];
+		struct pend *again = NULL;
 		long dropped = 0;
+		size_t n = 0;
+		int64_t base;
 
 		if (strcmp(topic, d->t_ack) != 0)
 			continue;
 		pthread_mutex_lock(&c->lock);
-		if (seq > d->acked)
-			d->acked = seq;
-		while (d->n && d->p[d->head].seq <= seq) {
+		if (a.seq > d->acked)
+			d->acked = a.seq;
+		while (d->n && d->p[d->head].seq <= a.seq) {
 			d->head = (d->head + 1) % d->cap;
 			d->n--;
 			dropped++;
 		}
+		base = d->n ? d->p[d->head].seq : d->next_seq;
+		if (a.nmissing && d->n && (again = malloc(d->n * sizeof(*again))))
+			for (k = 0; k < d->n; k++) {
+				struct pend *p = &d->p[(d->head + k) % d->cap];
+
+				if (is_missing(&a, p->seq)) {
+					again[n++] = *p;
+					if (p->seq > d->last_sent)
+						d->last_sent = p->seq;
+				}
+			}
 		pthread_mutex_unlock(&c->lock);
 		atomic_fetch_add(&L->acked, dropped);
+		if (n) {
+			struct sbuf sb;
+
+			sbuf_init(&sb);
+			for (k = 0; k < n; k++) {
+				event_json(&sb, L, &again[k], base);
+				broker_publish(b, d->t_event, sbuf_str(&sb),
+					       L->qos, 0);
+			}
+			sbuf_free(&sb);
+			atomic_fetch_add(&L->resent, (long)n);
+		}
+		free(again);
 		break;
 	}
 }
@@ -195,7 +257,9 @@ static int pend_push(struct dev *d, const struct pend *p)
 	return 0;
 }
 
-static void event_json(struct sbuf *sb, const struct pend *p)
+/* The event's payload; base 0 = none (events not kept for resending). */
+static void event_json(struct sbuf *sb, const struct load *L,
+		       const struct pend *p, int64_t base)
 {
 	char ts[40];
 	const char *type = p->progress == 0 ? "job.started" :
@@ -204,9 +268,13 @@ static void event_json(struct sbuf *sb, const struct pend *p)
 
 	clk_iso_utc(ts, sizeof(ts), p->t_us);
 	sbuf_reset(sb);
-	sbuf_printf(sb, "{\"seq\":%lld,\"type\":\"%s\",\"ts\":\"%s\","
+	sbuf_printf(sb, "{\"seq\":%lld,\"boot\":\"%s\",", (long long)p->seq,
+		    L->boot);
+	if (base > 0)
+		sbuf_printf(sb, "\"base\":%lld,", (long long)base);
+	sbuf_printf(sb, "\"type\":\"%s\",\"ts\":\"%s\","
 		    "\"t_us\":%lld,\"file\":\"load-test.gcode\"",
-		    (long long)p->seq, type, ts, (long long)p->t_us);
+		    type, ts, (long long)p->t_us);
 	if (p->progress > 0 && p->progress < 100)
 		sbuf_printf(sb, ",\"progress_pct\":%d,\"remaining_s\":%d",
 			    p->progress, (100 - p->progress) * 36);
@@ -240,19 +308,33 @@ static int send_one(struct load *L, struct dev *d, int event,
 		.progress = (int)((p.seq - L->seq_start) % 11) * 10,
 	};
 
-	event_json(sb, &p);
+	int64_t base = 0;
+	int skip = 0, i;
+
+	for (i = 0; i < L->nskip; i++)
+		if (L->skip[i] == p.seq)
+			skip = 1;
+	pthread_mutex_lock(&d->c->lock);
 	if (L->resend_until_ack) {
-		pthread_mutex_lock(&d->c->lock);
 		if (p.seq > d->acked)
 			rc = pend_push(d, &p);
 		else
 			rc = 0;
 		if (d->n == 1)
 			d->resend_ms = clk_mono_ms() + L->resend_ms;
-		pthread_mutex_unlock(&d->c->lock);
+		base = d->n ? d->p[d->head].seq : p.seq;
 		if (rc < 0)
 			DLOG(D_ERR, "out of memory for pending events");
 	}
+	if (!skip)
+		d->last_sent = p.seq;
+	pthread_mutex_unlock(&d->c->lock);
+	if (skip) {
+		DLOG(D_INFO, "%s: seq %lld held back (--skip-seq)", d->id,
+		     (long long)p.seq);
+		return 0;
+	}
+	event_json(sb, L, &p, base);
 	return broker_publish(&d->c->b, d->t_event, sbuf_str(sb), L->qos, 0);
 }
 
@@ -274,13 +356,16 @@ static void resend_due(struct load *L, struct sbuf *sb)
 			for (k = 0; k < n; k++)
 				copy[k] = d->p[(d->head + k) % d->cap];
 			d->resend_ms = now + L->resend_ms;
+			if (atomic_load(&d->c->b.connected) &&
+			    copy[n - 1].seq > d->last_sent)
+				d->last_sent = copy[n - 1].seq;
 		}
 		pthread_mutex_unlock(&d->c->lock);
 		if (!copy)
 			continue;
 		if (atomic_load(&d->c->b.connected)) {
 			for (k = 0; k < n; k++) {
-				event_json(sb, &copy[k]);
+				event_json(sb, L, &copy[k], copy[0].seq);
 				broker_publish(&d->c->b, d->t_event,
 					       sbuf_str(sb), L->qos, 0);
 			}
@@ -305,7 +390,7 @@ static long unacked(struct load *L)
 static void parse_args(struct load *L, int argc, char **argv)
 {
 	enum { O_SEQ = 256, O_PREFIX, O_CLIENTS, O_RUA, O_RESEND, O_ACKTO,
-	       O_NOANN };
+	       O_NOANN, O_BOOT, O_SKIP };
 	static const struct option lo[] = {
 		{ "devices", required_argument, NULL, 'n' },
 		{ "rate", required_argument, NULL, 'r' },
@@ -320,6 +405,8 @@ static void parse_args(struct load *L, int argc, char **argv)
 		{ "resend-ms", required_argument, NULL, O_RESEND },
 		{ "ack-timeout", required_argument, NULL, O_ACKTO },
 		{ "no-announce", no_argument, NULL, O_NOANN },
+		{ "boot", required_argument, NULL, O_BOOT },
+		{ "skip-seq", required_argument, NULL, O_SKIP },
 		{ "host", required_argument, NULL, 'H' },
 		{ "port", required_argument, NULL, 'p' },
 		{ "username", required_argument, NULL, 'u' },
@@ -374,6 +461,20 @@ static void parse_args(struct load *L, int argc, char **argv)
 		case O_ACKTO: L->ack_timeout = opt_double("ack-timeout", optarg,
 							  0, 1e6); break;
 		case O_NOANN: L->announce = 0; break;
+		case O_BOOT:
+			if (!native_boot_valid(optarg))
+				opt_usage_error("--boot: '%s' is not 1..%d of "
+						"[A-Za-z0-9._-]", optarg,
+						NATIVE_BOOT_MAX);
+			snprintf(L->boot, sizeof(L->boot), "%s", optarg);
+			break;
+		case O_SKIP:
+			if (L->nskip == (int)(sizeof(L->skip) /
+					      sizeof(L->skip[0])))
+				opt_usage_error("--skip-seq: at most 16");
+			L->skip[L->nskip++] = opt_long("skip-seq", optarg, 1,
+						       1000000000000000L);
+			break;
 		case 'H': L->host = opt_str("host", optarg, 255); break;
 		case 'p': L->port = (int)opt_long("port", optarg, 1, 65535); break;
 		case 'u': L->username = opt_str("username", optarg, 255); break;
@@ -385,6 +486,8 @@ static void parse_args(struct load *L, int argc, char **argv)
 		}
 	}
 	opt_no_more_args(argc, argv);
+	if (!L->boot[0])
+		native_boot_new(L->boot, sizeof(L->boot));
 	snprintf(probe, sizeof(probe), "%s-%06ld", L->prefix, L->ndev);
 	if (!native_id_valid(probe))
 		opt_usage_error("--id-prefix: '%s' makes invalid device ids",
@@ -569,6 +672,15 @@ int main(int argc, char **argv)
 		}
 		for (i = 0; i < L.nconn; i++)
 			broker_drain(&L.conn[i].b, 5000);
+	}
+	for (i = 0; L.resend_until_ack && i < L.ndev; i++) {
+		struct dev *d = &L.dev[i];
+
+		pthread_mutex_lock(&d->c->lock);
+		printf("{\"device\":\"%s\",\"boot\":\"%s\",\"sent\":%lld,"
+		       "\"acked\":%lld}\n", d->id, L.boot,
+		       (long long)d->last_sent, (long long)d->acked);
+		pthread_mutex_unlock(&d->c->lock);
 	}
 	printf("sent=%ld acked=%ld resent=%ld unacked=%ld elapsed_s=%.3f "
 	       "rate=%.2f\n", L.sent, atomic_load(&L.acked),

@@ -16,21 +16,24 @@
  *
  * Events are written to an fsync'd journal under --state-dir before they
  * are published, and are republished in order (on every reconnect, then
- * every --resend-s seconds) until the hub acknowledges them on
- * mlab/v1/<id>/ack, so a scan made while the hub or the network is down is
- * still counted, and seq survives restarts.  Files already counted are
+ * every --resend-s seconds, and at once when an ack reports them missing)
+ * until an ack of the journal's boot covers them on mlab/v1/<id>/ack, so a
+ * scan made while the hub or the network is down is still counted.  The
+ * boot id and seq live in the journal and survive restarts (docs/devices.md,
+ * "Acknowledgements").  Files already counted are
  * remembered in <id>.known so a restart or a returning folder does not
  * count them twice.
  *
  * Threads: main owns the inotify fd, the journal and every file; the
- * libmosquitto thread only stores the acknowledged seq in an atomic and
- * wakes main through an eventfd.
+ * libmosquitto thread only stores the acknowledged seq in an atomic (and
+ * the missing ranges under a mutex) and wakes main through an eventfd.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -81,7 +84,7 @@ struct scand {
 	const char *dir, *id, *name, *room, *model, *state_dir;
 	const char *host, *username, *password;
 	int port;
-	long settle_ms, resend_s;
+	long settle_ms, resend_s, journal_max;
 	char *exts[32];		/* owned, lowercase, no dot */
 	size_t n_exts;
 
@@ -95,6 +98,9 @@ struct scand {
 	struct sbuf meta;
 	atomic_llong ack_rx;	/* written by the network thread */
 	atomic_int need_resend;
+	pthread_mutex_t mlock;	/* guards missing, nmissing */
+	int64_t missing[NATIVE_MISSING_MAX][2];
+	int nmissing;
 
 	struct tracked *tr;
 	size_t ntr, captr;
@@ -126,6 +132,8 @@ static void usage(FILE *f)
 "  -S, --settle-ms MS     quiet time before a file counts as complete (3000)\n"
 "  -e, --extensions LIST  watched extensions (default " DEFAULT_EXTS ")\n"
 "      --resend-s S       republish unacknowledged events every S s (10)\n"
+"      --journal-max N    keep at most N unacknowledged events, dropping the\n"
+"                         oldest (100000)\n"
 "  -v, --verbose          more log lines (repeat for debug)\n"
 "  -q, --quiet            warnings and errors only\n"
 "  -h, --help             this text\n"
@@ -197,24 +205,39 @@ static void on_connect(struct broker *b, void *arg)
 	wake(s);
 }
 
-/* Network thread: keep the highest acknowledged seq. */
+/*
+ * Network thread: keep the highest seq acknowledged for our boot (an ack
+ * without boot, from a hub before boot ids, counts as ours), and the
+ * ranges it reports missing.  s->j.boot is fixed before the broker starts.
+ */
 static void on_message(struct broker *b, const char *topic,
 		       const char *payload, int len, int retained, void *arg)
 {
 	struct scand *s = arg;
-	int64_t seq;
+	struct native_ack a;
 	long long cur;
 
 	if (strcmp(topic, s->t_ack) != 0)
 		return;
-	if (native_parse_ack(payload, len, &seq) < 0) {
+	if (native_parse_ack(payload, len, &a) < 0) {
 		DLOG(D_WARN, "ignoring malformed ack: %.*s", len, payload);
 		return;
 	}
+	if (!native_ack_covers(&a, s->j.boot)) {
+		DLOG(D_INFO, "ignoring an ack of boot %s (ours is %s)", a.boot,
+		     s->j.boot);
+		return;
+	}
 	cur = atomic_load(&s->ack_rx);
-	while (seq > cur &&
-	       !atomic_compare_exchange_weak(&s->ack_rx, &cur, seq))
+	while (a.seq > cur &&
+	       !atomic_compare_exchange_weak(&s->ack_rx, &cur, a.seq))
 		;
+	if (a.nmissing) {
+		pthread_mutex_lock(&s->mlock);
+		memcpy(s->missing, a.missing, sizeof(a.missing));
+		s->nmissing = a.nmissing;
+		pthread_mutex_unlock(&s->mlock);
+	}
 	wake(s);
 }
 
@@ -376,6 +399,34 @@ static void resend_all(struct scand *s)
 	s->next_resend_ms = clk_mono_ms() + s->resend_s * 1000;
 }
 
+/* Publish at once the pending events an ack reported missing. */
+static void resend_missing(struct scand *s)
+{
+	int64_t r[NATIVE_MISSING_MAX][2];
+	int n, k;
+	size_t i, sent = 0;
+
+	pthread_mutex_lock(&s->mlock);
+	n = s->nmissing;
+	memcpy(r, s->missing, sizeof(r));
+	s->nmissing = 0;
+	pthread_mutex_unlock(&s->mlock);
+	if (!n || !atomic_load(&s->b.connected))
+		return;
+	for (i = 0; i < s->j.n; i++)
+		for (k = 0; k < n; k++)
+			if (s->j.ev[i].seq >= r[k][0] &&
+			    s->j.ev[i].seq <= r[k][1]) {
+				broker_publish(&s->b, s->t_event,
+					       s->j.ev[i].json, 1, 0);
+				sent++;
+				break;
+			}
+	if (sent)
+		DLOG(D_INFO, "republished %zu event(s) the hub is missing",
+		     sent);
+}
+
 /*
  * Journal then publish one event about file t.  mi is NULL for
  * scan.started.  Returns 0, or -1 if it could not be journaled.
@@ -386,12 +437,14 @@ static int emit(struct scand *s, const char *type, const struct tracked *t,
 	struct sbuf sb;
 	char ts[40];
 	int64_t now = clk_real_us(), seq = s->j.next_seq;
+	int64_t base = journal_next(&s->j);
 	int rc;
 
 	clk_iso_utc(ts, sizeof(ts), now);
 	sbuf_init(&sb);
-	sbuf_printf(&sb, "{\"seq\":%lld,\"type\":\"%s\",\"ts\":\"%s\","
-		    "\"file\":", (long long)seq, type, ts);
+	sbuf_printf(&sb, "{\"seq\":%lld,\"boot\":\"%s\",\"base\":%lld,"
+		    "\"type\":\"%s\",\"ts\":\"%s\",\"file\":", (long long)seq,
+		    s->j.boot, (long long)base, type, ts);
 	sbuf_jstr(&sb, t->name, SBUF_UTF8);
 	if (mi) {
 		if (mi->format[0])
@@ -720,7 +773,7 @@ static const char *default_id(void)
 
 static void parse_args(struct scand *s, int argc, char **argv)
 {
-	enum { O_RESEND = 256 };
+	enum { O_RESEND = 256, O_JMAX };
 	static const struct option lo[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "id", required_argument, NULL, 'i' },
@@ -735,6 +788,7 @@ static void parse_args(struct scand *s, int argc, char **argv)
 		{ "settle-ms", required_argument, NULL, 'S' },
 		{ "extensions", required_argument, NULL, 'e' },
 		{ "resend-s", required_argument, NULL, O_RESEND },
+		{ "journal-max", required_argument, NULL, O_JMAX },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -750,6 +804,7 @@ static void parse_args(struct scand *s, int argc, char **argv)
 	s->port = 1883;
 	s->settle_ms = 3000;
 	s->resend_s = 10;
+	s->journal_max = 100000;
 	s->password = getenv("MLAB_MQTT_PASSWORD");
 	s->state_dir = getenv("STATE_DIRECTORY");
 	if (!s->state_dir || !*s->state_dir)
@@ -774,6 +829,8 @@ static void parse_args(struct scand *s, int argc, char **argv)
 		case 'e': exts = optarg; break;
 		case O_RESEND: s->resend_s = opt_long("resend-s", optarg, 1,
 						      86400); break;
+		case O_JMAX: s->journal_max = opt_long("journal-max", optarg,
+						       1, 100000000); break;
 		case 'v': dlog_verbosity++; break;
 		case 'q': dlog_verbosity = D_WARN; break;
 		case 'h': usage(stdout); exit(0);
@@ -804,6 +861,7 @@ int main(int argc, char **argv)
 	memset(&s, 0, sizeof(s));
 	s.ino = s.efd = s.sfd = s.wd = s.known_fd = -1;
 	atomic_init(&s.ack_rx, -1);
+	pthread_mutex_init(&s.mlock, NULL);
 	parse_args(&s, argc, argv);
 
 	native_topic(s.t_status, sizeof(s.t_status), s.id, "status");
@@ -820,6 +878,7 @@ int main(int argc, char **argv)
 	snprintf(jpath, sizeof(jpath), "%s/%s.journal", s.state_dir, s.id);
 	if (journal_open(&s.j, jpath) < 0)
 		goto out;
+	s.j.max = (size_t)s.journal_max;
 	if (s.j.n)
 		DLOG(D_NOTICE, "%zu event(s) from an earlier run await the "
 		     "hub's acknowledgement", s.j.n);
@@ -858,8 +917,9 @@ int main(int argc, char **argv)
 	s.broker_up = 1;
 
 	watch_dir(&s);
-	DLOG(D_NOTICE, "watching %s as mlab/%s (settle %ld ms, next seq %lld)",
-	     s.dir, s.id, s.settle_ms, (long long)s.j.next_seq);
+	DLOG(D_NOTICE, "watching %s as mlab/%s (settle %ld ms, boot %s, next "
+	     "seq %lld)", s.dir, s.id, s.settle_ms, s.j.boot,
+	     (long long)s.j.next_seq);
 
 	while (!stop) {
 		struct pollfd pfd[3] = {
@@ -902,6 +962,7 @@ int main(int argc, char **argv)
 				     ack);
 				journal_ack(&s.j, ack);
 			}
+			resend_missing(&s);
 			if (atomic_exchange(&s.need_resend, 0))
 				resend_all(&s);
 		}

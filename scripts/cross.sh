@@ -205,8 +205,9 @@ build() {
 	hub_src=$(ls hub/*.c hub/*/*.c)
 	dev_common=$(ls devices/common/*.c 2>/dev/null || true)
 	dev_progs=$(ls devices/mlab-*.c 2>/dev/null || true)
+	sim_src=$(ls devices/sim/*.c 2>/dev/null || true)
 	# shellcheck disable=SC2086
-	compile "$out" $hub_src $dev_common $dev_progs
+	compile "$out" $hub_src $dev_common $dev_progs $sim_src
 	if [ -s "$out/failed" ]; then
 		echo "cross.sh: $arch: these sources do not compile:" $(cat "$out/failed") >&2
 		exit 1
@@ -223,6 +224,10 @@ build() {
 		# shellcheck disable=SC2086
 		$CC $CFLAGS -o "$out/bin/$(basename "$p" .c)" $(obj "$out" "$p" $dev_common) $PLIBS
 	done
+	if [ -n "$sim_src" ]; then
+		# shellcheck disable=SC2086
+		$CC $CFLAGS -o "$out/bin/mlab-sim" $(obj "$out" $sim_src $dev_common) $PLIBS
+	fi
 }
 
 # check ARCH: build and run the unit tests under qemu; sets npass/nfail.

@@ -86,12 +86,17 @@ static int fsync_dir_of(const char *path)
 }
 
 /* Replay one line into j; unknown or torn lines are skipped. */
-static void replay(struct journal *j, char *line)
+static void replay(struct journal *j, char *line, int64_t *trim_upto)
 {
 	long long a, b;
 	int off = 0;
 
-	if (sscanf(line, "S %lld %lld", &a, &b) == 2) {
+	if (line[0] == 'B' && line[1] == ' ' && native_boot_valid(line + 2)) {
+		snprintf(j->boot, sizeof(j->boot), "%s", line + 2);
+	} else if (sscanf(line, "T %lld", &a) == 1) {
+		if (a > *trim_upto)
+			*trim_upto = a;
+	} else if (sscanf(line, "S %lld %lld", &a, &b) == 2) {
 		if (a > j->next_seq)
 			j->next_seq = a;
 		if (b > j->acked)
@@ -115,9 +120,11 @@ static int compact(struct journal *j)
 	int fd = -1, rc = -1;
 	size_t i;
 
+	if (!j->path)
+		return 0;
 	sbuf_init(&sb);
-	sbuf_printf(&sb, "S %lld %lld\n", (long long)j->next_seq,
-		    (long long)j->acked);
+	sbuf_printf(&sb, "S %lld %lld\nB %s\n", (long long)j->next_seq,
+		    (long long)j->acked, j->boot);
 	for (i = 0; i < j->n; i++)
 		sbuf_printf(&sb, "E %lld %s\n", (long long)j->ev[i].seq,
 			    j->ev[i].json);
@@ -144,34 +151,70 @@ out:
 	return rc;
 }
 
+/*
+ * A journal written before boot ids: its pending events (numbering "")
+ * are rewritten to carry the new boot and the base, so that they and the
+ * events after them make one numbering.  Our events start with {"seq":.
+ */
+static int upgrade(struct journal *j)
+{
+	int64_t base = journal_base(j);
+	size_t i;
+
+	for (i = 0; i < j->n; i++) {
+		char *json = NULL;
+
+		if (strstr(j->ev[i].json, "\"boot\":") ||
+		    j->ev[i].json[0] != '{')
+			continue;
+		if (asprintf(&json, "{\"boot\":\"%s\",\"base\":%lld,%s",
+			     j->boot, (long long)base, j->ev[i].json + 1) < 0)
+			return -1;
+		free(j->ev[i].json);
+		j->ev[i].json = json;
+	}
+	return 0;
+}
+
 int journal_open(struct journal *j, const char *path)
 {
-	FILE *f;
+	FILE *f = NULL;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
+	int64_t trim_upto = 0;
 
 	memset(j, 0, sizeof(*j));
 	j->fd = -1;
 	j->next_seq = 1;
-	j->path = strdup(path);
-	if (!j->path)
-		return -1;
-	f = fopen(path, "re");
+	if (path) {
+		j->path = strdup(path);
+		if (!j->path)
+			return -1;
+		f = fopen(path, "re");
+		if (!f && errno != ENOENT) {
+			DLOG(D_ERR, "journal %s: %s", path, strerror(errno));
+			goto fail;
+		}
+	}
 	if (f) {
 		while ((n = getline(&line, &cap, f)) > 0) {
 			if (line[n - 1] != '\n')
 				break;	/* torn last line */
 			line[n - 1] = '\0';
-			replay(j, line);
+			replay(j, line, &trim_upto);
 		}
 		free(line);
 		fclose(f);
-	} else if (errno != ENOENT) {
-		DLOG(D_ERR, "journal %s: %s", path, strerror(errno));
-		goto fail;
 	}
-	drop(j, j->acked);
+	drop(j, j->acked > trim_upto ? j->acked : trim_upto);
+	if (!j->boot[0]) {
+		native_boot_new(j->boot, sizeof(j->boot));
+		if (upgrade(j) < 0)
+			goto fail;
+	}
+	if (!path)
+		return 0;
 	j->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (j->fd < 0) {
 		DLOG(D_ERR, "journal %s: %s", path, strerror(errno));
@@ -186,6 +229,33 @@ fail:
 	return -1;
 }
 
+int64_t journal_base(const struct journal *j)
+{
+	return j->n ? j->ev[0].seq : j->next_seq;
+}
+
+int64_t journal_next(struct journal *j)
+{
+	if (j->max && j->n >= j->max) {
+		int64_t upto = j->ev[j->n - j->max].seq;
+		char *line = NULL;
+		int len;
+
+		if (!j->trimmed)
+			DLOG(D_WARN, "journal full (%zu events): dropping the "
+			     "oldest unacknowledged ones", j->max);
+		j->trimmed += (int64_t)(j->n - j->max + 1);
+		drop(j, upto);
+		/* on disk with the next event's fsync */
+		len = asprintf(&line, "T %lld\n", (long long)upto);
+		if (j->path && len > 0 &&
+		    write_all(j->fd, line, (size_t)len) < 0)
+			DLOG(D_ERR, "journal %s: %s", j->path, strerror(errno));
+		free(line);
+	}
+	return journal_base(j);
+}
+
 int journal_append(struct journal *j, const char *json)
 {
 	char *line = NULL;
@@ -194,7 +264,8 @@ int journal_append(struct journal *j, const char *json)
 	len = asprintf(&line, "E %lld %s\n", (long long)j->next_seq, json);
 	if (len < 0)
 		return -1;
-	if (write_all(j->fd, line, (size_t)len) < 0 || fdatasync(j->fd) < 0) {
+	if (j->path && (write_all(j->fd, line, (size_t)len) < 0 ||
+			fdatasync(j->fd) < 0)) {
 		DLOG(D_ERR, "journal %s: %s", j->path, strerror(errno));
 		free(line);
 		return -1;

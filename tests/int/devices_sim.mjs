@@ -126,6 +126,8 @@ test('mlab-sim: every ecosystem in its own format, commands, SIGTERM', async () 
 		const sev = on(sub, 'mlab/v1/scanner-1/event').map((m) => m.json);
 		check(sev.length === 2 && sev[0].type === 'scan.started' && sev[1].type === 'scan.finished' && sev[1].seq === sev[0].seq + 1 &&
 			sev[1].file === sev[0].file && sev[1].faces > 0, 'scanner scan.started → scan.finished, consecutive seq', JSON.stringify(sev));
+		check(sev.length === 2 && /^[A-Za-z0-9._-]{1,32}$/.test(sev[0].boot) && sev[1].boot === sev[0].boot && sev[0].base === 1,
+			'scanner events carry one boot id and a base', JSON.stringify(sev));
 
 		// a second --once run with the same seed makes the same choices
 		const files1 = on(sub, 'octoPrint/event/PrintDone').map((m) => m.json.name);

@@ -19,7 +19,8 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 dest=$tmp/root
 
 # The documented list (docs/pi.md, "What make install puts where").  Device
-# programs and web files are one line per devices/mlab-*.c and web/ file.
+# programs and web files are one line per devices/mlab-*.c (and devices/sim/,
+# mlab-sim) and web/ file.
 cat >"$tmp/want" <<'LIST'
 /etc/mlab-hub/mlab-hub.conf.example
 /lib/systemd/system/mlab-hub-backup.service
@@ -40,6 +41,7 @@ if [ -z "$missing_doc" ]; then ok "docs/pi.md lists every installed file"; else 
 for c in devices/mlab-*.c; do
 	[ -e "$c" ] && echo "/usr/bin/$(basename "$c" .c)" >>"$tmp/want"
 done
+[ -d devices/sim ] && echo /usr/bin/mlab-sim >>"$tmp/want"	# the simulator is a folder
 if [ -d web ]; then
 	(cd web && find . -type f | sed 's|^\./|/usr/share/mlab-hub/web/|') >>"$tmp/want"
 fi
