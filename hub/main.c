@@ -21,7 +21,7 @@
 #include "gpio/gpio.h"
 #include "core/hub.h"
 #include "core/inbox.h"
-#include "mqtt/ingest.h"
+#include "lab/ingest.h"
 #include "core/log.h"
 #include "core/loop.h"
 #include "lab/machine.h"

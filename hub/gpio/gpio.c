@@ -30,7 +30,7 @@
 #include <libwebsockets.h>
 #include <cjson/cJSON.h>
 
-#include "lab/button.h"
+#include "part/button.h"
 #include "core/conf.h"
 #include "gpio/debounce.h"
 #include "lab/device.h"

@@ -17,7 +17,7 @@
 #include "gpio/gpio.h"
 #include "core/hub.h"
 #include "core/inbox.h"
-#include "mqtt/ingest.h"
+#include "lab/ingest.h"
 #include "core/log.h"
 #include "mqtt/mqtt.h"
 #include "part/part.h"
