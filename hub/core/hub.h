@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "eco/isotime.h"
+
 struct conf;
 struct store;
 struct registry;
@@ -78,8 +80,10 @@ double hub_now(void);
 /* Format t (Unix seconds) as "2026-11-21T15:00:00Z" (or with .mmm when
  * ms is non-zero) into buf; returns buf. */
 char *hub_iso(double t, char *buf, size_t len, int ms);
-/* Parse ISO-8601 ("2026-11-21T10:00:00-05:00", "…Z", "2026-11-21",
- * fractional seconds) or Unix seconds. Returns 0 and *t, or -1. */
-int hub_parse_time(const char *s, double *t);
+/* Parse ISO-8601 or Unix seconds (eco/isotime.h).  Returns 0 and *t, or -1. */
+static inline int hub_parse_time(const char *s, double *t)
+{
+	return isotime_parse(s, t);
+}
 
 #endif
