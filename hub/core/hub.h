@@ -2,8 +2,10 @@
  * hub.h — the one shared context, passed explicitly to every subsystem.
  *
  * Threads: the lws service thread (main) owns everything in here except
- * the inbox (inbox.c, the only mutex) and the libmosquitto handles, whose
- * network threads call back into mqtt.c and touch nothing but the inbox.
+ * the inbox (inbox.c: the one lock shared between threads) and the
+ * libmosquitto handles, whose network threads call back into mqtt.c and
+ * touch nothing but the inbox (each link also has a private lock for its
+ * back-off sleep, mqtt.c).
  */
 #ifndef MLAB_HUB_H
 #define MLAB_HUB_H
@@ -27,6 +29,8 @@ struct machines;
 struct alerts;
 struct loop;
 struct ingest;
+struct reload;
+struct api;
 
 /* Counters shown on /metrics.  Written by the service thread only, except
  * where noted (atomics). */
@@ -73,6 +77,8 @@ struct hub {
 	struct machines *machines;	/* machine.c */
 	struct alerts *alerts;		/* alert.c */
 	struct ingest *ingest;		/* ingest.c */
+	struct reload *reload;		/* reload.c: SIGHUP hooks */
+	struct api *api;		/* api.c: routes, the auth hooks */
 };
 
 /* Wall-clock time, Unix seconds with sub-second part. */
