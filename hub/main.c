@@ -1,6 +1,7 @@
 /*
- * main.c — mlab-hub: options → config → log → store → registry →
- * ecosystems → http/ws → mqtt → gpio → loop, then teardown in reverse.
+ * main.c — mlab-hub: options → config → log → loop → store → api/ws →
+ * auth → registry, ingest, jobs, machines, alerts → participation →
+ * report → mqtt → gpio → run, then teardown in reverse.
  *
  *	mlab-hub [-c FILE] [--set section.key=value]... [--check-config]
  *	mlab-hub [-c FILE] [--set …] user add|passwd|del|list [NAME] [--role R]
@@ -14,22 +15,26 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lab/alert.h"
 #include "auth/auth.h"
 #include "core/conf.h"
-#include "lab/device.h"
-#include "gpio/gpio.h"
 #include "core/hub.h"
 #include "core/inbox.h"
-#include "mqtt/ingest.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "core/reload.h"
+#include "gpio/gpio.h"
+#include "lab/alert.h"
+#include "lab/device.h"
+#include "lab/device_api.h"
+#include "lab/ingest.h"
+#include "lab/job.h"
 #include "lab/machine.h"
 #include "mqtt/mqtt.h"
+#include "net/api.h"
+#include "net/ws.h"
 #include "part/part.h"
 #include "report/report.h"
 #include "store/store.h"
-#include "net/ws.h"
 
 #define VERSION "0.1.0"
 
@@ -55,6 +60,8 @@ static int open_store_only(struct hub *h)
 	return store_open(h, conf_str(h->conf, "store.path"));
 }
 
+/* Lowest layer first: each module's _init registers its routes, hooks
+ * and timers with the layers below, so the loop comes before them. */
 static int serve(struct hub *h)
 {
 	int rc = 1;
@@ -63,13 +70,14 @@ static int serve(struct hub *h)
 	h->inbox = inbox_new((size_t)conf_int(h->conf, "broker.inbox_max"));
 	if (!h->inbox)
 		return 1;
-	if (store_open(h, conf_str(h->conf, "store.path")))
-		goto out_inbox;
-	if (device_init(h) || ingest_init(h) || machine_init(h) || part_init(h) || alert_init(h) ||
-	    ws_init(h))
-		goto out_store;
 	if (loop_init(h))
 		goto out_loop;
+	if (store_open(h, conf_str(h->conf, "store.path")))
+		goto out_loop;
+	if (api_init(h) || ws_init(h) || auth_init(h) || device_init(h) || device_api_init(h) ||
+	    ingest_init(h) || job_init(h) || machine_init(h) || alert_init(h) || part_init(h) ||
+	    report_init(h))
+		goto out_store;
 	if (mqtt_start(h))
 		goto out_mqtt;
 	if (gpio_init(h))
@@ -82,18 +90,19 @@ out_gpio:
 out_mqtt:
 	mqtt_stop(h);
 	loop_drain(h);	/* what the links delivered before they stopped */
-out_loop:
 	store_flush(h);
-	loop_fini(h);
-	ws_fini(h);
 out_store:
-	alert_fini(h);
 	part_fini(h);
+	alert_fini(h);
 	machine_fini(h);
 	ingest_fini(h);
-	store_close(h);
+	store_close(h);		/* its last commit may still ack devices */
 	device_fini(h);
-out_inbox:
+out_loop:
+	loop_fini(h);		/* closes the WebSocket clients: before ws_fini */
+	ws_fini(h);
+	api_fini(h);
+	reload_fini(h);
 	inbox_free(h->inbox);
 	if (rc == 0)
 		LOG(L_NOTICE, "mlab-hub stopped");

@@ -478,7 +478,7 @@ int auth_user_command(struct hub *h, int argc, char **argv)
 	return account_command(h, argc, argv);
 }
 
-const struct api_route auth_routes[] = {
+static const struct api_route auth_routes[] = {
 	{ "POST", "/api/login", ROLE_NONE, post_login },
 	{ "POST", "/api/logout", ROLE_NONE, post_logout },
 	{ "GET", "/api/me", ROLE_KIOSK, get_me },
@@ -490,3 +490,8 @@ const struct api_route auth_routes[] = {
 	{ NULL, NULL, 0, NULL },
 };
 
+int auth_init(struct hub *h)
+{
+	api_set_auth(h, auth_identify, auth_role_of_cookie);
+	return api_register(h, auth_routes);
+}

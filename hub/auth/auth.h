@@ -10,6 +10,14 @@
 struct hub;
 struct api_req;
 
+/* Register the auth routes and hooks (identify API callers and WebSocket
+ * clients).  0 or -1. */
+int auth_init(struct hub *h);
+
+/* Log that an authenticated user did something (the audit log). */
+void api_audit(struct api_req *req, const char *action, const char *object,
+	       const char *detail);
+
 /* Fill req->role / user / user_id from the request's session cookie
  * (ROLE_NONE when there is none or it expired). */
 void auth_identify(struct api_req *req);

@@ -2,14 +2,18 @@
  * hub.h — the one shared context, passed explicitly to every subsystem.
  *
  * Threads: the lws service thread (main) owns everything in here except
- * the inbox (inbox.c, the only mutex) and the libmosquitto handles, whose
- * network threads call back into mqtt.c and touch nothing but the inbox.
+ * the inbox (inbox.c: the one lock shared between threads) and the
+ * libmosquitto handles, whose network threads call back into mqtt.c and
+ * touch nothing but the inbox (each link also has a private lock for its
+ * back-off sleep, mqtt.c).
  */
 #ifndef MLAB_HUB_H
 #define MLAB_HUB_H
 
 #include <stdint.h>
 #include <time.h>
+
+#include "eco/isotime.h"
 
 struct conf;
 struct store;
@@ -25,6 +29,8 @@ struct machines;
 struct alerts;
 struct loop;
 struct ingest;
+struct reload;
+struct api;
 
 /* Counters shown on /metrics.  Written by the service thread only, except
  * where noted (atomics). */
@@ -71,6 +77,8 @@ struct hub {
 	struct machines *machines;	/* machine.c */
 	struct alerts *alerts;		/* alert.c */
 	struct ingest *ingest;		/* ingest.c */
+	struct reload *reload;		/* reload.c: SIGHUP hooks */
+	struct api *api;		/* api.c: routes, the auth hooks */
 };
 
 /* Wall-clock time, Unix seconds with sub-second part. */
@@ -78,8 +86,10 @@ double hub_now(void);
 /* Format t (Unix seconds) as "2026-11-21T15:00:00Z" (or with .mmm when
  * ms is non-zero) into buf; returns buf. */
 char *hub_iso(double t, char *buf, size_t len, int ms);
-/* Parse ISO-8601 ("2026-11-21T10:00:00-05:00", "…Z", "2026-11-21",
- * fractional seconds) or Unix seconds. Returns 0 and *t, or -1. */
-int hub_parse_time(const char *s, double *t);
+/* Parse ISO-8601 or Unix seconds (eco/isotime.h).  Returns 0 and *t, or -1. */
+static inline int hub_parse_time(const char *s, double *t)
+{
+	return isotime_parse(s, t);
+}
 
 #endif

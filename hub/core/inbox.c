@@ -1,6 +1,7 @@
 /*
  * inbox.c — the bounded, locked hand-over queue (see inbox.h).
- * The only mutex in the hub lives here.
+ * The one lock the service thread shares with the MQTT threads lives
+ * here (each link also has a private one for its back-off sleep).
  */
 #include <pthread.h>
 #include <stdlib.h>

@@ -17,7 +17,7 @@ struct lws_context;
 
 enum inbox_kind {
 	INBOX_MESSAGE,		/* an MQTT message */
-	INBOX_CONNECTED,	/* link came up (rc in `qos`) */
+	INBOX_CONNECTED,	/* link came up (no topic, no payload) */
 	INBOX_DISCONNECTED,	/* link went down */
 };
 

@@ -1,6 +1,8 @@
 /*
  * loop.c — the lws context, adopted fds, signals, timers and the inbox
- * drain: everything that makes the one service thread go round.
+ * drain: everything that makes the one service thread go round.  It knows
+ * no module by name: modules arm their timers (loop_every), the ingest
+ * takes the inbox (loop_on_inbox), SIGHUP goes to reload.c.
  */
 #include <errno.h>
 #include <signal.h>
@@ -13,18 +15,12 @@
 #include <systemd/sd-daemon.h>
 
 #include "core/conf.h"
-#include "lab/device.h"
-#include "gpio/gpio.h"
 #include "core/hub.h"
 #include "core/inbox.h"
-#include "mqtt/ingest.h"
 #include "core/log.h"
 #include "core/loop.h"
-#include "mqtt/mqtt.h"
-#include "store/store.h"
-#include "net/ws.h"
+#include "core/reload.h"
 
-extern const struct lws_protocols http_protocol;
 
 struct watch {
 	loop_fd_fn fn;
@@ -32,11 +28,22 @@ struct watch {
 	int fd;
 };
 
+struct loop_timer {
+	lws_sorted_usec_list_t sul;
+	struct loop *l;
+	loop_timer_fn fn;
+	void *arg;
+	long period_ms;
+};
+
 struct loop {
 	struct hub *h;
 	int sigfd;
 	struct lws *sigwsi;
-	lws_sorted_usec_list_t sul_minute, sul_hour, sul_watchdog;
+	lws_sorted_usec_list_t sul_watchdog;
+	struct loop_timer timer[LOOP_TIMERS_MAX];
+	int ntimer;
+	loop_inbox_fn inbox_fn;		/* who takes the inbox's messages */
 	struct lws_http_mount mounts[8];
 	struct lws_protocol_vhost_options pvo_default, pvo;
 	char listen_host[256];
@@ -72,7 +79,7 @@ static const struct lws_protocols raw_protocol = {
 	"mlab-raw", raw_cb, 0, 0, 0, NULL, 0
 };
 
-static struct lws_protocols protocols[4];
+static struct lws_protocols protocols[LOOP_PROTOCOLS_MAX + 2];
 
 struct lws *loop_watch_fd(struct hub *h, int fd, loop_fd_fn fn, void *arg)
 {
@@ -127,7 +134,7 @@ static void on_signal(struct hub *h, int fd, void *arg)
 			break;
 		case SIGHUP:
 			LOG(L_NOTICE, "hub: SIGHUP: reloading");
-			ingest_reload(h);
+			reload_run(h);
 			break;
 		default:
 			break;
@@ -135,48 +142,53 @@ static void on_signal(struct hub *h, int fd, void *arg)
 	}
 }
 
+void loop_on_inbox(struct hub *h, loop_inbox_fn fn)
+{
+	if (h->loop)
+		h->loop->inbox_fn = fn;
+}
+
 void loop_drain(struct hub *h)
 {
 	struct inbox_msg *m = inbox_take(h->inbox), *next;
+	loop_inbox_fn fn = h->loop ? h->loop->inbox_fn : NULL;
 
 	for (; m; m = next) {
 		next = m->next;
-		switch (m->kind) {
-		case INBOX_MESSAGE:
-			ingest_message(h, m);
-			store_flush_if_full(h);
-			break;
-		case INBOX_CONNECTED:
-			mqtt_link_state(h, m->link, 1);
-			ingest_link_state(h, m->link, 1);
-			break;
-		case INBOX_DISCONNECTED:
-			mqtt_link_state(h, m->link, 0);
-			ingest_link_state(h, m->link, 0);
-			break;
-		}
+		if (fn)
+			fn(h, m);
 		free(m);
 	}
 }
 
-/* Timers get only their sul: the hub is found through the loop state
- * that embeds it. */
-static void tick_minute(lws_sorted_usec_list_t *sul)
+/* A timer gets only its sul: the hub is found through the loop state
+ * that holds it.  Rescheduled first, so fn may cancel nothing. */
+static void timer_cb(lws_sorted_usec_list_t *sul)
 {
-	struct loop *l = lws_container_of(sul, struct loop, sul_minute);
+	struct loop_timer *t = lws_container_of(sul, struct loop_timer, sul);
 
-	device_check_stale(l->h, hub_now());
-	ingest_tick(l->h, hub_now());
-	lws_sul_schedule(l->h->lws, 0, &l->sul_minute, tick_minute, 2 * LWS_US_PER_SEC);
+	lws_sul_schedule(t->l->h->lws, 0, &t->sul, timer_cb, t->period_ms * LWS_US_PER_MS);
+	t->fn(t->l->h, t->arg);
 }
 
-static void tick_hour(lws_sorted_usec_list_t *sul)
+int loop_every(struct hub *h, long first_ms, long period_ms, loop_timer_fn fn, void *arg)
 {
-	struct loop *l = lws_container_of(sul, struct loop, sul_hour);
+	struct loop *l = h->loop;
+	struct loop_timer *t;
 
-	store_retention(l->h, hub_now());
-	ingest_hourly(l->h, hub_now());
-	lws_sul_schedule(l->h->lws, 0, &l->sul_hour, tick_hour, 3600 * LWS_US_PER_SEC);
+	if (!l || !h->lws)
+		return -1;	/* a tool or a unit test: nothing runs */
+	if (l->ntimer >= LOOP_TIMERS_MAX) {
+		LOG(L_ERR, "loop: more than %d timers", LOOP_TIMERS_MAX);
+		return -1;
+	}
+	t = &l->timer[l->ntimer++];
+	t->l = l;
+	t->fn = fn;
+	t->arg = arg;
+	t->period_ms = period_ms;
+	lws_sul_schedule(h->lws, 0, &t->sul, timer_cb, first_ms * LWS_US_PER_MS);
+	return 0;
 }
 
 static void tick_watchdog(lws_sorted_usec_list_t *sul)
@@ -270,10 +282,12 @@ int loop_init(struct hub *h)
 	mount(l, 4, "/wall", l->wall, LWSMPRO_FILE, "index.html");
 	mount(l, 5, "/", h->web_root, LWSMPRO_FILE, "index.html");
 
-	protocols[0] = http_protocol;
-	protocols[1] = ws_protocol;
-	protocols[2] = raw_protocol;
-	memset(&protocols[3], 0, sizeof(protocols[3]));
+	/* the served protocols (hub/wire.c: http first, it gets the inbox
+	 * wake-up), then the raw files, then the terminator */
+	for (int i = 0; i < loop_nprotocols && i < LOOP_PROTOCOLS_MAX; i++)
+		protocols[i] = *loop_protocols[i];
+	protocols[loop_nprotocols] = raw_protocol;
+	memset(&protocols[loop_nprotocols + 1], 0, sizeof(protocols[0]));
 
 	/* a WebSocket upgrade without a subprotocol name gets mlab-ws */
 	l->pvo_default.name = "default";
@@ -327,8 +341,6 @@ int loop_init(struct hub *h)
 		LOG(L_ERR, "loop: cannot set up signal handling: %s", strerror(errno));
 		return -1;
 	}
-	lws_sul_schedule(h->lws, 0, &l->sul_minute, tick_minute, 2 * LWS_US_PER_SEC);
-	lws_sul_schedule(h->lws, 0, &l->sul_hour, tick_hour, 60 * LWS_US_PER_SEC);
 	LOG(L_NOTICE, "http: serving %s on http://%s/", h->web_root, listen);
 	return 0;
 }
@@ -353,8 +365,8 @@ void loop_fini(struct hub *h)
 
 	if (h->lws) {
 		if (l) {
-			lws_sul_cancel(&l->sul_minute);
-			lws_sul_cancel(&l->sul_hour);
+			for (int i = 0; i < l->ntimer; i++)
+				lws_sul_cancel(&l->timer[i].sul);
 			lws_sul_cancel(&l->sul_watchdog);
 		}
 		inbox_wake_context(h->inbox, NULL);

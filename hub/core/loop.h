@@ -11,11 +11,26 @@
 
 struct hub;
 struct lws;
+struct inbox_msg;
+
+struct lws_protocols;
+
+#define LOOP_TIMERS_MAX 16
+#define LOOP_PROTOCOLS_MAX 4
+
+/* The lws protocols the hub serves, the first being the HTTP one: a const
+ * table at the top (hub/wire.c), so the loop names no module. */
+extern const struct lws_protocols *const loop_protocols[];
+extern const int loop_nprotocols;
 
 typedef void (*loop_fd_fn)(struct hub *h, int fd, void *arg);
+typedef void (*loop_timer_fn)(struct hub *h, void *arg);
+/* Takes one inbox message; the loop frees it afterwards. */
+typedef void (*loop_inbox_fn)(struct hub *h, struct inbox_msg *m);
 
-/* Create the lws context and vhost (HTTP on http.listen), adopt the
- * signal fd, arm the periodic timers. 0 or -1 (logged). */
+/* Create the lws context and vhost (HTTP on http.listen) and adopt the
+ * signal fd; before the modules' _init, which arm their timers.  0 or -1
+ * (logged). */
 int loop_init(struct hub *h);
 /* Service until SIGTERM/SIGINT. */
 void loop_run(struct hub *h);
@@ -27,7 +42,16 @@ void loop_fini(struct hub *h);
 struct lws *loop_watch_fd(struct hub *h, int fd, loop_fd_fn fn, void *arg);
 void loop_unwatch(struct hub *h, struct lws *w);
 
-/* Drain the inbox now (also used by tests and the benchmark). */
+/* Run fn(h, arg) on the service thread every period_ms, the first time
+ * after first_ms; cancelled by loop_fini.  0, or -1 when there is no loop
+ * (a command-line tool, a unit test: the timer never runs) or too many
+ * timers (logged). */
+int loop_every(struct hub *h, long first_ms, long period_ms, loop_timer_fn fn, void *arg);
+
+/* fn takes every inbox message from now on (the ingest). */
+void loop_on_inbox(struct hub *h, loop_inbox_fn fn);
+
+/* Drain the inbox now (also at shutdown, after the links stopped). */
 void loop_drain(struct hub *h);
 
 #endif

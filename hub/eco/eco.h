@@ -98,12 +98,16 @@ enum {
 	ECO_BAD = -1,		/* malformed: out->why says why */
 };
 
+#define ECO_FILTER_LEN 256	/* bytes of one topic filter (and prefix) */
+#define ECO_FILTERS_MAX 16	/* topic filters one ecosystem may ask for */
+
 struct eco_ops {
 	const char *name;	/* source name: tasmota, shelly, …, mlab */
 	const char *default_prefix;
 	/* Topic filters to subscribe to, given the prefix.  Writes up to max
-	 * filters into filters[] (each a buffer of 256 bytes); returns the count. */
-	int (*filters)(const char *prefix, char filters[][256], int max);
+	 * filters into filters[] (each a buffer of ECO_FILTER_LEN bytes);
+	 * returns the count. */
+	int (*filters)(const char *prefix, char filters[][ECO_FILTER_LEN], int max);
 	/* Parse one message.  payload is NUL-terminated at payload[len] but
 	 * may contain NULs.  Returns ECO_IGNORED, ECO_OK or ECO_BAD. */
 	int (*parse)(struct eco_ctx *ctx, const char *topic, const char *payload,

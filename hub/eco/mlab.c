@@ -20,7 +20,7 @@
 #include <cjson/cJSON.h>
 
 #include "eco/eco.h"
-#include "core/hub.h"
+#include "eco/isotime.h"
 
 static int filters(const char *prefix, char f[][256], int max)
 {
@@ -107,7 +107,7 @@ static int parse_ts(const cJSON *j, double *ts)
 		return 0;
 	}
 	if (cJSON_IsString(j) && j->valuestring)
-		return hub_parse_time(j->valuestring, ts);
+		return isotime_parse(j->valuestring, ts);
 	return -1;
 }
 

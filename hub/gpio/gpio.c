@@ -30,22 +30,24 @@
 #include <libwebsockets.h>
 #include <cjson/cJSON.h>
 
-#include "lab/button.h"
 #include "core/conf.h"
-#include "gpio/debounce.h"
-#include "lab/device.h"
-#include "gpio/gpio.h"
-#include "gpio/gpiomap.h"
 #include "core/hub.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "core/reload.h"
+#include "gpio/debounce.h"
+#include "gpio/gpio.h"
+#include "gpio/gpiomap.h"
+#include "lab/device.h"
+#include "lab/ingest.h"
 #include "mqtt/mqtt.h"
-#include "part/part.h"
 #include "net/ws.h"
+#include "part/button.h"
+#include "part/part.h"
 
 #define GPIO_LINES_MAX	32
 #define GPIO_CONSUMER	"mlab-hub"
-#define GPIO_SIM_PREFIX	"mlab/v1/hub/gpio-sim/"
+#define GPIO_SIM_PREFIX	MQTT_HUB_GPIO_SIM
 #define GPIO_RECHECK_MS	1000	/* outputs re-derived at least this often */
 
 enum { BACKEND_NONE, BACKEND_GPIOD, BACKEND_SIM };
@@ -613,8 +615,18 @@ static int gpio_setup(struct hub *h, const struct conf *c)
 	return 0;
 }
 
+/* mlab/v1/hub/gpio-sim/<line> (routed here by the ingest); deeper
+ * topics (<line>/out, our own outputs) are not inputs. */
+static void sim_topic(struct hub *h, const char *line, const char *payload, size_t len)
+{
+	if (!strchr(line, '/'))
+		gpio_sim_input(h, line, payload, len);
+}
+
 int gpio_init(struct hub *h)
 {
+	if (reload_hook(h, gpio_reload) || ingest_on_topic(h, GPIO_SIM_PREFIX, sim_topic))
+		return -1;
 	return gpio_setup(h, h->conf);
 }
 

@@ -11,7 +11,8 @@ struct hub;
 struct conf;
 
 /* Open the chip and lines per gpio.* config; without a chip, log one
- * clear error and carry on (unless gpio.required).  0 or -1. */
+ * clear error and carry on (unless gpio.required).  Registers the reload
+ * hook and the simulated chip's topic (after ingest_init).  0 or -1. */
 int gpio_init(struct hub *h);
 /* Release every line (outputs off first). */
 void gpio_fini(struct hub *h);
@@ -23,7 +24,8 @@ int gpio_reload(struct hub *h, const struct conf *c);
  * mlab/v1/hub/gpio-sim/<line>. */
 void gpio_sim_input(struct hub *h, const char *line, const char *payload, size_t len);
 
-/* Broker, device or session state changed: recompute the LEDs. */
+/* Broker, device or session state changed: recompute the LEDs (a device
+ * and link subscriber, hub/wire.c; sessions are re-checked on a timer). */
 void gpio_state_changed(struct hub *h);
 
 #endif

@@ -19,14 +19,14 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 
-#include "lab/alert.h"
-#include "net/api.h"
+#include "auth/auth.h"
 #include "core/conf.h"
-#include "lab/device.h"
-#include "gpio/gpio.h"
 #include "core/hub.h"
 #include "core/log.h"
+#include "lab/alert.h"
+#include "lab/device.h"
 #include "mqtt/mqtt.h"
+#include "net/api.h"
 #include "net/ws.h"
 
 #define ALERT_MAX 256
@@ -194,12 +194,12 @@ void alert_device_online(struct hub *h, struct device *d, int online, double ts)
 			 d->name[0] ? d->name : d->native);
 		raise_alert(h, a, d, "device-offline", ts);
 	}
-	gpio_state_changed(h);
 }
 
-void alert_job_ended(struct hub *h, struct device *d, const char *state, const char *file,
+void alert_job_ended(struct hub *h, struct device *d, int64_t job_id, const char *state,
 		     double ts)
 {
+	const char *file = d->job.file;
 	struct alert *a;
 
 	if (!h->alerts)
@@ -211,7 +211,8 @@ void alert_job_ended(struct hub *h, struct device *d, const char *state, const c
 		return;
 	a = add(h->alerts);
 	snprintf(a->file, sizeof(a->file), "%s", file ? file : "");
-	snprintf(a->message, sizeof(a->message), "job %s failed on %s",
+	/* bounded so the message always fits (and says which device) */
+	snprintf(a->message, sizeof(a->message), "job %.180s failed on %.120s",
 		 file && *file ? file : "(unnamed)", d->name[0] ? d->name : d->native);
 	raise_alert(h, a, d, "job-failed", ts);
 }
@@ -241,6 +242,8 @@ static void thresh_add(void *arg, const char *key, const char *name, const char 
 		t->below = strtod(value, NULL);
 }
 
+static const struct api_route alert_routes[];
+
 int alert_init(struct hub *h)
 {
 	struct alerts *al = calloc(1, sizeof(*al));
@@ -250,7 +253,7 @@ int alert_init(struct hub *h)
 	conf_each(h->conf, "alert.*.above", thresh_add, al);
 	conf_each(h->conf, "alert.*.below", thresh_add, al);
 	h->alerts = al;
-	return 0;
+	return api_register(h, alert_routes);
 }
 
 void alert_fini(struct hub *h)
@@ -354,7 +357,7 @@ static int post_ack(struct api_req *req, struct api_resp *resp)
 	return api_json(resp, 200, o);
 }
 
-const struct api_route alert_routes[] = {
+static const struct api_route alert_routes[] = {
 	{ "GET", "/api/alerts", ROLE_NONE, get_alerts },
 	{ "POST", "/api/alerts/*/ack", ROLE_FACILITATOR, post_ack },
 	{ NULL, NULL, 0, NULL },

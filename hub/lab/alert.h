@@ -9,6 +9,8 @@
 #ifndef MLAB_ALERT_H
 #define MLAB_ALERT_H
 
+#include <stdint.h>
+
 struct hub;
 struct device;
 struct cJSON;
@@ -17,9 +19,11 @@ struct cJSON;
 void alert_device_online(struct hub *h, struct device *d, int online, double ts);
 /* A metric value arrived: raise or clear its threshold alerts. */
 void alert_metric(struct hub *h, struct device *d, const char *metric, double value, double ts);
-/* A job ended in state (finished|failed|cancelled): a failure raises an
- * alert; any later end clears the device's previous failure. */
-void alert_job_ended(struct hub *h, struct device *d, const char *state, const char *file, double ts);
+/* A job (d->job.file) ended in state (finished|failed|cancelled): a
+ * failure raises an alert; any later end clears the device's previous
+ * failure. */
+void alert_job_ended(struct hub *h, struct device *d, int64_t job_id, const char *state,
+		     double ts);
 
 /* Add "alerts":[…] (every alert in the list) to a /ws snapshot. */
 void alert_ws_snapshot(struct hub *h, struct cJSON *snap);
@@ -28,7 +32,8 @@ void alert_ws_snapshot(struct hub *h, struct cJSON *snap);
 int alert_count(const struct hub *h, int unacked_only);
 
 /* Create the (empty) alert list, h->alerts, with the thresholds of the
- * configuration.  0 or -1.  Without it, nothing raises alerts. */
+ * configuration, and serve its routes.  0 or -1.  Without it, nothing
+ * raises alerts. */
 int alert_init(struct hub *h);
 /* Forget every alert and free the list (teardown, tests). */
 void alert_fini(struct hub *h);

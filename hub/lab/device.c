@@ -11,17 +11,20 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 
-#include "lab/alert.h"
-#include "lab/button.h"
 #include "core/conf.h"
-#include "lab/device.h"
 #include "core/hub.h"
-#include "lab/job.h"
 #include "core/log.h"
-#include "lab/machine.h"
+#include "core/loop.h"
+#include "lab/device.h"
 #include "mqtt/mqtt.h"
 #include "store/store.h"
-#include "net/ws.h"
+
+/* Call member fn of every subscriber that has one, with the arguments. */
+#define ANNOUNCE(fn, ...) do { \
+	for (int s_ = 0; s_ < device_nsubs; s_++) \
+		if (device_subs[s_]->fn) \
+			device_subs[s_]->fn(__VA_ARGS__); \
+	} while (0)
 
 struct registry {
 	struct device **dev;	/* by idx */
@@ -102,7 +105,7 @@ static void touch(struct hub *h, struct device *d)
 	struct registry *r = h->reg;
 
 	if (d->touched)
-		return;
+		goto begin;
 	if (r->ntouched == r->tcap) {
 		int ncap = r->tcap ? r->tcap * 2 : 64;
 		int *nt = realloc(r->touched, (size_t)ncap * sizeof(int));
@@ -114,8 +117,10 @@ static void touch(struct hub *h, struct device *d)
 	}
 	r->touched[r->ntouched++] = d->idx;
 	d->touched = 1;
+begin:
 	/* its row (or ack) goes out with the next commit: make sure there is
-	 * one even when nothing else is written (a status, a stale device) */
+	 * one even when nothing else is written (a status, a stale device, a
+	 * row left over from a failed commit) */
 	store_begin(h);
 }
 
@@ -124,7 +129,18 @@ static void changed(struct hub *h, struct device *d)
 	d->version++;
 	d->dirty = 1;
 	touch(h, d);
-	ws_device_changed(h, d->idx);
+	ANNOUNCE(changed, h, d);
+}
+
+void device_job_ended(struct hub *h, struct device *d, int64_t job_id, const char *state,
+		      double ts)
+{
+	ANNOUNCE(job_ended, h, d, job_id, state, ts);
+}
+
+void device_link_changed(struct hub *h, int link, int up)
+{
+	ANNOUNCE(link, h, link, up);
 }
 
 /* Add d to the registry; the registry owns it from here. */
@@ -268,6 +284,16 @@ static const char *col(sqlite3_stmt *st, int i)
 	return t ? (const char *)t : "";
 }
 
+static void save_dirty(struct hub *h, int ok, void *arg);
+static void committed(struct hub *h, int ok, void *arg);
+
+#define DEVICE_STALE_TICK_MS 2000	/* how often silent devices are looked for */
+
+static void stale_tick(struct hub *h, void *arg)
+{
+	device_check_stale(h, hub_now());
+}
+
 int device_init(struct hub *h)
 {
 	static const char load[] =
@@ -314,6 +340,9 @@ int device_init(struct hub *h)
 	}
 	sqlite3_reset(st);
 	LOG(L_INFO, "device: %d devices loaded", h->reg->n);
+	if (store_before_commit(h, save_dirty, NULL) || store_on_commit(h, committed, NULL))
+		return -1;
+	loop_every(h, DEVICE_STALE_TICK_MS, DEVICE_STALE_TICK_MS, stale_tick, NULL);
 	return 0;
 }
 
@@ -393,7 +422,7 @@ void device_set_online(struct hub *h, struct device *d, int online, double ts)
 		return;
 	d->online = online;
 	changed(h, d);
-	alert_device_online(h, d, online, ts);
+	ANNOUNCE(online, h, d, online, ts);
 }
 
 /* Copy a string field if it differs; returns 1 when it changed. */
@@ -572,8 +601,7 @@ int device_apply(struct hub *h, int eco_idx, int link,
 		m->ts = ts;
 		if (telemetry_store(h, d, m))
 			return -1;
-		machine_metric(h, d, m->name, m->value, ts);
-		alert_metric(h, d, m->name, m->value, ts);
+		ANNOUNCE(metric, h, d, m->name, m->value, ts);
 	}
 	if (u->has & ECO_SWITCH) {
 		if (!d->has_switch || d->switch_on != u->switch_on)
@@ -583,14 +611,16 @@ int device_apply(struct hub *h, int eco_idx, int link,
 	}
 	if (u->has & (ECO_JOB_STATE | ECO_JOB_FILE | ECO_JOB_PROGRESS |
 		      ECO_JOB_REMAINING | ECO_JOB_LAYER | ECO_JOB_FILAMENT))
-		vis |= job_update(h, d, u, ts);
+		for (int s = 0; s < device_nsubs; s++)
+			if (device_subs[s]->update && device_subs[s]->update(h, d, u, ts) > 0)
+				vis = 1;
 	if (u->has & ECO_BUTTON)
-		button_pressed(h, d, u->button, ts);
+		ANNOUNCE(button, h, d, u->button, ts);
 	if (vis)
 		changed(h, d);
 	else if (u->nmetric) {
 		d->version++;	/* fresh timestamps: same values, newer last_seen */
-		ws_device_changed(h, d->idx);
+		ANNOUNCE(changed, h, d);
 	}
 	return 0;
 }
@@ -611,7 +641,10 @@ void device_check_stale(struct hub *h, double now)
 	}
 }
 
-void device_save_dirty(struct hub *h)
+/* Before each group commit (store_before_commit): write the rows of the
+ * devices changed in this window into the transaction.  They stay dirty
+ * until the commit that holds them succeeds (committed()). */
+static void save_dirty(struct hub *h, int ok, void *arg)
 {
 	static const char upd[] =
 		"UPDATE devices SET name=?2, kind=?3, model=?4, room=?5, firmware=?6,"
@@ -637,14 +670,18 @@ void device_save_dirty(struct hub *h)
 		sqlite3_bind_int(st, 7, d->online);
 		sqlite3_bind_double(st, 8, d->last_seen);
 		sqlite3_bind_text(st, 9, state, -1, free);
-		store_exec(h, st);
-		d->dirty = 0;
+		d->saving = store_exec(h, st) == SQLITE_DONE;
 	}
 }
 
-void device_committed(struct hub *h, int ok)
+/* After each group commit (store_on_commit; ok: it is on disk): rows
+ * saved are clean, acknowledgements go out.  A device whose row did not
+ * reach the disk stays dirty and in the touched list, so the next commit
+ * saves it. */
+static void committed(struct hub *h, int ok, void *arg)
 {
 	struct registry *r = h->reg;
+	int keep = 0;
 
 	if (!r)
 		return;
@@ -653,7 +690,13 @@ void device_committed(struct hub *h, int ok)
 
 		long long ack;
 
-		d->touched = 0;
+		if (d->saving && ok)
+			d->dirty = 0;
+		d->saving = 0;
+		if (d->dirty)
+			r->touched[keep++] = d->idx;
+		else
+			d->touched = 0;
 		if (!d->ack_pending)
 			continue;
 		d->ack_pending = 0;
@@ -679,7 +722,7 @@ void device_committed(struct hub *h, int ok)
 		}
 		d->seq_acked = ack;
 	}
-	r->ntouched = 0;
+	r->ntouched = keep;
 }
 
 cJSON *device_json(const struct device *d)

@@ -3,11 +3,14 @@
  * memory (service thread only) and in the devices table.
  *
  * device_apply() is where a parsed message becomes state: registry fields,
- * telemetry rows, sequenced events (idempotent), jobs, buttons, and the
- * WebSocket notification.  Acknowledgements for sequenced events go out
- * from device_committed(), after the group commit that stored them, and
- * mean "every event up to this seq is stored": after a failed commit the
- * ack stops below the lost events until the device's resends fill the hole.
+ * telemetry rows and sequenced events (idempotent).  What else must happen
+ * (jobs, machines, alerts, buttons, WebSocket clients, participation, the
+ * LEDs) is announced to the subscribers of one const table, device_subs,
+ * which lives at the top (hub/wire.c; a unit test links its own).
+ * Acknowledgements for sequenced events go out after the group commit that
+ * stored them (a store_on_commit hook), and mean "every event up to this
+ * seq is stored": after a failed commit the ack stops below the lost
+ * events until the device's resends fill the hole.
  */
 #ifndef MLAB_DEVICE_H
 #define MLAB_DEVICE_H
@@ -59,6 +62,7 @@ struct device {
 	int has_switch, switch_on;
 	unsigned version;	/* bumped on every visible change */
 	int dirty;		/* row to save at the next commit */
+	int saving;		/* row written in the open transaction */
 	int touched;		/* in the registry's touched list */
 	long long seq_max;	/* highest event seq written (maybe uncommitted) */
 	long long seq_acked;	/* highest seq acknowledged */
@@ -67,7 +71,42 @@ struct device {
 	int ack_pending;
 };
 
-/* Create the registry and load every stored device. 0 or -1 (logged). */
+/* A subscriber to device news.  Every member may be NULL; the registry
+ * calls them in table order, on the service thread, never keeping a
+ * subscriber's pointer beyond the call. */
+struct device_sub {
+	const char *name;
+	/* Fold update u of d into its own state (jobs).  Returns 1 when
+	 * something visible changed, 0 when not, negative on error. */
+	int (*update)(struct hub *h, struct device *d, const struct eco_dev *u, double ts);
+	/* A metric value arrived (after it was stored). */
+	void (*metric)(struct hub *h, struct device *d, const char *name, double value,
+		       double ts);
+	/* d went online (1) or offline (0). */
+	void (*online)(struct hub *h, struct device *d, int online, double ts);
+	/* d's button sent action. */
+	void (*button)(struct hub *h, struct device *d, const char *action, double ts);
+	/* A job on d ended (finished|failed|cancelled); job_id its jobs row. */
+	void (*job_ended)(struct hub *h, struct device *d, int64_t job_id, const char *state,
+			  double ts);
+	/* Something of d that clients see changed (d->version was bumped). */
+	void (*changed)(struct hub *h, struct device *d);
+	/* A broker link went up or down (link 0: the lab broker). */
+	void (*link)(struct hub *h, int link, int up);
+};
+
+/* The subscribers, in the order they hear the news (hub/wire.c). */
+extern const struct device_sub *const device_subs[];
+extern const int device_nsubs;
+
+/* Tell the subscribers that a job on d ended (job.c) or that a link
+ * changed state (ingest.c). */
+void device_job_ended(struct hub *h, struct device *d, int64_t job_id, const char *state,
+		      double ts);
+void device_link_changed(struct hub *h, int link, int up);
+
+/* Create the registry, load every stored device, register the commit
+ * hooks and arm the staleness timer.  0 or -1 (logged). */
 int device_init(struct hub *h);
 void device_fini(struct hub *h);
 
@@ -89,13 +128,9 @@ void device_set_online(struct hub *h, struct device *d, int online, double ts);
  * devices.stale_s, go offline. */
 void device_check_stale(struct hub *h, double now);
 
-/* Called by the store: save changed rows inside the open transaction;
- * after the commit (ok = it is on disk) publish acks and reset. */
-void device_save_dirty(struct hub *h);
-void device_committed(struct hub *h, int ok);
-
 /* The id of metric `name` in the metrics dictionary (added when create
- * is set).  0 when unknown or on error. */
+ * is set), always positive.  0 when unknown or on error: 0 is never a
+ * metrics.id (SQLite's rowids start at 1), so a query by it finds none. */
 int64_t device_metric_id(struct hub *h, const char *name, int create);
 
 /* The device as INTERFACES.md's JSON. Caller owns the result

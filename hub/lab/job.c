@@ -15,16 +15,14 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 
-#include "lab/alert.h"
+#include "core/hub.h"
+#include "core/log.h"
+#include "lab/device.h"
+#include "lab/job.h"
 #include "net/api.h"
 #include "net/args.h"
-#include "lab/device.h"
-#include "core/hub.h"
-#include "lab/job.h"
-#include "core/log.h"
-#include "part/part.h"
-#include "store/store.h"
 #include "net/ws.h"
+#include "store/store.h"
 
 static int is_active(const char *s)
 {
@@ -93,8 +91,7 @@ static void close_row(struct hub *h, struct device *d, const char *state, double
 		sqlite3_bind_double(st, 7, d->job.filament_mm);
 	store_exec(h, st);
 	d->job.row = 0;
-	alert_job_ended(h, d, state, d->job.file, ts);
-	part_job_ended(h, d, row, state, ts);
+	device_job_ended(h, d, row, state, ts);
 }
 
 int job_update(struct hub *h, struct device *d, const struct eco_dev *u, double ts)
@@ -266,7 +263,12 @@ static int get_jobs(struct api_req *req, struct api_resp *resp)
 	return api_json(resp, 200, o);
 }
 
-const struct api_route job_routes[] = {
+static const struct api_route job_routes[] = {
 	{ "GET", "/api/jobs", ROLE_NONE, get_jobs },
 	{ NULL, NULL, 0, NULL },
 };
+
+int job_init(struct hub *h)
+{
+	return api_register(h, job_routes);
+}

@@ -10,6 +10,9 @@ struct hub;
 struct device;
 struct eco_dev;
 
+/* Serve GET /api/jobs.  0 or -1. */
+int job_init(struct hub *h);
+
 /* Fold the job fields of update u into d->job; open a jobs row when a job
  * becomes active and close it with its final state.  ts: when it
  * happened.  Returns 1 if anything visible changed, 0 if not. */

@@ -17,12 +17,12 @@
 #include <cjson/cJSON.h>
 
 #include "core/conf.h"
-#include "lab/device.h"
 #include "core/hub.h"
 #include "core/log.h"
+#include "lab/device.h"
 #include "lab/machine.h"
-#include "store/store.h"
 #include "net/ws.h"
+#include "store/store.h"
 
 struct machine {
 	char name[64];		/* the config section: machine_use.machine */

@@ -24,7 +24,7 @@
 #include "core/log.h"
 #include "mqtt/mqtt.h"
 
-#define MAX_FILTERS 64
+#define LINK_FILTERS_MAX 64	/* topic filters on one link, all ecosystems */
 #define HUB_STATUS "mlab/v1/hub/status"
 
 struct link {
@@ -36,7 +36,7 @@ struct link {
 	int port, keepalive;
 	char serial[64];		/* Bambu only */
 	int nfilters;
-	char filters[MAX_FILTERS][256];
+	char filters[LINK_FILTERS_MAX][ECO_FILTER_LEN];
 	long backoff_min, backoff_max;	/* ms */
 	size_t max_payload;
 	int is_lab;
@@ -82,7 +82,9 @@ static void on_connect(struct mosquitto *m, void *obj, int rc, int flags,
 		mosquitto_subscribe(m, NULL, l->filters[i], 1);
 	if (l->is_lab)
 		mosquitto_publish(m, NULL, HUB_STATUS, 6, "online", 1, true);
-	inbox_push(l->inbox, INBOX_CONNECTED, l->index, NULL, NULL, 0, flags, 0);
+	/* the CONNACK flags (session present) are not needed: subscriptions
+	 * are made again on every connection */
+	inbox_push(l->inbox, INBOX_CONNECTED, l->index, NULL, NULL, 0, 0, 0);
 }
 
 static void on_message(struct mosquitto *m, void *obj,
@@ -216,24 +218,24 @@ static void lab_filters(struct hub *h, struct link *l)
 {
 	for (int i = 0; i < eco_count; i++) {
 		const struct eco_ops *ops = eco_table[i];
-		char key[128], f[16][256];
+		char key[128], f[ECO_FILTERS_MAX][ECO_FILTER_LEN];
 		int n;
 
 		snprintf(key, sizeof(key), "eco.%s.enabled", ops->name);
 		if (!conf_bool(h->conf, key) || !ops->filters)
 			continue;
-		n = ops->filters(h->eco[i].prefix, f, 16);
-		for (int j = 0; j < n && l->nfilters < MAX_FILTERS; j++) {
+		n = ops->filters(h->eco[i].prefix, f, ECO_FILTERS_MAX);
+		for (int j = 0; j < n && l->nfilters < LINK_FILTERS_MAX; j++) {
 			int dup = 0;
 
 			for (int k = 0; k < l->nfilters; k++)
 				dup |= !strcmp(l->filters[k], f[j]);
 			if (!dup)
-				memcpy(l->filters[l->nfilters++], f[j], 256);
+				memcpy(l->filters[l->nfilters++], f[j], ECO_FILTER_LEN);
 		}
 	}
-	if (l->nfilters < MAX_FILTERS)
-		snprintf(l->filters[l->nfilters++], 256, "mlab/v1/hub/gpio-sim/+");
+	if (l->nfilters < LINK_FILTERS_MAX)
+		snprintf(l->filters[l->nfilters++], ECO_FILTER_LEN, "%s+", MQTT_HUB_GPIO_SIM);
 }
 
 int mqtt_start(struct hub *h)
@@ -309,7 +311,7 @@ int mqtt_start(struct hub *h)
 				break;
 			}
 			snprintf(l->serial, sizeof(l->serial), "%s", serial);
-			snprintf(l->filters[0], 256, "device/%s/report", serial);
+			snprintf(l->filters[0], ECO_FILTER_LEN, "device/%s/report", serial);
 			l->nfilters = 1;
 			snprintf(cid, sizeof(cid), "mlab-hub-%s", nm);
 			rc = link_init(l, cid, 1, "bblp", code);

@@ -2,9 +2,10 @@
  * api.h — the JSON API: requests, responses and route tables.
  *
  * http.c turns an lws HTTP transaction into an api_req, calls
- * api_dispatch() and sends the api_resp.  Handlers never touch lws.  Each module that
- * serves endpoints defines a `const struct api_route NAME_routes[]`
- * (ended by an all-zero row) listed in api.c's table of tables.
+ * api_dispatch() and sends the api_resp.  Handlers never touch lws.  Each
+ * module that serves endpoints keeps a `static const struct api_route
+ * routes[]` (ended by an all-zero row) and registers it in its _init
+ * (api_register).
  */
 #ifndef MLAB_API_H
 #define MLAB_API_H
@@ -33,7 +34,7 @@ struct api_req {
 	char peer[64];			/* remote address */
 	int loopback;			/* peer is 127.0.0.0/8 or ::1 */
 	int tls;			/* came over HTTPS */
-	/* filled by auth_identify() */
+	/* filled by the identify hook (auth) */
 	int role;
 	int64_t user_id;
 	char user[64];
@@ -49,7 +50,16 @@ struct api_resp {
 	size_t hlen;
 };
 
+/* A handler: fills resp whatever happens (api_json, api_error…).  It
+ * returns 0 or negative as every function here, but the dispatcher does
+ * not look: the answer is in resp. */
 typedef int (*api_fn)(struct api_req *req, struct api_resp *resp);
+/* The auth hooks: fill req->role, user, user_id, session_token from its
+ * cookie; the role of a WebSocket client's Cookie header. */
+typedef void (*api_identify_fn)(struct api_req *req);
+typedef int (*api_role_fn)(struct hub *h, const char *cookie);
+
+#define API_TABLES_MAX 16
 
 struct api_route {
 	const char *method;
@@ -57,6 +67,18 @@ struct api_route {
 	int min_role;		/* ROLE_* needed */
 	api_fn fn;
 };
+
+/* Create h->api (no routes yet).  0 or -1. */
+int api_init(struct hub *h);
+void api_fini(struct hub *h);
+/* Serve the routes of a module's table (kept: a constant).  0, or -1
+ * when the table of tables is full (logged).  Without api_init (a tool, a
+ * unit test) nothing is served and 0 is returned. */
+int api_register(struct hub *h, const struct api_route *routes);
+/* Set the auth hooks (auth_init). */
+void api_set_auth(struct hub *h, api_identify_fn identify, api_role_fn role_of_cookie);
+/* The role of a Cookie header (ROLE_NONE without the auth hook). */
+int api_role_of_cookie(struct hub *h, const char *cookie);
 
 /* Dispatch req to its route, after the cross-site checks (origin, host:
  * the request's Origin and Host headers or NULL; ctype its Content-Type
@@ -85,9 +107,5 @@ void api_csv(struct api_resp *resp, const char *field, char sep);
 
 /* Parse a time query argument (ISO-8601 or Unix seconds) with default. */
 double api_time_arg(const struct api_req *req, const char *name, double def, int *bad);
-
-/* Log that an authenticated user did something (the audit log). */
-void api_audit(struct api_req *req, const char *action, const char *object,
-	       const char *detail);
 
 #endif

@@ -13,6 +13,7 @@
 #include <libwebsockets.h>
 
 #include "net/api.h"
+#include "net/http.h"
 #include "core/hub.h"
 #include "core/log.h"
 #include "core/loop.h"

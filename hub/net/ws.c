@@ -14,14 +14,10 @@
 #include <cjson/cJSON.h>
 #include <libwebsockets.h>
 
-#include "lab/alert.h"
-#include "net/api.h"
-#include "auth/auth.h"
 #include "core/conf.h"
-#include "lab/device.h"
 #include "core/hub.h"
 #include "core/log.h"
-#include "part/part.h"
+#include "net/api.h"
 #include "net/ws.h"
 
 struct qmsg {
@@ -214,7 +210,7 @@ void ws_broadcast(struct hub *h, const char *type, cJSON *obj,
 
 static char *snapshot(struct hub *h, struct client *c, size_t *len)
 {
-	cJSON *o = cJSON_CreateObject(), *arr;
+	cJSON *o = cJSON_CreateObject();
 	char *s;
 
 	cJSON_AddStringToObject(o, "type", "snapshot");
@@ -222,29 +218,41 @@ static char *snapshot(struct hub *h, struct client *c, size_t *len)
 	cJSON_AddStringToObject(o, "role", c->role == ROLE_ADMIN ? "admin" :
 				c->role == ROLE_FACILITATOR ? "facilitator" :
 				c->role == ROLE_KIOSK ? "kiosk" : "public");
-	arr = cJSON_AddArrayToObject(o, "devices");
-	for (int i = 0; i < device_count(h); i++)
-		cJSON_AddItemToArray(arr, device_json(device_at(h, i)));
-	part_ws_snapshot(h, o, c->audience);
-	alert_ws_snapshot(h, o);
+	for (int i = 0; i < ws_nparts; i++)
+		if (ws_parts[i]->snapshot)
+			ws_parts[i]->snapshot(h, o, c->audience);
 	s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	*len = s ? strlen(s) : 0;
 	return s;
 }
 
-/* The current "device" message for d, cached per version.  The buffer
- * belongs to the cache.  NULL when out of memory. */
-static struct wire *device_wire(struct hub *h, struct device *d)
+/* The part whose items coalesce (the devices), or NULL. */
+static const struct ws_part *item_part(void)
 {
+	for (int i = 0; i < ws_nparts; i++)
+		if (ws_parts[i]->item)
+			return ws_parts[i];
+	return NULL;
+}
+
+/* The current message for item idx, cached per version.  The buffer
+ * belongs to the cache.  NULL when out of memory or when there is no
+ * such item. */
+static struct wire *item_wire(struct hub *h, int idx)
+{
+	const struct ws_part *p = item_part();
 	struct ws *w = h->ws;
 	struct wire *c;
+	unsigned version;
 
-	if (d->idx >= w->nwire) {
+	if (!p || p->version(h, idx, &version))
+		return NULL;
+	if (idx >= w->nwire) {
 		int n = w->nwire ? w->nwire : 64;
 		struct wire *nw;
 
-		while (n <= d->idx)
+		while (n <= idx)
 			n *= 2;
 		nw = realloc(w->wire, (size_t)n * sizeof(*nw));
 		if (!nw)
@@ -253,15 +261,15 @@ static struct wire *device_wire(struct hub *h, struct device *d)
 		w->wire = nw;
 		w->nwire = n;
 	}
-	c = &w->wire[d->idx];
-	if (!c->valid || c->version != d->version) {
-		cJSON *o = cJSON_CreateObject();
+	c = &w->wire[idx];
+	if (!c->valid || c->version != version) {
+		cJSON *o = p->item(h, idx);
 		char *s;
 		size_t len;
 		unsigned char *nb;
 
-		cJSON_AddStringToObject(o, "type", "device");
-		cJSON_AddItemToObject(o, "device", device_json(d));
+		if (!o)
+			return NULL;
 		s = cJSON_PrintUnformatted(o);
 		cJSON_Delete(o);
 		if (!s)
@@ -276,7 +284,7 @@ static struct wire *device_wire(struct hub *h, struct device *d)
 		free(s);
 		c->buf = nb;
 		c->len = len;
-		c->version = d->version;
+		c->version = version;
 		c->valid = 1;
 	}
 	return c;
@@ -313,23 +321,17 @@ static int send_one(struct hub *h, struct client *c)
 	}
 	while (c->ndirty) {
 		int idx = c->dirty_cursor;
-		struct device *d;
+		struct wire *wm;
 
 		c->dirty_cursor = (c->dirty_cursor + 1) % c->dirty_bits;
 		if (!(c->dirty[idx / 8] & (1u << (idx % 8))))
 			continue;
 		c->dirty[idx / 8] &= (unsigned char)~(1u << (idx % 8));
 		c->ndirty--;
-		if (!(d = device_at(h, idx)))
-			continue;
-		{
-			struct wire *wm = device_wire(h, d);
-
-			if (!wm)
-				return -1;
-			return lws_write(c->wsi, wm->buf + LWS_PRE, wm->len,
-					 LWS_WRITE_TEXT) < (int)wm->len ? -1 : 0;
-		}
+		if (!(wm = item_wire(h, idx)))
+			continue;	/* gone, or out of memory: the next change sends it */
+		return lws_write(c->wsi, wm->buf + LWS_PRE, wm->len,
+				 LWS_WRITE_TEXT) < (int)wm->len ? -1 : 0;
 	}
 	return 0;
 }
@@ -361,7 +363,7 @@ static int ws_cb(struct lws *wsi, enum lws_callback_reasons reason,
 		c->wsi = wsi;
 		if (lws_hdr_copy(wsi, cookie, sizeof(cookie), WSI_TOKEN_HTTP_COOKIE) < 0)
 			cookie[0] = '\0';
-		c->role = auth_role_of_cookie(h, cookie);
+		c->role = api_role_of_cookie(h, cookie);
 		c->audience = c->role >= ROLE_FACILITATOR ? WS_STAFF :
 			      c->role == ROLE_KIOSK ? WS_KIOSK : WS_PUBLIC;
 		c->snapshot = 1;

@@ -19,10 +19,27 @@ enum ws_audience { WS_PUBLIC = 0, WS_KIOSK = 1, WS_STAFF = 2 };
 
 extern const struct lws_protocols ws_protocol;
 
+/* A part of the hub's state the clients see.  The snapshot a client gets
+ * first is {"type":"snapshot","broker":…,"role":…} plus what each part's
+ * snapshot adds, in table order.  One part may have items that coalesce
+ * (the devices): item idx's version (0 and *version, or -1 when there is
+ * no such item) and its message (the caller owns it; NULL when none).
+ * The table is ws_parts (hub/wire.c), so the transport names none of
+ * them. */
+struct ws_part {
+	const char *name;
+	void (*snapshot)(struct hub *h, struct cJSON *snap, int audience);
+	int (*version)(struct hub *h, int idx, unsigned *version);
+	struct cJSON *(*item)(struct hub *h, int idx);
+};
+extern const struct ws_part *const ws_parts[];
+extern const int ws_nparts;
+
 int ws_init(struct hub *h);
 void ws_fini(struct hub *h);
 
-/* The device at registry index idx changed: every client will get it. */
+/* The item at index idx (a device) changed: every client will get its
+ * latest message once. */
 void ws_device_changed(struct hub *h, int idx);
 
 /* Send {"type":type, ...obj's members} to every client whose audience is

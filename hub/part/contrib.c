@@ -15,6 +15,7 @@
 #include "net/args.h"
 #include "part/contrib.h"
 #include "core/hub.h"
+#include "auth/auth.h"
 #include "core/log.h"
 #include "part/part.h"
 #include "part/project.h"

@@ -32,6 +32,7 @@
 #include "core/hub.h"
 #include "core/log.h"
 #include "part/contrib.h"
+#include "core/loop.h"
 #include "part/part.h"
 #include "part/participant.h"
 #include "part/privacy.h"
@@ -69,7 +70,16 @@ const char *part_licence(const char *s)
 			return map[i].spdx;
 	return NULL;
 }
+
 /* ---- hooks for the rest of the hub ------------------------------------ */
+
+static const struct api_route part_routes[];
+
+/* Hourly: personal fields past privacy.retention_months. */
+static void purge_tick(struct hub *h, void *arg)
+{
+	part_purge(h, hub_now());
+}
 
 int part_init(struct hub *h)
 {
@@ -79,7 +89,8 @@ int part_init(struct hub *h)
 	if (n > 1)
 		LOG(L_WARN, "part: %lld sessions are open; the newest counts as the open one",
 		    (long long)n);
-	return 0;
+	loop_every(h, PART_PURGE_FIRST_MS, PART_PURGE_EVERY_MS, purge_tick, NULL);
+	return api_register(h, part_routes);
 }
 
 void part_fini(struct hub *h)
@@ -246,7 +257,7 @@ void part_ws_snapshot(struct hub *h, cJSON *snap, int audience)
 				      contrib_list(h, 0, "pending", 0, 0, NULL, 0, 200));
 }
 
-const struct api_route part_routes[] = {
+static const struct api_route part_routes[] = {
 	{ "GET", "/api/projects", ROLE_NONE, project_get_all },
 	{ "POST", "/api/projects", ROLE_FACILITATOR, project_post },
 	{ "GET", "/api/projects/*", ROLE_NONE, project_get },

@@ -12,6 +12,10 @@ struct hub;
 struct device;
 struct cJSON;
 
+#define PART_PURGE_FIRST_MS 60000	/* the first purge, a minute after start */
+#define PART_PURGE_EVERY_MS 3600000	/* then hourly */
+
+/* Check the sessions, serve the routes, arm the hourly purge.  0 or -1. */
 int part_init(struct hub *h);
 void part_fini(struct hub *h);
 

@@ -14,6 +14,7 @@
 #include "net/api.h"
 #include "net/args.h"
 #include "core/hub.h"
+#include "auth/auth.h"
 #include "part/project.h"
 #include "part/row.h"
 #include "store/store.h"

@@ -13,6 +13,7 @@
 #include "net/api.h"
 #include "net/args.h"
 #include "core/conf.h"
+#include "auth/auth.h"
 #include "core/hub.h"
 #include "core/log.h"
 #include "part/rating.h"

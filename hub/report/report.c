@@ -256,7 +256,7 @@ static int get_css(struct api_req *req, struct api_resp *resp)
 	return 0;
 }
 
-const struct api_route report_routes[] = {
+static const struct api_route report_routes[] = {
 	{ "GET", "/api/indicators", ROLE_NONE, get_indicators },
 	{ "GET", "/api/indicators/report.css", ROLE_NONE, get_css },
 	{ NULL, NULL, 0, NULL },
@@ -350,3 +350,7 @@ int report_command(struct hub *h, int argc, char **argv)
 	return rc;
 }
 
+int report_init(struct hub *h)
+{
+	return api_register(h, report_routes);
+}

@@ -12,6 +12,9 @@
 #include <stddef.h>
 
 struct hub;
+
+/* Serve GET /api/indicators….  0 or -1. */
+int report_init(struct hub *h);
 struct api_resp;
 
 struct report_opts {

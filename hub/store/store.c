@@ -16,7 +16,6 @@
 #include <libwebsockets.h>
 
 #include "core/conf.h"
-#include "lab/device.h"
 #include "core/hub.h"
 #include "core/log.h"
 #include "store/store.h"
@@ -188,6 +187,12 @@ struct store {
 	long batch_max, commit_ms;
 	lws_sorted_usec_list_t sul;
 	struct hub *h;
+	int flushing;		/* inside store_flush: no re-entry */
+	struct store_hook {
+		store_hook_fn fn;
+		void *arg;
+	} before[STORE_HOOKS_MAX], after[STORE_HOOKS_MAX];
+	int nbefore, nafter;
 };
 
 int store_schema_version(void)
@@ -287,8 +292,9 @@ int store_open(struct hub *h, const char *path)
 		return -1;
 	}
 	s->path = strdup(path);
-	s->batch_max = h->conf ? conf_int(h->conf, "store.batch_max") : 1000;
-	s->commit_ms = h->conf ? conf_int(h->conf, "store.commit_ms") : 50;
+	/* without a configuration (a tool, a test): the configuration's defaults */
+	s->batch_max = h->conf ? conf_int(h->conf, "store.batch_max") : STORE_BATCH_MAX_DEFAULT;
+	s->commit_ms = h->conf ? conf_int(h->conf, "store.commit_ms") : STORE_COMMIT_MS_DEFAULT;
 	h->store = s;
 	return 0;
 }
@@ -385,10 +391,33 @@ int store_exec(struct hub *h, sqlite3_stmt *st)
 	s->pending++;
 	/* SQLITE_FULL, IOERR or NOMEM may roll the transaction back by
 	 * themselves: end our view of it now (nothing in it is acknowledged),
-	 * so the next write opens a new group instead of running unwrapped */
-	if (s->txn_failed && s->in_txn && sqlite3_get_autocommit(s->db))
+	 * so the next write opens a new group instead of running unwrapped.
+	 * Inside store_flush (a before-commit hook writing), the flush in
+	 * progress ends it. */
+	if (s->txn_failed && s->in_txn && !s->flushing && sqlite3_get_autocommit(s->db))
 		store_flush(h);
 	return rc;
+}
+
+static int add_hook(struct store_hook *hooks, int *n, store_hook_fn fn, void *arg)
+{
+	if (*n >= STORE_HOOKS_MAX) {
+		LOG(L_ERR, "store: more than %d commit hooks", STORE_HOOKS_MAX);
+		return -1;
+	}
+	hooks[*n].fn = fn;
+	hooks[(*n)++].arg = arg;
+	return 0;
+}
+
+int store_before_commit(struct hub *h, store_hook_fn fn, void *arg)
+{
+	return h->store ? add_hook(h->store->before, &h->store->nbefore, fn, arg) : -1;
+}
+
+int store_on_commit(struct hub *h, store_hook_fn fn, void *arg)
+{
+	return h->store ? add_hook(h->store->after, &h->store->nafter, fn, arg) : -1;
 }
 
 int store_flush_if_full(struct hub *h)
@@ -404,16 +433,17 @@ int store_flush(struct hub *h)
 	double t0;
 	int ok;
 
-	if (!s || !s->in_txn)
+	if (!s || !s->in_txn || s->flushing)
 		return 0;
 	if (s->timer_armed) {
 		lws_sul_cancel(&s->sul);
 		s->timer_armed = 0;
 	}
-	/* device rows changed in this window go in the same transaction
-	 * (not into one that failed: they stay dirty for the next) */
-	if (!s->txn_failed)
-		device_save_dirty(h);
+	s->flushing = 1;
+	/* rows saved at commit time (devices) go in the same transaction
+	 * (not into one that failed: they stay to be saved in the next) */
+	for (int i = 0; i < s->nbefore && !s->txn_failed; i++)
+		s->before[i].fn(h, 1, s->before[i].arg);
 	t0 = hub_now();
 	ok = !s->txn_failed && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
 	if (!ok) {
@@ -435,7 +465,9 @@ int store_flush(struct hub *h)
 	}
 	s->in_txn = 0;
 	s->pending = 0;
-	device_committed(h, ok);
+	s->flushing = 0;
+	for (int i = 0; i < s->nafter; i++)
+		s->after[i].fn(h, ok, s->after[i].arg);
 	return ok ? 0 : -1;
 }
 

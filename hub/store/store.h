@@ -4,8 +4,10 @@
  *
  * Writes from the service thread go into one open transaction that is
  * committed after store.commit_ms (or at store.batch_max writes), never
- * one transaction per message.  After each commit the store calls
- * device_committed() so acknowledgements go out only for what is on disk.
+ * one transaction per message.  The store knows nothing of what it
+ * stores: a module that saves rows at commit time registers a
+ * before-commit hook, one that acts on what is on disk (acknowledgements)
+ * a commit hook (store_on_commit).
  */
 #ifndef MLAB_STORE_H
 #define MLAB_STORE_H
@@ -13,6 +15,16 @@
 #include <sqlite3.h>
 
 struct hub;
+
+#define STORE_HOOKS_MAX 8		/* hooks of each kind */
+#define STORE_BATCH_MAX_DEFAULT 20000	/* as store.batch_max in conf.c */
+#define STORE_COMMIT_MS_DEFAULT 50	/* as store.commit_ms in conf.c */
+
+/* A commit hook: ok is 1 when the group transaction is on disk, 0 when it
+ * failed and was rolled back (nothing in it is stored).  Before-commit
+ * hooks are called with ok = 1 inside the open transaction, and only
+ * when no write of it has failed; they may write (store_exec). */
+typedef void (*store_hook_fn)(struct hub *h, int ok, void *arg);
 
 /* Open (creating) the database at path, migrate it to the current schema
  * and set h->store.  Returns 0 or -1 (logged, naming the path). */
@@ -37,6 +49,12 @@ int store_exec(struct hub *h, sqlite3_stmt *st);
  * that state saved at commit time (device rows) has a commit coming.
  * Returns 0 or -1 (logged). */
 int store_begin(struct hub *h);
+
+/* Call fn(h, 1, arg) just before each group commit, inside the
+ * transaction.  0, or -1 when the store is not open or full of hooks. */
+int store_before_commit(struct hub *h, store_hook_fn fn, void *arg);
+/* Call fn(h, ok, arg) after each group commit or rollback.  0 or -1. */
+int store_on_commit(struct hub *h, store_hook_fn fn, void *arg);
 
 /* Commit the group transaction now (if one is open); the API calls this
  * before answering a write.  Returns 0, or -1 when the commit failed and

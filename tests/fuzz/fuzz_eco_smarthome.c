@@ -1,5 +1,5 @@
 /*
- * fuzz_eco_a.c — libFuzzer target for the Tasmota, Shelly, ESPHome,
+ * fuzz_eco_smarthome.c — libFuzzer target for the Tasmota, Shelly, ESPHome,
  * Zigbee2MQTT and Home Assistant discovery parsers.
  *
  * The input is a topic up to the first '\n', then the payload.  When the
@@ -12,7 +12,7 @@
  * inputs as in the hub and is rebuilt every 4096 runs.  Each result is
  * checked against the contract, and every device returned is switched.
  *
- *   clang -g -fsanitize=fuzzer,address,undefined -Ihub tests/fuzz/fuzz_eco_a.c \
+ *   clang -g -fsanitize=fuzzer,address,undefined -Ihub tests/fuzz/fuzz_eco_smarthome.c \
  *	hub/eco/*.c hub/core/hub.c \
  *	-lcjson -lm -o fuzz
  *

@@ -1,5 +1,5 @@
 /*
- * fuzz_eco_b.c — libFuzzer target for the Homie, OctoPrint, Moonraker and
+ * fuzz_eco_printers.c — libFuzzer target for the Homie, OctoPrint, Moonraker and
  * Bambu Lab parsers.
  *
  * The input is a topic up to the first '\n', then the payload.  The first

@@ -1,5 +1,5 @@
 /*
- * test_eco_a.c — the Tasmota, Shelly, ESPHome, Zigbee2MQTT and Home
+ * test_eco_smarthome.c — the Tasmota, Shelly, ESPHome, Zigbee2MQTT and Home
  * Assistant discovery parsers.
  *
  * A small "lab" holds one ctx per ecosystem of eco_table (so peers such as

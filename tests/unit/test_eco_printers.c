@@ -1,5 +1,6 @@
 /*
- * test_eco_b.c — the Homie, OctoPrint-MQTT, Moonraker and Bambu Lab parsers.
+ * test_eco_printers.c — the printer parsers (OctoPrint-MQTT, Moonraker,
+ * Bambu Lab) and Homie.
  *
  * Replays every line of the shared device corpus for these ecosystems
  * (directory from $MLAB_CORPUS, default tests/corpus/devices) through

@@ -1,0 +1,223 @@
+/*
+ * test_store.c — the group commit on a real SQLite file, with the device
+ * registry as the store's hook user: rows saved at commit time, acks after
+ * it, and commits that fail.
+ *
+ * Two real failures, no mocks: a deferred foreign key violated inside the
+ * group makes COMMIT itself fail (SQLITE_CONSTRAINT_FOREIGNKEY; the
+ * transaction is rolled back), and PRAGMA max_page_count set to the file's
+ * size makes the next write that needs a page fail with SQLITE_FULL, as a
+ * full SD card does.  Links store, core, eco, mqtt, net, auth and lab with
+ * an empty subscriber table (stub_wire.c): the store knows nothing of
+ * devices, the registry registers itself.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/conf.h"
+#include "core/hub.h"
+#include "eco/eco.h"
+#include "lab/device.h"
+#include "store/store.h"
+#include "t.h"
+
+/* the id of a device of eco_table[0] */
+static const char *ID(const char *native)
+{
+	static char id[ECO_ID_MAX + 20];
+
+	snprintf(id, sizeof(id), "%s/%s", eco_table[0]->name, native);
+	return id;
+}
+
+static char dbpath[64];
+static struct hub hub;
+
+static int hooks_before, hooks_after, last_ok = -1;
+
+static void before(struct hub *h, int ok, void *arg)
+{
+	hooks_before++;
+}
+
+static void after(struct hub *h, int ok, void *arg)
+{
+	hooks_after++;
+	last_ok = ok;
+}
+
+static void exec(const char *sql)
+{
+	if (sqlite3_exec(store_db(&hub), sql, NULL, NULL, NULL) != SQLITE_OK)
+		fprintf(stderr, "  %s: %s\n", sql, sqlite3_errmsg(store_db(&hub)));
+}
+
+/* A write in the group that only COMMIT finds wrong. */
+static void poison_group(void)
+{
+	sqlite3_stmt *st = store_stmt(&hub, "INSERT INTO t_child(parent) VALUES (42)");
+
+	CHECK(store_exec(&hub, st) == SQLITE_DONE);	/* deferred: fine until COMMIT */
+}
+
+static struct eco_dev named(const char *native, const char *name)
+{
+	struct eco_dev u;
+
+	memset(&u, 0, sizeof(u));
+	snprintf(u.native, sizeof(u.native), "%s", native);
+	snprintf(u.name, sizeof(u.name), "%s", name);
+	u.has = ECO_NAME;
+	return u;
+}
+
+/* The name stored in the devices table, read back through a second
+ * connection (what another process, or the hub after a restart, sees). */
+static void stored_name(const char *id, char *out, size_t len)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	out[0] = '\0';
+	if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		return;
+	if (sqlite3_prepare_v2(db, "SELECT name FROM devices WHERE id = ?1", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+			snprintf(out, len, "%s", (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+}
+
+TEST(hooks_run_around_each_commit)
+{
+	int b = hooks_before, a = hooks_after;
+
+	CHECK(store_flush(&hub) == 0);		/* nothing open: no commit */
+	CHECK(hooks_before == b && hooks_after == a);
+	CHECK(store_begin(&hub) == 0);
+	CHECK(store_flush(&hub) == 0);
+	CHECK(hooks_before == b + 1 && hooks_after == a + 1 && last_ok == 1);
+}
+
+TEST(failed_commit_is_reported_once)
+{
+	unsigned long long fails = hub.stats.commit_failures;
+	int b = hooks_before, a = hooks_after;
+
+	CHECK(store_begin(&hub) == 0);
+	poison_group();
+	CHECK(store_flush(&hub) == -1);
+	CHECK(hub.stats.commit_failures == fails + 1);
+	CHECK(hooks_before == b + 1);		/* the group had no failed write */
+	CHECK(hooks_after == a + 1 && last_ok == 0);
+	CHECK(sqlite3_get_autocommit(store_db(&hub)));	/* rolled back, nothing open */
+	CHECK(store_flush(&hub) == 0);		/* and nothing left to commit */
+}
+
+/* A device renamed in a group whose commit fails: its row did not reach
+ * the disk, so it must be saved by the next commit, not forgotten. */
+TEST(device_row_survives_a_failed_commit)
+{
+	struct eco_dev u = named("env-1", "avant");
+	char name[128];
+
+	CHECK(device_apply(&hub, 0, 0, &u, hub_now(), "", 0) == 0);
+	CHECK(store_flush(&hub) == 0);
+	stored_name(ID("env-1"), name, sizeof(name));
+	CHECK_STR(name, "avant");
+
+	u = named("env-1", "après");
+	CHECK(device_apply(&hub, 0, 0, &u, hub_now(), "", 0) == 0);
+	poison_group();
+	CHECK(store_flush(&hub) == -1);
+	stored_name(ID("env-1"), name, sizeof(name));
+	CHECK_STR(name, "avant");		/* the failed group is gone */
+
+	CHECK(store_begin(&hub) == 0);		/* any later commit */
+	CHECK(store_flush(&hub) == 0);
+	stored_name(ID("env-1"), name, sizeof(name));
+	CHECK_STR(name, "après");
+}
+
+/* A write that fails with SQLITE_FULL: the group is rolled back, counted
+ * once, and the hub writes again once there is room. */
+TEST(full_disk_then_room_again)
+{
+	unsigned long long fails = hub.stats.commit_failures;
+	struct eco_dev u = named("env-2", "plein");
+	char name[128];
+	sqlite3_stmt *st;
+	int pages = 0;
+
+	CHECK(store_flush(&hub) == 0);
+	st = store_stmt(&hub, "PRAGMA page_count");
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		pages = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	{
+		char sql[64];
+
+		snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %d", pages);
+		exec(sql);
+	}
+	/* a new device needs pages: its insert fails */
+	for (int i = 0; i < 200; i++) {
+		char native[64];
+		struct eco_dev v;
+
+		snprintf(native, sizeof(native), "fill-%03d-%s", i, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+		v = named(native, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+		if (device_apply(&hub, 0, 0, &v, hub_now(), "", 0))
+			break;
+	}
+	store_flush(&hub);
+	CHECK(hub.stats.commit_failures > fails);
+	CHECK(sqlite3_get_autocommit(store_db(&hub)));
+	exec("PRAGMA max_page_count = 1073741823");
+	CHECK(device_apply(&hub, 0, 0, &u, hub_now(), "", 0) == 0);
+	CHECK(store_flush(&hub) == 0);
+	stored_name(ID("env-2"), name, sizeof(name));
+	CHECK_STR(name, "plein");
+}
+
+int main(void)
+{
+	int fd;
+
+	snprintf(dbpath, sizeof(dbpath), "/tmp/test_store-XXXXXX");
+	fd = mkstemp(dbpath);
+	if (fd < 0)
+		return 1;
+	close(fd);
+	hub.conf = conf_new();	/* every setting at its default */
+	if (!hub.conf || store_open(&hub, dbpath))
+		return 1;
+	exec("CREATE TABLE t_parent(id INTEGER PRIMARY KEY);"
+	     "CREATE TABLE t_child(parent INTEGER REFERENCES t_parent(id)"
+	     " DEFERRABLE INITIALLY DEFERRED)");
+	if (store_before_commit(&hub, before, NULL) || store_on_commit(&hub, after, NULL))
+		return 1;
+	RUN(hooks_run_around_each_commit);
+	RUN(failed_commit_is_reported_once);
+	if (device_init(&hub))
+		return 1;
+	RUN(device_row_survives_a_failed_commit);
+	RUN(full_disk_then_room_again);
+	store_close(&hub);
+	device_fini(&hub);
+	conf_free(hub.conf);
+	unlink(dbpath);
+	{
+		char side[80];
+
+		snprintf(side, sizeof(side), "%s-wal", dbpath);
+		unlink(side);
+		snprintf(side, sizeof(side), "%s-shm", dbpath);
+		unlink(side);
+	}
+	return t_done();
+}
