@@ -4,6 +4,7 @@ import { $ } from './js/dom.js';
 import * as i18n from './js/i18n.js';
 import { t } from './js/i18n.js';
 import { get, post } from './js/api.js';
+import { errorText } from './js/errors.js';
 import { connect } from './js/live.js';
 import { createDeviceWall } from './js/devices.js';
 import { createAlerts } from './js/alerts.js';
@@ -11,7 +12,7 @@ import { createPart } from './js/part.js';
 import { createIndicators } from './js/indicators.js';
 
 const STAFF = new Set(['facilitator', 'admin']);
-let role = null, live = null, user = '';
+let role = null, live = null, user = '', indTimer = null;
 
 const wall = createDeviceWall($('#rooms'), $('#devices-none'), $('#devices-count'));
 const alerts = createAlerts($('#alert-list'), $('#alert-none'), $('#alert-count'), (m) => wall.setAlerts(m));
@@ -34,6 +35,7 @@ function onSnapshot(s) {
 	wall.snapshot(s.devices || []);
 	alerts.snapshot(s.alerts || []);
 	if (STAFF.has(role)) {
+		whoAmI();
 		part.refresh();
 		indicators.refresh();
 	} else if (was !== role) {
@@ -46,7 +48,23 @@ function onMessage(m) {
 	case 'device': wall.update(m.device); break;
 	case 'alert': alerts.apply(m); break;
 	case 'job': if (m.event === 'ended') indicators.refresh(); part.onMessage(m); break;
-	default: part.onMessage(m);
+	default:
+		part.onMessage(m);
+		// what the indicators count changed: refresh them too (coalesced)
+		if (STAFF.has(role) && /^(contribution|project|session|participant|rating)/.test(m.type)) {
+			clearTimeout(indTimer);
+			indTimer = setTimeout(() => indicators.refresh(), 300);
+		}
+	}
+}
+
+// The logged-in user's name, in every tab: GET /api/me answers for the
+// login cookie, which all tabs share.
+async function whoAmI() {
+	const r = await get('/api/me');
+	if (r.ok && r.data && r.data.user) {
+		user = r.data.user;
+		showApp(STAFF.has(role));
 	}
 }
 
@@ -58,12 +76,11 @@ async function login(ev) {
 	if (!r.ok) {
 		err.hidden = false;
 		err.textContent = r.status === 401 ? t('login.bad') : r.status === 429 ? t('login.too_many')
-			: r.status === 404 ? t('login.unavailable') : t('common.failed_why', { why: r.status || t('common.network') });
+			: r.status === 404 ? t('login.unavailable') : errorText(r);
 		return;
 	}
 	err.hidden = true;
 	user = $('#login-user').value;
-	try { sessionStorage.setItem('mlab.user', user); } catch { }
 	live.restart();	// a new snapshot for the facilitator audience
 	$('#main').focus();
 }
@@ -71,7 +88,6 @@ async function login(ev) {
 async function logout() {
 	await post('/api/logout', {});
 	user = '';
-	try { sessionStorage.removeItem('mlab.user'); } catch { }
 	live.restart();
 }
 
@@ -81,14 +97,13 @@ function tickClock() {
 
 async function main() {
 	await i18n.init();
-	try { user = sessionStorage.getItem('mlab.user') || ''; } catch { }
 	i18n.wireSwitch($('#lang'));
-	i18n.onLangChange(() => { wall.relabel(); alerts.relabel(); part.relabel(); indicators.relabel(); showApp(STAFF.has(role)); tickClock(); });
+	i18n.onLangChange(() => { wall.relabel(); alerts.relabel(); part.relabel(); indicators.relabel(); showApp(STAFF.has(role)); tickClock(); live && live.relabel(); });
 	$('#login-form').addEventListener('submit', login);
 	$('#logout').addEventListener('click', logout);
 	tickClock();
 	setInterval(tickClock, 15000);
-	live = connect({ onSnapshot, onMessage, banner: $('#banner') });
+	live = connect({ onSnapshot, onMessage, banner: $('#banner'), onStatus: (st) => wall.setBroker(st.broker !== 'disconnected') });
 	setInterval(() => { if (STAFF.has(role)) indicators.refresh(); }, 300000);
 }
 

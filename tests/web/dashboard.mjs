@@ -81,7 +81,7 @@ test('a printer job runs through to the end on its tile', async () => {
 	await waitFor(async () => (await pt.innerText()).includes('benchy.gcode'), 2000, 'file shown');
 	pub(broker, 'mlab/v1/prusa-1/event', { seq: 2, type: 'job.progress', progress_pct: 42, remaining_s: 1500 });
 	await waitFor(async () => (await pt.locator('[role=progressbar]').getAttribute('aria-valuenow')) === '42', 2000, 'progress 42');
-	const s = await pt.innerText();
+	const s = (await pt.innerText()).replace(/\s+/g, ' ');
 	assert(s.includes('En cours') && s.includes('Reste 25 min'), s);
 	await shot(page, 'dashboard-printing');
 	pub(broker, 'mlab/v1/prusa-1/event', { seq: 3, type: 'job.finished', file: 'benchy.gcode' });
@@ -184,7 +184,7 @@ test('a print finished during a session becomes a pending contribution; confirmi
 	const all = (await hub.get('/api/contributions', { cookie })).json.contributions;
 	const mine = all.find((x) => x.job && x.job.file === 'masque-huron.gcode');
 	eq(mine && mine.status, 'confirmed');
-	await waitFor(async () => (await text('#project-list')).includes('1 contributions confirmées'), 3000, 'project count');
+	await waitFor(async () => (await text('#project-list')).includes('1 contribution confirmée'), 3000, 'project count');
 });
 
 test('indicators show this fiscal year against targets (or — when absent)', async () => {

@@ -3,7 +3,7 @@
 // acknowledged with POST /api/alerts/{id}/ack.  An alert the hub sends
 // with "active": false has ended and leaves the list.
 import { h, replaceKeepFocus } from './dom.js';
-import { t, fmtNumber, fmtDateTime } from './i18n.js';
+import { t, tn, fmtNumber, fmtDateTime } from './i18n.js';
 import { post } from './api.js';
 
 export function createAlerts(listEl, noneEl, countEl, onChange) {
@@ -48,7 +48,7 @@ export function createAlerts(listEl, noneEl, countEl, onChange) {
 			}, t('alert.ack'), h('span', { class: 'visually-hidden' }, ' ' + t('alert.ack_label', { what: text(a) }))))));
 		noneEl.hidden = alerts.size > 0;
 		const open = list.filter((a) => !a.acknowledged).length;
-		countEl.textContent = open ? t('alerts.count', { n: open }) : '';
+		countEl.textContent = open ? tn('alerts.count', open) : '';
 		const byDevice = new Map();
 		for (const a of list) if (!a.acknowledged) byDevice.set(a.device, (byDevice.get(a.device) || 0) + 1);
 		onChange(byDevice);

@@ -5,14 +5,17 @@
 // until the device's own report says the new state: the tile only ever
 // shows what the device said.
 import { h, replaceKeepFocus } from './dom.js';
-import { t, tOr, fmtNumber, fmtDuration, fmtDateTime } from './i18n.js';
+import { t, tn, tOr, fmtNumber, fmtPercent, fmtDuration, fmtDateTime, fmtEta } from './i18n.js';
 import { get, post } from './api.js';
-import { lineChart } from './chart.js';
+import { lineChart, RANGES } from './chart.js';
 
 const KIND_ORDER = ['printer', 'scanner', 'plug', 'sensor', 'button', 'other'];
 const CHART_METRICS = ['temperature_c', 'humidity_pct', 'co2_ppm', 'pressure_hpa', 'illuminance_lx',
 	'power_w', 'nozzle_temp_c', 'bed_temp_c', 'chamber_temp_c', 'battery_pct'];
 const ACTIVE = new Set(['preparing', 'printing', 'paused']);
+const TEMP_SERIES = ['nozzle_temp_c', 'nozzle_target_c', 'bed_temp_c', 'bed_target_c'];
+const TARGETS = { nozzle_temp_c: 'nozzle_target_c', bed_temp_c: 'bed_target_c' };
+const SHOWN_WITH = new Set(Object.values(TARGETS));	// targets ride on their temperature's line
 
 export function createDeviceWall(root, emptyNote, countEl) {
 	const devices = new Map();		// id → device JSON
@@ -20,22 +23,39 @@ export function createDeviceWall(root, emptyNote, countEl) {
 	const pendingSwitch = new Map();	// id → {on, timer, failed}
 	const charts = new Map();		// id → {open, metric, points, from, to, at}
 	let alertsByDevice = new Map();
-	let layoutKey = '';
+	const receivedAt = new Map();	// id → when its last update arrived (ms)
+	let layoutKey = '', brokerDown = false;
 
 	const kindOf = (d) => (KIND_ORDER.includes(d.kind) ? d.kind : 'other');
 	const roomOf = (d) => d.room || '';
 
-	function metricLine(name, value) {
-		return [h('dt', {}, tOr('metric.' + name, name)),
-			h('dd', {}, fmtNumber(value, name.endsWith('_kwh') ? 3 : 1) + tOr('unitsym.' + name, ''))];
+	function metricLine(name, value, d) {
+		const unit = tOr('unitsym.' + name, '');
+		let v = fmtNumber(value, name.endsWith('_kwh') ? 3 : 1) + unit;
+		const target = TARGETS[name];
+		if (target && d.metrics[target] !== undefined && d.metrics[target] > 0)
+			v = t('metric.with_target', { value: v, target: fmtNumber(d.metrics[target], 0) + unit });
+		return [h('dt', {}, tOr('metric.' + name, name)), h('dd', {}, v)];
+	}
+
+	// A scanner (or any device) that never reports a percentage keeps the
+	// 0 the hub starts a job with: "in progress, no percentage", honestly.
+	function knownPct(d, j) {
+		if (j.progress_known === false) return null;
+		if (typeof j.progress_pct !== 'number') return j.state === 'finished' ? 100 : null;
+		if (j.progress_pct === 0 && ACTIVE.has(j.state) && (d.kind === 'scanner' || j.kind === 'scan')) return null;
+		return j.progress_pct;
 	}
 
 	function jobBlock(d) {
 		const j = d.job;
 		if (!j) return null;
 		const active = ACTIVE.has(j.state);
-		const pct = j.progress_pct ?? (j.state === 'finished' ? 100 : null);
-		const parts = [h('p', { class: `job-state state-${j.state}` }, t('job.state.' + j.state))];
+		const scan = d.kind === 'scanner' || j.kind === 'scan';
+		const pct = knownPct(d, j);
+		const word = scan && j.state === 'printing' ? 'job.state.scanning' : 'job.state.' + j.state;
+		const parts = [h('p', { class: `job-state state-${j.state}` },
+			h('span', { class: 'state-dot', 'aria-hidden': 'true' }), tOr(word, j.state))];
 		if (j.file) parts.push(h('p', { class: 'job-file' }, h('span', { class: 'visually-hidden' }, t('job.file') + ' '), j.file));
 		if (pct !== null && (active || j.state === 'finished')) {
 			const bar = h('div', {
@@ -43,10 +63,21 @@ export function createDeviceWall(root, emptyNote, countEl) {
 				'aria-valuenow': Math.round(pct), 'aria-label': t('job.progress'),
 			}, h('span', { class: 'bar-fill' }));
 			bar.firstChild.style.width = Math.max(0, Math.min(100, pct)) + '%';
-			parts.push(h('div', { class: 'job-progress' }, bar, h('span', { class: 'pct' }, fmtNumber(pct, 0) + ' %')));
+			parts.push(h('div', { class: 'job-progress' }, bar, h('span', { class: 'pct' }, fmtPercent(pct))));
+		} else if (active && j.state !== 'paused') {
+			parts.push(h('p', { class: 'job-nopct' }, h('span', { class: 'bar bar-busy', 'aria-hidden': 'true' }, h('span', { class: 'bar-fill' })),
+				h('span', {}, t('job.no_pct'))));
 		}
-		if (active && j.remaining_s !== undefined)
-			parts.push(h('p', { class: 'job-remaining' }, t('job.remaining', { t: fmtDuration(j.remaining_s) })));
+		const facts = [];
+		if (active && typeof j.remaining_s === 'number' && j.remaining_s >= 0) {
+			facts.push([t('job.left'), fmtDuration(j.remaining_s)]);
+			if (j.state !== 'paused') facts.push([t('job.eta'), fmtEta(j.remaining_s, receivedAt.get(d.id) || Date.now())]);
+		}
+		if (active && typeof j.layer === 'number')
+			facts.push([t('job.layer'), typeof j.layers === 'number' && j.layers > 0
+				? t('job.layer_of', { n: fmtNumber(j.layer, 0), of: fmtNumber(j.layers, 0) }) : fmtNumber(j.layer, 0)]);
+		if (active && j.started_at) facts.push([t('job.started'), fmtDateTime(j.started_at)]);
+		if (facts.length) parts.push(h('dl', { class: 'job-facts' }, facts.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])));
 		return h('div', { class: 'job' }, parts);
 	}
 
@@ -80,52 +111,96 @@ export function createDeviceWall(root, emptyNote, countEl) {
 		}, 15000);
 	}
 
+	// The chart under a tile: a metric (or, for a printer, its nozzle and
+	// bed temperatures with their targets) over 24 h, 7 days, 30 days or a
+	// year, from GET /api/devices/{id}/history.
 	function chartBlock(d) {
 		const names = Object.keys(d.metrics || {}).filter((m) => CHART_METRICS.includes(m));
-		if (!names.length || d.kind === 'printer') return null;
+		const temps = TEMP_SERIES.filter((m) => (d.metrics || {})[m] !== undefined);
+		const printer = d.kind === 'printer';
+		if (printer ? !temps.length : !names.length) return null;
 		let c = charts.get(d.id);
-		if (!c) { c = { open: false, metric: names[0] }; charts.set(d.id, c); }
-		if (!names.includes(c.metric)) c.metric = names[0];
+		if (!c) { c = { open: false, metric: printer ? 'temps' : names[0], range: 'day' }; charts.set(d.id, c); }
+		if (!printer && !names.includes(c.metric)) c.metric = names[0];
 		const area = h('div', { class: 'chart-area' });
-		const select = h('select', {
+		const select = printer ? null : h('select', {
 			'aria-label': t('chart.metric'), dataset: { focus: 'chart:' + d.id },
-			onchange: (e) => { c.metric = e.target.value; c.points = null; fill(); },
+			onchange: (e) => { c.metric = e.target.value; c.data = null; fill(); },
 		}, names.map((m) => h('option', { value: m, selected: m === c.metric ? 'selected' : null }, t('metric.' + m))));
+		const ranges = h('div', { class: 'chart-ranges', role: 'group', 'aria-label': t('chart.range') },
+			Object.keys(RANGES).map((r) => h('button', {
+				type: 'button', class: 'btn btn-small', 'aria-pressed': String(c.range === r),
+				dataset: { focus: `range:${d.id}:${r}`, range: r },
+				onclick: (e) => {
+					c.range = r; c.data = null;
+					for (const b of ranges.children) b.setAttribute('aria-pressed', String(b.dataset.range === r));
+					fill();
+				},
+			}, t('chart.range.' + r))));
 		const det = h('details', { class: 'chart-box', open: c.open ? 'open' : null },
-			h('summary', { dataset: { focus: 'summary:' + d.id } }, t('chart.show')), select, area);
-		det.addEventListener('toggle', () => { c.open = det.open; if (det.open) fill(); });
+			h('summary', { dataset: { focus: 'summary:' + d.id } }, printer ? t('chart.show_temps') : t('chart.show')),
+			h('div', { class: 'chart-controls' }, select, ranges), area);
+		det.addEventListener('toggle', () => {
+			c.open = det.open;
+			const tile = tiles.get(d.id);
+			if (tile) tile.classList.toggle('chart-open', det.open);
+			if (det.open) fill();
+		});
+		async function fetchSeries(metric, from, to) {
+			const r = await get(`/api/devices/${encodeURIComponent(d.id)}/history?metric=${encodeURIComponent(metric)}` +
+				`&from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}&max=1000`);
+			return r.ok && r.data ? r.data.points || [] : [];
+		}
 		async function fill() {
-			const fresh = c.points && c.metric === c.pmetric && Date.now() - c.at < 60000;
+			const key = c.metric + '|' + c.range;
+			const fresh = c.data && c.dkey === key && Date.now() - c.at < 60000;
 			if (!fresh) {
 				area.replaceChildren(h('p', { class: 'muted small' }, t('chart.loading')));
-				const to = new Date(), from = new Date(to.getTime() - 86400000);
-				const r = await get(`/api/devices/${encodeURIComponent(d.id)}/history?metric=${encodeURIComponent(c.metric)}` +
-					`&from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}&max=300`);
-				c.points = r.ok && r.data ? r.data.points || [] : [];
-				c.pmetric = c.metric; c.from = from; c.to = to; c.at = Date.now();
+				const to = new Date(), from = new Date(to.getTime() - RANGES[c.range]);
+				const metrics = printer ? temps : [c.metric];
+				const all = await Promise.all(metrics.map((m) => fetchSeries(m, from, to)));
+				c.data = metrics.map((m, i) => ({ key: m, label: t('metric.' + m), points: all[i], cls: 'series-' + m }));
+				c.dkey = key; c.from = from; c.to = to; c.at = Date.now();
 			}
-			area.replaceChildren(c.points.length
-				? lineChart(c.points, { from: c.from, to: c.to, label: t('chart.label', { metric: t('metric.' + c.metric), name: d.name }), unit: t('unitsym.' + c.metric) })
-				: h('p', { class: 'muted small' }, t('chart.empty')));
+			const what = printer ? t('chart.temps') : t('metric.' + c.metric);
+			const label = t('chart.label', { metric: what, name: d.name, range: t('chart.range_long.' + c.range) });
+			c.fig = c.data.some((s) => s.points.length)
+				? lineChart(c.data, {
+					from: c.from, to: c.to, label, width: area.clientWidth || 320, focusKey: 'svg:' + d.id,
+					unit: t('unitsym.' + (printer ? 'nozzle_temp_c' : c.metric)),
+				})
+				: h('p', { class: 'muted small' }, t('chart.empty', { range: t('chart.range_long.' + c.range) }));
+			c.fkey = key;
+			area.replaceChildren(c.fig);
 		}
-		if (c.open) fill();
+		const fresh = c.fig && c.fkey === c.metric + '|' + c.range && Date.now() - c.at < 60000;
+		if (c.open && fresh) area.append(c.fig);
+		else if (c.open) queueMicrotask(fill);
 		return det;
 	}
 
+	// While the hub has lost its broker, no device can tell us anything:
+	// every tile says "state unknown" and greys its last values.
+	function badge(d) {
+		if (brokerDown) return h('span', { class: 'badge badge-unknown' },
+			h('span', { class: 'dot', 'aria-hidden': 'true' }), t('device.unknown'));
+		return h('span', { class: `badge ${d.online ? 'badge-on' : 'badge-off'}` },
+			h('span', { class: 'dot', 'aria-hidden': 'true' }), d.online ? t('device.online') : t('device.offline'));
+	}
+
 	function tileContent(d) {
-		const metrics = Object.entries(d.metrics || {});
+		const metrics = Object.entries(d.metrics || {}).filter(([k]) => !SHOWN_WITH.has(k) ||
+			d.metrics[Object.keys(TARGETS).find((x) => TARGETS[x] === k)] === undefined);
 		const alerts = alertsByDevice.get(d.id) || 0;
 		return [
-			h('header', { class: 'tile-head' },
-				h('h4', { class: 'tile-name' }, d.name || d.id),
-				h('span', { class: `badge ${d.online ? 'badge-on' : 'badge-off'}` },
-					h('span', { class: 'dot', 'aria-hidden': 'true' }), d.online ? t('device.online') : t('device.offline'))),
+			h('header', { class: 'tile-head' }, h('h4', { class: 'tile-name' }, d.name || d.id), badge(d)),
 			h('p', { class: 'tile-meta' }, t('kind.' + kindOf(d)), ' · ', d.source,
-				d.last_seen ? [' · ', t('device.seen', { t: fmtDateTime(d.last_seen) })] : null),
-			alerts ? h('p', { class: 'tile-alert' }, t('device.has_alerts', { n: alerts })) : null,
-			jobBlock(d),
-			switchBlock(d),
-			metrics.length ? h('dl', { class: 'metrics' }, metrics.map(([k, v]) => metricLine(k, v))) : null,
+				d.last_seen ? [' · ', t(brokerDown ? 'device.last_known' : 'device.seen', { t: fmtDateTime(d.last_seen) })] : null),
+			alerts ? h('p', { class: 'tile-alert' }, tn('device.has_alerts', alerts)) : null,
+			h('div', { class: 'tile-live' },
+				jobBlock(d),
+				switchBlock(d),
+				metrics.length ? h('dl', { class: 'metrics' }, metrics.map(([k, v]) => metricLine(k, v, d))) : null),
 			chartBlock(d),
 		];
 	}
@@ -133,8 +208,9 @@ export function createDeviceWall(root, emptyNote, countEl) {
 	function render(id) {
 		const d = devices.get(id), el = tiles.get(id);
 		if (!d || !el) return;
-		el.className = `tile kind-${kindOf(d)} ${d.online ? 'is-online' : 'is-offline'}` +
-			((alertsByDevice.get(id) || 0) ? ' has-alert' : '');
+		const c = charts.get(id);
+		el.className = `tile kind-${kindOf(d)} ` + (brokerDown ? 'is-unknown' : d.online ? 'is-online' : 'is-offline') +
+			((alertsByDevice.get(id) || 0) ? ' has-alert' : '') + (c && c.open ? ' chart-open' : '');
 		replaceKeepFocus(el, tileContent(d));
 	}
 
@@ -173,7 +249,8 @@ export function createDeviceWall(root, emptyNote, countEl) {
 
 	function updateCount() {
 		const online = [...devices.values()].filter((d) => d.online).length;
-		countEl.textContent = t('devices.count', { online, total: devices.size });
+		countEl.textContent = brokerDown ? tn('devices.count_unknown', devices.size)
+			: tn('devices.count', devices.size, { online: fmtNumber(online, 0) });
 	}
 
 	return {
@@ -188,6 +265,7 @@ export function createDeviceWall(root, emptyNote, countEl) {
 			const p = pendingSwitch.get(d.id);
 			if (p && d.switch && !!d.switch.on === p.on) { clearTimeout(p.timer); pendingSwitch.delete(d.id); }
 			devices.set(d.id, d);
+			receivedAt.set(d.id, Date.now());
 			if (keyOf() !== layoutKey) layout();
 			else { render(d.id); updateCount(); }
 		},
@@ -196,5 +274,12 @@ export function createDeviceWall(root, emptyNote, countEl) {
 			for (const id of tiles.keys()) render(id);
 		},
 		relabel() { layout(); },
+		setBroker(up) {
+			if (brokerDown === !up) return;
+			brokerDown = !up;
+			root.classList.toggle('broker-down', brokerDown);
+			for (const id of tiles.keys()) render(id);
+			updateCount();
+		},
 	};
 }

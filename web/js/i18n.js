@@ -35,6 +35,16 @@ export function t(key, vars) {
 	return s;
 }
 
+// The plural form of key for n: key.one / key.other (key.zero, .two,
+// .few, .many where a language has them), chosen by Intl.PluralRules in
+// the page's language; {n} is n formatted as a number in that language.
+export function tn(key, n, vars = {}) {
+	const cat = catalogues[lang] || {};
+	const form = new Intl.PluralRules(locale()).select(n);
+	const k = cat[key + '.' + form] !== undefined ? key + '.' + form : key + '.other';
+	return t(k, { ...vars, n: fmtNumber(n, 1) });
+}
+
 // Is key in the catalogue?  For data-driven keys (a metric's name).
 export function has(key) {
 	return (catalogues[lang] || {})[key] !== undefined;
@@ -110,6 +120,16 @@ export function fmtDateTime(iso) {
 	return new Intl.DateTimeFormat(locale(), {
 		timeZone: TZ, day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit',
 	}).format(new Date(iso));
+}
+
+// The local clock time (and the day when it is not today) at which
+// something s seconds from now will happen: an ETA.
+export function fmtEta(s, now = Date.now()) {
+	if (s === null || s === undefined || s < 0) return '—';
+	const at = new Date(now + s * 1000);
+	const day = (d) => new Intl.DateTimeFormat('en-CA', { timeZone: TZ, dateStyle: 'short' }).format(d);
+	if (day(at) === day(new Date(now))) return fmtTime(at.toISOString());
+	return new Intl.DateTimeFormat(locale(), { timeZone: TZ, weekday: 'short', hour: '2-digit', minute: '2-digit' }).format(at);
 }
 
 export function fmtDate(d) {

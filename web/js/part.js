@@ -7,7 +7,8 @@
 // about sessions, contributions or projects trigger a refresh, so the
 // panels never depend on a message's exact shape.
 import { $, h, replaceKeepFocus } from './dom.js';
-import { t, fmtDateTime, fmtNumber } from './i18n.js';
+import { t, tn, fmtDateTime, fmtNumber } from './i18n.js';
+import { errorText } from './errors.js';
 import { get, post, patch, list } from './api.js';
 
 export function createPart({ deviceName }) {
@@ -72,7 +73,7 @@ export function createPart({ deviceName }) {
 	async function decide(c, status, btn) {
 		btn.disabled = true;
 		const r = await patch('/api/contributions/' + c.id, { status });
-		if (!r.ok) { btn.disabled = false; btn.textContent = t('common.failed'); return; }
+		if (!r.ok) { btn.disabled = false; btn.textContent = t('common.failed'); btn.title = errorText(r); return; }
 		pending = pending.filter((x) => x.id !== c.id);
 		render();
 		soon();
@@ -96,7 +97,7 @@ export function createPart({ deviceName }) {
 				}, t('pending.reject'))))));
 		$('#pending-none').hidden = pending.length > 0;
 		$('#pending-none').textContent = available ? t('pending.none') : t('common.unavailable');
-		$('#pending-count').textContent = pending.length ? t('pending.count', { n: pending.length }) : '';
+		$('#pending-count').textContent = pending.length ? tn('pending.count', pending.length) : '';
 	}
 
 	function count(p, status) {
@@ -113,8 +114,8 @@ export function createPart({ deviceName }) {
 				(p.themes || []).includes('quebec-culture') ? [' · ', t('projects.quebec')] : null),
 			h('p', { class: 'project-counts' },
 				h('span', { class: 'big-num' }, fmtNumber(count(p, 'confirmed'), 0)), ' ',
-				t('projects.confirmed'),
-				count(p, 'pending') ? [' · ', t('projects.pending', { n: count(p, 'pending') })] : null))));
+				tn('projects.confirmed', count(p, 'confirmed')),
+				count(p, 'pending') ? [' · ', tn('projects.pending', count(p, 'pending'))] : null))));
 		$('#projects-none').hidden = projects.length > 0;
 		$('#projects-none').textContent = available ? t('projects.none') : t('common.unavailable');
 	}
@@ -133,7 +134,7 @@ export function createPart({ deviceName }) {
 			group: { type: $('#session-type').value, size },
 		});
 		err.hidden = r.ok;
-		if (!r.ok) { err.textContent = t('common.failed_why', { why: (r.data && r.data.error) || r.status }); return; }
+		if (!r.ok) { err.textContent = errorText(r); return; }
 		await refresh();
 		$('#session-end').focus();
 	}
