@@ -34,7 +34,7 @@ test('setup: a hub, a project with a confirmed contribution, a participant with 
 test('the wall opens without login and shows the projects with their counts', async () => {
 	page = await newPage(hub, { width: 1920, height: 1080 });
 	page.setDefaultTimeout(5000);
-	await page.goto('/wall/');
+	await page.goto('/wall/?lang=fr');
 	const proj = page.locator('#w-projects > li', { hasText: 'Objets de nos grands-parents' });
 	await proj.waitFor();
 	eq(await proj.locator('.proj-num').innerText(), '1');
@@ -46,7 +46,7 @@ test('a print at work appears live, with its progress, without its file name', a
 	pub(broker, 'mlab/v1/prusa-2/event', { seq: 2, type: 'job.progress', progress_pct: 64, remaining_s: 900 });
 	const busy = page.locator('#w-busy > li', { hasText: 'Prusa XL' });
 	await busy.waitFor({ timeout: 2000 });
-	await waitFor(async () => (await busy.innerText()).includes('64 %'), 2000, 'progress');
+	await waitFor(async () => (await busy.innerText()).replace(/[\u00a0\u202f]/g, ' ').includes('64 %'), 2000, 'progress');
 	assert(!(await page.content()).includes('portrait-de-gaston'), 'file names are not shown on the wall');
 	eq(await page.locator('#w-printing').innerText(), '1');
 });
@@ -78,7 +78,8 @@ test('axe-core finds no serious violation on the wall', async () => {
 });
 
 test('the wall in English: every string translated', async () => {
-	await page.click('#lang');
+	await page.goto('/wall/?lang=en');
+	await page.locator('#w-projects > li').first().waitFor();
 	await waitFor(async () => (await page.getAttribute('html', 'lang')) === 'en-CA', 2000, 'English');
 	const p = await i18nProblems(page, 'en', ['Objets de nos grands-parents', 'Prusa XL', 'Numériseur Artec']);
 	assert(!p.length, p.join('\n'));
@@ -86,6 +87,86 @@ test('the wall in English: every string translated', async () => {
 	await page.goto('/wall/?lang=fr');
 	await page.locator('#w-projects > li').first().waitFor();
 	eq(await page.getAttribute('html', 'lang'), 'fr-CA');
+});
+
+for (const lang of ['fr', 'en']) {
+	test(`${lang}: at 1920×1080 the wall fits one screen, no scrollbar, nothing hidden, no control`, async () => {
+		await page.setViewportSize({ width: 1920, height: 1080 });
+		// enough to overflow: 8 machines at work and 9 projects
+		for (let i = 1; i <= 8; i++) {
+			pub(broker, `mlab/v1/imp-${i}/meta`, { name: `Imprimante ${i}`, kind: 'printer', room: 'Atelier' }, { retain: true });
+			pub(broker, `mlab/v1/imp-${i}/event`, { seq: 1, type: 'job.started', file: 'x.gcode' });
+		}
+		for (let i = 1; i <= 9; i++)
+			await hub.post('/api/projects', { title: `Projet public ${i}`, themes: [], status: 'active' }, { cookie: staff });
+		await page.goto('/wall/?lang=' + lang);
+		await waitFor(async () => (await page.locator('#w-busy > li').count()) >= 8, 4000, 'eight machines');
+		await waitFor(async () => (await page.locator('#w-projects > li').count()) >= 10, 4000, 'ten projects');
+		const m = await page.evaluate(() => ({
+			h: document.documentElement.scrollHeight, w: document.documentElement.scrollWidth,
+			buttons: document.querySelectorAll('button, a[href], input, select, textarea').length,
+			clipped: [...document.querySelectorAll('#w-busy > li:not([hidden]), #w-projects > li:not([hidden]), .stat')]
+				.filter((el) => el.getBoundingClientRect().bottom > innerHeight + 1).length,
+			pages: [...document.querySelectorAll('.page-note')].map((n) => n.hidden ? '' : n.textContent),
+		}));
+		assert(m.h <= 1080 && m.w <= 1920, `page is ${m.w}×${m.h}`);
+		eq(m.clipped, 0, 'items cut off at the bottom');
+		eq(m.buttons, 0, 'controls on the wall');
+		assert(m.pages.some((p) => /^1 \/ \d/.test(p)), 'long lists turn pages: ' + JSON.stringify(m.pages));
+		const body = await page.locator('body').innerText();
+		assert(lang === 'fr' ? /machines au travail/.test(body) : /machines at work/.test(body), body.slice(0, 300));
+		assert(!/imp-\d/.test(body), 'technical device ids on the wall');
+		const p = await i18nProblems(page, lang, ['Objets de nos grands-parents', 'Prusa XL', 'Numériseur Artec', 'Projet public', 'Imprimante']);
+		assert(!p.length, p.join('\n'));
+		await shot(page, `wall-1920-${lang}`, { fullPage: false });
+	});
+}
+
+test('plurals and numbers on the wall: "1 numérisation", "9 machines"; "1 scan today" in English', async () => {
+	await page.goto('/wall/?lang=fr');
+	await waitFor(async () => (await page.locator('#w-scans').innerText()) === '1', 3000, 'one scan');
+	eq(await page.locator('#w-scans-label').innerText(), 'numérisation aujourd\'hui');
+	eq(await page.locator('#w-printing-label').innerText(), 'machines au travail');
+	await page.goto('/wall/?lang=en');
+	await waitFor(async () => (await page.locator('#w-scans').innerText()) === '1', 3000, 'one scan');
+	eq(await page.locator('#w-scans-label').innerText(), 'scan today');
+});
+
+test('the wall alternates French and English by itself', async () => {
+	await page.clock.install();
+	await page.goto('/wall/');
+	await page.locator('#w-projects > li').first().waitFor();
+	eq(await page.getAttribute('html', 'lang'), 'fr-CA');
+	await page.clock.fastForward(31000);
+	await waitFor(async () => (await page.getAttribute('html', 'lang')) === 'en-CA', 3000, 'English after 30 s');
+	await page.clock.fastForward(31000);
+	await waitFor(async () => (await page.getAttribute('html', 'lang')) === 'fr-CA', 3000, 'French again');
+});
+
+test('the broker away: "mise à jour en pause" with the last time; machines at work never exceed devices online', async () => {
+	page = await newPage(hub, { width: 1920, height: 1080 });
+	await page.goto('/wall/?lang=fr');
+	await page.locator('#w-busy > li').first().waitFor();
+	await broker.stop();
+	await page.locator('#w-paused').waitFor({ state: 'visible', timeout: 15000 });
+	assert(/^Mise à jour en pause — dernières données à \d\d h \d\d$/.test(await page.locator('#w-paused').innerText()),
+		await page.locator('#w-paused').innerText());
+	await waitFor(async () => {
+		const busy = +(await page.locator('#w-printing').innerText()), online = +(await page.locator('#w-online').innerText());
+		return busy <= online;
+	}, 5000, 'busy ≤ online');
+	assert(!(await page.locator('.banner').count()), 'no technical banner on the wall');
+	await shot(page, 'wall-paused-fr', { fullPage: false });
+	await broker.start();
+	await page.locator('#w-paused').waitFor({ state: 'hidden', timeout: 15000 });
+});
+
+test('the hub away: the wall pauses calmly, keeps its figures, and resumes', async () => {
+	await hub.stop();
+	await page.locator('#w-paused').waitFor({ state: 'visible', timeout: 5000 });
+	assert((await page.locator('#w-projects > li').count()) > 0, 'figures kept');
+	await hub.start();
+	await page.locator('#w-paused').waitFor({ state: 'hidden', timeout: 20000 });
 });
 
 test('a tablet-sized wall stays within the screen', async () => {

@@ -10,6 +10,8 @@ import * as i18n from '../js/i18n.js';
 import { t } from '../js/i18n.js';
 import { get, post, list } from '../js/api.js';
 import { connect } from '../js/live.js';
+import { errorText } from '../js/errors.js';
+import * as outbox from './outbox.js';
 
 // the participation API's bands; the first three are children under 14,
 // for whom a parent or guardian gives any consent
@@ -79,6 +81,38 @@ function renderProject() {
 	$('#k-idea-nosession').hidden = !!p;
 	$('#k-idea-form').hidden = !p;
 	$('#k-checkin-nosession').hidden = !!session;
+	// with no session open, offer only what works: the rating
+	const open = !!session;
+	$('#k-home-nosession').hidden = open;
+	for (const b of $$('[data-needs-session]')) b.hidden = !open;
+	document.body.dataset.session = open ? 'open' : 'none';
+	if (!open && ['k-checkin', 'k-idea'].includes(document.body.dataset.screen)) show('k-home');
+}
+
+// ---- the outbox: kept while the hub is away, sent when it is back --------
+
+let outboxTimer = null, receivedTimer = null;
+
+async function refreshOutbox() {
+	let n = 0;
+	try { n = await outbox.count(); } catch { }
+	const el = $('#k-outbox');
+	el.hidden = !n;
+	el.dataset.n = n;
+	el.textContent = n ? i18n.tn('kiosk.outbox.waiting', n) : '';
+}
+
+async function flushOutbox() {
+	const sent = await outbox.flush();
+	await refreshOutbox();
+	if (sent.length) {
+		const el = $('#k-received');
+		el.dataset.n = sent.length;
+		el.textContent = i18n.tn('kiosk.outbox.received', sent.length);
+		el.hidden = false;
+		clearTimeout(receivedTimer);
+		receivedTimer = setTimeout(() => { el.hidden = true; }, 15000);
+	}
 }
 
 // ---- check in ----------------------------------------------------------
@@ -105,7 +139,7 @@ function wireCheckin() {
 		const age = ($('#k-ages input:checked') || {}).value;
 		const consent = { contact: $('#k-c-contact').checked, photo: $('#k-c-photo').checked, publish_name: $('#k-c-name').checked };
 		const email = $('#k-email').value.trim(), name = $('#k-name').value.trim();
-		const fail = (key, vars) => { err.hidden = false; err.textContent = t(key, vars); };
+		const fail = (key, vars, answer) => { err.hidden = false; err.textContent = answer ? errorText(answer) : t(key, vars); };
 		if (!age) return fail('kiosk.err.age');
 		if (consent.contact && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return fail('kiosk.err.email');
 		if (consent.publish_name && !name) return fail('kiosk.err.name');
@@ -115,9 +149,9 @@ function wireCheckin() {
 		if (session) body.session_id = session.id;
 		if (consent.contact) body.email = email;
 		if (consent.publish_name) body.display_name = name;
-		const r = await post('/api/participants', body);
-		if (!r.ok) return fail('common.failed_why', { why: (r.data && r.data.error) || r.status || t('common.network') });
-		thanks('kiosk.thanks.checkin');
+		const r = await outbox.submit('/api/participants', body, 'checkin');
+		if (r.state === 'refused') return fail(null, null, r.answer);
+		thanks('kiosk.thanks.checkin', r.state);
 	});
 }
 
@@ -159,15 +193,15 @@ function buildFaces() {
 
 async function rate(v) {
 	for (const b of $$('.face')) b.disabled = true;
-	const r = await post('/api/ratings', { value: v, scale });
+	const r = await outbox.submit('/api/ratings', { value: v, scale }, 'rating');
 	for (const b of $$('.face')) b.disabled = false;
-	if (!r.ok) {
+	if (r.state === 'refused') {
 		const err = $('#k-rate-error');
 		err.hidden = false;
-		err.textContent = t('common.failed_why', { why: (r.data && r.data.error) || r.status || t('common.network') });
+		err.textContent = errorText(r.answer);
 		return;
 	}
-	thanks('kiosk.thanks.rate');
+	thanks('kiosk.thanks.rate', r.state);
 }
 
 // ---- idea --------------------------------------------------------------
@@ -179,19 +213,23 @@ function wireIdea() {
 		if (!text) { err.hidden = false; err.textContent = t('kiosk.err.idea'); return; }
 		const body = { project_id: p ? p.id : null, kind: 'idea', title: text.slice(0, 200), body: text };
 		if (session) body.session_id = session.id;
-		const r = await post('/api/contributions', body);
-		if (!r.ok) { err.hidden = false; err.textContent = t('common.failed_why', { why: (r.data && r.data.error) || r.status }); return; }
-		thanks('kiosk.thanks.idea');
+		const r = await outbox.submit('/api/contributions', body, 'idea');
+		if (r.state === 'refused') { err.hidden = false; err.textContent = errorText(r.answer); return; }
+		thanks('kiosk.thanks.idea', r.state);
 	});
 }
 
-function thanks(key) {
+// state 'kept': the hub was away; it is kept here and will be sent.
+function thanks(key, state = 'sent') {
 	for (const f of $$('form')) f.reset();
 	for (const el of $$('.reveal')) el.hidden = true;
+	for (const el of $$('.error')) el.hidden = true;
 	$('#k-guardian-box').hidden = true;
 	$('#k-thanks-text').dataset.key = key;
 	$('#k-thanks-text').textContent = t(key);
+	$('#k-thanks-kept').hidden = state !== 'kept';
 	show('k-thanks');
+	if (state === 'kept') refreshOutbox();
 	thanksTimer = setTimeout(() => reset(true), 6000);
 }
 
@@ -205,7 +243,7 @@ async function login(ev) {
 	$('#k-user').value = '';
 	if (!r.ok) {
 		err.hidden = false;
-		err.textContent = r.status === 401 ? t('login.bad') : r.status === 404 ? t('login.unavailable') : t('common.failed_why', { why: r.status });
+		err.textContent = r.status === 401 ? t('login.bad') : r.status === 404 ? t('login.unavailable') : errorText(r);
 		return;
 	}
 	err.hidden = true;
@@ -221,6 +259,7 @@ function onSnapshot(s) {
 	if ((sc === 5 || sc === 3) && sc !== scale) { scale = sc; buildFaces(); }
 	refreshSession(s);
 	if (was !== role) reset();
+	if (role !== 'public') flushOutbox();
 }
 
 function onMessage(m) {
@@ -234,6 +273,9 @@ async function main() {
 		buildAges(); buildFaces(); renderProject();
 		const k = $('#k-thanks-text').dataset.key;
 		if (k) $('#k-thanks-text').textContent = t(k);
+		refreshOutbox();
+		const rec = $('#k-received');
+		if (!rec.hidden) rec.textContent = i18n.tn('kiosk.outbox.received', +rec.dataset.n);
 	});
 	buildAges();
 	buildFaces();
@@ -245,6 +287,25 @@ async function main() {
 	for (const ev of ['pointerdown', 'keydown', 'input']) document.addEventListener(ev, poke, { passive: true });
 	poke();
 	live = connect({ onSnapshot, onMessage, banner: $('#banner') });
+	refreshOutbox();
+	outboxTimer = setInterval(() => { if (live.connected) flushOutbox(); }, 15000);
+	installable();
+}
+
+// Installable full-screen: a service worker that caches the page shell
+// only, and only in a secure context (plain HTTP works without it).  The
+// manifest is linked once the hub's Content-Security-Policy lets it load
+// (manifest-src 'self'); without it the browser would refuse it.
+async function installable() {
+	if (!window.isSecureContext) return;
+	if ('serviceWorker' in navigator)
+		navigator.serviceWorker.register('/kiosk/sw.js', { scope: '/kiosk/' }).catch(() => { });
+	try {
+		const r = await fetch('/kiosk/', { method: 'HEAD', cache: 'no-store' });
+		const csp = r.headers.get('content-security-policy') || '';
+		if (!csp || /manifest-src[^;]*'self'/.test(csp))
+			document.head.append(h('link', { rel: 'manifest', href: '/kiosk/manifest.json' }));
+	} catch { }
 }
 
 main();

@@ -1,35 +1,64 @@
 // wall.js — the big screen: live lab activity, no login, no personal data
 // (no file names, no people: machines, counts and project titles only).
+//
+// It fits one screen (1920×1080) with no scrollbar: a list longer than its
+// box is shown a page at a time, turning every PAGE_MS.  It has no control
+// (no one can press one): it alternates French and English by itself every
+// LANG_MS, unless ?lang=fr|en fixes one.  When the hub or its broker is
+// away it says calmly that updates are paused, with the time of the last
+// data, and keeps showing that data.  "Machines at work" counts only
+// devices known to be online, so it never exceeds "devices online".
 import { $, h, replaceKeepFocus } from '../js/dom.js';
 import * as i18n from '../js/i18n.js';
-import { t, fmtNumber, fmtDuration } from '../js/i18n.js';
+import { t, tn, fmtNumber, fmtPercent, fmtDuration, fmtTime, fmtEta } from '../js/i18n.js';
 import { get, list } from '../js/api.js';
 import { connect } from '../js/live.js';
 
 const ACTIVE = new Set(['preparing', 'printing', 'paused']);
+const PAGE_MS = 12000, LANG_MS = 30000;
 const devices = new Map();
 let projects = [], projectsFromSnap = false, todayKey = '';
+let counts = { scans: null, prints: null };
+let lastData = null, hubAway = false, brokerDown = false;
+const pages = new Map();	// list element → first item shown
+
+const publicName = (d) => d.public_name || d.name || d.id;
+const publicTitle = (p) => p.public_title || p.title;
+
+function stat(id, n, key) {
+	$('#' + id).textContent = n === null ? '—' : fmtNumber(n, 0);
+	$('#' + id + '-label').textContent = tn(key, n === null ? 2 : n);
+}
 
 function renderDevices() {
-	const busy = [...devices.values()].filter((d) => d.job && ACTIVE.has(d.job.state))
-		.sort((a, b) => (a.name || a.id).localeCompare(b.name || b.id));
+	const online = [...devices.values()].filter((d) => d.online);
+	const busy = online.filter((d) => d.job && ACTIVE.has(d.job.state))
+		.sort((a, b) => publicName(a).localeCompare(publicName(b)));
 	replaceKeepFocus($('#w-busy'), busy.map((d) => {
-		const pct = d.job.progress_pct;
-		const bar = h('div', {
-			class: 'bar', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100,
-			'aria-valuenow': Math.round(pct || 0), 'aria-label': t('job.progress'),
-		}, h('span', { class: 'bar-fill' }));
-		bar.firstChild.style.width = (pct || 0) + '%';
+		const j = d.job, scan = j.kind === 'scan' || d.kind === 'scanner';
+		const pct = typeof j.progress_pct === 'number' && !(scan && j.progress_pct === 0) ? j.progress_pct : null;
+		let progress;
+		if (pct !== null) {
+			const bar = h('div', {
+				class: 'bar', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100,
+				'aria-valuenow': Math.round(pct), 'aria-label': t('job.progress'),
+			}, h('span', { class: 'bar-fill' }));
+			bar.firstChild.style.width = pct + '%';
+			progress = h('div', { class: 'busy-progress' }, bar, h('span', { class: 'pct' }, fmtPercent(pct)));
+		} else {
+			progress = h('p', { class: 'busy-nopct' }, t('job.no_pct'));
+		}
+		const left = typeof j.remaining_s === 'number' && j.remaining_s > 0 && j.state !== 'paused'
+			? h('p', { class: 'busy-left' }, t('wall.left', { t: fmtDuration(j.remaining_s), eta: fmtEta(j.remaining_s) })) : null;
 		return h('li', { class: 'busy' },
-			h('p', { class: 'busy-name' }, d.name || d.id),
-			h('p', { class: 'busy-state' }, t((d.job.kind === 'scan' || d.kind === 'scanner') && d.job.state === 'printing'
-				? 'job.state.scanning' : 'job.state.' + d.job.state)),
-			pct !== undefined ? h('div', { class: 'busy-progress' }, bar, h('span', { class: 'pct' }, fmtNumber(pct, 0) + ' %')) : null,
-			d.job.remaining_s !== undefined ? h('p', { class: 'busy-left' }, t('job.remaining', { t: fmtDuration(d.job.remaining_s) })) : null);
+			h('p', { class: 'busy-name' }, publicName(d)),
+			h('p', { class: `busy-state state-${j.state}` }, t(scan && j.state === 'printing' ? 'job.state.scanning' : 'job.state.' + j.state)),
+			progress, left);
 	}));
 	$('#w-busy-none').hidden = busy.length > 0;
-	$('#w-printing').textContent = fmtNumber(busy.length, 0);
-	$('#w-online').textContent = fmtNumber([...devices.values()].filter((d) => d.online).length, 0);
+	stat('w-printing', busy.length, 'wall.printing_now');
+	stat('w-online', online.length, 'wall.online');
+	paginate($('#w-busy'));
 }
 
 function confirmedOf(p) {
@@ -42,9 +71,47 @@ function renderProjects() {
 	const shown = projects.filter((p) => (!p.status || p.status === 'active') && p.visibility !== 'internal');
 	replaceKeepFocus($('#w-projects'), shown.map((p) => h('li', { class: 'proj' },
 		h('span', { class: 'proj-num' }, fmtNumber(confirmedOf(p), 0)),
-		h('span', { class: 'proj-text' }, h('span', { class: 'proj-title' }, p.title),
-			h('span', { class: 'proj-unit' }, t('wall.contributions', { n: confirmedOf(p) }))))));
+		h('span', { class: 'proj-text' }, h('span', { class: 'proj-title' }, publicTitle(p)),
+			h('span', { class: 'proj-unit' }, tn('wall.contributions', confirmedOf(p)))))));
 	$('#w-projects-none').hidden = shown.length > 0;
+	paginate($('#w-projects'));
+}
+
+function renderCounts() {
+	stat('w-scans', counts.scans, 'wall.scans_today');
+	stat('w-prints', counts.prints, 'wall.prints_today');
+}
+
+// Show as many items of ul as fit in its box, from the current page's
+// first item; the page indicator says "1 / 3" when there is more.
+function paginate(ul) {
+	const items = [...ul.children], note = ul.parentElement.querySelector('.page-note');
+	if (!note) return;
+	let first = pages.get(ul) || 0;
+	if (first >= items.length) first = 0;
+	for (const li of items) li.hidden = false;
+	const box = ul.getBoundingClientRect();
+	const fits = [];
+	for (const [i, li] of items.entries()) {
+		if (i < first) { li.hidden = true; continue; }
+		const r = li.getBoundingClientRect();
+		if (fits.length && r.bottom > box.bottom + 1) li.hidden = true;
+		else fits.push(i);
+	}
+	for (const [i, li] of items.entries()) if (i > fits[fits.length - 1]) li.hidden = true;
+	pages.set(ul, first);
+	ul.dataset.next = fits.length && fits[fits.length - 1] < items.length - 1 ? fits[fits.length - 1] + 1 : 0;
+	const per = Math.max(1, fits.length);
+	const total = Math.ceil(items.length / per);
+	note.hidden = total <= 1;
+	note.textContent = total > 1 ? t('wall.page', { n: Math.floor(first / per) + 1, of: total }) : '';
+}
+
+function turnPages() {
+	for (const ul of [$('#w-busy'), $('#w-projects')]) {
+		pages.set(ul, +ul.dataset.next || 0);
+		paginate(ul);
+	}
 }
 
 async function refreshCounts() {
@@ -54,8 +121,9 @@ async function refreshCounts() {
 		get(`/api/jobs?kind=scan&state=finished&from=${from}&limit=100000`),
 		get(`/api/jobs?kind=print&state=finished&from=${from}&limit=100000`),
 	]);
-	$('#w-scans').textContent = scans.ok ? fmtNumber(list(scans.data, 'jobs').length, 0) : '—';
-	$('#w-prints').textContent = prints.ok ? fmtNumber(list(prints.data, 'jobs').length, 0) : '—';
+	if (scans.ok) counts.scans = list(scans.data, 'jobs').length;
+	if (prints.ok) counts.prints = list(prints.data, 'jobs').length;
+	renderCounts();
 }
 
 async function refreshProjects(snap) {
@@ -67,12 +135,21 @@ async function refreshProjects(snap) {
 	renderProjects();
 }
 
+// "Mise à jour en pause" while the hub or its broker is away.
+function renderPaused() {
+	const el = $('#w-paused');
+	el.hidden = !(hubAway || brokerDown);
+	el.textContent = el.hidden ? '' : t('wall.paused', { t: lastData ? fmtTime(lastData.toISOString()) : '—' });
+	document.body.classList.toggle('is-paused', !el.hidden);
+}
+
 function tickClock() {
 	$('#clock').textContent = i18n.fmtDate(new Date()) + ' · ' + i18n.fmtTime(new Date().toISOString());
 	if (todayKey && i18n.todayStartIso() !== todayKey) refreshCounts();	// midnight
 }
 
 function onSnapshot(s) {
+	lastData = new Date();
 	devices.clear();
 	for (const d of s.devices || []) devices.set(d.id, d);
 	renderDevices();
@@ -82,21 +159,33 @@ function onSnapshot(s) {
 
 let countsTimer = null;
 function onMessage(m) {
+	if (!brokerDown) lastData = new Date();
 	if (m.type === 'device') { devices.set(m.device.id, m.device); renderDevices(); }
 	else if (m.type === 'job') { clearTimeout(countsTimer); countsTimer = setTimeout(refreshCounts, 300); }
 	else if (/^(project|contribution)/.test(m.type)) refreshProjects(null);
 }
 
+function relabel() { renderDevices(); renderProjects(); renderCounts(); renderPaused(); tickClock(); }
+
 async function main() {
 	const q = new URLSearchParams(location.search).get('lang');
-	await i18n.init();
+	await i18n.init({ remembered: false });
 	if (q) await i18n.setLang(q, false);
-	i18n.wireSwitch($('#lang'));
-	i18n.onLangChange(() => { renderDevices(); renderProjects(); refreshCounts(); tickClock(); });
-	tickClock();
+	i18n.onLangChange(relabel);
+	relabel();
 	setInterval(tickClock, 15000);
 	setInterval(() => { refreshCounts(); refreshProjects(null); }, 300000);
-	connect({ onSnapshot, onMessage, banner: $('#banner') });
+	setInterval(turnPages, PAGE_MS);
+	if (!q) setInterval(() => i18n.setLang(i18n.currentLang() === 'fr' ? 'en' : 'fr', false), LANG_MS);
+	// the boxes change size with the language, the clock, the stats: fit again
+	const ro = new ResizeObserver((entries) => { for (const e of entries) paginate(e.target); });
+	ro.observe($('#w-busy'));
+	ro.observe($('#w-projects'));
+	connect({
+		onSnapshot, onMessage, banner: null,
+		onLink: (state) => { hubAway = state !== 'up'; renderPaused(); },
+		onStatus: (st) => { brokerDown = st.broker === 'disconnected'; renderPaused(); },
+	});
 }
 
 main();
