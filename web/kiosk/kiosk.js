@@ -106,6 +106,7 @@ async function flushOutbox() {
 	const sent = await outbox.flush();
 	await refreshOutbox();
 	if (sent.length) {
+		$('#k-thanks-kept').hidden = true;	// no longer true
 		const el = $('#k-received');
 		el.dataset.n = sent.length;
 		el.textContent = i18n.tn('kiosk.outbox.received', sent.length);
