@@ -4,19 +4,31 @@
 #   make run        the whole lab on this machine (private broker, hub, simulated lab)
 #   make check      install what is missing, build, run every test
 #   make bench      benchmarks; table printed and written to BENCHMARKS.md
-#   make install    DESTDIR, PREFIX honoured
+#   make install    DESTDIR, PREFIX honoured (units go to $(PREFIX)/lib/systemd/system)
 #   make fuzz       run the parser fuzzers longer than make check does
+#   make deb        the Debian packages into build/deb/ (ARCH=arm64|armhf: cross)
+#   make check-deb  build them, then check their contents and lintian
 
 PREFIX   ?= /usr/local
 DESTDIR  ?=
+# where units go: under PREFIX like everything else; the package (debian/rules)
+# and install-pi.sh's way pass UNITDIR=/lib/systemd/system
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
+MANDIR   ?= $(PREFIX)/share/man
+# /etc for the usual prefixes, else under PREFIX (a developer's private tree)
+SYSCONFDIR ?= $(if $(filter /usr /usr/local,$(PREFIX)),/etc,$(PREFIX)/etc)
 CC       ?= cc
+PKG_CONFIG ?= pkg-config
 PKGS      = libwebsockets libmosquitto sqlite3 libgpiod libcjson libargon2 libsystemd
 # recursive (=) on purpose: expanded only when a recipe runs, after `deps`
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm -lpthread
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm -lpthread
 WARN      = -Wall -Wextra -Wshadow -Wno-unused-parameter -Wstrict-prototypes -Wformat=2
 CFLAGS   ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -MMD -MP $(WARN) $(CFLAGS) $(PKG_CFLAGS) -Ihub
+# CPPFLAGS and LDFLAGS: empty here, set by dpkg-buildflags in a package build
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -MMD -MP $(WARN) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -Ihub -Ibuild/gen
+# the version, in one place: the newest entry of debian/changelog
+VERSION  := ${shell sed -n '1s/^[^ ]* (\([^)]*\)).*/\1/p' debian/changelog}
 SAN       = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 HUB_SRC   = $(sort $(wildcard hub/*.c hub/*/*.c))
@@ -27,30 +39,37 @@ SIM_SRC   = $(sort $(wildcard devices/sim/*.c))
 DEV_PROGS = $(patsubst devices/%.c,devices/%,$(sort $(wildcard devices/mlab-*.c))) devices/mlab-sim
 UNIT_SRC  = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
+MAN_SRC   = $(sort $(wildcard man/*.[158]))
 
-.PHONY: all deps deps-run deps-check run check unit int web bench install fuzz clean cross check-cross
+.PHONY: all deps deps-run deps-check run check unit int web bench install fuzz clean cross check-cross deb check-deb
 
 all: hub/mlab-hub $(DEV_PROGS)
 
 deps:
-	@pkg-config --exists $(PKGS) 2>/dev/null || scripts/deps.sh build
+	@$(PKG_CONFIG) --exists $(PKGS) 2>/dev/null || scripts/deps.sh build
 deps-run:
 	@scripts/deps.sh run
 deps-check:
 	@scripts/deps.sh check
 
-build/rel/%.o: %.c | deps
+# MLAB_VERSION for every program's --version; rewritten only when it changes
+build/gen/version.h: debian/changelog
+	@mkdir -p $(@D)
+	@printf '/* generated from debian/changelog by the Makefile */\n#define MLAB_VERSION "%s"\n' '$(VERSION)' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; touch $@; else mv -f $@.tmp $@; fi
+
+build/rel/%.o: %.c | deps build/gen/version.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
-build/asan/%.o: %.c | deps
+build/asan/%.o: %.c | deps build/gen/version.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
 
 hub/mlab-hub: $(HUB_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 devices/mlab-%: build/rel/devices/mlab-%.o $(DEV_COMMON:%.c=build/rel/%.o)
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # the simulated lab: a driver and one file per simulated kind (devices/sim/)
 devices/mlab-sim: $(SIM_SRC:%.c=build/rel/%.o) $(DEV_COMMON:%.c=build/rel/%.o)
@@ -101,24 +120,40 @@ fuzz: deps-check
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib/mlab-hub \
 		$(DESTDIR)$(PREFIX)/share/mlab-hub/web $(DESTDIR)$(PREFIX)/share/mlab-hub/mosquitto \
-		$(DESTDIR)$(PREFIX)/share/doc/mlab-hub $(DESTDIR)/lib/systemd/system
+		$(DESTDIR)$(PREFIX)/share/mlab-hub/avahi $(DESTDIR)$(PREFIX)/share/doc/mlab-hub \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	@# the config holds the broker password: never world-readable, even for a moment
-	install -d -m 750 $(DESTDIR)/etc/mlab-hub
+	install -d -m 750 $(DESTDIR)$(SYSCONFDIR)/mlab-hub
 	install -m 755 hub/mlab-hub $(DEV_PROGS) $(DESTDIR)$(PREFIX)/bin/
 	cp -R web/. $(DESTDIR)$(PREFIX)/share/mlab-hub/web/
 	install -m 755 scripts/mlab-hub-backup $(DESTDIR)$(PREFIX)/lib/mlab-hub/mlab-hub-backup
-	install -m 755 scripts/mlab-device-cred.sh $(DESTDIR)$(PREFIX)/sbin/mlab-device-cred
+	sed 's|^version=source$$|version=$(VERSION)|' scripts/mlab-device-cred.sh >$(DESTDIR)$(PREFIX)/sbin/mlab-device-cred
+	chmod 755 $(DESTDIR)$(PREFIX)/sbin/mlab-device-cred
 	install -m 644 scripts/mosquitto/mlab.conf scripts/mosquitto/mlab.acl $(DESTDIR)$(PREFIX)/share/mlab-hub/mosquitto/
+	install -m 644 scripts/avahi/mlab-hub.service $(DESTDIR)$(PREFIX)/share/mlab-hub/avahi/
 	install -m 644 docs/pi.md $(DESTDIR)$(PREFIX)/share/doc/mlab-hub/pi.md
+	for m in $(MAN_SRC); do \
+		install -m 644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/ || exit 1; \
+	done
 	for u in systemd/*.service systemd/*.timer; do \
 		sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@LIBEXECDIR@|$(PREFIX)/lib/mlab-hub|g' \
-		    -e 's|@DOCDIR@|$(PREFIX)/share/doc/mlab-hub|g' $$u >$(DESTDIR)/lib/systemd/system/$${u#systemd/} && \
-		chmod 644 $(DESTDIR)/lib/systemd/system/$${u#systemd/} || exit 1; \
+		    -e 's|@DOCDIR@|$(PREFIX)/share/doc/mlab-hub|g' $$u >$(DESTDIR)$(UNITDIR)/$${u#systemd/} && \
+		chmod 644 $(DESTDIR)$(UNITDIR)/$${u#systemd/} || exit 1; \
 	done
-	install -m 644 scripts/mlab-hub.conf.example $(DESTDIR)/etc/mlab-hub/mlab-hub.conf.example
+	install -m 644 scripts/mlab-hub.conf.example $(DESTDIR)$(SYSCONFDIR)/mlab-hub/mlab-hub.conf.example
 
 clean:
 	rm -rf build hub/mlab-hub $(DEV_PROGS)
+
+# --- Debian packages (debian/, scripts/deb.sh): mlab-hub and mlab-hub-devices,
+# built with dpkg-buildpackage from a clean copy of the tree under build/deb/,
+# so this checkout's own build/ is left alone.  ARCH=arm64|armhf cross-builds
+# with the toolchain of `make cross`.  check-deb: build, then
+# tests/deb/check_deb.sh (contents, conffiles, maintainer scripts, lintian).
+deb:
+	@scripts/deb.sh $(ARCH)
+check-deb: deb
+	@tests/deb/check_deb.sh $(ARCH)
 
 -include $(shell find build -name '*.d' -type f 2>/dev/null)
 

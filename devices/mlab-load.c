@@ -141,6 +141,7 @@ static void usage(FILE *f)
 "  -u, --username USER   MQTT user name\n"
 "  -P, --password PASS   MQTT password (or MLAB_MQTT_PASSWORD)\n"
 "  -v, --verbose         more log lines\n"
+"  -V, --version         print the version and exit\n"
 "  -h, --help            this text\n"
 "\n"
 "Last line on stdout: sent=N acked=N resent=N unacked=N elapsed_s=X rate=Y\n"
@@ -413,6 +414,7 @@ static void parse_args(struct load *L, int argc, char **argv)
 		{ "password", required_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	char probe[NATIVE_ID_MAX + 8];
@@ -431,7 +433,7 @@ static void parse_args(struct load *L, int argc, char **argv)
 	L->announce = 1;
 	L->password = getenv("MLAB_MQTT_PASSWORD");
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":n:r:Q:c:d:k:H:p:u:P:vh", lo,
+	while ((c = getopt_long(argc, argv, ":n:r:Q:c:d:k:H:p:u:P:vhV", lo,
 				NULL)) != -1) {
 		switch (c) {
 		case 'n': L->ndev = opt_long("devices", optarg, 1, 100000); break;
@@ -481,6 +483,7 @@ static void parse_args(struct load *L, int argc, char **argv)
 		case 'P': L->password = optarg; break;
 		case 'v': dlog_verbosity++; break;
 		case 'h': usage(stdout); exit(0);
+		case 'V': opt_version();
 		default:
 			opt_getopt_error(c, argv);
 		}

@@ -136,6 +136,7 @@ static void usage(FILE *f)
 "                         oldest (100000)\n"
 "  -v, --verbose          more log lines (repeat for debug)\n"
 "  -q, --quiet            warnings and errors only\n"
+"  -V, --version          print the version and exit\n"
 "  -h, --help             this text\n"
 "\n"
 "Exit status: 0 after SIGINT/SIGTERM, 1 on a runtime error, 2 on bad options.\n");
@@ -792,6 +793,7 @@ static void parse_args(struct scand *s, int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *exts = DEFAULT_EXTS;
@@ -810,7 +812,7 @@ static void parse_args(struct scand *s, int argc, char **argv)
 	if (!s->state_dir || !*s->state_dir)
 		s->state_dir = "/var/lib/mlab-scand";
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:i:n:r:m:H:p:u:P:s:S:e:vqh",
+	while ((c = getopt_long(argc, argv, ":d:i:n:r:m:H:p:u:P:s:S:e:vqhV",
 				lo, NULL)) != -1) {
 		switch (c) {
 		case 'd': s->dir = opt_str("dir", optarg, PATH_MAX - 256); break;
@@ -834,6 +836,7 @@ static void parse_args(struct scand *s, int argc, char **argv)
 		case 'v': dlog_verbosity++; break;
 		case 'q': dlog_verbosity = D_WARN; break;
 		case 'h': usage(stdout); exit(0);
+		case 'V': opt_version();
 		default:
 			opt_getopt_error(c, argv);
 		}

@@ -9,6 +9,7 @@
  *	mlab-hub [-c FILE] [--set …] purge [--now ISO-8601]
  *	mlab-hub [-c FILE] [--set …] report --fy YEAR [--format json|csv|html] …
  */
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,22 +37,84 @@
 #include "report/report.h"
 #include "store/store.h"
 
-#define VERSION "0.1.0"
+#include "version.h"	/* MLAB_VERSION, generated from debian/changelog */
+
+#define VERSION MLAB_VERSION
+#define DEFAULT_CONF "/etc/mlab-hub/mlab-hub.conf"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: mlab-hub [-c FILE] [--set section.key=value]... [--check-config]\n"
+		"usage: mlab-hub [-c FILE | --config=FILE] [--set section.key=value]... [--check-config]\n"
 		"       mlab-hub [options] user add|passwd|del|list [NAME] [--role admin|facilitator|kiosk]\n"
 		"       mlab-hub [options] backup --to FILE\n"
 		"       mlab-hub [options] purge [--now ISO-8601]\n"
 		"       mlab-hub [options] report --fy YEAR [--format json|csv|html] [--explain NAME] [--lang fr|en] [--db PATH]\n"
 		"\n"
-		"  -c, --config FILE   read settings from FILE (INI: [section] key = value)\n"
-		"  --set KEY=VALUE     override one setting, e.g. --set broker.port=1884\n"
-		"  --check-config      check the settings, print them, exit\n"
+		"  -c, --config=FILE   read settings from FILE (INI: [section] key = value);\n"
+		"                      default " DEFAULT_CONF " when it exists\n"
+		"      --set=KEY=VALUE override one setting, e.g. --set broker.port=1884\n"
+		"      --check-config  check the settings, print them, exit\n"
 		"  -h, --help          this text\n"
-		"  -V, --version       print the version\n");
+		"  -V, --version       print the version\n"
+		"\n"
+		"Exit status: 0 done, 1 failure while running, 2 bad options or settings.\n"
+		"See mlab-hub(8) and mlab-hub.conf(5).\n");
+}
+
+enum { OPT_RUN, OPT_EXIT, OPT_BAD };
+
+/*
+ * One pass over the options with getopt_long, stopping at the first word
+ * that is not an option (a subcommand: its own options follow it).  Pass 0
+ * takes -c/--config (*conf_path points into argv), --help and --version;
+ * pass 1 applies every --set to h->conf in order and notes --check-config.
+ * Returns OPT_RUN, OPT_EXIT (help or version printed) or OPT_BAD (logged);
+ * optind is left at the subcommand, if any.
+ */
+static int parse_options(struct hub *h, int argc, char **argv, int pass, int *check,
+			 const char **conf_path)
+{
+	enum { O_SET = 256, O_CHECK };
+	static const struct option lo[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "set", required_argument, NULL, O_SET },
+		{ "check-config", no_argument, NULL, O_CHECK },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	optind = 0;	/* a full reset: the second pass starts again */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:c:hV", lo, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			*conf_path = optarg;
+			break;
+		case O_SET:
+			if (pass == 1 && conf_set_arg(h->conf, optarg))
+				return OPT_BAD;
+			break;
+		case O_CHECK:
+			*check = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return OPT_EXIT;
+		case 'V':
+			printf("mlab-hub %s\n", VERSION);
+			return OPT_EXIT;
+		case ':':
+			LOG(L_ERR, "%s needs a value (see mlab-hub --help)", argv[optind - 1]);
+			return OPT_BAD;
+		default:
+			LOG(L_ERR, "unknown option %s (see mlab-hub --help)", argv[optind - 1]);
+			return OPT_BAD;
+		}
+	}
+	return OPT_RUN;
 }
 
 /* Open the database and the registry only: for the command-line tools. */
@@ -130,44 +193,24 @@ int main(int argc, char **argv)
 	if (!hub.conf)
 		return 1;
 	/* first pass: the config file, so --set overrides it whatever the order */
-	for (i = 1; i < argc; i++) {
-		if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) && i + 1 < argc)
-			conf_path = argv[++i];
-		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			usage(stdout);
-			return 0;
-		} else if (!strcmp(argv[i], "-V") || !strcmp(argv[i], "--version")) {
-			printf("mlab-hub %s\n", VERSION);
-			return 0;
-		}
+	switch (parse_options(&hub, argc, argv, 0, &check, &conf_path)) {
+	case OPT_EXIT:
+		conf_free(hub.conf);
+		return 0;
+	case OPT_BAD:
+		goto bad_config;
 	}
+	if (!conf_path && !access(DEFAULT_CONF, F_OK))
+		conf_path = DEFAULT_CONF;
 	if (conf_path && conf_load(hub.conf, conf_path))
 		goto bad_config;
 	hub.conf_path = conf_path;
 	hub.argc = argc;
 	hub.argv = argv;
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) {
-			if (i + 1 >= argc) {
-				LOG(L_ERR, "%s needs a file name", argv[i]);
-				goto bad_config;
-			}
-			i++;
-		} else if (!strcmp(argv[i], "--set")) {
-			if (i + 1 >= argc || conf_set_arg(hub.conf, argv[++i]))
-				goto bad_config;
-		} else if (!strncmp(argv[i], "--set=", 6)) {
-			if (conf_set_arg(hub.conf, argv[i] + 6))
-				goto bad_config;
-		} else if (!strcmp(argv[i], "--check-config")) {
-			check = 1;
-		} else if (argv[i][0] != '-') {
-			break;	/* a subcommand */
-		} else {
-			LOG(L_ERR, "unknown option %s (see mlab-hub --help)", argv[i]);
-			goto bad_config;
-		}
-	}
+	/* second pass: --set, in order */
+	if (parse_options(&hub, argc, argv, 1, &check, &conf_path) != OPT_RUN)
+		goto bad_config;
+	i = optind;
 	log_verbosity = log_level_parse(conf_str(hub.conf, "log.level"));
 	if (check) {
 		conf_dump(hub.conf);

@@ -9,6 +9,7 @@
 #                               [--password-file FILE | --generate]
 #   mlab-device-cred remove DEVICE
 #   mlab-device-cred list
+#   mlab-device-cred --version
 # Options for every command:
 #   --passwd FILE   password file  (default /etc/mosquitto/mlab.passwd)
 #   --acl FILE      ACL file       (default /etc/mosquitto/mlab.acl)
@@ -35,6 +36,8 @@
 set -eu
 
 prog=mlab-device-cred
+# make install writes debian/changelog's version here
+version=source
 die() { echo "$prog: $*" >&2; exit 1; }
 usage() { sed -n '/^# Usage:/,/^# Needs root/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
@@ -48,6 +51,9 @@ pwfile=
 generate=
 cmd=${1:-}
 [ $# -gt 0 ] && shift
+case "$cmd" in
+-V | --version) echo "$prog $version"; exit 0 ;;
+esac
 dev=
 while [ $# -gt 0 ]; do
 	case "$1" in

@@ -11,6 +11,7 @@
 #include <getopt.h>
 
 #include "opt.h"
+#include "version.h"	/* MLAB_VERSION, generated from debian/changelog */
 
 const char *opt_prog = "mlab";
 
@@ -24,6 +25,12 @@ void opt_usage_error(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, " (see --help)\n");
 	exit(2);
+}
+
+void opt_version(void)
+{
+	printf("%s %s\n", opt_prog, MLAB_VERSION);
+	exit(0);
 }
 
 long opt_long(const char *name, const char *arg, long min, long max)

@@ -16,6 +16,8 @@ void opt_usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2), noreturn));
 /* getopt_long() returned ':' or '?' (c): exit 2 naming the option. */
 void opt_getopt_error(int c, char **argv) __attribute__((noreturn));
+/* --version: print "<opt_prog> <version>" on stdout, exit 0. */
+void opt_version(void) __attribute__((noreturn));
 /* After the options: exit 2 if an argument is left over. */
 void opt_no_more_args(int argc, char **argv);
 /* Parse arg as an integer/number in [min, max] or exit 2 naming --name. */

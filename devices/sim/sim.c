@@ -383,6 +383,7 @@ static void usage(FILE *f)
 "      --list           print the devices (hub id, kind, name) and exit\n"
 "  -v, --verbose        more log lines\n"
 "  -q, --quiet          warnings and errors only\n"
+"  -V, --version        print the version and exit\n"
 "  -h, --help           this text\n"
 "\n"
 "Exit status: 0 done or stopped by SIGINT/SIGTERM, 1 broker unreachable\n"
@@ -413,6 +414,7 @@ static void parse_args(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -430,7 +432,7 @@ static void parse_args(int argc, char **argv)
 	S.flap_rate = 0.2;
 	S.password = getenv("MLAB_MQTT_PASSWORD");
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":H:p:u:P:s:x:d:vqh", lo, NULL)) !=
+	while ((c = getopt_long(argc, argv, ":H:p:u:P:s:x:d:vqhV", lo, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 'H': S.host = opt_str("host", optarg, 255); break;
@@ -462,6 +464,7 @@ static void parse_args(int argc, char **argv)
 		case 'v': dlog_verbosity++; break;
 		case 'q': dlog_verbosity = D_WARN; break;
 		case 'h': usage(stdout); exit(0);
+		case 'V': opt_version();
 		default:
 			opt_getopt_error(c, argv);
 		}
