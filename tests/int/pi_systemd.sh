@@ -84,7 +84,8 @@ for n in $units; do
 done
 
 # the settings the issue asks for, so a well-meant edit cannot drop one
-want_hub="Type=notify WatchdogSec=30 Restart=on-failure User=mlab-hub StateDirectory=mlab-hub
+want_hub="Type=notify WatchdogSec=30 Restart=on-failure RestartPreventExitStatus=2
+LimitNOFILE= MemoryMax= TasksMax= User=mlab-hub StateDirectory=mlab-hub
 ConfigurationDirectory=mlab-hub ProtectSystem=strict ProtectHome=yes PrivateTmp=yes NoNewPrivileges=yes
 CapabilityBoundingSet= RestrictAddressFamilies=AF_UNIX SystemCallFilter=@system-service DeviceAllow=char-gpiochip"
 missing=
