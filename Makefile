@@ -155,7 +155,7 @@ deb:
 check-deb: deb
 	@tests/deb/check_deb.sh $(ARCH)
 
--include $(shell find build -name '*.d' -type f 2>/dev/null)
+-include $(shell find build/rel build/asan -name '*.d' -type f 2>/dev/null)
 
 # --- the Pi's ABI: cross-builds with Debian's cross toolchains (scripts/cross.sh)
 # make cross ARCH=arm64|armhf       hub + device programs into build/cross-ARCH/bin/

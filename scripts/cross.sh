@@ -3,7 +3,7 @@
 # PC with Debian's cross toolchains and multiarch -dev packages, and run the
 # unit tests under qemu-user.
 #
-# Usage: scripts/cross.sh [ARCH...] [deps|build|check]
+# Usage: scripts/cross.sh [ARCH...] [deps|build|check|env]
 #   ARCH   arm64 (Pi 3/4/5, 64-bit OS) or armhf (32-bit OS); default: both
 #   deps   install what is missing (dpkg --add-architecture, apt-get)
 #   build  deps, then hub + device programs into build/cross-ARCH/   (default)
@@ -11,6 +11,9 @@
 #          main.c, no sanitizers) built into build/cross-ARCH/tests/ and run
 #          under qemu-user, then the cross-built hub itself (config check,
 #          /healthz, clean stop); ends with "N passed, N failed"
+#   env    deps, then print MLAB_CC, MLAB_PKG_CFLAGS and MLAB_PKG_LIBS as
+#          shell assignments (for one ARCH): what scripts/deb.sh hands the
+#          package build
 # Environment: CROSS_CACHE (default ~/.cache/mlab-hub-cross) holds sysroots;
 #   CROSS_TESTS="a.c b.c" replaces the list of unit-test sources,
 #   CROSS_LIB="hub/x.c ..." the hub sources they are linked with;
@@ -24,8 +27,8 @@ what=build
 for a in "$@"; do
 	case "$a" in
 	arm64|armhf) arches="$arches $a" ;;
-	deps|build|check) what=$a ;;
-	*) echo "cross.sh: unknown argument '$a' (want arm64, armhf, deps, build or check)" >&2; exit 2 ;;
+	deps|build|check|env) what=$a ;;
+	*) echo "cross.sh: unknown argument '$a' (want arm64, armhf, deps, build, check or env)" >&2; exit 2 ;;
 	esac
 done
 [ -n "$arches" ] || arches="arm64 armhf"
@@ -184,7 +187,7 @@ compile() {
 		if [ ! -f "$o" ] || [ "$src" -nt "$o" ] || [ -n "$(find hub tests/unit devices -name "*.h" -newer "$o" 2>/dev/null | head -n 1)" ]; then
 			echo "  CC [$arch] $src"
 			if ! $cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter $cflags $pcf \
-				-Ihub -Itests/unit -Idevices/common -c -o "$o" "$src" 2>"$o.err"; then
+				-Ihub -Ibuild/gen -Itests/unit -Idevices/common -c -o "$o" "$src" 2>"$o.err"; then
 				cat "$o.err" >&2
 				rm -f "$o"
 				echo "$src" >>"$out/failed"
@@ -202,6 +205,7 @@ obj() { # obj OUTDIR SRC...: print object paths
 build() {
 	arch=$1 out=build/cross-$1
 	env_for "$arch"
+	make -s build/gen/version.h	# MLAB_VERSION, from debian/changelog
 	hub_src=$(ls hub/*.c hub/*/*.c)
 	dev_common=$(ls devices/common/*.c 2>/dev/null || true)
 	dev_progs=$(ls devices/mlab-*.c 2>/dev/null || true)
@@ -325,6 +329,10 @@ for a in $arches; do
 	fi
 	case "$what" in
 	deps) ;;
+	env)
+		env_for "$a" >&2
+		# single-quoted for eval; none of these values holds a quote
+		printf "MLAB_CC='%s'\nMLAB_PKG_CFLAGS='%s'\nMLAB_PKG_LIBS='%s'\n" "$CC" "$PCF" "$PLIBS" ;;
 	build) build "$a" ;;
 	check) check "$a"; [ -n "${CROSS_TESTS:-}" ] || smoke "$a" ;;
 	esac

@@ -1,19 +1,22 @@
 #!/bin/sh
 # Install the Debian packages mlab-hub needs to build, run and test.
-# Usage: scripts/deps.sh [build|run|check]   (default: check)
+# Usage: scripts/deps.sh [build|run|check|deb]   (default: check)
 # Installs only what is missing and says what it installs. Needs root or sudo.
 set -e
 what=${1:-check}
 
 build="gcc make pkg-config libwebsockets-dev libmosquitto-dev libsqlite3-dev libgpiod-dev libcjson-dev libargon2-dev libsystemd-dev"
 run="$build mosquitto mosquitto-clients sqlite3 curl procps"
-check="$run nodejs npm chromium clang libclang-rt-14-dev valgrind gpiod systemd"
+check="$run nodejs npm chromium clang libclang-rt-14-dev valgrind gpiod systemd dpkg-dev debhelper lintian man-db"
+# the Debian packages (make deb, make check-deb): packaging tools only
+deb="$build dpkg-dev debhelper lintian man-db"
 
 case "$what" in
 build) want=$build ;;
 run) want=$run ;;
 check) want=$check ;;
-*) echo "usage: $0 [build|run|check]" >&2; exit 2 ;;
+deb) want=$deb ;;
+*) echo "usage: $0 [build|run|check|deb]" >&2; exit 2 ;;
 esac
 
 # A tool already on PATH counts, whoever installed it (a Node.js from
