@@ -34,8 +34,9 @@ if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 	git ls-files -z -co --exclude-standard | xargs -0 -I{} sh -c '[ -e "$1" ] && printf "%s\0" "$1"' _ {} |
 		tar --null -T - -cf - | tar -xf - -C "$src"
 else
-	tar --exclude=./build --exclude=./tests/node_modules --exclude=./tests/out \
-		--exclude='./hub/mlab-hub' --exclude='./devices/mlab-[a-z]*[!.][!ch]' -cf - . | tar -xf - -C "$src"
+	# (the package build's `make clean` drops any binaries that came along)
+	tar --exclude=./build --exclude=./var --exclude=./tests/node_modules --exclude=./tests/out \
+		-cf - . | tar -xf - -C "$src"
 fi
 rm -f "$out"/mlab-hub*_"$version"_"$arch".*
 set -- -b -us -uc -j"$(nproc 2>/dev/null || echo 2)"

@@ -1,41 +1,54 @@
 #!/bin/sh
 # install-pi.sh — turn a fresh Raspberry Pi OS (bookworm, arm64 or armhf) into
-# a running lab hub: packages, build, install under /usr, the mlab-hub system
-# user, /etc/mlab-hub/mlab-hub.conf, /var/lib/mlab-hub, the locked-down
-# Mosquitto with the hub's credentials, the systemd units enabled and
-# started, and the first admin account.  See docs/pi.md.
+# a running lab hub, as a thin layer over the Debian package: installs the
+# mlab-hub package (which brings the program, the mlab-hub system user,
+# /etc/mlab-hub/mlab-hub.conf, /var/lib/mlab-hub and the enabled units) with
+# Mosquitto, then does what a package must not do by itself: the locked-down
+# Mosquitto with the hub's own broker login written into the config, the
+# dashboard on the network, the GPIO buttons when the Pi has a chip, and the
+# first admin account.  See docs/pi.md.
 #
-# Usage: sudo scripts/install-pi.sh [--no-admin]
+# Usage: sudo scripts/install-pi.sh [--deb FILE] [--no-admin]
+#   --deb FILE   install this mlab-hub_*.deb (e.g. made on a PC with
+#                `make deb ARCH=arm64`); default: build it here (`make deb`)
 #   --no-admin   do not ask for the admin account's password
 # Environment (kept across the script's own `sudo` when run as another user):
-#   MLAB_HTTP_LISTEN     http.listen of a new config (default 0.0.0.0:8080)
+#   MLAB_HTTP_LISTEN     http.listen on the first run (default 0.0.0.0:8080)
 #   MLAB_ADMIN_PASSWORD  the first admin account's password (10 characters or
 #                        more), for an install without a terminal; without it
 #                        and without a terminal, no admin account is made
 #
 # Idempotent: running it again changes nothing that is already in place.  It
-# never overwrites /etc/mlab-hub/mlab-hub.conf, the ACL or the password file;
-# after a `git pull` it rebuilds, reinstalls and restarts the hub if the
-# program changed.
+# never overwrites the broker login, the ACL or the password file; after a
+# `git pull` it rebuilds the package and, if the package differs from the
+# installed one, installs it (its postinst restarts the hub).
 set -eu
 
 say() { echo "install-pi: $*"; }
 die() { echo "install-pi: error: $*" >&2; exit 1; }
 
 ask_admin=1
-for a in "$@"; do
-	case "$a" in
+deb=
+while [ $# -gt 0 ]; do
+	case "$1" in
 	--no-admin) ask_admin= ;;
+	--deb) [ $# -ge 2 ] || die "--deb needs a file"; deb=$2; shift ;;
+	--deb=*) deb=${1#*=} ;;
 	-h | --help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-	*) die "unknown argument '$a' (see --help)" ;;
+	*) die "unknown argument '$1' (see --help)" ;;
 	esac
+	shift
 done
+[ -z "$deb" ] || deb=$(readlink -f "$deb")
+[ -z "$deb" ] || [ -f "$deb" ] || die "--deb: no such file: $deb"
 if [ "$(id -u)" != 0 ]; then
 	keep=
 	for v in MLAB_HTTP_LISTEN MLAB_ADMIN_PASSWORD; do
 		eval "[ -z \"\${$v+x}\" ]" || keep="$keep${keep:+,}$v"
 	done
-	exec sudo ${keep:+--preserve-env=$keep} "$0" "$@"
+	noadmin=
+	[ -n "$ask_admin" ] || noadmin=--no-admin
+	exec sudo ${keep:+--preserve-env=$keep} "$0" ${deb:+--deb "$deb"} $noadmin
 fi
 # a bad password stops the install before it changes anything
 if [ -n "${MLAB_ADMIN_PASSWORD:-}" ] && [ ${#MLAB_ADMIN_PASSWORD} -lt 10 ]; then
@@ -80,55 +93,48 @@ hubcli() {
 	runuser -u mlab-hub -- /usr/bin/mlab-hub -c "$CONF" --set "store.path=$DB" "$@"
 }
 
-# --- 1. packages and build ----------------------------------------------------
-say "Debian packages"
-scripts/deps.sh run
-before=$(sha256sum /usr/bin/mlab-hub 2>/dev/null | cut -d' ' -f1 || true)
-say "building"
-if [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ] && [ "$(stat -c %U .)" = "$SUDO_USER" ]; then
-	# build as the person who owns the checkout, so build/ stays theirs
-	runuser -u "$SUDO_USER" -- make -s -j"$(nproc)" all
-else
-	make -s -j"$(nproc)" all
+# --- 1. the package --------------------------------------------------------------
+if [ -z "$deb" ]; then
+	say "building the package (make deb)"
+	if [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ] && [ "$(stat -c %U .)" = "$SUDO_USER" ]; then
+		# the packaging tools need root to install; the build itself runs as
+		# the person who owns the checkout, so build/ stays theirs
+		scripts/deps.sh deb
+		runuser -u "$SUDO_USER" -- make -s deb
+	else
+		make -s deb
+	fi
+	v=$(sed -n '1s/^[^ ]* (\([^)]*\)).*/\1/p' debian/changelog)
+	deb=$(pwd)/build/deb/mlab-hub_${v}_$(dpkg --print-architecture).deb
+	[ -f "$deb" ] || die "make deb did not make $deb"
 fi
-say "installing under /usr"
-make -s install PREFIX=/usr >/dev/null
-after=$(sha256sum /usr/bin/mlab-hub | cut -d' ' -f1)
-
-# --- 2. user and directories ----------------------------------------------------
-# Raspberry Pi OS has a gpio group owning /dev/gpiochip*; elsewhere make it
-# so the unit's SupplementaryGroups=gpio resolves.
-getent group gpio >/dev/null || { say "creating group gpio"; groupadd --system gpio; }
-if ! id mlab-hub >/dev/null 2>&1; then
-	say "creating system user mlab-hub"
-	useradd --system --user-group --home-dir "$STATE" --no-create-home \
-		--shell /usr/sbin/nologin --comment "MLab hub" mlab-hub
+export DEBIAN_FRONTEND=noninteractive
+if ! dpkg-query -W -f='${Status}' mlab-hub 2>/dev/null | grep -q 'install ok installed' ||
+	[ "$(dpkg-query -W -f='${Version}' mlab-hub)" != "$(dpkg-deb -f "$deb" Version)" ]; then
+	say "installing $(basename "$deb") and mosquitto"
+	apt-get install -y -q --no-install-recommends "$deb" mosquitto >/dev/null ||
+		{ apt-get update -q >/dev/null || true
+		  apt-get install -y -q --no-install-recommends "$deb" mosquitto >/dev/null; } ||
+		die "apt-get could not install $deb"
+elif ! dpkg-deb -I "$deb" md5sums | cmp -s - "$(dpkg-query --control-path mlab-hub md5sums)"; then
+	# a rebuild after `git pull` without a new changelog entry
+	say "the package changed (same version): reinstalling it"
+	dpkg -i "$deb" >/dev/null || die "dpkg -i $deb failed"
 fi
-id -nG mlab-hub | tr ' ' '\n' | grep -qx gpio || usermod -a -G gpio mlab-hub
-install -d -m 0750 -o mlab-hub -g mlab-hub "$STATE" "$STATE/backups"
-install -d -m 0750 -o root -g mlab-hub /etc/mlab-hub
+dpkg-query -W -f='${Status}' mosquitto 2>/dev/null | grep -q 'install ok installed' ||
+	apt-get install -y -q --no-install-recommends mosquitto >/dev/null || die "apt-get install mosquitto failed"
 
-# --- 3. the hub's configuration ---------------------------------------------------
-if [ ! -e "$CONF" ]; then
-	say "creating $CONF from the example"
-	install -m 0640 -o root -g mlab-hub /etc/mlab-hub/mlab-hub.conf.example "$CONF"
+# --- 2. the hub's configuration (first run: the package's commented copy) -------
+conf_changed=
+if [ -z "$(conf_get "$CONF" broker password)" ]; then
 	conf_set "$CONF" http listen "${MLAB_HTTP_LISTEN:-0.0.0.0:8080}"
 	if [ -e /dev/gpiochip0 ]; then
 		conf_set "$CONF" gpio backend gpiod
 	fi
-fi
-chown root:mlab-hub "$CONF"
-chmod 0640 "$CONF"
-if [ ! -e /etc/default/mlab-hub ]; then
-	cat >/etc/default/mlab-hub <<-'DEF'
-	# /etc/default/mlab-hub — settings of the daily backup (mlab-hub-backup.timer)
-	# copies kept in MLAB_BACKUP_DIR, newest first
-	#MLAB_BACKUP_KEEP=14
-	#MLAB_BACKUP_DIR=/var/lib/mlab-hub/backups
-	DEF
+	conf_changed=1
 fi
 
-# --- 4. Mosquitto: fragment, ACL, the hub's credentials --------------------------
+# --- 3. Mosquitto: fragment, ACL, the hub's credentials --------------------------
 broker_changed=
 install -d -m 0755 /etc/mosquitto/conf.d
 if [ ! -e "$FRAG" ]; then
@@ -149,6 +155,7 @@ if [ -z "$pw" ] || [ "$user" != mlab-hub ]; then
 	conf_set "$CONF" broker username mlab-hub
 	conf_set "$CONF" broker password "$pw"
 	say "made the hub's broker password (in $CONF)"
+	conf_changed=1
 	printf '%s\n' "$pw" | mlab-device-cred add mlab-hub --kind hub --no-reload
 	broker_changed=1
 elif [ ! -e "$PASSWD" ] || ! cut -d: -f1 "$PASSWD" | grep -qx mlab-hub; then
@@ -161,19 +168,19 @@ if [ -n "$broker_changed" ] || ! systemctl is-active --quiet mosquitto; then
 	systemctl restart mosquitto || die "mosquitto did not start: journalctl -u mosquitto"
 fi
 
-# --- 5. services ---------------------------------------------------------------------
+# --- 4. services (the package enabled them) ----------------------------------------
 systemctl daemon-reload
 systemctl enable --quiet mlab-hub.service mlab-hub-backup.timer
 systemctl start mlab-hub-backup.timer
 if ! systemctl is-active --quiet mlab-hub; then
 	say "starting mlab-hub"
 	systemctl start mlab-hub || die "mlab-hub did not start: journalctl -u mlab-hub"
-elif [ "$before" != "$after" ]; then
-	say "the program changed: restarting mlab-hub"
+elif [ -n "$conf_changed" ]; then
+	say "the configuration changed: restarting mlab-hub"
 	systemctl restart mlab-hub
 fi
 
-# --- 6. the first admin account ----------------------------------------------------------
+# --- 5. the first admin account ----------------------------------------------------------
 admin_pw=${MLAB_ADMIN_PASSWORD:-}
 unset MLAB_ADMIN_PASSWORD
 if hubcli user list 2>/dev/null | grep -qw admin; then

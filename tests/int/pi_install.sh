@@ -23,13 +23,14 @@ dest=$tmp/root
 # mlab-sim) and web/ file.
 cat >"$tmp/want" <<'LIST'
 /etc/mlab-hub/mlab-hub.conf.example
-/lib/systemd/system/mlab-hub-backup.service
-/lib/systemd/system/mlab-hub-backup.timer
-/lib/systemd/system/mlab-hub.service
 /usr/bin/mlab-hub
 /usr/lib/mlab-hub/mlab-hub-backup
+/usr/lib/systemd/system/mlab-hub-backup.service
+/usr/lib/systemd/system/mlab-hub-backup.timer
+/usr/lib/systemd/system/mlab-hub.service
 /usr/sbin/mlab-device-cred
 /usr/share/doc/mlab-hub/pi.md
+/usr/share/mlab-hub/avahi/mlab-hub.service
 /usr/share/mlab-hub/mosquitto/mlab.acl
 /usr/share/mlab-hub/mosquitto/mlab.conf
 LIST
@@ -42,6 +43,9 @@ for c in devices/mlab-*.c; do
 	[ -e "$c" ] && echo "/usr/bin/$(basename "$c" .c)" >>"$tmp/want"
 done
 [ -d devices/sim ] && echo /usr/bin/mlab-sim >>"$tmp/want"	# the simulator is a folder
+for m in man/*.[158]; do
+	[ -e "$m" ] && echo "/usr/share/man/man${m##*.}/$(basename "$m")" >>"$tmp/want"
+done
 if [ -d web ]; then
 	(cd web && find . -type f | sed 's|^\./|/usr/share/mlab-hub/web/|') >>"$tmp/want"
 fi
@@ -73,12 +77,12 @@ modes_ok=1
 for f in /usr/bin/mlab-hub /usr/sbin/mlab-device-cred /usr/lib/mlab-hub/mlab-hub-backup; do
 	[ "$(stat -c %a "$dest$f" 2>/dev/null)" = 755 ] || { modes_ok=; echo "#   $f: mode $(stat -c %a "$dest$f" 2>/dev/null)"; }
 done
-for f in /etc/mlab-hub/mlab-hub.conf.example /lib/systemd/system/mlab-hub.service; do
+for f in /etc/mlab-hub/mlab-hub.conf.example /usr/lib/systemd/system/mlab-hub.service; do
 	[ "$(stat -c %a "$dest$f" 2>/dev/null)" = 644 ] || { modes_ok=; echo "#   $f: mode $(stat -c %a "$dest$f" 2>/dev/null)"; }
 done
 if [ -n "$modes_ok" ]; then ok "programs are 0755, units and example config 0644"; else nok "file modes"; fi
 
-u=$dest/lib/systemd/system
+u=$dest/usr/lib/systemd/system
 if ! grep -q '@[A-Z]*@' "$u"/* &&
 	grep -q '^ExecStart=/usr/bin/mlab-hub -c /etc/mlab-hub/mlab-hub.conf ' "$u/mlab-hub.service" &&
 	grep -q '^ExecStart=/usr/lib/mlab-hub/mlab-hub-backup$' "$u/mlab-hub-backup.service"; then
@@ -86,6 +90,17 @@ if ! grep -q '@[A-Z]*@' "$u"/* &&
 else
 	nok "units point at the installed programs"
 	grep -n 'Exec\|@' "$u"/* | sed 's/^/#   /'
+fi
+
+# another PREFIX: nothing lands outside it
+if make --no-print-directory install DESTDIR="$tmp/opt" PREFIX=/opt/mlab >/dev/null 2>&1 &&
+	[ -z "$(cd "$tmp/opt" && find . ! -type d ! -path './opt/mlab/*')" ] &&
+	[ -f "$tmp/opt/opt/mlab/lib/systemd/system/mlab-hub.service" ] &&
+	grep -q '^ExecStart=/opt/mlab/bin/mlab-hub ' "$tmp/opt/opt/mlab/lib/systemd/system/mlab-hub.service"; then
+	ok "make install PREFIX=/opt/mlab puts everything under /opt/mlab, units and config included"
+else
+	nok "make install PREFIX=/opt/mlab puts everything under /opt/mlab"
+	(cd "$tmp/opt" 2>/dev/null && find . ! -type d ! -path './opt/mlab/*' | sed 's/^/#   outside: /')
 fi
 
 # every key in hub/core/conf.c's table appears in the example (section + key)
