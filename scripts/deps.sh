@@ -8,8 +8,9 @@ what=${1:-check}
 build="gcc make pkg-config libwebsockets-dev libmosquitto-dev libsqlite3-dev libgpiod-dev libcjson-dev libargon2-dev libsystemd-dev"
 run="$build mosquitto mosquitto-clients sqlite3 curl procps"
 check="$run nodejs npm chromium clang libclang-rt-14-dev valgrind gpiod systemd dpkg-dev debhelper lintian man-db"
-# the Debian packages (make deb, make check-deb): packaging tools only
-deb="$build dpkg-dev debhelper lintian man-db"
+# the Debian packages (make deb): packaging tools only; make check also
+# checks them with lintian and the man pages with man (man-db)
+deb="$build dpkg-dev debhelper"
 
 case "$what" in
 build) want=$build ;;

@@ -109,6 +109,7 @@ if [ -z "$deb" ]; then
 	[ -f "$deb" ] || die "make deb did not make $deb"
 fi
 export DEBIAN_FRONTEND=noninteractive
+pkg_changed=
 if ! dpkg-query -W -f='${Status}' mlab-hub 2>/dev/null | grep -q 'install ok installed' ||
 	[ "$(dpkg-query -W -f='${Version}' mlab-hub)" != "$(dpkg-deb -f "$deb" Version)" ]; then
 	say "installing $(basename "$deb") and mosquitto"
@@ -116,10 +117,12 @@ if ! dpkg-query -W -f='${Status}' mlab-hub 2>/dev/null | grep -q 'install ok ins
 		{ apt-get update -q >/dev/null || true
 		  apt-get install -y -q --no-install-recommends "$deb" mosquitto >/dev/null; } ||
 		die "apt-get could not install $deb"
+	pkg_changed=1
 elif ! dpkg-deb -I "$deb" md5sums | cmp -s - "$(dpkg-query --control-path mlab-hub md5sums)"; then
 	# a rebuild after `git pull` without a new changelog entry
 	say "the package changed (same version): reinstalling it"
 	dpkg -i "$deb" >/dev/null || die "dpkg -i $deb failed"
+	pkg_changed=1
 fi
 dpkg-query -W -f='${Status}' mosquitto 2>/dev/null | grep -q 'install ok installed' ||
 	apt-get install -y -q --no-install-recommends mosquitto >/dev/null || die "apt-get install mosquitto failed"
@@ -175,8 +178,10 @@ systemctl start mlab-hub-backup.timer
 if ! systemctl is-active --quiet mlab-hub; then
 	say "starting mlab-hub"
 	systemctl start mlab-hub || die "mlab-hub did not start: journalctl -u mlab-hub"
-elif [ -n "$conf_changed" ]; then
-	say "the configuration changed: restarting mlab-hub"
+elif [ -n "$conf_changed" ] || [ -n "$pkg_changed" ]; then
+	# the package's postinst restarts a running hub too, but not where
+	# services may not be started (a chroot's policy-rc.d)
+	say "the ${conf_changed:+configuration}${pkg_changed:+${conf_changed:+ and the }package} changed: restarting mlab-hub"
 	systemctl restart mlab-hub
 fi
 

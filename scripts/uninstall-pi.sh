@@ -23,6 +23,11 @@ done
 [ "$(id -u)" = 0 ] || exec sudo "$0" "$@"
 
 export DEBIAN_FRONTEND=noninteractive
+# the packages' prerm stops the units only where systemd runs (and
+# policy-rc.d allows it): stop them first, whatever the system
+if command -v systemctl >/dev/null; then
+	systemctl stop mlab-hub-backup.timer mlab-hub.service mlab-hub-backup.service 2>/dev/null || true
+fi
 pkgs=
 for p in mlab-hub mlab-hub-devices; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q ' installed$\| config-files$' && pkgs="$pkgs $p"

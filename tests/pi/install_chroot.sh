@@ -1,10 +1,13 @@
 #!/bin/sh
-# install_chroot.sh — scripts/install-pi.sh end to end on a fresh Debian
-# bookworm (what Raspberry Pi OS is built on), in a throwaway root:
-#   fresh system -> install -> running hub (health, broker, admin login,
-#   dashboard, a device added, a backup) -> install again changes nothing ->
-#   uninstall (keeps the data) -> install again reuses the data ->
-#   uninstall --purge (what is left).
+# install_chroot.sh — the Debian package and scripts/install-pi.sh (a thin
+# layer over it) end to end on a fresh Debian bookworm (what Raspberry Pi OS
+# is built on), in a throwaway root:
+#   fresh system -> install (make deb, apt-get install ./mlab-hub_*.deb) ->
+#   running hub (health, broker, admin login, dashboard, a device added, a
+#   backup) -> install again changes nothing -> an upgrade to a new version
+#   and the package over itself (dpkg -i), the changed conffile kept ->
+#   uninstall = apt-get remove (keeps the data) -> install again reuses the
+#   data -> uninstall --purge = apt-get purge (what is left).
 # `make check-install` runs it.  Needs root and Debian's mirror; takes minutes,
 # so it is not part of `make check`.  Last line: "N passed, N failed".
 #
@@ -327,6 +330,8 @@ check "/etc/mosquitto/mlab.passwd is 0600 mosquitto:mosquitto" stat_is /etc/mosq
 check "/etc/mosquitto/mlab.passwd holds the user mlab-hub only" test "$(cut -d: -f1 "$root/etc/mosquitto/mlab.passwd" 2>/dev/null)" = mlab-hub
 
 # units: installed, enabled, started (as systemctl was asked)
+check "installed as the Debian package mlab-hub" sh -c "
+	[ \"\$(chroot '$root' dpkg-query -W -f='\${Status}' mlab-hub)\" = 'install ok installed' ]"
 check "units installed in /lib/systemd/system" sh -c "ls '$root/lib/systemd/system/mlab-hub.service' '$root/lib/systemd/system/mlab-hub-backup.service' '$root/lib/systemd/system/mlab-hub-backup.timer' >/dev/null"
 check "systemctl daemon-reload, enable mlab-hub.service + mlab-hub-backup.timer, start the timer and the hub" \
 	sh -c "grep -qx 'daemon-reload' '$calls' && grep -q '^enable.* mlab-hub.service mlab-hub-backup.timer' '$calls' &&
@@ -412,8 +417,15 @@ check "second run says nothing was created" \
 	sh -c "! grep -Ei 'creat(ing|ed)|made the|restarting|starting' '$root/tmp/install2.log'"
 note "systemctl calls, second run: $(tr '\n' ';' <"$calls")"
 
-# === 2b. after a `git pull` that changes the program: rebuilt and restarted ====
+# === 2b. after a `git pull` that changes the program and the version: an upgrade ====
 printf '\nstatic const char install_test_mark[] __attribute__((used)) = "%s";\n' "$$" >>"$root/home/pi/mlab-hub/hub/main.c"
+v0=$(inroot dpkg-query -W -f='${Version}' mlab-hub)
+v1=$v0+test1
+cl=$root/home/pi/mlab-hub/debian/changelog
+{ printf 'mlab-hub (%s) bookworm; urgency=medium\n\n  * install_chroot.sh: an upgrade.\n\n -- %s  %s\n\n' \
+	"$v1" "$(sed -n 's/^ -- \(.*>\)  .*/\1/p' "$cl" | head -n 1)" "$(date -R)"; cat "$cl"; } >"$cl.new" && mv "$cl.new" "$cl"
+inroot chown pi:pi /home/pi/mlab-hub/debian/changelog
+conf_sum=$(sha256sum "$root$CONF" | cut -d' ' -f1)
 : >"$calls"
 if run_install "$root/tmp/install-pull.log"; then
 	ok "install-pi.sh after a change to the program exits 0"
@@ -421,13 +433,35 @@ else
 	nok "install-pi.sh after a change to the program exits 0"
 	show_log "$root/tmp/install-pull.log"
 fi
-check "it rebuilt, said so and restarted the hub (new pid, systemctl restart mlab-hub)" sh -c "
-	grep -q 'the program changed: restarting mlab-hub' '$root/tmp/install-pull.log' && grep -qx 'restart mlab-hub' '$calls' &&
+check "it rebuilt the package, upgraded $v0 to $v1, and restarted the hub (new pid, systemctl restart mlab-hub)" sh -c "
+	[ \"\$(chroot '$root' dpkg-query -W -f='\${Version}' mlab-hub)\" = '$v1' ] &&
+	grep -q 'package changed: restarting mlab-hub' '$root/tmp/install-pull.log' && grep -qx 'restart mlab-hub' '$calls' &&
 	[ -n '$(pid_of mlab-hub)' ] && [ '$(pid_of mlab-hub)' != '$hpid' ]"
+check "the upgrade kept the changed conffile (broker login, http.listen) without asking" \
+	test "$(sha256sum "$root$CONF" | cut -d' ' -f1)" = "$conf_sum"
+check "the upgrade kept the config's modes (dpkg-statoverride): 0640 root:mlab-hub, /etc/mlab-hub 0750" sh -c "
+	[ \"\$(chroot '$root' stat -c '%a %U:%G' $CONF /etc/mlab-hub | tr '\\n' ' ')\" = '640 root:mlab-hub 750 root:mlab-hub ' ]"
 hpid=$(pid_of mlab-hub)
 check "the restarted hub is connected to the broker" wait_broker_up
 check "... and the admin and the config were left alone" sh -c "
 	[ '$(conf_val broker password)' = '$hubpw' ] && [ \"\$(chroot '$root' runuser -u mlab-hub -- sqlite3 $DB 'SELECT count(*) FROM users')\" = 1 ]"
+
+# === 2c. the same package over itself (dpkg -i), the changed conffile kept ====
+deb1=$(ls "$root"/home/pi/mlab-hub/build/deb/mlab-hub_"$v1"_*.deb 2>/dev/null | head -n 1)
+if [ -n "$deb1" ] && inroot dpkg -i "${deb1#"$root"}" </dev/null >"$root/tmp/dpkg-over.log" 2>&1; then
+	ok "dpkg -i mlab-hub_$v1 over itself exits 0 (no conffile question)"
+else
+	nok "dpkg -i mlab-hub_$v1 over itself exits 0"
+	show_log "$root/tmp/dpkg-over.log"
+fi
+check "... the changed conffile kept, byte for byte, and its modes" sh -c "
+	[ '$(sha256sum "$root$CONF" | cut -d' ' -f1)' = '$conf_sum' ] &&
+	[ \"\$(chroot '$root' stat -c '%a %U:%G' $CONF)\" = '640 root:mlab-hub' ]"
+check "... the packaged files are intact (dpkg --verify mlab-hub, the conffile aside)" sh -c "
+	! chroot '$root' dpkg --verify mlab-hub | grep -v ' c $CONF\$' | grep -q ."
+check "... the admin is still there" sh -c "[ \"\$(chroot '$root' runuser -u mlab-hub -- sqlite3 $DB 'SELECT count(*) FROM users')\" = 1 ]"
+check "mlab-hub without -c reads /etc/mlab-hub/mlab-hub.conf (the broker login shows in --check-config)" sh -c "
+	chroot '$root' runuser -u mlab-hub -- /usr/bin/mlab-hub --check-config | grep -q '^broker.username = mlab-hub\$'"
 
 # === 3. daily life: a device on the broker, a backup =========================================
 devpw=$(inroot mlab-device-cred add scanner-1 --generate 2>"$root/tmp/cred.log") || { devpw=; show_log "$root/tmp/cred.log"; }
@@ -500,8 +534,9 @@ else
 fi
 stopped() { ! proc_ok "$1" mlab-hub; }
 check "the hub is stopped" stopped "$hpid"
-check "units disabled and removed (no wants links, no unit files)" sh -c "
-	! ls '$root'/etc/systemd/system/*.wants/mlab-hub* >/dev/null 2>&1 && ! ls '$root'/lib/systemd/system/mlab-hub* >/dev/null 2>&1"
+check "apt-get remove: mlab-hub left in config-files state (rc)" sh -c "
+	[ \"\$(chroot '$root' dpkg-query -W -f='\${Status}' mlab-hub)\" = 'deinstall ok config-files' ]"
+check "unit files removed (Debian keeps the enable links until purge)" sh -c "! ls '$root'/lib/systemd/system/mlab-hub* >/dev/null 2>&1"
 check "programs, web files and the Mosquitto fragment removed" sh -c "
 	! [ -e '$root/usr/bin/mlab-hub' ] && ! [ -e '$root/usr/sbin/mlab-device-cred' ] && ! [ -e '$root/usr/share/mlab-hub' ] &&
 	! [ -e '$root/usr/lib/mlab-hub' ] && ! [ -e '$root/etc/mosquitto/conf.d/mlab.conf' ] && ! ls '$root'/usr/bin/mlab-* >/dev/null 2>&1"
@@ -538,6 +573,10 @@ check "purged: /var/lib/mlab-hub, /etc/mlab-hub, /etc/default/mlab-hub, mlab.pas
 	for f in /var/lib/mlab-hub /etc/mlab-hub /etc/default/mlab-hub /etc/mosquitto/mlab.passwd /etc/mosquitto/mlab.acl; do
 		! [ -e '$root'\$f ] || { echo \"#   still there: \$f\"; exit 1; }
 	done"
+check "purged: the package is gone from dpkg, its enable links and statoverrides too" sh -c "
+	! chroot '$root' dpkg-query -W -f='\${Status}' mlab-hub 2>/dev/null | grep -q . &&
+	! ls '$root'/etc/systemd/system/*.wants/mlab-hub* >/dev/null 2>&1 &&
+	! chroot '$root' dpkg-statoverride --list | grep -q mlab"
 check "purged: the mlab-hub user and group" sh -c "! chroot '$root' getent passwd mlab-hub >/dev/null && ! chroot '$root' getent group mlab-hub >/dev/null"
 check "the hub is not running" stopped "$hpid"
 left=$(cd "$root" && find . -xdev \( -path ./proc -o -path ./dev -o -path ./home/pi/mlab-hub -o -path ./tmp -o -path ./var/log/systemctl-shim -o -path ./run/systemctl-shim -o -path ./var/cache/apt \) -prune -o \
