@@ -109,13 +109,15 @@ if [ -z "$deb" ]; then
 	[ -f "$deb" ] || die "make deb did not make $deb"
 fi
 export DEBIAN_FRONTEND=noninteractive
+tools="mosquitto mosquitto-clients sqlite3"
 pkg_changed=
 if ! dpkg-query -W -f='${Status}' mlab-hub 2>/dev/null | grep -q 'install ok installed' ||
 	[ "$(dpkg-query -W -f='${Version}' mlab-hub)" != "$(dpkg-deb -f "$deb" Version)" ]; then
-	say "installing $(basename "$deb") and mosquitto"
-	apt-get install -y -q --no-install-recommends "$deb" mosquitto >/dev/null ||
+	# with the broker, its clients and sqlite3: docs/pi.md's commands use them
+	say "installing $(basename "$deb"), mosquitto, mosquitto-clients and sqlite3"
+	apt-get install -y -q --no-install-recommends "$deb" $tools >/dev/null ||
 		{ apt-get update -q >/dev/null || true
-		  apt-get install -y -q --no-install-recommends "$deb" mosquitto >/dev/null; } ||
+		  apt-get install -y -q --no-install-recommends "$deb" $tools >/dev/null; } ||
 		die "apt-get could not install $deb"
 	pkg_changed=1
 elif ! dpkg-deb -I "$deb" md5sums | cmp -s - "$(dpkg-query --control-path mlab-hub md5sums)"; then
@@ -124,8 +126,10 @@ elif ! dpkg-deb -I "$deb" md5sums | cmp -s - "$(dpkg-query --control-path mlab-h
 	dpkg -i "$deb" >/dev/null || die "dpkg -i $deb failed"
 	pkg_changed=1
 fi
-dpkg-query -W -f='${Status}' mosquitto 2>/dev/null | grep -q 'install ok installed' ||
-	apt-get install -y -q --no-install-recommends mosquitto >/dev/null || die "apt-get install mosquitto failed"
+for t in $tools; do
+	dpkg-query -W -f='${Status}' "$t" 2>/dev/null | grep -q 'install ok installed' ||
+		apt-get install -y -q --no-install-recommends "$t" >/dev/null || die "apt-get install $t failed"
+done
 
 # --- 2. the hub's configuration (first run: the package's commented copy) -------
 conf_changed=

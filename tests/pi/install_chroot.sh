@@ -221,6 +221,11 @@ inroot() {
 aspi() {
 	inroot runuser -u pi -- env HOME=/home/pi USER=pi LOGNAME=pi sh -c "cd /home/pi/mlab-hub && $1"
 }
+# the test's own tool (install-pi.sh brings mosquitto-clients and sqlite3)
+if ! inroot sh -c 'DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends curl' >"$root/tmp/curl.log" 2>&1; then
+	nok "apt-get install curl in the root (log: $root/tmp/curl.log)"
+	finish
+fi
 inroot useradd -m -s /bin/bash -G sudo pi
 echo 'pi ALL=(ALL) NOPASSWD: ALL' >"$root/etc/sudoers.d/010_pi-nopasswd"
 chmod 440 "$root/etc/sudoers.d/010_pi-nopasswd"
@@ -584,7 +589,7 @@ left=$(cd "$root" && find . -xdev \( -path ./proc -o -path ./dev -o -path ./home
 note "files named *mlab* left after --purge (outside the checkout): ${left:-none}"
 check "nothing named *mlab* is left after --purge" test -z "$left"
 gl=$(inroot getent group gpio || true)
-note "left after --purge: group gpio ($gl) — made by install-pi.sh on plain Debian; Raspberry Pi OS has it"
+note "left after --purge: group gpio ($gl) — made by the package on plain Debian (Raspberry Pi OS has it); Debian packages leave shared groups"
 check "mosquitto still runs after --purge (Debian's default broker)" inroot systemctl is-active --quiet mosquitto
 
 # === 7. the interactive way, without sudo typed: on a terminal ==========================
