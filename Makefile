@@ -73,7 +73,7 @@ devices/mlab-%: build/rel/devices/mlab-%.o $(DEV_COMMON:%.c=build/rel/%.o)
 
 # the simulated lab: a driver and one file per simulated kind (devices/sim/)
 devices/mlab-sim: $(SIM_SRC:%.c=build/rel/%.o) $(DEV_COMMON:%.c=build/rel/%.o)
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # the sanitized hub the integration tests run
 build/asan/mlab-hub: $(HUB_SRC:%.c=build/asan/%.o)

@@ -78,15 +78,17 @@ else
 	diff "$tmp/want-hub" "$tmp/got-hub" | grep '^[<>]' | sed 's/^</#   -/; s/^>/#   +/'
 fi
 : >"$tmp/want-dev"
-for c in devices/mlab-*.c; do
+for c in devices/mlab-*.c devices/sim; do
+	[ -e "$c" ] || continue
 	n=$(basename "$c" .c)
+	[ "$n" = sim ] && n=mlab-sim	# the simulator is a folder
 	printf '/usr/bin/%s\n/usr/share/man/man1/%s.1.gz\n' "$n" "$n" >>"$tmp/want-dev"
 done
 printf '/usr/share/doc/mlab-hub-devices/changelog.gz\n/usr/share/doc/mlab-hub-devices/copyright\n' >>"$tmp/want-dev"
 sort -o "$tmp/want-dev" "$tmp/want-dev"
 list "$dev" >"$tmp/got-dev"
 if cmp -s "$tmp/want-dev" "$tmp/got-dev"; then
-	ok "mlab-hub-devices holds each devices/mlab-* program and its man page, nothing else"
+	ok "mlab-hub-devices holds each device program (devices/mlab-*.c, devices/sim/) and its man page, nothing else"
 else
 	nok "mlab-hub-devices' files (- missing, + extra)"
 	diff "$tmp/want-dev" "$tmp/got-dev" | grep '^[<>]' | sed 's/^</#   -/; s/^>/#   +/'

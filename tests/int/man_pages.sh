@@ -14,6 +14,7 @@ nok() { fail=$((fail + 1)); echo "not ok - $*"; }
 
 want="man/mlab-hub.8 man/mlab-device-cred.8 man/mlab-hub.conf.5"
 for c in devices/mlab-*.c; do want="$want man/$(basename "$c" .c).1"; done
+[ -d devices/sim ] && want="$want man/mlab-sim.1"	# the simulator is a folder
 missing=
 for m in $want; do [ -f "$m" ] || missing="$missing $m"; done
 if [ -z "$missing" ]; then ok "a man page for every program and the config"; else nok "missing man pages:$missing"; fi
@@ -38,8 +39,9 @@ fi
 
 # long options: { "name", …_argument, … } in each program's table; in mdoc a
 # "-" in an option is written "\-"
-for c in hub/main.c devices/mlab-*.c; do
-	case "$c" in hub/main.c) m=man/mlab-hub.8 ;; *) m=man/$(basename "$c" .c).1 ;; esac
+for c in hub/main.c devices/mlab-*.c devices/sim/sim.c; do
+	[ -f "$c" ] || continue
+	case "$c" in hub/main.c) m=man/mlab-hub.8 ;; devices/sim/sim.c) m=man/mlab-sim.1 ;; *) m=man/$(basename "$c" .c).1 ;; esac
 	[ -f "$m" ] || continue
 	opts=$(sed -n 's/^[[:space:]]*{ "\([a-z-]*\)", [a-z_]*_argument,.*/\1/p' "$c")
 	miss=
