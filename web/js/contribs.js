@@ -10,7 +10,7 @@ import { get, post, patch, list } from './api.js';
 import { dialog, field, select, why, dayIso, LICENCES, licenceLabel } from './wf.js';
 
 export function createContribs({ projects, onChange }) {
-	let rows = [], sessions = [];
+	let rows = [], sessions = [], undone = null;	// undone: the title the status line names
 	const live = () => projects().filter((p) => p.status !== 'archived');
 	const projSelect = (value, blank = true) => select('project', [...(blank ? [''] : []), ...live().map((p) => p.id)],
 		(id) => (id === '' ? t('session.no_project') : live().find((p) => p.id === id).title), value ?? '');
@@ -63,7 +63,7 @@ export function createContribs({ projects, onChange }) {
 		btn.disabled = true;
 		const r = await patch('/api/contributions/' + c.id, { status: 'pending' });
 		if (!r.ok) { btn.disabled = false; btn.textContent = t('common.failed'); return; }
-		$('#wf-c-status-msg').textContent = t('wf.c.undone', { title: c.title });
+		undone = c.title;
 		await refresh();
 		onChange();
 	}
@@ -102,6 +102,7 @@ export function createContribs({ projects, onChange }) {
 
 	function render() {
 		renderFilters();
+		$('#wf-c-status-msg').textContent = undone ? t('wf.c.undone', { title: undone }) : '';
 		replaceKeepFocus($('#wf-contribs-body'), rows.length ? h('table', { class: 'wf-table' },
 			h('caption', { class: 'visually-hidden' }, t('wf.c.heading')),
 			h('thead', {}, h('tr', {}, ['wf.c.created', 'wf.c.title', 'wf.c.kind', 'wf.c.project', 'wf.c.licence', 'wf.c.status', 'wf.actions']

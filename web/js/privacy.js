@@ -10,7 +10,12 @@ import { get, api, list } from './api.js';
 import { dialog, why, dayIso } from './wf.js';
 
 export function createPrivacy() {
-	let rows = null, sessions = [];
+	let rows = null, sessions = [], msg = null;	// msg: [key, vars] of the status line
+
+	function say(key, vars) {
+		msg = key ? [key, vars] : null;
+		$('#wf-priv-msg').textContent = key ? t(key, vars) : '';
+	}
 
 	async function loadSessions() {
 		const r = await get('/api/sessions?limit=50');
@@ -28,16 +33,16 @@ export function createPrivacy() {
 	async function search(ev) {
 		if (ev) ev.preventDefault();
 		const f = $('#wf-priv-form').elements, q = new URLSearchParams({ limit: '100' });
-		const text = f.q.value.trim(), msg = $('#wf-priv-msg');
+		const text = f.q.value.trim();
 		if (text) q.set('q', text);
 		if (f.session.value) q.set('session_id', f.session.value);
 		if (f.day.value) { q.set('from', dayIso(f.day.value)); q.set('to', dayIso(f.day.value, 1)); }
-		if (!text && !f.session.value && !f.day.value) { msg.textContent = t('wf.v.need_criterion'); rows = null; return render(); }
-		if (text && text.length < 2) { msg.textContent = t('wf.v.too_short'); return; }
+		if (!text && !f.session.value && !f.day.value) { say('wf.v.need_criterion'); rows = null; return render(); }
+		if (text && text.length < 2) return say('wf.v.too_short');
 		const r = await get('/api/participants?' + q);
-		if (!r.ok) { msg.textContent = why(r); return; }
+		if (!r.ok) { say(null); $('#wf-priv-msg').textContent = why(r); return; }
 		rows = list(r.data, 'participants');
-		msg.textContent = t('wf.v.found', { n: rows.length });
+		say('wf.v.found', { n: rows.length });
 		render();
 	}
 
@@ -58,7 +63,7 @@ export function createPrivacy() {
 				return r.ok ? r.data : why(r);
 			},
 		});
-		if (done) { $('#wf-priv-msg').textContent = t('wf.v.erased', { who }); await search(); }
+		if (done) { await search(); say('wf.v.erased', { who }); }
 	}
 
 	function render() {
@@ -82,5 +87,5 @@ export function createPrivacy() {
 	}
 
 	$('#wf-priv-form').addEventListener('submit', search);
-	return { refresh: loadSessions, relabel() { options(); render(); } };
+	return { refresh: loadSessions, relabel() { options(); render(); if (msg) say(...msg); } };
 }

@@ -108,11 +108,11 @@ export function createProjects({ onChange }) {
 			h('td', {}, t('wf.vis.' + (p.visibility || 'public'))),
 			h('td', {}, (p.themes || []).includes(QC) ? t('wf.p.quebec_short') : '—'),
 			h('td', { class: 'wf-actions' },
-				btn('wf.p.open', t('wf.p.open_label', { title: p.title }), 'open:' + p.id, () => page(p)),
-				btn('wf.edit', t('wf.edit_label', { title: p.title }), 'edit:' + p.id, () => edit(p)),
+				btn('wf.p.open', t('wf.p.open_label', { title: p.title }), 'p-open:' + p.id, () => page(p)),
+				btn('wf.edit', t('wf.edit_label', { title: p.title }), 'p-edit:' + p.id, () => edit(p)),
 				archived
-					? btn('wf.p.unarchive', t('wf.p.unarchive_label', { title: p.title }), 'arch:' + p.id, () => setStatus(p, 'active'))
-					: btn('wf.p.archive', t('wf.p.archive_label', { title: p.title }), 'arch:' + p.id, () => setStatus(p, 'archived'))));
+					? btn('wf.p.unarchive', t('wf.p.unarchive_label', { title: p.title }), 'p-arch:' + p.id, () => setStatus(p, 'active'))
+					: btn('wf.p.archive', t('wf.p.archive_label', { title: p.title }), 'p-arch:' + p.id, () => setStatus(p, 'archived'))));
 	}
 
 	function render() {

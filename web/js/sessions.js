@@ -140,9 +140,9 @@ export function createSessions({ deviceName, projects, onChange }) {
 					h('td', {}, (s.project_ids || []).map(projTitle).join(', ') || '—'),
 					h('td', {}, devicesText(s.device_ids)),
 					h('td', { class: 'wf-actions' },
-						h('button', { type: 'button', class: 'btn btn-small btn-quiet', dataset: { focus: 'edit:' + s.id }, 'aria-label': t('wf.edit_label', { title: name }), onclick: () => edit(s) }, t('wf.edit')),
-						h('button', { type: 'button', class: 'btn btn-small btn-quiet', dataset: { focus: 'merge:' + s.id }, 'aria-label': t('wf.s.merge_label', { title: name }), disabled: sessions.length < 2, onclick: () => merge(s) }, t('wf.s.merge')),
-						h('button', { type: 'button', class: 'btn btn-small btn-quiet', dataset: { focus: 'del:' + s.id }, 'aria-label': t('wf.s.delete_label', { title: name }), onclick: () => remove(s) }, t('wf.s.delete'))));
+						h('button', { type: 'button', class: 'btn btn-small btn-quiet', dataset: { focus: 's-edit:' + s.id }, 'aria-label': t('wf.edit_label', { title: name }), onclick: () => edit(s) }, t('wf.edit')),
+						h('button', { type: 'button', class: 'btn btn-small btn-quiet', dataset: { focus: 's-merge:' + s.id }, 'aria-label': t('wf.s.merge_label', { title: name }), disabled: sessions.length < 2, onclick: () => merge(s) }, t('wf.s.merge')),
+						h('button', { type: 'button', class: 'btn btn-small btn-quiet', dataset: { focus: 's-del:' + s.id }, 'aria-label': t('wf.s.delete_label', { title: name }), onclick: () => remove(s) }, t('wf.s.delete'))));
 			})))
 			: h('p', { class: 'muted' }, t('wf.s.none')));
 	}

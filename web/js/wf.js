@@ -47,9 +47,11 @@ export const checkedValues = (root, name) => [...root.querySelectorAll(`input[na
 // button that submits (none: a "Close" dialog); onOk(form) returns an
 // error text to show (the dialog stays) or anything else to close with.
 // Resolves to what onOk returned, or null when cancelled (Escape too).
-// Focus goes to the first control and back to the opener afterwards.
+// Focus goes to the first control and back to the opener afterwards (or
+// to the element with the same data-focus key, if the list was redrawn).
 export function dialog({ title, body, ok, okClass = 'btn-primary', onOk, wide = false }) {
 	const opener = document.activeElement;
+	const key = opener && opener.dataset ? opener.dataset.focus : null;
 	const hid = uid('wf-dlg');
 	const err = h('p', { class: 'error', role: 'alert', hidden: true });
 	const submit = ok ? h('button', { type: 'submit', class: 'btn ' + okClass }, t(ok)) : null;
@@ -63,7 +65,10 @@ export function dialog({ title, body, ok, okClass = 'btn-primary', onOk, wide = 
 		const close = () => dlg.close();
 		dlg.addEventListener('close', () => {
 			dlg.remove();
-			if (opener && opener.isConnected) opener.focus();
+			// the list may have been redrawn meanwhile: the opener's twin
+			const back = opener && opener.isConnected ? opener
+				: key ? document.querySelector(`[data-focus="${CSS.escape(key)}"]`) : null;
+			if (back) back.focus();
 			resolve(result);
 		});
 		cancel.addEventListener('click', close);
