@@ -67,7 +67,7 @@ for (const pass of ['fr', 'en']) {
 		const title = pass === 'fr' ? 'Mémoire des quartiers' : 'Neighbourhood memories';
 		await section('wf-projects').getByRole('button', { name: L('wf.p.new') }).click();
 		await dlg().waitFor();
-		await shot(page, tag('wf-project-new'));
+		await shot(page, tag('wf-project-new'), { fullPage: false });
 		await clean('new project dialog');
 		await dlg().getByLabel(L('wf.p.title')).fill(title + ' (brouillon)');
 		await dlg().getByLabel(L('wf.p.summary'), { exact: true }).fill('Numériser des objets de famille');
@@ -132,7 +132,7 @@ for (const pass of ['fr', 'en']) {
 		await dlg().waitFor();
 		await dlg().getByLabel(L('session.size')).fill('26');
 		await dlg().getByLabel('Bambu X1').check();
-		await shot(page, tag('wf-session-edit'));
+		await shot(page, tag('wf-session-edit'), { fullPage: false });
 		await clean('session edit dialog');
 		await dlg().getByRole('button', { name: L('wf.save') }).click();
 		await dlg().waitFor({ state: 'detached' });
@@ -174,7 +174,7 @@ for (const pass of ['fr', 'en']) {
 		await dlg().getByRole('button', { name: L('wf.s.delete') }).click();
 		await dlg().getByText(L('wf.s.need_reason')).waitFor();
 		await dlg().getByLabel(L('wf.s.reason')).fill('Bouton pressé par erreur');
-		await shot(page, tag('wf-session-delete'));
+		await shot(page, tag('wf-session-delete'), { fullPage: false });
 		await clean('delete dialog');
 		await dlg().getByRole('button', { name: L('wf.s.delete') }).click();
 		await dlg().waitFor({ state: 'detached' });
@@ -206,7 +206,7 @@ for (const pass of ['fr', 'en']) {
 		eq(await dlg().getByLabel(L('wf.c.licence')).inputValue(), 'CC-BY-4.0', 'the default before any choice');
 		await dlg().getByLabel(L('wf.c.licence')).selectOption('CC-BY-NC-SA-4.0');
 		await dlg().getByLabel(L('wf.c.project')).selectOption(String(otherId));
-		await shot(page, tag('wf-confirm'));
+		await shot(page, tag('wf-confirm'), { fullPage: false });
 		await clean('confirm dialog');
 		await dlg().getByRole('button', { name: L('pending.confirm') }).click();
 		await dlg().waitFor({ state: 'detached' });
@@ -274,7 +274,7 @@ for (const pass of ['fr', 'en']) {
 		const txt = await dlg().innerText();
 		assert(txt.includes(L('wf.v.erase_goes')) && txt.includes(name) && txt.includes(L('wf.v.erase_stays')) &&
 			txt.includes(L('wf.v.stays_row', { n: 2, band: L('age.25-34') })), txt);
-		await shot(page, tag('wf-erase'));
+		await shot(page, tag('wf-erase'), { fullPage: false });
 		await clean('erase dialog');
 		await dlg().getByRole('button', { name: L('wf.v.erase') }).click();
 		await dlg().waitFor({ state: 'detached' });
