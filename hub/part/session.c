@@ -580,8 +580,9 @@ int session_delete(struct api_req *req, struct api_resp *resp)
 /* POST /api/sessions/{id}/merge {"into", "reason"}: session id was the
  * same visit as session `into` (a group opened twice).  Its check-ins,
  * contributions, ratings, projects and devices move to `into`, whose
- * head count becomes the larger of the two and whose start the earlier;
- * id is marked removed (merged_into), so the visit counts once. */
+ * head count becomes the larger of the two, whose start the earlier and,
+ * when both have ended, whose end the later; id is marked removed
+ * (merged_into), so the visit counts once. */
 int session_merge(struct api_req *req, struct api_resp *resp)
 {
 	static const char *const moves[] = {
@@ -594,7 +595,9 @@ int session_merge(struct api_req *req, struct api_resp *resp)
 		" SELECT ?2, device_id FROM session_devices WHERE session_id = ?1",
 		"UPDATE sessions SET group_size = max(group_size,"
 		" (SELECT group_size FROM sessions WHERE id = ?1)),"
-		" started_at = min(started_at, (SELECT started_at FROM sessions WHERE id = ?1))"
+		" started_at = min(started_at, (SELECT started_at FROM sessions WHERE id = ?1)),"
+		" ended_at = max(ended_at, coalesce((SELECT ended_at FROM sessions WHERE id = ?1),"
+		"  ended_at))"
 		" WHERE id = ?2",
 	};
 	const char *reason = removal_reason(req, resp);

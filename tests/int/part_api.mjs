@@ -654,7 +654,7 @@ const fy25 = async (api, name) => (await api('GET', '/api/indicators?fy=2025')).
 const explain = async (api, name) => (await api('GET', '/api/indicators?fy=2025&explain=' + encodeURIComponent(name))).json;
 
 test('a session opened by mistake: deleted or merged with a reason, audited; the indicators and their trail follow', async () => {
-	const { hub, db, fa, ki, api } = await setup();
+	const { hub, db, ad, fa, ki, api } = await setup();
 	const hh = (n) => String(n).padStart(2, '0');
 	const at = (d, h) => ({ started_at: `2025-10-0${d}T${hh(h)}:00:00-04:00`, ended_at: `2025-10-0${d}T${hh(h + 1)}:00:00-04:00` });
 	const p = (await api('POST', '/api/projects', { title: 'Patrimoine' }, fa)).json.id;
@@ -706,8 +706,12 @@ test('a session opened by mistake: deleted or merged with a reason, audited; the
 	const o = (await api('POST', '/api/sessions', {}, fa)).json.id;
 	eq((await api('DELETE', `/api/sessions/${o}`, { reason: 'bouton pressé par erreur' }, ki)).status, 403, 'not the kiosk');
 	eq((await api('DELETE', `/api/sessions/${o}`, { reason: 'bouton pressé par erreur' })).status, 401);
-	eq((await api('DELETE', `/api/sessions/${o}`, { reason: 'bouton pressé par erreur' }, fa)).status, 200);
+	eq((await api('DELETE', `/api/sessions/${o}`, { reason: 'bouton pressé par erreur' }, ad)).status, 200, 'the admin is staff');
 	eq((await api('GET', '/api/sessions/current')).status, 404, 'nothing open');
+	eq(sql(db, `SELECT ended_at IS NOT NULL, removed_by FROM sessions WHERE id=${o}`), '1|ad', 'ended when removed');
+	// merging keeps the earlier start and, both ended, the later end
+	eq(sql(db, `SELECT datetime(started_at, 'unixepoch'), datetime(ended_at, 'unixepoch') FROM sessions WHERE id=${c}`),
+		'2025-10-02 17:00:00|2025-10-02 19:00:00');
 	eq((await hub.stop()).code, 0);
 });
 
@@ -828,7 +832,7 @@ test('the project page: its sessions, people, ratings and contributions with lic
 });
 
 test('privacy requests: find a check-in by name, e-mail, session or date; export; erase; every step audited', async () => {
-	const { hub, db, fa, api } = await setup();
+	const { hub, db, ad, ki, fa, api } = await setup();
 	const s = (await api('POST', '/api/sessions', {}, fa)).json.id;
 	const ana = (await api('POST', '/api/participants', { age_band: '25-34', consent: { contact: true }, display_name: 'Ana Tremblay', email: 'ana@example.org' }, fa)).json.id;
 	const bo = (await api('POST', '/api/participants', { age_band: '35-44', consent: { publish_name: true }, display_name: 'Bo' }, fa)).json.id;
@@ -843,6 +847,8 @@ test('privacy requests: find a check-in by name, e-mail, session or date; export
 	eq(await find('from=2000-01-01T00:00:00Z&to=2000-02-01T00:00:00Z'), []);
 	eq((await find('from=' + encodeURIComponent(new Date(Date.now() - 3600e3).toISOString()))).length, 3);
 	eq(await find('from=hier'), 400);
+	for (const [who, want] of [[undefined, 401], [ki, 403], [ad, 200]])
+		eq((await api('GET', '/api/participants?q=zz', undefined, who)).status, want, 'search as ' + (who === ad ? 'admin' : who ? 'kiosk' : 'nobody'));
 	const ex = await api('GET', `/api/participants/${ana}/export`, undefined, fa);
 	eq([ex.status, ex.json.participant.email], [200, 'ana@example.org']);
 	const er = await api('DELETE', `/api/participants/${ana}`, {}, fa);
@@ -850,7 +856,7 @@ test('privacy requests: find a check-in by name, e-mail, session or date; export
 	eq(await find('q=tremb'), [], 'erased: not found by name any more');
 	const log = sql(db, "SELECT action || '|' || object || '|' || coalesce(detail, '') FROM audit WHERE action LIKE 'participant.%' AND action <> 'participant.checkin' ORDER BY id");
 	eq(log, ['participant.search|participants|1 found', 'participant.search|participants|1 found', 'participant.search|participants|1 found',
-		'participant.search|participants|0 found', `participant.export|participant/${ana}|`, `participant.erase|participant/${ana}|`,
+		'participant.search|participants|0 found', 'participant.search|participants|0 found', `participant.export|participant/${ana}|`, `participant.erase|participant/${ana}|`,
 		'participant.search|participants|0 found'].join('\n'));
 	assert(!/tremb|example\.org/i.test(sql(db, 'SELECT group_concat(coalesce(detail, \'\')) FROM audit')), 'what was searched is not logged');
 	eq((await hub.stop()).code, 0);
