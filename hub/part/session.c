@@ -148,6 +148,22 @@ void session_changed(struct hub *h, int64_t id, const char *event)
 	ws_broadcast(h, "session", o, WS_PUBLIC);
 }
 
+/* The end of a session write: audit it (action on session/id, detail),
+ * commit, tell clients (event) and answer status with the staff view.
+ * Returns 0 (the request is answered either way). */
+static int session_done(struct api_req *req, struct api_resp *resp, int64_t id, int status,
+			const char *action, const char *detail, const char *event)
+{
+	char obj[48];
+
+	snprintf(obj, sizeof(obj), "session/%lld", (long long)id);
+	api_audit(req, action, obj, detail);
+	if (args_commit(req, resp))
+		return 0;
+	session_changed(req->h, id, event);
+	return api_json(resp, status, session_json(req->h, id, 1));
+}
+
 struct session_in {
 	const char *group_type, *grade, *notes;
 	long long size;
@@ -254,7 +270,6 @@ int session_post(struct api_req *req, struct api_resp *resp)
 	struct session_in s;
 	int64_t open, id;
 	sqlite3_stmt *st;
-	char obj[48];
 	int ok;
 
 	if (!cJSON_IsObject(req->json))
@@ -282,12 +297,8 @@ int session_post(struct api_req *req, struct api_resp *resp)
 	row_sp_end(h, ok);
 	if (!ok)
 		return api_error(resp, 500, "database error");
-	snprintf(obj, sizeof(obj), "session/%lld", (long long)id);
-	api_audit(req, s.has_ended ? "session.record" : "session.open", obj, s.group_type);
-	if (args_commit(req, resp))
-		return 0;
-	session_changed(h, id, s.has_ended ? "recorded" : "opened");
-	return api_json(resp, 201, session_json(h, id, 1));
+	return session_done(req, resp, id, 201, s.has_ended ? "session.record" : "session.open",
+			    s.group_type, s.has_ended ? "recorded" : "opened");
 }
 
 /* GET /api/sessions/current: the open session (public view unless staff). */
@@ -370,7 +381,6 @@ int session_patch(struct api_req *req, struct api_resp *resp)
 	const cJSON *pg;
 	struct session_in s;
 	sqlite3_stmt *st;
-	char obj[48];
 	int ok, was_open;
 
 	if (!cJSON_IsObject(req->json))
@@ -431,12 +441,7 @@ int session_patch(struct api_req *req, struct api_resp *resp)
 	cJSON_Delete(cur);
 	if (!ok)
 		return api_error(resp, 500, "database error");
-	snprintf(obj, sizeof(obj), "session/%lld", (long long)id);
-	api_audit(req, "session.update", obj, NULL);
-	if (args_commit(req, resp))
-		return 0;
-	session_changed(h, id, "updated");
-	return api_json(resp, 200, session_json(h, id, 1));
+	return session_done(req, resp, id, 200, "session.update", NULL, "updated");
 }
 
 /* End session id at time t. */
@@ -460,7 +465,6 @@ int session_post_end(struct api_req *req, struct api_resp *resp)
 	cJSON *cur;
 	double t = hub_now();
 	int present, open;
-	char obj[48];
 
 	if (req->json && !cJSON_IsObject(req->json))
 		return api_error(resp, 400, "the body must be a JSON object");
@@ -476,12 +480,7 @@ int session_post_end(struct api_req *req, struct api_resp *resp)
 		return api_error(resp, 400, "ended_at is in the future");
 	if (session_end(req->h, id, t))
 		return api_error(resp, 500, "database error");
-	snprintf(obj, sizeof(obj), "session/%lld", (long long)id);
-	api_audit(req, "session.end", obj, NULL);
-	if (args_commit(req, resp))
-		return 0;
-	session_changed(req->h, id, "ended");
-	return api_json(resp, 200, session_json(req->h, id, 1));
+	return session_done(req, resp, id, 200, "session.end", NULL, "ended");
 }
 
 /* The first project of session id (lowest id), 0 when none. */
@@ -560,7 +559,6 @@ int session_delete(struct api_req *req, struct api_resp *resp)
 		" + (SELECT count(*) FROM contributions WHERE session_id = ?1)";
 	const char *reason = removal_reason(req, resp);
 	int64_t id;
-	char obj[48];
 
 	if (!reason || !(id = live_session(req, resp, args_path_id(req, 0))))
 		return 0;
@@ -569,12 +567,7 @@ int session_delete(struct api_req *req, struct api_resp *resp)
 				 "into the session it belongs to instead", (long long)id);
 	if (mark_removed(req, id, 0, reason))
 		return api_error(resp, 500, "database error");
-	snprintf(obj, sizeof(obj), "session/%lld", (long long)id);
-	api_audit(req, "session.delete", obj, reason);
-	if (args_commit(req, resp))
-		return 0;
-	session_changed(req->h, id, "removed");
-	return api_json(resp, 200, session_json(req->h, id, 1));
+	return session_done(req, resp, id, 200, "session.delete", reason, "removed");
 }
 
 /* POST /api/sessions/{id}/merge {"into", "reason"}: session id was the
