@@ -4,6 +4,7 @@
 // participation API takes (licences, group types, age bands, kinds).
 import { h } from './dom.js';
 import { t } from './i18n.js';
+import { errorText } from './errors.js';
 
 export const LICENCES = ['CC-BY-4.0', 'CC-BY-SA-4.0', 'CC-BY-NC-4.0', 'CC-BY-NC-SA-4.0',
 	'CC-BY-ND-4.0', 'CC-BY-NC-ND-4.0', 'CC0-1.0', 'none'];
@@ -95,8 +96,8 @@ export function dialog({ title, body, ok, okClass = 'btn-primary', onOk, wide = 
 	});
 }
 
-// The error text of a failed API answer.
-export const why = (r) => t('common.failed_why', { why: (r.data && r.data.error) || r.status || t('common.network') });
+// The error text of a failed API answer, in the page's words (errors.js).
+export const why = (r) => errorText(r);
 
 // "YYYY-MM-DD" of a date input → ISO time of that local midnight (+days).
 export function dayIso(v, days = 0) {
