@@ -10,13 +10,16 @@ import { createDeviceWall } from './js/devices.js';
 import { createAlerts } from './js/alerts.js';
 import { createPart } from './js/part.js';
 import { createIndicators } from './js/indicators.js';
+import { createWorkflows } from './js/workflows.js';
 
 const STAFF = new Set(['facilitator', 'admin']);
 let role = null, live = null, user = '', indTimer = null;
 
 const wall = createDeviceWall($('#rooms'), $('#devices-none'), $('#devices-count'));
 const alerts = createAlerts($('#alert-list'), $('#alert-none'), $('#alert-count'), (m) => wall.setAlerts(m));
-const part = createPart({ deviceName: (id) => (wall.devices.get(id) || {}).name || id });
+const deviceName = (id) => (wall.devices.get(id) || {}).name || id;
+const wf = createWorkflows({ deviceName, onChange: () => part.soon() });
+const part = createPart({ deviceName, hooks: wf.hooks });
 const indicators = createIndicators();
 
 function showApp(staff) {
@@ -38,6 +41,7 @@ function onSnapshot(s) {
 		whoAmI();
 		part.refresh();
 		indicators.refresh();
+		wf.refresh();
 	} else if (was !== role) {
 		$('#login-user').focus();
 	}
@@ -50,6 +54,7 @@ function onMessage(m) {
 	case 'job': if (m.event === 'ended') indicators.refresh(); part.onMessage(m); break;
 	default:
 		part.onMessage(m);
+		wf.onMessage(m);
 		// what the indicators count changed: refresh them too (coalesced)
 		if (STAFF.has(role) && /^(contribution|project|session|participant|rating)/.test(m.type)) {
 			clearTimeout(indTimer);
@@ -98,7 +103,7 @@ function tickClock() {
 async function main() {
 	await i18n.init();
 	i18n.wireSwitch($('#lang'));
-	i18n.onLangChange(() => { wall.relabel(); alerts.relabel(); part.relabel(); indicators.relabel(); showApp(STAFF.has(role)); tickClock(); live && live.relabel(); });
+	i18n.onLangChange(() => { wall.relabel(); alerts.relabel(); part.relabel(); indicators.relabel(); wf.relabel(); showApp(STAFF.has(role)); tickClock(); live && live.relabel(); });
 	$('#login-form').addEventListener('submit', login);
 	$('#logout').addEventListener('click', logout);
 	tickClock();

@@ -36,6 +36,17 @@ cJSON *contrib_list(struct hub *h, int64_t id, const char *status,
 			 int64_t project, int64_t session, const char *kind,
 			 int64_t participant, long limit)
 {
+	struct contrib_filter f = { .id = id, .status = status, .project = project,
+		.session = session, .kind = kind, .participant = participant, .limit = limit };
+
+	return contrib_find(h, &f);
+}
+
+/* Contributions matching f, newest first, as a JSON array (caller owns
+ * it).  status "decided" is confirmed or rejected; from/to (0: no bound)
+ * bound created_at. */
+cJSON *contrib_find(struct hub *h, const struct contrib_filter *f)
+{
 	static const char q[] =
 		"SELECT c.id, c.project_id, pr.title, c.session_id, c.participant_id, c.kind, c.title,"
 		" c.body, c.links, c.licence, c.status, c.device_id, c.job_id, c.created_at,"
@@ -43,10 +54,12 @@ cJSON *contrib_list(struct hub *h, int64_t id, const char *status,
 		" CASE WHEN p.erased_at IS NULL AND EXISTS (SELECT 1 FROM consents k"
 		"  WHERE k.participant_id = p.id AND k.purpose = 'publish_name' AND k.granted)"
 		"  THEN p.display_name END,"
-		" j.file, j.state, j.started_at, j.ended_at, j.kind"
+		" j.file, j.state, j.started_at, j.ended_at, j.kind, c.reason"
 		" FROM contributions c LEFT JOIN participants p ON p.id = c.participant_id"
 		" LEFT JOIN jobs j ON j.id = c.job_id LEFT JOIN projects pr ON pr.id = c.project_id"
-		" WHERE (?1 IS NULL OR c.id = ?1) AND (?2 IS NULL OR c.status = ?2)"
+		" WHERE (?1 IS NULL OR c.id = ?1)"
+		" AND (?2 IS NULL OR c.status = ?2 OR (?2 = 'decided' AND c.status <> 'pending'))"
+		" AND (?8 IS NULL OR c.created_at >= ?8) AND (?9 IS NULL OR c.created_at < ?9)"
 		" AND (?3 IS NULL OR c.project_id = ?3) AND (?4 IS NULL OR c.session_id = ?4)"
 		" AND (?5 IS NULL OR c.kind = ?5) AND (?7 IS NULL OR c.participant_id = ?7)"
 		" ORDER BY c.id DESC LIMIT ?6";
@@ -55,17 +68,21 @@ cJSON *contrib_list(struct hub *h, int64_t id, const char *status,
 
 	if (!st)
 		return arr;
-	if (id)
-		sqlite3_bind_int64(st, 1, id);
-	row_bind_opt_text(st, 2, status);
-	if (project)
-		sqlite3_bind_int64(st, 3, project);
-	if (session)
-		sqlite3_bind_int64(st, 4, session);
-	row_bind_opt_text(st, 5, kind);
-	sqlite3_bind_int64(st, 6, limit);
-	if (participant)
-		sqlite3_bind_int64(st, 7, participant);
+	if (f->id)
+		sqlite3_bind_int64(st, 1, f->id);
+	row_bind_opt_text(st, 2, f->status);
+	if (f->project)
+		sqlite3_bind_int64(st, 3, f->project);
+	if (f->session)
+		sqlite3_bind_int64(st, 4, f->session);
+	row_bind_opt_text(st, 5, f->kind);
+	sqlite3_bind_int64(st, 6, f->limit);
+	if (f->participant)
+		sqlite3_bind_int64(st, 7, f->participant);
+	if (f->from > 0)
+		sqlite3_bind_double(st, 8, f->from);
+	if (f->to > 0)
+		sqlite3_bind_double(st, 9, f->to);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		cJSON *c = cJSON_CreateObject(), *prov;
 
@@ -86,6 +103,7 @@ cJSON *contrib_list(struct hub *h, int64_t id, const char *status,
 		row_add_time(c, "created_at", st, 13);
 		row_add_time(c, "decided_at", st, 14);
 		row_add_text(c, "decided_by", st, 15);
+		row_add_text(c, "reason", st, 22);
 		if (sqlite3_column_type(st, 12) != SQLITE_NULL) {
 			prov = cJSON_AddObjectToObject(c, "job");
 			row_add_int(prov, "id", st, 12);
@@ -132,18 +150,19 @@ static int contrib_write(struct api_req *req, struct api_resp *resp, const cJSON
 {
 	static const char ins[] =
 		"INSERT INTO contributions(project_id, session_id, participant_id, kind, title, body,"
-		" links, licence, status, created_at, decided_at, decided_by)"
-		" VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)";
+		" links, licence, status, created_at, decided_at, decided_by, reason)"
+		" VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?14)";
 	static const char upd[] =
 		"UPDATE contributions SET project_id=?1, session_id=?2, participant_id=?3, kind=?4,"
-		" title=?5, body=?6, links=?7, licence=?8, status=?9,"
+		" title=?5, body=?6, links=?7, licence=?8, status=?9, reason=?14,"
 		" decided_at=CASE WHEN ?9 = status THEN decided_at ELSE ?11 END,"
 		" decided_by=CASE WHEN ?9 = status THEN decided_by ELSE ?12 END WHERE id=?13";
 	static const char q_part[] = "SELECT session_id FROM participants WHERE id = ?1";
 	static const char q_pexists[] = "SELECT count(*) FROM participants WHERE id = ?1";
 	static const char q_sess[] = "SELECT count(*) FROM sessions WHERE id = ?1";
+	static const char remember[] = "UPDATE projects SET licence = ?2 WHERE id = ?1";
 	struct hub *h = req->h;
-	const char *kind, *title, *body, *lic_in, *licence, *status;
+	const char *kind, *title, *body, *lic_in, *licence, *status, *reason;
 	const cJSON *links;
 	long long project = 0, session = 0, participant = 0;
 	int has_project, has_session, has_participant, kiosk = req->role == ROLE_KIOSK;
@@ -158,6 +177,7 @@ static int contrib_write(struct api_req *req, struct api_resp *resp, const cJSON
 	    args_str(resp, o, "licence", NULL, 64, 0, &lic_in) ||
 	    args_enum(resp, o, "status", NULL, statuses, "pending", &status) ||
 	    args_str_list(resp, o, "links", LINK_MAX, &links) ||
+	    args_str(resp, o, "reason", NULL, 500, 0, &reason) ||
 	    args_int(resp, o, "project_id", NULL, 1, 9e15, &project, &has_project) ||
 	    args_int(resp, o, "session_id", NULL, 1, 9e15, &session, &has_session) ||
 	    args_int(resp, o, "participant_id", NULL, 1, 9e15, &participant, &has_participant))
@@ -165,7 +185,11 @@ static int contrib_write(struct api_req *req, struct api_resp *resp, const cJSON
 	if (!kind)
 		return api_error(resp, 400, "kind is required (scan, print, idea, photo, text, code, other)");
 	if (!(licence = part_licence(lic_in ? lic_in : "none")))
-		return api_error(resp, 400, "licence must be CC-BY-4.0, CC-BY-SA-4.0, CC0-1.0 or none");
+		return api_error(resp, 400, "licence must be CC-BY-4.0, CC-BY-SA-4.0, CC-BY-NC-4.0, "
+				 "CC-BY-NC-SA-4.0, CC-BY-ND-4.0, CC-BY-NC-ND-4.0, CC0-1.0 or none");
+	/* a reason says why it was rejected; it goes when it is no longer */
+	if (strcmp(status, "rejected"))
+		reason = NULL;
 	if (!id && !has_session && open) {
 		session = open;
 		has_session = 1;
@@ -216,8 +240,16 @@ static int contrib_write(struct api_req *req, struct api_resp *resp, const cJSON
 	}
 	if (id)
 		sqlite3_bind_int64(st, 13, id);
+	row_bind_opt_text(st, 14, reason);
 	if (row_step(h, st))
 		return api_error(resp, 500, "database error");
+	/* the licence chosen when confirming is the project's next default */
+	if (!strcmp(status, "confirmed") && has_project && lic_in && (st = store_stmt(h, remember))) {
+		sqlite3_bind_int64(st, 1, project);
+		sqlite3_bind_text(st, 2, licence, -1, SQLITE_STATIC);
+		if (row_step(h, st))
+			return api_error(resp, 500, "database error");
+	}
 	if (!id)
 		id = row_last_id(h);
 	snprintf(obj, sizeof(obj), "contribution/%lld", (long long)id);
@@ -226,7 +258,7 @@ static int contrib_write(struct api_req *req, struct api_resp *resp, const cJSON
 	else if (strcmp(old_status, status))
 		api_audit(req, !strcmp(status, "confirmed") ? "contribution.confirm" :
 			  !strcmp(status, "rejected") ? "contribution.reject" : "contribution.reopen",
-			  obj, NULL);
+			  obj, !strcmp(status, "confirmed") ? licence : reason);
 	else
 		api_audit(req, "contribution.update", obj, NULL);
 	if (args_commit(req, resp))
@@ -270,27 +302,36 @@ int contrib_patch(struct api_req *req, struct api_resp *resp)
 	return rc;
 }
 
-/* GET /api/contributions?status=&project_id=&session_id=&kind=&limit= (staff). */
+/* GET /api/contributions?status=&project_id=&session_id=&kind=&from=&to=
+ * &limit= (staff); status=decided is confirmed or rejected. */
 int contrib_get_all(struct api_req *req, struct api_resp *resp)
 {
 	int64_t project = 0, session = 0;
 	char status[16] = "", kind[16] = "";
 	long limit = 1000;
+	int bad = 0;
+	struct contrib_filter f = { .from = api_time_arg(req, "from", 0, &bad),
+				    .to = api_time_arg(req, "to", 0, &bad) };
 	cJSON *o;
 
 	if (args_query_id(req, "project_id", &project) < 0 || args_query_id(req, "session_id", &session) < 0)
 		return api_error(resp, 400, "project_id and session_id must be ids");
+	if (bad)
+		return api_error(resp, 400, "from/to must be ISO-8601 times or Unix seconds");
 	if (!api_query(req, "status", status, sizeof(status)) && status[0] &&
-	    args_in_list(statuses, status) < 0)
-		return api_error(resp, 400, "status must be pending, confirmed or rejected");
+	    args_in_list(statuses, status) < 0 && strcmp(status, "decided"))
+		return api_error(resp, 400, "status must be pending, confirmed, rejected or decided");
 	if (!api_query(req, "kind", kind, sizeof(kind)) && kind[0] && args_in_list(kinds, kind) < 0)
 		return api_error(resp, 400, "kind must be scan, print, idea, photo, text, code or other");
 	if (args_limit(req, resp, "limit", 1000, &limit))
 		return 0;
+	f.status = status[0] ? status : NULL;
+	f.project = project;
+	f.session = session;
+	f.kind = kind[0] ? kind : NULL;
+	f.limit = limit;
 	o = cJSON_CreateObject();
-	cJSON_AddItemToObject(o, "contributions",
-			      contrib_list(req->h, 0, status[0] ? status : NULL, project,
-						session, kind[0] ? kind : NULL, 0, limit));
+	cJSON_AddItemToObject(o, "contributions", contrib_find(req->h, &f));
 	return api_json(resp, 200, o);
 }
 

@@ -18,16 +18,29 @@ struct cJSON *contrib_list(struct hub *h, int64_t id, const char *status,
 			 int64_t project, int64_t session, const char *kind,
 			 int64_t participant, long limit);
 
+struct contrib_filter {		/* 0/NULL = any */
+	int64_t id, project, session, participant;
+	const char *status, *kind;	/* status "decided": confirmed or rejected */
+	double from, to;		/* created_at in [from, to) */
+	long limit;
+};
+
+/* Contributions matching f, newest first, as a JSON array (caller owns it). */
+struct cJSON *contrib_find(struct hub *h, const struct contrib_filter *f);
+
 /* A contribution changed: the row to staff, its project's counts to all. */
 void contrib_changed(struct hub *h, int64_t id, const char *event);
 
 int contrib_post(struct api_req *req, struct api_resp *resp);
 
 /* PATCH /api/contributions/{id}: status (confirmed, rejected, pending),
- * title, licence, project_id, kind, body, links, participant_id. */
+ * title, licence, project_id, kind, body, links, participant_id, reason
+ * (why it was rejected).  Confirming with a licence and a project makes
+ * that licence the project's default. */
 int contrib_patch(struct api_req *req, struct api_resp *resp);
 
-/* GET /api/contributions?status=&project_id=&session_id=&kind=&limit= (staff). */
+/* GET /api/contributions?status=&project_id=&session_id=&kind=&from=&to=
+ * &limit= (staff); status=decided is confirmed or rejected. */
 int contrib_get_all(struct api_req *req, struct api_resp *resp);
 
 int contrib_get(struct api_req *req, struct api_resp *resp);

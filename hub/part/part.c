@@ -44,12 +44,18 @@
 #include "net/ws.h"
 
 /* The licence in its SPDX spelling, from friendly ones ("CC BY 4.0",
- * "cc-by-sa", "CC0", "not for publication"); NULL if unknown. */
+ * "cc-by-nc-sa", "CC0", "not for publication"); NULL if unknown.  The
+ * six Creative Commons 4.0 licences, CC0, and "none" (all rights
+ * reserved: not for publication). */
 const char *part_licence(const char *s)
 {
 	static const struct { const char *k, *spdx; } map[] = {
 		{ "ccby40", "CC-BY-4.0" }, { "ccby", "CC-BY-4.0" },
 		{ "ccbysa40", "CC-BY-SA-4.0" }, { "ccbysa", "CC-BY-SA-4.0" },
+		{ "ccbync40", "CC-BY-NC-4.0" }, { "ccbync", "CC-BY-NC-4.0" },
+		{ "ccbyncsa40", "CC-BY-NC-SA-4.0" }, { "ccbyncsa", "CC-BY-NC-SA-4.0" },
+		{ "ccbynd40", "CC-BY-ND-4.0" }, { "ccbynd", "CC-BY-ND-4.0" },
+		{ "ccbyncnd40", "CC-BY-NC-ND-4.0" }, { "ccbyncnd", "CC-BY-NC-ND-4.0" },
 		{ "cc010", "CC0-1.0" }, { "cc0", "CC0-1.0" }, { "publicdomain", "CC0-1.0" },
 		{ "none", "none" }, { "notforpublication", "none" },
 		{ "allrightsreserved", "none" }, { "", "none" },
@@ -268,6 +274,8 @@ static const struct api_route part_routes[] = {
 	{ "GET", "/api/sessions/*", ROLE_FACILITATOR, session_get },
 	{ "PATCH", "/api/sessions/*", ROLE_FACILITATOR, session_patch },
 	{ "POST", "/api/sessions/*/end", ROLE_FACILITATOR, session_post_end },
+	{ "DELETE", "/api/sessions/*", ROLE_FACILITATOR, session_delete },
+	{ "POST", "/api/sessions/*/merge", ROLE_FACILITATOR, session_merge },
 	{ "GET", "/api/participants", ROLE_FACILITATOR, participant_get_all },
 	{ "POST", "/api/participants", ROLE_KIOSK, participant_post },
 	{ "GET", "/api/participants/*", ROLE_FACILITATOR, participant_get },

@@ -24,24 +24,90 @@
 #include "store/store.h"
 #include "net/ws.h"
 
-/* the first three are children under 14 */
+/* the first three are children under 14; "0-17" is a child whose age was
+ * not given (treated as under 14 for consent), "18+" an adult */
 static const char *const age_bands[] = {
 	"0-5", "6-9", "10-13", "14-17", "18-24", "25-34", "35-44", "45-54",
-	"55-64", "65+", NULL
+	"55-64", "65+", "0-17", "18+", NULL
 };
 #define CHILD_BANDS 3
+#define child_band(b) (args_in_list(age_bands, (b)) < CHILD_BANDS || !strcmp((b), "0-17"))
+#define MEMBERS_MAX 50
 static const char *const purposes[] = { "contact", "photo", "publish_name", NULL };
 
-/* The participant rows matching (id, session) as JSON objects appended
- * to arr; full = with personal fields (staff only). */
-void participant_list_json(struct hub *h, cJSON *arr, int64_t id, int64_t session,
-		       long limit)
+/* The people a check-in lists by band (a family), as "members" in p. */
+static void participant_members_json(struct hub *h, cJSON *p, int64_t id)
+{
+	static const char q[] =
+		"SELECT age_band, n FROM participant_members WHERE participant_id = ?1 ORDER BY rowid";
+	sqlite3_stmt *st = store_stmt(h, q);
+	cJSON *arr = NULL;
+
+	if (!st)
+		return;
+	sqlite3_bind_int64(st, 1, id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		cJSON *m = cJSON_CreateObject();
+
+		if (!arr)
+			arr = cJSON_AddArrayToObject(p, "members");
+		row_add_text(m, "age_band", st, 0);
+		row_add_int(m, "n", st, 1);
+		cJSON_AddItemToArray(arr, m);
+	}
+	sqlite3_reset(st);
+}
+
+/* Validate "members": [{"age_band"?, "n"?}, …] (at most MEMBERS_MAX
+ * entries, n 1..1000, 1 when absent); *total gets the people they add up
+ * to.  0, or -1 after answering 400. */
+static int members_read(struct api_resp *resp, const cJSON *list, long long *total)
+{
+	const cJSON *m;
+	char label[40];
+	int i = 0;
+
+	*total = 0;
+	if (!list || cJSON_IsNull(list))
+		return 0;
+	if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) < 1 ||
+	    cJSON_GetArraySize(list) > MEMBERS_MAX)
+		return api_error(resp, 400, "members must be an array of 1 to %d {\"age_band\",\"n\"}",
+				 MEMBERS_MAX), -1;
+	cJSON_ArrayForEach(m, list) {
+		const char *band;
+		long long n = 1;
+		int present;
+
+		if (!cJSON_IsObject(m))
+			return api_error(resp, 400, "members[%d] must be an object {\"age_band\",\"n\"}", i), -1;
+		snprintf(label, sizeof(label), "members[%d].age_band", i);
+		if (args_enum(resp, m, "age_band", label, age_bands, NULL, &band))
+			return -1;
+		snprintf(label, sizeof(label), "members[%d].n", i);
+		if (args_int(resp, m, "n", label, 1, 1000, &n, &present))
+			return -1;
+		*total += n;
+		i++;
+	}
+	if (*total > 1000)
+		return api_error(resp, 400, "members add up to %lld people; at most 1000", *total), -1;
+	return 0;
+}
+
+/* The participant rows matching id, session, text (a part of the name or
+ * email given with consent, any case) and [from, to) (check-in time; 0
+ * for no bound) as JSON objects appended to arr. */
+static void list_where(struct hub *h, cJSON *arr, int64_t id, int64_t session,
+		       const char *text, double from, double to, long limit)
 {
 	static const char q[] =
 		"SELECT id, session_id, age_band, postal_area, party_size, display_name, email,"
 		" created_at, last_seen, erased_at, purged_at FROM participants"
 		" WHERE (?1 IS NULL OR id = ?1) AND (?2 IS NULL OR session_id = ?2)"
-		" ORDER BY id LIMIT ?3";
+		" AND (?4 IS NULL OR instr(lower(display_name), lower(?4)) OR instr(lower(email), lower(?4)))"
+		" AND (?5 IS NULL OR created_at >= ?5) AND (?6 IS NULL OR created_at < ?6)"
+		" ORDER BY id DESC LIMIT ?3";
 	static const char q_cons[] =
 		"SELECT purpose, granted, given_by, text_version, at FROM consents"
 		" WHERE participant_id = ?1 ORDER BY id";
@@ -54,6 +120,11 @@ void participant_list_json(struct hub *h, cJSON *arr, int64_t id, int64_t sessio
 	if (session)
 		sqlite3_bind_int64(st, 2, session);
 	sqlite3_bind_int64(st, 3, limit);
+	row_bind_opt_text(st, 4, text);
+	if (from > 0)
+		sqlite3_bind_double(st, 5, from);
+	if (to > 0)
+		sqlite3_bind_double(st, 6, to);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		cJSON *p = cJSON_CreateObject(), *c;
 		int64_t pid = sqlite3_column_int64(st, 0);
@@ -63,6 +134,7 @@ void participant_list_json(struct hub *h, cJSON *arr, int64_t id, int64_t sessio
 		row_add_text(p, "age_band", st, 2);
 		row_add_text(p, "postal_area", st, 3);
 		row_add_int(p, "party_size", st, 4);
+		participant_members_json(h, p, pid);
 		row_add_text(p, "display_name", st, 5);
 		row_add_text(p, "email", st, 6);
 		c = cJSON_AddObjectToObject(p, "consent");
@@ -89,6 +161,14 @@ void participant_list_json(struct hub *h, cJSON *arr, int64_t id, int64_t sessio
 		cJSON_AddItemToArray(arr, p);
 	}
 	sqlite3_reset(st);
+}
+
+/* The participant rows matching (id, session) as JSON objects appended
+ * to arr, with their personal fields (staff only). */
+void participant_list_json(struct hub *h, cJSON *arr, int64_t id, int64_t session,
+		       long limit)
+{
+	list_where(h, arr, id, session, NULL, 0, 0, limit);
 }
 
 static cJSON *participant_json(struct hub *h, int64_t id)
@@ -158,9 +238,14 @@ int participant_post(struct api_req *req, struct api_resp *resp)
 	static const char ins_c[] =
 		"INSERT INTO consents(participant_id, purpose, granted, given_by, text_version, at)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-	static const char q_sess[] = "SELECT count(*) FROM sessions WHERE id = ?1";
+	static const char ins_m[] =
+		"INSERT INTO participant_members(participant_id, age_band, n) VALUES (?1, ?2, ?3)";
+	static const char q_sess[] =
+		"SELECT count(*) FROM sessions WHERE id = ?1 AND removed_at IS NULL";
 	struct hub *h = req->h;
 	const cJSON *o = req->json, *consent = args_member(o, "consent");
+	const cJSON *members = args_member(o, "members"), *m;
+	long long people = 0;
 	const char *age, *postal, *name, *email, *given_by;
 	int granted[3] = { 0, 0, 0 }, given[3] = { 0, 0, 0 }, any = 0, present, ok;
 	long long session = 0, party = 1;
@@ -187,8 +272,15 @@ int participant_post(struct api_req *req, struct api_resp *resp)
 	    args_str(resp, o, "postal_area", NULL, 10, 0, &postal) ||
 	    args_int(resp, o, "party_size", NULL, 1, 1000, &party, &present) ||
 	    args_str(resp, o, "display_name", NULL, NAME_MAX, 0, &name) ||
-	    args_str(resp, o, "email", NULL, EMAIL_MAX, 0, &email))
+	    args_str(resp, o, "email", NULL, EMAIL_MAX, 0, &email) ||
+	    members_read(resp, members, &people))
 		return 0;
+	/* a family lists its people: the party is what they add up to */
+	if (people && present && party != people)
+		return api_error(resp, 400, "party_size is %lld but members add up to %lld",
+				 party, people);
+	if (people)
+		party = people;
 	if (postal && postal_area(postal, area))
 		return api_error(resp, 400, "postal_area must be a Canadian postal code or its first 3 characters (G1R)");
 	if (consent && !cJSON_IsNull(consent) && !cJSON_IsObject(consent))
@@ -212,7 +304,7 @@ int participant_post(struct api_req *req, struct api_resp *resp)
 		return api_error(resp, 400, "email needs consent.contact");
 	if (email && !email_ok(email))
 		return api_error(resp, 400, "email is not an email address");
-	if (any && age && args_in_list(age_bands, age) < CHILD_BANDS && strcmp(given_by, "guardian"))
+	if (any && age && child_band(age) && strcmp(given_by, "guardian"))
 		return api_error(resp, 400, "consent.given_by must be \"guardian\": a parent or "
 				 "guardian consents for a child under 14");
 	if (row_sp_begin(h))
@@ -244,6 +336,20 @@ int participant_post(struct api_req *req, struct api_resp *resp)
 		sqlite3_bind_double(st, 6, now);
 		ok = row_step(h, st) == 0;
 	}
+	if (people) {
+		cJSON_ArrayForEach(m, members) {
+			const cJSON *b = args_member(m, "age_band"), *n = args_member(m, "n");
+
+			if (!ok || !(st = store_stmt(h, ins_m))) {
+				ok = 0;
+				break;
+			}
+			sqlite3_bind_int64(st, 1, id);
+			row_bind_opt_text(st, 2, cJSON_IsString(b) && *b->valuestring ? b->valuestring : NULL);
+			sqlite3_bind_int64(st, 3, cJSON_IsNumber(n) ? (int64_t)n->valuedouble : 1);
+			ok = row_step(h, st) == 0;
+		}
+	}
 	row_sp_end(h, ok);
 	if (!ok)
 		return api_error(resp, 500, "database error");
@@ -258,19 +364,41 @@ int participant_post(struct api_req *req, struct api_resp *resp)
 	return api_json(resp, 201, r);
 }
 
-/* GET /api/participants[?session_id=N][&limit=N] (staff). */
+/* GET /api/participants[?session_id=N][&q=TEXT][&from=T][&to=T][&limit=N]
+ * (staff), newest first.  A search by name or email (q) is a look at
+ * personal data: it is audit-logged (what was searched stays out of the
+ * log, which outlives an erasure). */
 int participant_get_all(struct api_req *req, struct api_resp *resp)
 {
 	int64_t session = 0;
-		long limit = 10000;
-	cJSON *o;
+	long limit = 10000;
+	char text[EMAIL_MAX + 1] = "";
+	int bad = 0;
+	double from = api_time_arg(req, "from", 0, &bad);
+	double to = api_time_arg(req, "to", 0, &bad);
+	cJSON *o, *arr;
 
 	if (args_query_id(req, "session_id", &session) < 0)
 		return api_error(resp, 400, "session_id must be a session id");
+	if (bad)
+		return api_error(resp, 400, "from/to must be ISO-8601 times or Unix seconds");
 	if (args_limit(req, resp, "limit", 10000, &limit))
 		return 0;
+	if (api_query(req, "q", text, sizeof(text)) == 0 && text[0] && strlen(text) < 2)
+		return api_error(resp, 400, "q must be at least 2 characters");
 	o = cJSON_CreateObject();
-	participant_list_json(req->h, cJSON_AddArrayToObject(o, "participants"), 0, session, limit);
+	arr = cJSON_AddArrayToObject(o, "participants");
+	list_where(req->h, arr, 0, session, text[0] ? text : NULL, from, to, limit);
+	if (text[0]) {
+		char detail[48];
+
+		snprintf(detail, sizeof(detail), "%d found", cJSON_GetArraySize(arr));
+		api_audit(req, "participant.search", "participants", detail);
+		if (args_commit(req, resp)) {
+			cJSON_Delete(o);
+			return 0;
+		}
+	}
 	return api_json(resp, 200, o);
 }
 

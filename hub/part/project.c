@@ -15,6 +15,7 @@
 #include "net/args.h"
 #include "core/hub.h"
 #include "auth/auth.h"
+#include "part/contrib.h"
 #include "part/project.h"
 #include "part/row.h"
 #include "store/store.h"
@@ -33,8 +34,8 @@ cJSON *project_json(struct hub *h, int64_t id, int staff)
 		"SELECT id, title, summary, status, visibility, starts_on, ends_on, partners,"
 		" cover, created_at, updated_at,"
 		" (SELECT count(*) FROM contributions c WHERE c.project_id = p.id AND c.status = 'confirmed'),"
-		" (SELECT count(*) FROM contributions c WHERE c.project_id = p.id AND c.status = 'pending')"
-		" FROM projects p WHERE id = ?1";
+		" (SELECT count(*) FROM contributions c WHERE c.project_id = p.id AND c.status = 'pending'),"
+		" licence FROM projects p WHERE id = ?1";
 	static const char q_themes[] =
 		"SELECT theme FROM project_themes WHERE project_id = ?1 ORDER BY theme";
 	sqlite3_stmt *st = store_stmt(h, q);
@@ -59,8 +60,10 @@ cJSON *project_json(struct hub *h, int64_t id, int staff)
 		row_add_time(o, "created_at", st, 9);
 		row_add_time(o, "updated_at", st, 10);
 		row_add_int(o, "contributions_confirmed", st, 11);
-		if (staff)
+		if (staff) {
 			row_add_int(o, "contributions_pending", st, 12);
+			row_add_text(o, "licence", st, 13);
+		}
 		sqlite3_reset(st);
 		if ((st = store_stmt(h, q_themes))) {
 			sqlite3_bind_int64(st, 1, id);
@@ -215,13 +218,70 @@ int project_get_all(struct api_req *req, struct api_resp *resp)
 	return api_json(resp, 200, o);
 }
 
+/* The project page's figures, added to p (staff): its sessions (not
+ * removed) with the people each counts (the larger of head count and
+ * check-ins, as the report counts them), the people in all, its ratings
+ * (votes given during its sessions; positive as the report reads them)
+ * and its contributions with their licences. */
+static void project_detail(struct hub *h, cJSON *p, int64_t id)
+{
+	static const char q_ses[] =
+		"SELECT s.id, s.started_at, s.ended_at, s.group_type, s.group_size,"
+		" (SELECT coalesce(sum(party_size), 0) FROM participants WHERE session_id = s.id)"
+		" FROM session_projects sp JOIN sessions s ON s.id = sp.session_id"
+		" WHERE sp.project_id = ?1 AND s.removed_at IS NULL ORDER BY s.started_at DESC";
+	static const char q_rat[] =
+		"SELECT count(*), coalesce(sum((scale = 3 AND value = 3) OR (scale = 5 AND value >= 4)), 0)"
+		" FROM ratings WHERE session_id IN (SELECT sp.session_id FROM session_projects sp"
+		" JOIN sessions s ON s.id = sp.session_id WHERE sp.project_id = ?1"
+		" AND s.removed_at IS NULL)";
+	sqlite3_stmt *st;
+	cJSON *arr = cJSON_AddArrayToObject(p, "sessions"), *r;
+	long long people = 0;
+
+	if ((st = store_stmt(h, q_ses))) {
+		sqlite3_bind_int64(st, 1, id);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			cJSON *o = cJSON_CreateObject();
+			long long size = sqlite3_column_int64(st, 4), in = sqlite3_column_int64(st, 5);
+
+			row_add_int(o, "id", st, 0);
+			row_add_time(o, "started_at", st, 1);
+			row_add_time(o, "ended_at", st, 2);
+			row_add_text(o, "group_type", st, 3);
+			row_add_int(o, "group_size", st, 4);
+			row_add_int(o, "checked_in", st, 5);
+			cJSON_AddNumberToObject(o, "counted", (double)(size > in ? size : in));
+			people += size > in ? size : in;
+			cJSON_AddItemToArray(arr, o);
+		}
+		sqlite3_reset(st);
+	}
+	cJSON_AddNumberToObject(p, "participants", (double)people);
+	r = cJSON_AddObjectToObject(p, "ratings");
+	if ((st = store_stmt(h, q_rat))) {
+		sqlite3_bind_int64(st, 1, id);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			row_add_int(r, "count", st, 0);
+			row_add_int(r, "positive", st, 1);
+		}
+		sqlite3_reset(st);
+	}
+	cJSON_AddItemToObject(p, "contributions", contrib_list(h, 0, NULL, id, 0, NULL, 0, 500));
+}
+
+/* GET /api/projects/{id}: the project; staff also get its page's
+ * figures (project_detail). */
 int project_get(struct api_req *req, struct api_resp *resp)
 {
 	int64_t id = args_path_id(req, 0);
-	cJSON *p = id ? project_json(req->h, id, row_staff(req)) : NULL;
+	int staff = row_staff(req);
+	cJSON *p = id ? project_json(req->h, id, staff) : NULL;
 
 	if (!p)
 		return api_error(resp, 404, "no such project");
+	if (staff)
+		project_detail(req->h, p, id);
 	return api_json(resp, 200, p);
 }
 

@@ -53,7 +53,9 @@ cJSON *session_json(struct hub *h, int64_t id, int staff)
 		" (SELECT count(*) FROM participants WHERE session_id = s.id),"
 		" (SELECT coalesce(sum(party_size), 0) FROM participants WHERE session_id = s.id),"
 		" (SELECT count(*) FROM contributions WHERE session_id = s.id),"
-		" (SELECT count(*) FROM ratings WHERE session_id = s.id)"
+		" (SELECT count(*) FROM ratings WHERE session_id = s.id),"
+		" removed_at, removed_by, removed_reason, merged_into,"
+		" (SELECT group_concat(id, ';') FROM sessions m WHERE m.merged_into = s.id)"
 		" FROM sessions s WHERE id = ?1";
 	static const char q_proj[] =
 		"SELECT p.id, p.title, p.visibility FROM session_projects sp"
@@ -87,6 +89,24 @@ cJSON *session_json(struct hub *h, int64_t id, int staff)
 		row_add_text(o, "facilitator", st, 2);
 		row_add_text(o, "notes", st, 6);
 		row_add_text(o, "source", st, 7);
+		if (sqlite3_column_type(st, 12) != SQLITE_NULL) {
+			cJSON *rm = cJSON_AddObjectToObject(o, "removed");
+
+			row_add_time(rm, "at", st, 12);
+			row_add_text(rm, "by", st, 13);
+			row_add_text(rm, "reason", st, 14);
+			row_add_int(rm, "merged_into", st, 15);
+		}
+		if (sqlite3_column_type(st, 16) != SQLITE_NULL) {
+			const char *m = (const char *)sqlite3_column_text(st, 16);
+			cJSON *arr = cJSON_AddArrayToObject(o, "merged_from");
+
+			while (m && *m) {
+				cJSON_AddItemToArray(arr, cJSON_CreateNumber(strtod(m, NULL)));
+				m = strchr(m, ';');
+				m = m ? m + 1 : NULL;
+			}
+		}
 	}
 	sqlite3_reset(st);
 	ids = cJSON_AddArrayToObject(o, "project_ids");
@@ -126,6 +146,22 @@ void session_changed(struct hub *h, int64_t id, const char *event)
 	cJSON_AddStringToObject(o, "event", event);
 	cJSON_AddItemToObject(o, "session", session_json(h, id, 0));
 	ws_broadcast(h, "session", o, WS_PUBLIC);
+}
+
+/* The end of a session write: audit it (action on session/id, detail),
+ * commit, tell clients (event) and answer status with the staff view.
+ * Returns 0 (the request is answered either way). */
+static int session_done(struct api_req *req, struct api_resp *resp, int64_t id, int status,
+			const char *action, const char *detail, const char *event)
+{
+	char obj[48];
+
+	snprintf(obj, sizeof(obj), "session/%lld", (long long)id);
+	api_audit(req, action, obj, detail);
+	if (args_commit(req, resp))
+		return 0;
+	session_changed(req->h, id, event);
+	return api_json(resp, status, session_json(req->h, id, 1));
 }
 
 struct session_in {
@@ -234,7 +270,6 @@ int session_post(struct api_req *req, struct api_resp *resp)
 	struct session_in s;
 	int64_t open, id;
 	sqlite3_stmt *st;
-	char obj[48];
 	int ok;
 
 	if (!cJSON_IsObject(req->json))
@@ -262,12 +297,8 @@ int session_post(struct api_req *req, struct api_resp *resp)
 	row_sp_end(h, ok);
 	if (!ok)
 		return api_error(resp, 500, "database error");
-	snprintf(obj, sizeof(obj), "session/%lld", (long long)id);
-	api_audit(req, s.has_ended ? "session.record" : "session.open", obj, s.group_type);
-	if (args_commit(req, resp))
-		return 0;
-	session_changed(h, id, s.has_ended ? "recorded" : "opened");
-	return api_json(resp, 201, session_json(h, id, 1));
+	return session_done(req, resp, id, 201, s.has_ended ? "session.record" : "session.open",
+			    s.group_type, s.has_ended ? "recorded" : "opened");
 }
 
 /* GET /api/sessions/current: the open session (public view unless staff). */
@@ -280,13 +311,15 @@ int session_get_current(struct api_req *req, struct api_resp *resp)
 	return api_json(resp, 200, session_json(req->h, id, row_staff(req)));
 }
 
-/* GET /api/sessions?from=&to=&limit=: sessions overlapping [from, to],
- * newest first. */
+/* GET /api/sessions?from=&to=&limit=&removed=1: sessions overlapping
+ * [from, to], newest first; removed ones only with removed=1. */
 int session_get_all(struct api_req *req, struct api_resp *resp)
 {
 	static const char q[] =
 		"SELECT id FROM sessions WHERE started_at <= ?2 AND coalesce(ended_at, 1e18) >= ?1"
+		" AND (?4 OR removed_at IS NULL)"
 		" ORDER BY started_at DESC, id DESC LIMIT ?3";
+	char removed[4] = "";
 	int bad = 0;
 	double from = api_time_arg(req, "from", 0, &bad);
 	double to = api_time_arg(req, "to", 1e15, &bad);
@@ -303,6 +336,8 @@ int session_get_all(struct api_req *req, struct api_resp *resp)
 	sqlite3_bind_double(st, 1, from);
 	sqlite3_bind_double(st, 2, to);
 	sqlite3_bind_int64(st, 3, limit);
+	api_query(req, "removed", removed, sizeof(removed));
+	sqlite3_bind_int(st, 4, !strcmp(removed, "1"));
 	o = cJSON_CreateObject();
 	arr = cJSON_AddArrayToObject(o, "sessions");
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -346,13 +381,17 @@ int session_patch(struct api_req *req, struct api_resp *resp)
 	const cJSON *pg;
 	struct session_in s;
 	sqlite3_stmt *st;
-	char obj[48];
 	int ok, was_open;
 
 	if (!cJSON_IsObject(req->json))
 		return api_error(resp, 400, "a JSON object is required");
 	if (!id || !(cur = session_json(h, id, 1)))
 		return api_error(resp, 404, "no such session");
+	if (args_member(cur, "removed")) {
+		cJSON_Delete(cur);
+		return api_error(resp, 409, "session %lld was removed", (long long)id);
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(cur, "merged_from");
 	was_open = cJSON_IsTrue(args_member(cur, "open"));
 	if (was_open && args_member(req->json, "ended_at") && !cJSON_IsNull(args_member(req->json, "ended_at"))) {
 		cJSON_Delete(cur);
@@ -402,12 +441,7 @@ int session_patch(struct api_req *req, struct api_resp *resp)
 	cJSON_Delete(cur);
 	if (!ok)
 		return api_error(resp, 500, "database error");
-	snprintf(obj, sizeof(obj), "session/%lld", (long long)id);
-	api_audit(req, "session.update", obj, NULL);
-	if (args_commit(req, resp))
-		return 0;
-	session_changed(h, id, "updated");
-	return api_json(resp, 200, session_json(h, id, 1));
+	return session_done(req, resp, id, 200, "session.update", NULL, "updated");
 }
 
 /* End session id at time t. */
@@ -431,7 +465,6 @@ int session_post_end(struct api_req *req, struct api_resp *resp)
 	cJSON *cur;
 	double t = hub_now();
 	int present, open;
-	char obj[48];
 
 	if (req->json && !cJSON_IsObject(req->json))
 		return api_error(resp, 400, "the body must be a JSON object");
@@ -447,12 +480,7 @@ int session_post_end(struct api_req *req, struct api_resp *resp)
 		return api_error(resp, 400, "ended_at is in the future");
 	if (session_end(req->h, id, t))
 		return api_error(resp, 500, "database error");
-	snprintf(obj, sizeof(obj), "session/%lld", (long long)id);
-	api_audit(req, "session.end", obj, NULL);
-	if (args_commit(req, resp))
-		return 0;
-	session_changed(req->h, id, "ended");
-	return api_json(resp, 200, session_json(req->h, id, 1));
+	return session_done(req, resp, id, 200, "session.end", NULL, "ended");
 }
 
 /* The first project of session id (lowest id), 0 when none. */
@@ -462,4 +490,146 @@ int64_t session_first_project(struct hub *h, int64_t session)
 		"SELECT min(project_id) FROM session_projects WHERE session_id = ?1";
 
 	return session ? row_scalar(h, q, session) : 0;
+}
+
+/* ---- removing a session opened by mistake ----------------------------- */
+
+/* The reason a removal gives (1..500 bytes), or NULL after answering 400. */
+static const char *removal_reason(struct api_req *req, struct api_resp *resp)
+{
+	const char *reason;
+
+	if (req->json && !cJSON_IsObject(req->json))
+		return api_error(resp, 400, "the body must be a JSON object"), NULL;
+	if (args_str(resp, req->json, "reason", NULL, 500, 0, &reason))
+		return NULL;
+	if (!reason)
+		return api_error(resp, 400, "reason is required: say why the session is removed"), NULL;
+	return reason;
+}
+
+/* Session id when it exists and was not removed; 0 after answering 404/409. */
+static int64_t live_session(struct api_req *req, struct api_resp *resp, int64_t id)
+{
+	static const char q[] = "SELECT removed_at IS NOT NULL FROM sessions WHERE id = ?1";
+	sqlite3_stmt *st = id ? store_stmt(req->h, q) : NULL;
+	int removed = -1;
+
+	if (st) {
+		sqlite3_bind_int64(st, 1, id);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			removed = sqlite3_column_int(st, 0);
+		sqlite3_reset(st);
+	}
+	if (removed < 0)
+		return api_error(resp, 404, "no such session"), 0;
+	if (removed)
+		return api_error(resp, 409, "session %lld was already removed", (long long)id), 0;
+	return id;
+}
+
+/* Mark session id removed (ended too, so it is never the open one). */
+static int mark_removed(struct api_req *req, int64_t id, int64_t into, const char *reason)
+{
+	static const char upd[] =
+		"UPDATE sessions SET removed_at = ?2, removed_by = ?3, removed_reason = ?4,"
+		" merged_into = ?5, ended_at = coalesce(ended_at, max(?2, started_at)) WHERE id = ?1";
+	sqlite3_stmt *st = store_stmt(req->h, upd);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_double(st, 2, hub_now());
+	row_bind_opt_text(st, 3, req->user[0] ? req->user : NULL);
+	sqlite3_bind_text(st, 4, reason, -1, SQLITE_TRANSIENT);
+	if (into)
+		sqlite3_bind_int64(st, 5, into);
+	return row_step(req->h, st);
+}
+
+/* DELETE /api/sessions/{id} {"reason"}: remove a session opened by
+ * mistake.  Its row stays, marked removed, so the audit log and the
+ * report's trail can still name it; the indicators no longer count it.
+ * A session people checked in to or contributed in is merged instead
+ * (409), so no one's visit is lost. */
+int session_delete(struct api_req *req, struct api_resp *resp)
+{
+	static const char q_used[] =
+		"SELECT (SELECT count(*) FROM participants WHERE session_id = ?1)"
+		" + (SELECT count(*) FROM contributions WHERE session_id = ?1)";
+	const char *reason = removal_reason(req, resp);
+	int64_t id;
+
+	if (!reason || !(id = live_session(req, resp, args_path_id(req, 0))))
+		return 0;
+	if (row_scalar(req->h, q_used, id) > 0)
+		return api_error(resp, 409, "session %lld has check-ins or contributions: merge it "
+				 "into the session it belongs to instead", (long long)id);
+	if (mark_removed(req, id, 0, reason))
+		return api_error(resp, 500, "database error");
+	return session_done(req, resp, id, 200, "session.delete", reason, "removed");
+}
+
+/* POST /api/sessions/{id}/merge {"into", "reason"}: session id was the
+ * same visit as session `into` (a group opened twice).  Its check-ins,
+ * contributions, ratings, projects and devices move to `into`, whose
+ * head count becomes the larger of the two, whose start the earlier and,
+ * when both have ended, whose end the later; id is marked removed
+ * (merged_into), so the visit counts once. */
+int session_merge(struct api_req *req, struct api_resp *resp)
+{
+	static const char *const moves[] = {
+		"UPDATE participants SET session_id = ?2 WHERE session_id = ?1",
+		"UPDATE contributions SET session_id = ?2 WHERE session_id = ?1",
+		"UPDATE ratings SET session_id = ?2 WHERE session_id = ?1",
+		"INSERT OR IGNORE INTO session_projects(session_id, project_id)"
+		" SELECT ?2, project_id FROM session_projects WHERE session_id = ?1",
+		"INSERT OR IGNORE INTO session_devices(session_id, device_id)"
+		" SELECT ?2, device_id FROM session_devices WHERE session_id = ?1",
+		"UPDATE sessions SET group_size = max(group_size,"
+		" (SELECT group_size FROM sessions WHERE id = ?1)),"
+		" started_at = min(started_at, (SELECT started_at FROM sessions WHERE id = ?1)),"
+		" ended_at = max(ended_at, coalesce((SELECT ended_at FROM sessions WHERE id = ?1),"
+		"  ended_at))"
+		" WHERE id = ?2",
+	};
+	const char *reason = removal_reason(req, resp);
+	long long into;
+	int64_t id;
+	int present, ok = 1;
+	char obj[48], detail[600];
+
+	if (!reason || args_int(resp, req->json, "into", NULL, 1, 9e15, &into, &present))
+		return 0;
+	if (!present)
+		return api_error(resp, 400, "into is required: the id of the session to merge into");
+	if (!(id = live_session(req, resp, args_path_id(req, 0))))
+		return 0;
+	if (into == id)
+		return api_error(resp, 400, "into: a session cannot be merged into itself");
+	if (!live_session(req, resp, into))
+		return 0;
+	if (row_sp_begin(req->h))
+		return api_error(resp, 500, "database error");
+	for (size_t i = 0; ok && i < sizeof(moves) / sizeof(moves[0]); i++) {
+		sqlite3_stmt *st = store_stmt(req->h, moves[i]);
+
+		if (st) {
+			sqlite3_bind_int64(st, 1, id);
+			sqlite3_bind_int64(st, 2, into);
+		}
+		ok = row_step(req->h, st) == 0;
+	}
+	ok = ok && mark_removed(req, id, into, reason) == 0;
+	row_sp_end(req->h, ok);
+	if (!ok)
+		return api_error(resp, 500, "database error");
+	snprintf(obj, sizeof(obj), "session/%lld", (long long)id);
+	snprintf(detail, sizeof(detail), "into session/%lld: %s", into, reason);
+	api_audit(req, "session.merge", obj, detail);
+	if (args_commit(req, resp))
+		return 0;
+	session_changed(req->h, id, "removed");
+	session_changed(req->h, into, "updated");
+	return api_json(resp, 200, session_json(req->h, into, 1));
 }

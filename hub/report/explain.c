@@ -131,12 +131,13 @@ static void explain_projects(struct report *r, const char *name, struct xtab *x)
 static void explain_sessions(struct report *r, const char *sub, struct xtab *x)
 {
 	static const char *const cols[] = { "session_id", "started_at", "ended_at",
-		"group_type", "group_size", "checked_in", "projects", "counted" };
+		"group_type", "group_size", "checked_in", "projects", "counted",
+		"merged_from", "removed" };
 	const char *g = *sub ? sub_key(sub, "by_group") : NULL;
 
 	x->cols = cols;
-	x->types = "nsssnnsn";
-	x->ncols = 8;
+	x->types = "nsssnnsnss";
+	x->ncols = 10;
 	for (int i = 0; i < r->nses; i++) {
 		struct r_session *s = &r->ses[i];
 
@@ -153,6 +154,29 @@ static void explain_sessions(struct report *r, const char *sub, struct xtab *x)
 		xcell(x, "%ld", s->checked);
 		xcell(x, s->projects ? "%s" : NULL, s->projects);
 		xcell(x, "1");
+		xcell(x, s->merged ? "%s" : NULL, s->merged);
+		xcell(x, NULL);
+	}
+	/* removed sessions: listed, counted 0, saying what became of them
+	 * (the reason is in the audit log, which may name people) */
+	for (int i = 0; i < r->ngone; i++) {
+		struct r_gone *s = &r->gone[i];
+
+		if (g && strcmp(year_groups[s->group], g))
+			continue;
+		xcell(x, "%lld", s->id);
+		xtime(x, s->started);
+		xcell(x, NULL);
+		xcell(x, "%s", year_groups[s->group]);
+		xcell(x, "%ld", s->size);
+		xcell(x, NULL);
+		xcell(x, NULL);
+		xcell(x, "0");
+		xcell(x, NULL);
+		if (s->into)
+			xcell(x, "merged into %lld", s->into);
+		else
+			xcell(x, "deleted");
 	}
 }
 

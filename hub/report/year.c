@@ -20,7 +20,8 @@
 
 const char *const year_groups[] = { "walk-in", "school", "family", "workshop", "partner", "none" };
 const char *const year_kinds[] = { "scan", "print", "idea", "photo", "text", "code", "other" };
-const char *const year_licences[] = { "CC-BY-4.0", "CC-BY-SA-4.0", "CC0-1.0", "none" };
+const char *const year_licences[] = { "CC-BY-4.0", "CC-BY-SA-4.0", "CC-BY-NC-4.0",
+	"CC-BY-NC-SA-4.0", "CC-BY-ND-4.0", "CC-BY-NC-ND-4.0", "CC0-1.0", "none" };
 const char *const year_std_bands[] = {
 	"0-5", "6-9", "10-13", "14-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+",
 };
@@ -115,22 +116,33 @@ static int cmp_idx(const void *a, const void *b)
  * band, and check-ins outside any session.  0 or -1 (SQLite error). */
 int year_load_sessions(struct report *r)
 {
+	/* removed sessions (deleted, or merged into another) are not
+	 * counted; a check-in that lists its people by band (a family)
+	 * counts them by their bands, not all under the check-in's */
 	static const char q_ses[] =
 		"SELECT s.id, s.started_at, s.ended_at, s.group_type, s.group_size,"
 		" (SELECT coalesce(sum(party_size), 0) FROM participants p WHERE p.session_id = s.id),"
 		" (SELECT group_concat(project_id, ';') FROM (SELECT project_id"
-		"   FROM session_projects WHERE session_id = s.id ORDER BY project_id))"
+		"   FROM session_projects WHERE session_id = s.id ORDER BY project_id)),"
+		" (SELECT group_concat(id, ';') FROM (SELECT id FROM sessions m"
+		"   WHERE m.merged_into = s.id ORDER BY id))"
 		" FROM sessions s WHERE s.started_at >= ?1 AND s.started_at < ?2"
-		" ORDER BY s.started_at, s.id";
+		" AND s.removed_at IS NULL ORDER BY s.started_at, s.id";
+	static const char q_gone[] =
+		"SELECT id, started_at, coalesce(merged_into, 0), group_type, group_size"
+		" FROM sessions WHERE started_at >= ?1 AND started_at < ?2"
+		" AND removed_at IS NOT NULL ORDER BY started_at, id";
 	static const char q_bands[] =
-		"SELECT p.session_id, p.age_band, sum(p.party_size) FROM participants p"
-		" JOIN sessions s ON s.id = p.session_id"
-		" WHERE s.started_at >= ?1 AND s.started_at < ?2"
-		" GROUP BY p.session_id, p.age_band ORDER BY p.session_id, p.age_band";
+		"SELECT p.session_id, coalesce(m.age_band, p.age_band), sum(coalesce(m.n, p.party_size))"
+		" FROM participants p JOIN sessions s ON s.id = p.session_id"
+		" LEFT JOIN participant_members m ON m.participant_id = p.id"
+		" WHERE s.started_at >= ?1 AND s.started_at < ?2 AND s.removed_at IS NULL"
+		" GROUP BY 1, 2 ORDER BY 1, 2";
 	static const char q_lone[] =
-		"SELECT id, created_at, age_band, party_size FROM participants"
-		" WHERE session_id IS NULL AND created_at >= ?1 AND created_at < ?2"
-		" ORDER BY created_at, id";
+		"SELECT p.id, p.created_at, coalesce(m.age_band, p.age_band), coalesce(m.n, p.party_size)"
+		" FROM participants p LEFT JOIN participant_members m ON m.participant_id = p.id"
+		" WHERE p.session_id IS NULL AND p.created_at >= ?1 AND p.created_at < ?2"
+		" ORDER BY p.created_at, p.id, m.rowid";
 	struct idx *byid = NULL;
 	sqlite3_stmt *st;
 	int rc;
@@ -156,6 +168,29 @@ int year_load_sessions(struct report *r)
 		s->size = (long)sqlite3_column_int64(st, 4);
 		s->checked = (long)sqlite3_column_int64(st, 5);
 		s->projects = col_dup(st, 6);
+		s->merged = col_dup(st, 7);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return -1;
+
+	if (!(st = store_stmt(r->h, q_gone)))
+		return -1;
+	sqlite3_bind_double(st, 1, r->start);
+	sqlite3_bind_double(st, 2, r->end);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct r_gone *g;
+
+		PUSH(r, r->gone, r->ngone, g);
+		if (!g)
+			break;
+		g->id = sqlite3_column_int64(st, 0);
+		g->started = sqlite3_column_double(st, 1);
+		g->into = sqlite3_column_int64(st, 2);
+		g->group = year_index(year_groups, NGROUPS - 1, (const char *)sqlite3_column_text(st, 3));
+		if (g->group < 0)
+			g->group = 0;
+		g->size = (long)sqlite3_column_int64(st, 4);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
@@ -223,7 +258,7 @@ int year_load_projects(struct report *r)
 		"WITH act(project_id, t, what) AS ("
 		"  SELECT sp.project_id, s.started_at, 's' FROM session_projects sp"
 		"   JOIN sessions s ON s.id = sp.session_id"
-		"   WHERE s.started_at >= ?1 AND s.started_at < ?2"
+		"   WHERE s.started_at >= ?1 AND s.started_at < ?2 AND s.removed_at IS NULL"
 		"  UNION ALL SELECT c.project_id, c.created_at, 'c' FROM contributions c"
 		"   WHERE c.status = 'confirmed' AND c.project_id IS NOT NULL"
 		"   AND c.created_at >= ?1 AND c.created_at < ?2)"
@@ -505,9 +540,12 @@ void year_count_sessions(struct report *r)
 /* Free everything the report loaded (the strings are owned by it). */
 void year_free(struct report *r)
 {
-	for (int i = 0; i < r->nses; i++)
+	for (int i = 0; i < r->nses; i++) {
 		free(r->ses[i].projects);
+		free(r->ses[i].merged);
+	}
 	free(r->ses);
+	free(r->gone);
 	free(r->bn);
 	free(r->lone);
 	for (int i = 0; i < r->nproj; i++) {

@@ -16,7 +16,7 @@ extern const char *const year_groups[];
 extern const char *const year_kinds[];
 #define NKINDS 7
 extern const char *const year_licences[];
-#define NLICENCES 4
+#define NLICENCES 8
 /* the participation API's bands (part.c); any other text is listed after */
 extern const char *const year_std_bands[];
 #define NSTD_BANDS 10
@@ -35,7 +35,15 @@ struct r_session {
 	int group;		/* index in year_groups[] */
 	long size, checked, counted, known, young;
 	char *projects;		/* "1;4", owned */
+	char *merged;		/* ids of the sessions merged into it, "5;9", owned */
 	int bn_first, bn_count;	/* its rows in report.bn (sorted by session) */
+};
+
+struct r_gone {			/* a session removed (deleted or merged): not counted */
+	long long id, into;	/* into: the session it was merged into, 0 if deleted */
+	double started;
+	int group;
+	long size;
 };
 
 struct r_bandn {		/* people checked in to one session with one band */
@@ -106,6 +114,8 @@ struct report {
 	const char *tz;
 	struct r_session *ses;
 	int nses;
+	struct r_gone *gone;
+	int ngone;
 	struct r_bandn *bn;
 	int nbn;
 	struct r_lone *lone;

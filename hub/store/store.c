@@ -167,6 +167,45 @@ static const char *const migrations[] = {
 	"  FROM telemetry_min t JOIN metrics m ON m.name = t.metric;"
 	"DROP TABLE telemetry_min;"
 	"ALTER TABLE telemetry_min_new RENAME TO telemetry_min;",
+
+	/* 5: the facilitator's workflows.  A session opened by mistake is
+	 * removed (deleted, or merged into another) without losing its row:
+	 * removed_* say when, by whom and why, merged_into where its people
+	 * went; the report skips removed sessions and its trail lists them.
+	 * A rejected contribution keeps its reason; a project remembers the
+	 * licence last chosen for it; contributions take every CC 4.0 licence
+	 * (the CHECK changes, so the table is rebuilt); a check-in may list
+	 * its people by age band (a family: adults plus children). */
+	"ALTER TABLE sessions ADD COLUMN removed_at REAL;"
+	"ALTER TABLE sessions ADD COLUMN removed_by TEXT;"
+	"ALTER TABLE sessions ADD COLUMN removed_reason TEXT;"
+	"ALTER TABLE sessions ADD COLUMN merged_into INTEGER REFERENCES sessions(id);"
+	"ALTER TABLE projects ADD COLUMN licence TEXT;"
+	"CREATE TABLE contributions_new("
+	"  id INTEGER PRIMARY KEY, project_id INTEGER REFERENCES projects(id),"
+	"  session_id INTEGER REFERENCES sessions(id),"
+	"  participant_id INTEGER REFERENCES participants(id),"
+	"  kind TEXT NOT NULL CHECK(kind IN ('scan','print','idea','photo','text','code','other')),"
+	"  title TEXT NOT NULL, body TEXT, links TEXT,"
+	"  licence TEXT NOT NULL DEFAULT 'none'"
+	"   CHECK(licence IN ('CC-BY-4.0','CC-BY-SA-4.0','CC-BY-NC-4.0','CC-BY-NC-SA-4.0',"
+	"    'CC-BY-ND-4.0','CC-BY-NC-ND-4.0','CC0-1.0','none')),"
+	"  status TEXT NOT NULL DEFAULT 'pending' CHECK(status IN ('pending','confirmed','rejected')),"
+	"  device_id TEXT, job_id INTEGER REFERENCES jobs(id),"
+	"  created_at REAL NOT NULL, decided_at REAL, decided_by TEXT, reason TEXT);"
+	"INSERT INTO contributions_new(id, project_id, session_id, participant_id, kind, title,"
+	"  body, links, licence, status, device_id, job_id, created_at, decided_at, decided_by)"
+	"  SELECT id, project_id, session_id, participant_id, kind, title, body, links, licence,"
+	"  status, device_id, job_id, created_at, decided_at, decided_by FROM contributions;"
+	"DROP TABLE contributions;"
+	"ALTER TABLE contributions_new RENAME TO contributions;"
+	"CREATE INDEX contributions_status ON contributions(status, created_at);"
+	"CREATE INDEX contributions_participant ON contributions(participant_id);"
+	"CREATE INDEX contributions_session ON contributions(session_id);"
+	"CREATE TABLE participant_members("
+	"  participant_id INTEGER NOT NULL REFERENCES participants(id),"
+	"  age_band TEXT, n INTEGER NOT NULL CHECK(n BETWEEN 1 AND 1000));"
+	"CREATE INDEX participant_members_p ON participant_members(participant_id);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

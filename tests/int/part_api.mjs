@@ -170,6 +170,7 @@ test('every role is kept from what it must not reach', async () => {
 		['PATCH', `/api/contributions/${contrib}`, { status: 'confirmed' }], ['POST', '/api/ratings', { value: 2 }],
 		['POST', '/api/users', { name: 'z', password: 'zzzzzzzz', role: 'kiosk' }], ['DELETE', '/api/users/fa', {}],
 		['PATCH', '/api/users/fa', { role: 'kiosk' }], ['POST', '/api/purge', {}], ['POST', '/api/logout', {}],
+		['DELETE', `/api/sessions/${s}`, { reason: 'r' }], ['POST', `/api/sessions/${s}/merge`, { into: s, reason: 'r' }],
 	];
 	for (const [m, u, b] of writes) {
 		const r = await api(m, u, b);
@@ -178,7 +179,8 @@ test('every role is kept from what it must not reach', async () => {
 	}
 	const staffReads = ['/api/sessions', `/api/sessions/${s}`, '/api/participants', `/api/participants?session_id=${s}`,
 		`/api/participants/${part}`, `/api/participants/${part}/export`, '/api/contributions',
-		`/api/contributions/${contrib}`, '/api/ratings'];
+		`/api/contributions/${contrib}`, '/api/ratings', '/api/participants?q=ab&from=2020-01-01T00:00:00Z',
+		'/api/contributions?status=decided&from=2020-01-01T00:00:00Z', '/api/sessions?removed=1'];
 	for (const u of staffReads) {
 		eq((await api('GET', u)).status, 401, `anonymous GET ${u}`);
 		eq((await api('GET', u, undefined, ki)).status, 403, `kiosk GET ${u}`);
@@ -194,9 +196,17 @@ test('every role is kept from what it must not reach', async () => {
 		['POST', '/api/participants', { session_id: s + 100 }],
 		['POST', '/api/ratings', { value: 2, session_id: s }],
 		['GET', '/api/users'], ['GET', '/api/audit'], ['POST', '/api/purge', {}],
+		['DELETE', `/api/sessions/${s}`, { reason: 'r' }], ['POST', `/api/sessions/${s}/merge`, { into: s, reason: 'r' }],
+		['GET', `/api/projects/${p}`],
 	];
-	for (const [m, u, b] of kioskNo)
+	for (const [m, u, b] of kioskNo) {
+		if (m === 'GET' && u.startsWith('/api/projects/')) {	// public view: no page figures
+			const r = await api(m, u, b, ki);
+			eq([r.status, 'sessions' in r.json, 'licence' in r.json], [200, false, false], 'kiosk project view');
+			continue;
+		}
 		eq((await api(m, u, b, ki)).status, 403, `kiosk ${m} ${u} ${JSON.stringify(b)}`);
+	}
 	for (const [m, u, b] of [['GET', '/api/users'], ['GET', '/api/audit'], ['POST', '/api/users', { name: 'z', password: 'zzzzzzzz', role: 'kiosk' }],
 		['DELETE', '/api/users/ki', {}], ['PATCH', '/api/users/ki', { role: 'admin' }], ['POST', '/api/purge', {}]])
 		eq((await api(m, u, b, fa)).status, 403, `facilitator ${m} ${u}`);
@@ -635,6 +645,221 @@ test('Done when: a whole session through the API, and every number in the databa
 	const actions = sql(db, 'SELECT group_concat(action) FROM (SELECT DISTINCT action FROM audit ORDER BY action)');
 	for (const a of ['project.create', 'session.open', 'session.update', 'participant.checkin', 'contribution.confirm', 'session.end'])
 		assert(actions.includes(a), `audited ${a}: ${actions}`);
+});
+
+
+// ---- issue 15: the facilitator's workflows --------------------------------------
+
+const fy25 = async (api, name) => (await api('GET', '/api/indicators?fy=2025')).json.indicators[name].value;
+const explain = async (api, name) => (await api('GET', '/api/indicators?fy=2025&explain=' + encodeURIComponent(name))).json;
+
+test('a session opened by mistake: deleted or merged with a reason, audited; the indicators and their trail follow', async () => {
+	const { hub, db, ad, fa, ki, api } = await setup();
+	const hh = (n) => String(n).padStart(2, '0');
+	const at = (d, h) => ({ started_at: `2025-10-0${d}T${hh(h)}:00:00-04:00`, ended_at: `2025-10-0${d}T${hh(h + 1)}:00:00-04:00` });
+	const p = (await api('POST', '/api/projects', { title: 'Patrimoine' }, fa)).json.id;
+	const a = (await api('POST', '/api/sessions', { ...at(1, 9), project_ids: [p], group: { type: 'school', size: 24 } }, fa)).json.id;
+	const b = (await api('POST', '/api/sessions', { ...at(1, 10), project_ids: [p], group: { type: 'school', size: 24 } }, fa)).json.id;
+	const c = (await api('POST', '/api/sessions', { ...at(2, 13), group: { type: 'walk-in', size: 3 } }, fa)).json.id;
+	const d = (await api('POST', '/api/sessions', { ...at(2, 14), device_ids: ['mlab/printer-9'], group: { type: 'walk-in', size: 0 } }, fa)).json.id;
+	for (let i = 0; i < 2; i++) eq((await api('POST', '/api/participants', { session_id: d, age_band: '25-34' }, fa)).status, 201);
+	const idea = (await api('POST', '/api/contributions', { session_id: d, kind: 'idea', title: 'Une idée' }, fa)).json.id;
+	eq([await fy25(api, 'sessions'), await fy25(api, 'participants')], [4, 24 + 24 + 3 + 2], 'the double counts twice');
+	// refusals first: nothing may change
+	eq((await api('DELETE', `/api/sessions/${b}`, {}, fa)).status, 400, 'a reason is required');
+	eq((await api('DELETE', `/api/sessions/${b}`, { reason: '' }, fa)).status, 400);
+	eq((await api('DELETE', `/api/sessions/${b}`, { reason: 'x'.repeat(501) }, fa)).status, 400);
+	eq((await api('DELETE', '/api/sessions/999', { reason: 'r' }, fa)).status, 404);
+	const used = await api('DELETE', `/api/sessions/${d}`, { reason: 'oops' }, fa);
+	eq(used.status, 409, 'people checked in: merge instead');
+	assert(/merge/.test(used.json.error), used.json.error);
+	eq((await api('POST', `/api/sessions/${d}/merge`, { reason: 'r' }, fa)).status, 400, 'into is required');
+	eq((await api('POST', `/api/sessions/${d}/merge`, { into: d, reason: 'r' }, fa)).status, 400, 'not into itself');
+	eq((await api('POST', `/api/sessions/${d}/merge`, { into: 999, reason: 'r' }, fa)).status, 404);
+	eq((await api('POST', `/api/sessions/${d}/merge`, { into: c }, fa)).status, 400, 'merge needs a reason');
+	eq(await fy25(api, 'sessions'), 4, 'unchanged by refusals');
+	// delete the double, merge d into c
+	const del = await api('DELETE', `/api/sessions/${b}`, { reason: 'Groupe ouvert deux fois' }, fa);
+	eq([del.status, del.json.removed.reason, del.json.removed.by, del.json.removed.merged_into], [200, 'Groupe ouvert deux fois', 'fa', null]);
+	const m = await api('POST', `/api/sessions/${d}/merge`, { into: c, reason: 'Même visite' }, fa);
+	eq(m.status, 200, m.text);
+	eq([m.json.id, m.json.participants, m.json.contributions, m.json.merged_from, m.json.device_ids], [c, 2, 1, [d], ['mlab/printer-9']]);
+	eq((await api('GET', `/api/contributions/${idea}`, undefined, fa)).json.session_id, c, 'the contribution moved');
+	// removed sessions: out of the list, the counts and the edits; in the trail
+	eq((await api('GET', '/api/sessions', undefined, fa)).json.sessions.map((x) => x.id), [c, a]);
+	eq((await api('GET', '/api/sessions?removed=1', undefined, fa)).json.sessions.map((x) => [x.id, x.removed?.merged_into ?? null]),
+		[[d, c], [c, null], [b, null], [a, null]]);
+	for (const [mth, u, body] of [['DELETE', `/api/sessions/${b}`, { reason: 'again' }], ['PATCH', `/api/sessions/${b}`, { notes: 'n' }],
+		['POST', `/api/sessions/${b}/merge`, { into: a, reason: 'r' }], ['POST', `/api/sessions/${a}/merge`, { into: d, reason: 'r' }]])
+		eq((await api(mth, u, body, fa)).status, 409, `${mth} ${u} on a removed session`);
+	eq((await api('POST', '/api/participants', { session_id: b }, fa)).status, 400, 'no check-in to a removed session');
+	eq([await fy25(api, 'sessions'), await fy25(api, 'participants')], [2, 24 + 3], 'the school group counts once, the walk-ins once');
+	eq(await fy25(api, 'participation_projects'), 1);
+	const ex = await explain(api, 'sessions');
+	eq(ex.rows.map((r) => [r.session_id, r.counted, r.merged_from, r.removed]),
+		[[a, 1, null, null], [c, 1, String(d), null], [b, 0, null, 'deleted'], [d, 0, null, `merged into ${c}`]]);
+	eq(ex.rows.reduce((n, r) => n + r.counted, 0), ex.value);
+	assert(!JSON.stringify(ex).includes('Groupe ouvert'), 'the reason stays in the audit log');
+	eq(sql(db, "SELECT action, object, user, detail FROM audit WHERE action IN ('session.delete','session.merge') ORDER BY id"),
+		`session.delete|session/${b}|fa|Groupe ouvert deux fois\nsession.merge|session/${d}|fa|into session/${c}: Même visite`);
+	// the open session can be removed too: it is no longer open
+	const o = (await api('POST', '/api/sessions', {}, fa)).json.id;
+	eq((await api('DELETE', `/api/sessions/${o}`, { reason: 'bouton pressé par erreur' }, ki)).status, 403, 'not the kiosk');
+	eq((await api('DELETE', `/api/sessions/${o}`, { reason: 'bouton pressé par erreur' })).status, 401);
+	eq((await api('DELETE', `/api/sessions/${o}`, { reason: 'bouton pressé par erreur' }, ad)).status, 200, 'the admin is staff');
+	eq((await api('GET', '/api/sessions/current')).status, 404, 'nothing open');
+	eq(sql(db, `SELECT ended_at IS NOT NULL, removed_by FROM sessions WHERE id=${o}`), '1|ad', 'ended when removed');
+	// merging keeps the earlier start and, both ended, the later end
+	eq(sql(db, `SELECT datetime(started_at, 'unixepoch'), datetime(ended_at, 'unixepoch') FROM sessions WHERE id=${c}`),
+		'2025-10-02 17:00:00|2025-10-02 19:00:00');
+	eq((await hub.stop()).code, 0);
+});
+
+test('editing an open session\'s devices changes which jobs become its pending contributions', async () => {
+	const br = await startBroker();
+	const { hub, fa, api } = await setup({ broker: br });
+	const s = (await api('POST', '/api/sessions', { device_ids: ['mlab/printer-1'] }, fa)).json.id;
+	const job = async (dev, seq, file) => {
+		pub(br, `mlab/v1/${dev}/event`, { seq, type: 'job.started', file });
+		await hub.waitFor(async () => (await hub.device('mlab/' + dev))?.job?.file === file, 3000, file);
+		pub(br, `mlab/v1/${dev}/event`, { seq: seq + 1, type: 'job.finished' });
+		await hub.waitFor(async () => (await hub.device('mlab/' + dev))?.job?.state === 'finished', 3000, file + ' finished');
+		await sleep(200);
+	};
+	await job('printer-2', 1, 'a.gcode');
+	eq((await api('GET', '/api/contributions', undefined, fa)).json.contributions.length, 0, 'printer-2 is not in the session');
+	eq((await api('PATCH', `/api/sessions/${s}`, { device_ids: ['mlab/printer-1', 'mlab/printer-2'] }, fa)).json.device_ids, ['mlab/printer-1', 'mlab/printer-2']);
+	await job('printer-2', 3, 'b.gcode');
+	eq((await api('GET', '/api/contributions', undefined, fa)).json.contributions.map((c) => [c.title, c.session_id]), [['b.gcode', s]]);
+	eq((await api('PATCH', `/api/sessions/${s}`, { device_ids: ['mlab/printer-1'] }, fa)).status, 200);
+	await job('printer-2', 5, 'c.gcode');
+	eq((await api('GET', '/api/contributions', undefined, fa)).json.contributions.length, 1, 'taken off again');
+	eq((await hub.stop()).code, 0);
+});
+
+test('families check in as adults plus children, by band per person or per group; the indicators count each band', async () => {
+	const { hub, db, fa, ki, api } = await setup();
+	const s = (await api('POST', '/api/sessions', { started_at: '2025-07-01T10:00:00-04:00', ended_at: '2025-07-01T12:00:00-04:00', group: { type: 'family', size: 0 } }, fa)).json.id;
+	// a family of 4 with one 10-year-old: three adults and a 10-13
+	const f = await api('POST', '/api/participants', { session_id: s, members: [{ age_band: '18+', n: 3 }, { age_band: '10-13' }] }, fa);
+	eq(f.status, 201, f.text);
+	const got = (await api('GET', `/api/participants/${f.json.id}`, undefined, fa)).json;
+	eq([got.party_size, got.age_band, got.members], [4, null, [{ age_band: '18+', n: 3 }, { age_band: '10-13', n: 1 }]]);
+	// per person, with a child whose age was not given and an adult's band
+	eq((await api('POST', '/api/participants', { session_id: s, party_size: 3, members: [{ age_band: '35-44' }, { age_band: '0-17' }, { age_band: '6-9' }] }, fa)).status, 201);
+	const bad = [
+		[{ members: [] }, /members/], [{ members: {} }, /members/], [{ members: [{ age_band: 'teen' }] }, /members\[0\]\.age_band/],
+		[{ members: [{ n: 0 }] }, /members\[0\]\.n/], [{ members: [{ n: 1.5 }] }, /members\[0\]\.n/], [{ members: [3] }, /members\[0\]/],
+		[{ members: [{ n: 600 }, { n: 600 }] }, /1000/], [{ party_size: 5, members: [{ n: 4 }] }, /party_size/],
+		[{ members: Array.from({ length: 51 }, () => ({})) }, /members/],
+	];
+	for (const [body, re] of bad) {
+		const x = await api('POST', '/api/participants', { session_id: s, ...body }, fa);
+		eq(x.status, 400, JSON.stringify(body));
+		assert(re.test(x.json.error), x.json.error);
+	}
+	eq(sql(db, 'SELECT count(*), sum(party_size) FROM participants'), '2|7', 'refusals left nothing');
+	eq(sql(db, 'SELECT count(*), sum(n) FROM participant_members'), '5|7');
+	const ind = (await api('GET', '/api/indicators?fy=2025')).json.indicators;
+	eq([ind.participants.value, ind.participants_young.value, ind['participants.by_age.18+'].value,
+		ind['participants.by_age.10-13'].value, ind['participants.by_age.0-17'].value, Math.round(ind.young_share_pct.value)],
+	[7, 3, 3, 1, 1, 43], 'a family of 4 with one 10-year-old is one young person');
+	const ex = await explain(api, 'participants_young');
+	eq(ex.rows.map((r) => [r.session_id, r.young, r.counted]), [[s, 3, 3]]);
+	// the kiosk checks a family in to the open session
+	await api('POST', '/api/sessions', {}, fa);
+	const k = await api('POST', '/api/participants', { members: [{ age_band: '18+', n: 2 }, { age_band: '6-9', n: 2 }] }, ki);
+	eq([k.status, Object.keys(k.json)], [201, ['id', 'session_id']]);
+	eq(sql(db, `SELECT party_size FROM participants WHERE id=${k.json.id}`), '4');
+	eq((await hub.stop()).code, 0);
+});
+
+test('contributions: every CC licence, the licence remembered per project, reject with a reason, the decided list with undo, added by hand', async () => {
+	const { hub, db, fa, api } = await setup();
+	const p1 = (await api('POST', '/api/projects', { title: 'P1' }, fa)).json.id;
+	const p2 = (await api('POST', '/api/projects', { title: 'P2' }, fa)).json.id;
+	for (const [given, want] of [['CC BY-NC 4.0', 'CC-BY-NC-4.0'], ['cc-by-nc-sa', 'CC-BY-NC-SA-4.0'], ['CC BY-ND 4.0', 'CC-BY-ND-4.0'],
+		['CC-BY-NC-ND-4.0', 'CC-BY-NC-ND-4.0'], ['all rights reserved', 'none']])
+		eq((await api('POST', '/api/contributions', { kind: 'text', title: 't', licence: given }, fa)).json.licence, want, given);
+	const s = (await api('POST', '/api/sessions', { project_ids: [p1] }, fa)).json.id;
+	// by hand: an idea, and a photo described in words
+	const idea = await api('POST', '/api/contributions', { kind: 'idea', title: 'Numériser le vieux pont', body: 'Avec le scanner' }, fa);
+	const photo = await api('POST', '/api/contributions', { kind: 'photo', title: 'Maquette', body: 'Une maquette en carton du quartier Saint-Roch' }, fa);
+	eq([idea.status, idea.json.session_id, idea.json.project_id, photo.json.kind], [201, s, p1, 'photo']);
+	eq((await api('GET', `/api/projects/${p1}`, undefined, fa)).json.licence, null, 'no licence chosen yet');
+	const conf = await api('PATCH', `/api/contributions/${idea.json.id}`, { status: 'confirmed', licence: 'CC-BY-NC-SA-4.0', project_id: p2 }, fa);
+	eq([conf.json.status, conf.json.licence, conf.json.project_id], ['confirmed', 'CC-BY-NC-SA-4.0', p2]);
+	eq((await api('GET', `/api/projects/${p2}`, undefined, fa)).json.licence, 'CC-BY-NC-SA-4.0', 'remembered for the project');
+	eq((await api('GET', `/api/projects/${p1}`, undefined, fa)).json.licence, null, 'not for the other one');
+	assert(!('licence' in (await api('GET', `/api/projects/${p2}`)).json), 'the public view has no default licence');
+	const rej = await api('PATCH', `/api/contributions/${photo.json.id}`, { status: 'rejected', reason: 'Hors sujet' }, fa);
+	eq([rej.json.status, rej.json.reason], ['rejected', 'Hors sujet']);
+	eq((await api('PATCH', `/api/contributions/${photo.json.id}`, { reason: 'r'.repeat(501) }, fa)).status, 400);
+	const decided = (q) => api('GET', '/api/contributions?status=decided' + q, undefined, fa).then((r) => r.json.contributions.map((c) => c.id));
+	eq(await decided(''), [photo.json.id, idea.json.id]);
+	eq(await decided(`&project_id=${p2}`), [idea.json.id]);
+	eq(await decided(`&session_id=${s}`), [photo.json.id, idea.json.id]);
+	eq(await decided('&from=2000-01-01T00:00:00Z&to=2001-01-01T00:00:00Z'), []);
+	eq(await decided('&from=' + encodeURIComponent(new Date(Date.now() - 3600e3).toISOString())), [photo.json.id, idea.json.id]);
+	eq((await api('GET', '/api/contributions?from=yesterday', undefined, fa)).status, 400);
+	// undo
+	const undo = await api('PATCH', `/api/contributions/${photo.json.id}`, { status: 'pending' }, fa);
+	eq([undo.json.status, undo.json.reason, undo.json.decided_at], ['pending', null, null]);
+	eq(await decided(''), [idea.json.id]);
+	eq(sql(db, `SELECT action || ':' || coalesce(detail, '') FROM audit WHERE object IN ('contribution/${idea.json.id}', 'contribution/${photo.json.id}') ORDER BY id`),
+		'contribution.create:idea\ncontribution.create:photo\ncontribution.confirm:CC-BY-NC-SA-4.0\ncontribution.reject:Hors sujet\ncontribution.reopen:');
+	eq((await hub.stop()).code, 0);
+});
+
+test('the project page: its sessions, people, ratings and contributions with licences', async () => {
+	const { hub, fa, ki, api } = await setup();
+	const p = (await api('POST', '/api/projects', { title: 'Quartiers', summary: 'Mémoire', themes: ['quebec-culture'], visibility: 'public' }, fa)).json.id;
+	const s1 = (await api('POST', '/api/sessions', { started_at: '2025-05-01T10:00:00-04:00', ended_at: '2025-05-01T11:00:00-04:00', project_ids: [p], group: { type: 'school', size: 20 } }, fa)).json.id;
+	const s2 = (await api('POST', '/api/sessions', { project_ids: [p], group: { size: 1 } }, fa)).json.id;
+	await api('POST', '/api/participants', { age_band: '25-34', party_size: 3 }, fa);
+	for (const v of [3, 1]) await api('POST', '/api/ratings', { value: v, scale: 3 }, ki);
+	const c = (await api('POST', '/api/contributions', { kind: 'scan', title: 'Buste', licence: 'CC-BY-4.0' }, fa)).json.id;
+	await api('PATCH', `/api/contributions/${c}`, { status: 'confirmed' }, fa);
+	const x = (await api('POST', '/api/sessions', {}, fa));
+	eq(x.status, 409);
+	const pg = (await api('GET', `/api/projects/${p}`, undefined, fa)).json;
+	eq(pg.sessions.map((s) => [s.id, s.counted]), [[s2, 3], [s1, 20]]);
+	eq([pg.participants, pg.ratings, pg.contributions.map((k) => [k.id, k.licence, k.status])], [23, { count: 2, positive: 1 }, [[c, 'CC-BY-4.0', 'confirmed']]]);
+	// archive: a PATCH of status, kept out of the session form's choices by the page
+	eq((await api('PATCH', `/api/projects/${p}`, { status: 'archived' }, fa)).json.status, 'archived');
+	eq((await api('GET', `/api/projects/${p}`)).json.status, 'archived');
+	eq((await hub.stop()).code, 0);
+});
+
+test('privacy requests: find a check-in by name, e-mail, session or date; export; erase; every step audited', async () => {
+	const { hub, db, ad, ki, fa, api } = await setup();
+	const s = (await api('POST', '/api/sessions', {}, fa)).json.id;
+	const ana = (await api('POST', '/api/participants', { age_band: '25-34', consent: { contact: true }, display_name: 'Ana Tremblay', email: 'ana@example.org' }, fa)).json.id;
+	const bo = (await api('POST', '/api/participants', { age_band: '35-44', consent: { publish_name: true }, display_name: 'Bo' }, fa)).json.id;
+	await api('POST', '/api/participants', { age_band: '18-24' }, fa);
+	const find = (q) => api('GET', '/api/participants?' + q, undefined, fa).then((r) => r.status === 200 ? r.json.participants.map((p) => p.id) : r.status);
+	eq(await find('q=TREMB'), [ana], 'any case');
+	eq(await find('q=example.org'), [ana]);
+	eq(await find('q=bo'), [bo]);
+	eq(await find('q=%25%25'), [], 'a % is a character, not a wildcard');
+	eq(await find('q=z'), 400, 'at least 2 characters');
+	eq((await find(`session_id=${s}`)).length, 3);
+	eq(await find('from=2000-01-01T00:00:00Z&to=2000-02-01T00:00:00Z'), []);
+	eq((await find('from=' + encodeURIComponent(new Date(Date.now() - 3600e3).toISOString()))).length, 3);
+	eq(await find('from=hier'), 400);
+	for (const [who, want] of [[undefined, 401], [ki, 403], [ad, 200]])
+		eq((await api('GET', '/api/participants?q=zz', undefined, who)).status, want, 'search as ' + (who === ad ? 'admin' : who ? 'kiosk' : 'nobody'));
+	const ex = await api('GET', `/api/participants/${ana}/export`, undefined, fa);
+	eq([ex.status, ex.json.participant.email], [200, 'ana@example.org']);
+	const er = await api('DELETE', `/api/participants/${ana}`, {}, fa);
+	eq([er.status, er.json.email, er.json.display_name, er.json.age_band, er.json.session_id], [200, null, null, '25-34', s]);
+	eq(await find('q=tremb'), [], 'erased: not found by name any more');
+	const log = sql(db, "SELECT action || '|' || object || '|' || coalesce(detail, '') FROM audit WHERE action LIKE 'participant.%' AND action <> 'participant.checkin' ORDER BY id");
+	eq(log, ['participant.search|participants|1 found', 'participant.search|participants|1 found', 'participant.search|participants|1 found',
+		'participant.search|participants|0 found', 'participant.search|participants|0 found', `participant.export|participant/${ana}|`, `participant.erase|participant/${ana}|`,
+		'participant.search|participants|0 found'].join('\n'));
+	assert(!/tremb|example\.org/i.test(sql(db, 'SELECT group_concat(coalesce(detail, \'\')) FROM audit')), 'what was searched is not logged');
+	eq((await hub.stop()).code, 0);
 });
 
 main();

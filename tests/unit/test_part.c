@@ -76,12 +76,15 @@ TEST(licences)
 		{ "CC BY-SA 4.0", "CC-BY-SA-4.0" }, { "cc_by_sa", "CC-BY-SA-4.0" },
 		{ "CC0", "CC0-1.0" }, { "CC0 1.0", "CC0-1.0" }, { "public domain", "CC0-1.0" },
 		{ "none", "none" }, { "Not for publication", "none" }, { "", "none" },
+		{ "CC BY-NC 4.0", "CC-BY-NC-4.0" }, { "cc-by-nc-sa", "CC-BY-NC-SA-4.0" },
+		{ "CC BY-ND 4.0", "CC-BY-ND-4.0" }, { "CC BY-NC-ND 4.0", "CC-BY-NC-ND-4.0" },
+		{ "All rights reserved", "none" },
 	};
 
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
 		CHECK_STR(part_licence(v[i][0]), v[i][1]);
 	CHECK(part_licence("GPL-3.0") == NULL);
-	CHECK(part_licence("CC BY-NC 4.0") == NULL);
+	CHECK(part_licence("CC BY-NC 3.0") == NULL);
 	CHECK(part_licence("cc by sa 4.0 cc by sa 4.0 cc by sa 4.0") == NULL);
 }
 

@@ -676,17 +676,19 @@ out:
 
 TEST(explain_csv)
 {
-	char *csv = render(2025, "csv", "sessions", NULL), f[10][128];
+	char *csv = render(2025, "csv", "sessions", NULL), f[12][128];
 	const char *p = csv;
 	int n;
 
 	CHECK(csv != NULL);
 	if (!csv)
 		return;
-	CHECK(csv_record(&p, f, 10) == 8);
+	CHECK(csv_record(&p, f, 12) == 10);
 	CHECK_STR(f[0], "session_id");
 	CHECK_STR(f[7], "counted");
-	CHECK((n = csv_record(&p, f, 10)) == 8);
+	CHECK_STR(f[8], "merged_from");
+	CHECK_STR(f[9], "removed");
+	CHECK((n = csv_record(&p, f, 12)) == 10);
 	CHECK_STR(f[0], "1");
 	CHECK_STR(f[1], "2025-04-01T00:00:00-04:00");
 	CHECK_STR(f[3], "walk-in");

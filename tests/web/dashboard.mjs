@@ -162,6 +162,7 @@ test('start a session, see it, end it', async () => {
 	eq([cur.group.type, cur.group.size, cur.project_ids], ['school', 24, [pr.json.id]]);
 	await shot(page, 'dashboard-session');
 	await page.click('#session-end');
+	await page.locator('dialog[open]').getByRole('button', { name: 'Terminer la séance' }).click();	// it asks first
 	await page.locator('#session-form').waitFor({ state: 'visible', timeout: 3000 });
 	eq((await hub.get('/api/sessions/current', { cookie })).status, 404);
 });
@@ -180,6 +181,7 @@ test('a print finished during a session becomes a pending contribution; confirmi
 	assert(c.includes('Appareil : Prusa MK4') && /Travail no \d+/.test(c) && c.includes('Patrimoine en 3D'), c);
 	await shot(page, 'dashboard-pending');
 	await card.getByRole('button', { name: /^Confirmer/ }).click();
+	await page.locator('dialog[open]').getByRole('button', { name: 'Confirmer' }).click();	// with a licence
 	await waitFor(async () => (await card.count()) === 0, 3000, 'card gone');
 	const all = (await hub.get('/api/contributions', { cookie })).json.contributions;
 	const mine = all.find((x) => x.job && x.job.file === 'masque-huron.gcode');

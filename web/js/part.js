@@ -11,7 +11,11 @@ import { t, tn, fmtDateTime, fmtNumber } from './i18n.js';
 import { errorText } from './errors.js';
 import { get, post, patch, list } from './api.js';
 
-export function createPart({ deviceName }) {
+// hooks (sessions.js, contribs.js): startFields() → more of the start
+// form's body; shown(session) draws the open session's other lines;
+// confirmEnd(session) and decide(contribution, status) ask first and
+// resolve to a falsy value when the facilitator cancels.
+export function createPart({ deviceName, hooks = {} }) {
 	let session = null, projects = [], pending = [], timer = null, available = true;
 
 	async function refresh() {
@@ -52,6 +56,7 @@ export function createPart({ deviceName }) {
 			const ids = session.project_ids || (session.projects || []).map((p) => p.id ?? p);
 			$('#session-project').textContent = ids && ids.length ? ids.map(projectTitle).join(', ') : t('session.no_project');
 		}
+		if (hooks.shown) hooks.shown(session);
 		const sel = $('#session-proj'), was = sel.value;
 		replaceKeepFocus(sel, h('option', { value: '' }, t('session.no_project')),
 			projects.filter((p) => !p.status || p.status === 'active')
@@ -71,9 +76,13 @@ export function createPart({ deviceName }) {
 	}
 
 	async function decide(c, status, btn) {
-		btn.disabled = true;
-		const r = await patch('/api/contributions/' + c.id, { status });
-		if (!r.ok) { btn.disabled = false; btn.textContent = t('common.failed'); btn.title = errorText(r); return; }
+		if (hooks.decide) {
+			if (!await hooks.decide(c, status)) return;
+		} else {
+			btn.disabled = true;
+			const r = await patch('/api/contributions/' + c.id, { status });
+			if (!r.ok) { btn.disabled = false; btn.textContent = t('common.failed'); btn.title = errorText(r); return; }
+		}
 		pending = pending.filter((x) => x.id !== c.id);
 		render();
 		soon();
@@ -128,10 +137,12 @@ export function createPart({ deviceName }) {
 		const size = parseInt($('#session-count').value, 10);
 		if (!(size >= 0)) { err.hidden = false; err.textContent = t('session.bad_size'); return; }
 		const proj = $('#session-proj').value;
+		const { group, ...more } = hooks.startFields ? hooks.startFields() : {};
 		const r = await post('/api/sessions', {
 			project_ids: proj ? [Number(proj)] : [],
 			device_ids: [],
-			group: { type: $('#session-type').value, size },
+			group: { type: $('#session-type').value, size, ...group },
+			...more,
 		});
 		err.hidden = r.ok;
 		if (!r.ok) { err.textContent = errorText(r); return; }
@@ -141,6 +152,7 @@ export function createPart({ deviceName }) {
 
 	async function endSession() {
 		if (!session) return;
+		if (hooks.confirmEnd && !await hooks.confirmEnd(session)) return;
 		const r = await post(`/api/sessions/${session.id}/end`, {});
 		if (!r.ok) { $('#session-end').textContent = t('common.failed'); return; }
 		await refresh();
@@ -151,7 +163,7 @@ export function createPart({ deviceName }) {
 	$('#session-end').addEventListener('click', endSession);
 
 	return {
-		refresh, soon, relabel: render,
+		refresh, soon, relabel: render, get session() { return session; },
 		onMessage(m) {
 			if (/^(session|contribution|project|participant|rating|participation)/.test(m.type)) soon();
 			else if (m.type === 'job' && m.event === 'ended') soon();	// may have made a pending contribution

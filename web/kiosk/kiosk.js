@@ -12,13 +12,14 @@ import { get, post, list } from '../js/api.js';
 import { connect } from '../js/live.js';
 import { errorText } from '../js/errors.js';
 import * as outbox from './outbox.js';
+import { createFamily } from './family.js';
 
 // the participation API's bands; the first three are children under 14,
 // for whom a parent or guardian gives any consent
 const AGE_BANDS = ['0-5', '6-9', '10-13', '14-17', '18-24', '25-34', '35-44', '45-54', '55-64', '65+'];
 const CHILD_BANDS = 3;
 const SCREENS = ['k-login', 'k-home', 'k-checkin', 'k-rate', 'k-idea', 'k-thanks'];
-let role = null, session = null, projects = [], live = null;
+let role = null, session = null, projects = [], live = null, family = null;
 let idleMs = Number(document.body.dataset.idleS || 60) * 1000, idleTimer = null, thanksTimer = null;
 let scale = 3;
 
@@ -38,6 +39,7 @@ function reset(nextVisitor = false) {
 	for (const el of $$('.error')) el.hidden = true;
 	$('#k-guardian-box').hidden = true;
 	$('#k-size').value = 1;
+	if (family) family.reset();
 	if (nextVisitor === true && i18n.currentLang() !== 'fr') i18n.setLang('fr', false);
 	show(role === 'public' || !role ? 'k-login' : 'k-home');
 }
@@ -131,6 +133,7 @@ function wireCheckin() {
 	$('#k-c-name').addEventListener('change', (e) => reveal('#k-name-box', e.target.checked, '#k-name'));
 	$('#k-checkin-form').addEventListener('change', guardianBox);
 	const size = $('#k-size');
+	family = createFamily($('#k-family'), size);
 	const clamp = (v) => Math.max(1, Math.min(50, v || 1));
 	$('#k-size-minus').addEventListener('click', () => { size.value = clamp(+size.value - 1); });
 	$('#k-size-plus').addEventListener('click', () => { size.value = clamp(+size.value + 1); });
@@ -147,6 +150,9 @@ function wireCheckin() {
 		if (isChild() && anyConsent() && !$('#k-guardian').checked) return fail('kiosk.err.guardian');
 		if (isChild() && anyConsent()) consent.given_by = 'guardian';
 		const body = { age_band: age, party_size: clamp(+size.value), consent };
+		const members = family.members(age, body.party_size);
+		if (typeof members === 'string') return fail('kiosk.family.too_many');
+		if (members) body.members = members;
 		if (session) body.session_id = session.id;
 		if (consent.contact) body.email = email;
 		if (consent.publish_name) body.display_name = name;
@@ -272,6 +278,7 @@ async function main() {
 	i18n.wireSwitch($('#lang'), false);
 	i18n.onLangChange(() => {
 		buildAges(); buildFaces(); renderProject();
+		if (family) family.relabel();
 		const k = $('#k-thanks-text').dataset.key;
 		if (k) $('#k-thanks-text').textContent = t(k);
 		refreshOutbox();
