@@ -167,6 +167,24 @@ static const char *const migrations[] = {
 	"  FROM telemetry_min t JOIN metrics m ON m.name = t.metric;"
 	"DROP TABLE telemetry_min;"
 	"ALTER TABLE telemetry_min_new RENAME TO telemetry_min;",
+
+	/* 5: acknowledged means stored (lab/ack.h): events are numbered per
+	 * (device, boot), and each device's current numbering and watermark
+	 * (every seq <= it of that boot is stored) are written in the same
+	 * transaction as its events.  Events stored before belong to the
+	 * numbering "", and their watermark is the highest seq stored: what
+	 * the hub before this acknowledged, so what devices have forgotten. */
+	"CREATE TABLE events_new("
+	"  dev INTEGER NOT NULL, boot TEXT NOT NULL DEFAULT '', seq INTEGER NOT NULL,"
+	"  type TEXT NOT NULL, ts REAL NOT NULL, rx REAL NOT NULL, body TEXT,"
+	"  PRIMARY KEY(dev, boot, seq)) WITHOUT ROWID;"
+	"INSERT INTO events_new(dev, boot, seq, type, ts, rx, body)"
+	"  SELECT dev, '', seq, type, ts, rx, body FROM events;"
+	"DROP TABLE events;"
+	"ALTER TABLE events_new RENAME TO events;"
+	"CREATE TABLE event_acks("
+	"  dev INTEGER PRIMARY KEY, boot TEXT NOT NULL, seq INTEGER NOT NULL);"
+	"INSERT INTO event_acks(dev, boot, seq) SELECT dev, '', max(seq) FROM events GROUP BY dev;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
