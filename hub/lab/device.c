@@ -141,10 +141,11 @@ void device_job_ended(struct hub *h, struct device *d, int64_t job_id, const cha
 
 void device_link_changed(struct hub *h, int link, int up)
 {
-	if (up && h->reg)	/* acks older hubs retained, once per run */
+	if (up && h->reg)	/* acks an older hub retained */
 		for (int i = 0; i < h->reg->n; i++)
-			if (h->reg->dev[i]->link == link)
-				event_clear_retained(h, h->reg->dev[i]);
+			if (h->reg->dev[i]->link == link &&
+			    event_clear_retained(h, h->reg->dev[i]))
+				touch(h, h->reg->dev[i]);
 	ANNOUNCE(link, h, link, up);
 }
 
@@ -303,7 +304,7 @@ int device_init(struct hub *h)
 {
 	static const char load[] =
 		"SELECT d.dev, id, source, native, name, kind, model, room, firmware,"
-		" online, first_seen, last_seen, state, a.dev, a.boot, a.seq"
+		" online, first_seen, last_seen, state, a.dev, a.boot, a.seq, a.retained"
 		" FROM devices d LEFT JOIN event_acks a ON a.dev = d.dev ORDER BY d.dev";
 	sqlite3_stmt *st;
 	int rc;
@@ -335,14 +336,14 @@ int device_init(struct hub *h)
 		d->last_seen = sqlite3_column_double(st, 11);
 		state_restore(d, (const char *)sqlite3_column_text(st, 12));
 		d->eco = eco_index(d->source);
-		d->ack_clear = !strcmp(d->source, "mlab");
 		if (registry_add(h, d)) {
 			free(d->metric);
 			free(d);
 			break;
 		}
 		if (sqlite3_column_type(st, 13) != SQLITE_NULL &&
-		    event_load(h, d, col(st, 14), sqlite3_column_int64(st, 15)))
+		    event_load(h, d, col(st, 14), sqlite3_column_int64(st, 15),
+			       sqlite3_column_int(st, 16)))
 			break;
 	}
 	sqlite3_reset(st);
@@ -415,7 +416,6 @@ static struct device *device_get(struct hub *h, const char *source,
 	d->online = 1;
 	d->first_seen = d->last_seen = ts;
 	d->eco = eco_index(source);
-	d->ack_clear = !strcmp(source, "mlab");
 	job_clear(&d->job);
 	if (registry_add(h, d)) {
 		free(d);

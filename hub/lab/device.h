@@ -69,7 +69,7 @@ struct device {
 	struct ack *ack;	/* owned; its numbering and watermark (ack.h),
 				 * NULL until it sends a sequenced event */
 	int ack_pending;	/* publish its ack after the next commit */
-	int ack_clear;		/* a retained ack (older hubs) may be left: clear it */
+	int ack_clear;		/* an older hub may have left a retained ack: clear it */
 };
 
 /* A subscriber to device news.  Every member may be NULL; the registry

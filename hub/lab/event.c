@@ -25,7 +25,8 @@
 
 #define EVENT_RELOAD_MAX 4096	/* stored seqs above W read back at start */
 
-int event_load(struct hub *h, struct device *d, const char *boot, long long w)
+int event_load(struct hub *h, struct device *d, const char *boot, long long w,
+	       int retained)
 {
 	static const char above[] =
 		"SELECT seq FROM events WHERE dev=?1 AND boot=?2 AND seq>?3"
@@ -46,6 +47,7 @@ int event_load(struct hub *h, struct device *d, const char *boot, long long w)
 		ack_stored(d->ack, sqlite3_column_int64(st, 0));
 	sqlite3_reset(st);
 	ack_commit(d->ack, 1);
+	d->ack_clear = retained;
 	return 0;
 }
 
@@ -124,7 +126,7 @@ int event_store(struct hub *h, struct device *d, const struct eco_dev *u,
 int event_save(struct hub *h, struct device *d)
 {
 	static const char put[] =
-		"INSERT OR REPLACE INTO event_acks(dev, boot, seq) VALUES (?1, ?2, ?3)";
+		"INSERT OR REPLACE INTO event_acks(dev, boot, seq, retained) VALUES (?1, ?2, ?3, ?4)";
 	sqlite3_stmt *st;
 
 	if (!d->ack || !d->ack->dirty)
@@ -134,6 +136,7 @@ int event_save(struct hub *h, struct device *d)
 	sqlite3_bind_int64(st, 1, d->dev);
 	sqlite3_bind_text(st, 2, d->ack->open.boot, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, d->ack->open.w);
+	sqlite3_bind_int(st, 4, d->ack_clear);
 	return store_exec(h, st) == SQLITE_DONE ? 0 : -1;
 }
 
@@ -142,15 +145,19 @@ static void ack_topic(const struct device *d, char *topic, size_t len)
 	snprintf(topic, len, "mlab/v1/%s/ack", d->native);
 }
 
-void event_clear_retained(struct hub *h, struct device *d)
+int event_clear_retained(struct hub *h, struct device *d)
 {
 	char topic[ECO_ID_MAX + 32];
 
-	if (!d->ack_clear)
-		return;
+	if (!d->ack_clear || !d->ack)
+		return 0;
 	ack_topic(d, topic, sizeof(topic));
-	if (mqtt_publish(h, d->link, topic, "", 0, 1, 1) == 0)
-		d->ack_clear = 0;
+	if (mqtt_publish(h, d->link, topic, "", 0, 1, 1))
+		return 0;
+	LOG(L_INFO, "event: %s: the retained ack an older hub left is cleared", d->id);
+	d->ack_clear = 0;
+	d->ack->dirty = 1;	/* its row says so at the next commit */
+	return 1;
 }
 
 void event_committed(struct hub *h, struct device *d, int ok)

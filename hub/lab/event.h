@@ -5,8 +5,8 @@
  * (device.c) calls these; nothing else does.
  *
  * Tables (store.c, schema 5): events(dev, boot, seq, …), unique on
- * (dev, boot, seq); event_acks(dev, boot, seq): per device its current
- * numbering and watermark.
+ * (dev, boot, seq); event_acks(dev, boot, seq, retained): per device its
+ * current numbering and watermark, and whether a retained ack may be left.
  */
 #ifndef MLAB_EVENT_H
 #define MLAB_EVENT_H
@@ -17,9 +17,11 @@ struct hub;
 struct device;
 struct eco_dev;
 
-/* d's numbering as stored (boot, watermark w), and the seqs stored above
- * w; allocates d->ack (freed by event_free).  0 or -1 (logged). */
-int event_load(struct hub *h, struct device *d, const char *boot, long long w);
+/* d's numbering as stored (boot, watermark w; retained: an older hub may
+ * have left a retained ack), and the seqs stored above w; allocates d->ack
+ * (freed by event_free).  0 or -1 (logged). */
+int event_load(struct hub *h, struct device *d, const char *boot, long long w,
+	       int retained);
 
 /* Store the sequenced event u of d (ts: its time, rx: when received,
  * raw/rawlen: the payload) in the open transaction.  d must already be in
@@ -36,10 +38,11 @@ int event_save(struct hub *h, struct device *d);
  * due, publish its ack (never after a failed commit: the device resends). */
 void event_committed(struct hub *h, struct device *d, int ok);
 
-/* Clear the retained ack an older hub may have left for d (acks are no
- * longer retained: a stale one would tell a rebooted device that its new
- * events are stored).  Once per device and run. */
-void event_clear_retained(struct hub *h, struct device *d);
+/* Clear the retained ack an older hub left for d, if its row says there
+ * may be one (acks are no longer retained: a stale one would tell a
+ * rebooted device that its new events are stored).  Returns 1 when it was
+ * cleared now (d's row must be saved: touch it), else 0. */
+int event_clear_retained(struct hub *h, struct device *d);
 
 void event_free(struct device *d);
 

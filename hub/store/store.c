@@ -183,8 +183,13 @@ static const char *const migrations[] = {
 	"DROP TABLE events;"
 	"ALTER TABLE events_new RENAME TO events;"
 	"CREATE TABLE event_acks("
-	"  dev INTEGER PRIMARY KEY, boot TEXT NOT NULL, seq INTEGER NOT NULL);"
-	"INSERT INTO event_acks(dev, boot, seq) SELECT dev, '', max(seq) FROM events GROUP BY dev;",
+	"  dev INTEGER PRIMARY KEY, boot TEXT NOT NULL, seq INTEGER NOT NULL,"
+	"  retained INTEGER NOT NULL DEFAULT 0);"
+	/* retained: the hub before this retained its acks; one is cleared
+	 * the first time the hub is connected (a stale ack would tell a
+	 * rebooted device that its new events are stored) */
+	"INSERT INTO event_acks(dev, boot, seq, retained)"
+	"  SELECT dev, '', max(seq), 1 FROM events GROUP BY dev;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
