@@ -282,8 +282,6 @@ TEST(restart_reloads_the_watermark)
 
 int main(void)
 {
-	int fd;
-
 	RUN(one_two_four);
 	RUN(holes_filled_out_of_order);
 	RUN(duplicates_change_nothing);
@@ -291,11 +289,8 @@ int main(void)
 	RUN(failed_commit_acknowledges_nothing);
 	RUN(ranges_are_bounded);
 
-	snprintf(dbpath, sizeof(dbpath), "/tmp/test_ack-XXXXXX");
-	fd = mkstemp(dbpath);
-	if (fd < 0)
+	if (t_tmp_db(dbpath, sizeof(dbpath), "test_ack"))
 		return 1;
-	close(fd);
 	hub.conf = conf_new();	/* every setting at its default */
 	if (!hub.conf || open_hub())
 		return 1;
@@ -305,14 +300,6 @@ int main(void)
 	RUN(restart_reloads_the_watermark);
 	close_hub();
 	conf_free(hub.conf);
-	unlink(dbpath);
-	{
-		char side[80];
-
-		snprintf(side, sizeof(side), "%s-wal", dbpath);
-		unlink(side);
-		snprintf(side, sizeof(side), "%s-shm", dbpath);
-		unlink(side);
-	}
+	t_unlink_db(dbpath);
 	return t_done();
 }
