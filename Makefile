@@ -91,6 +91,7 @@ UNIT_test_helpers       = eco core stub_wire
 UNIT_test_inbox         = eco core stub_wire
 UNIT_test_conf          = eco core stub_wire
 UNIT_test_store         = eco core store mqtt net auth lab stub_wire
+UNIT_test_ack           = eco core store mqtt net auth lab stub_wire
 UNIT_test_args          = eco core store net stub_wire
 UNIT_test_auth          = eco core store net auth stub_wire
 UNIT_test_part          = eco core store mqtt net auth lab part stub_wire

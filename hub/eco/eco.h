@@ -71,7 +71,9 @@ struct eco_dev {
 	double job_filament_mm;
 	char button[64];
 	double ts;			/* Unix seconds */
-	long long seq;			/* ECO_EVENT: per-device sequence number */
+	long long seq;			/* ECO_EVENT: per-device sequence number, >= 1 */
+	char boot[33];			/* ECO_EVENT: its numbering; "" = none given */
+	long long base;			/* ECO_EVENT: every seq < base acked or never sent; 0 = none */
 	char event[32];			/* ECO_EVENT: "job.started", … */
 	int nmetric;
 	struct eco_metric metric[ECO_MAX_METRIC];

@@ -5,8 +5,8 @@
  *	mlab/v1/<id>/status	online | offline (retained; the device's will)
  *	mlab/v1/<id>/meta	{"name","kind","model","room","firmware"} (retained)
  *	mlab/v1/<id>/telemetry	{"temperature_c":21.5,…,"switch":true,"ts":…}
- *	mlab/v1/<id>/event	{"seq":N,"type":"job.started",…}
- *	mlab/v1/<id>/ack	{"seq":N}	published by the hub
+ *	mlab/v1/<id>/event	{"seq":N,"boot":B,"base":K,"type":"job.started",…}
+ *	mlab/v1/<id>/ack	{"seq":W,"boot":B,"missing":[[a,b],…]}	published by the hub
  *	mlab/v1/<id>/cmd	{"type":"switch","on":true}	published by the hub
  *
  * <id> is 1–64 of [A-Za-z0-9._-]; "hub" is the hub's own.  Telemetry
@@ -111,25 +111,67 @@ static int parse_ts(const cJSON *j, double *ts)
 	return -1;
 }
 
+/* A whole number in 1..9e15, else -1. */
+static long long whole(const cJSON *n)
+{
+	if (!cJSON_IsNumber(n) || n->valuedouble < 1 || n->valuedouble > 9e15 ||
+	    n->valuedouble != floor(n->valuedouble))
+		return -1;
+	return (long long)n->valuedouble;
+}
+
+/* The event's numbering: "boot" is 1..32 of [A-Za-z0-9._-], or a whole
+ * number taken as its decimal string; absent, the numbering "".  Returns
+ * 0, or -1 if it is neither. */
+static int parse_boot(const cJSON *b, char *boot, size_t len)
+{
+	const char *s;
+
+	boot[0] = '\0';
+	if (!b || cJSON_IsNull(b))
+		return 0;
+	if (cJSON_IsNumber(b) && (b->valuedouble == 0 || whole(b) > 0)) {
+		snprintf(boot, len, "%lld", (long long)b->valuedouble);
+		return 0;
+	}
+	if (!cJSON_IsString(b) || !(s = b->valuestring) || !s[0] || strlen(s) >= len)
+		return -1;
+	for (const char *p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '.' && *p != '_' && *p != '-')
+			return -1;
+	snprintf(boot, len, "%s", s);
+	return 0;
+}
+
 static int parse_event(cJSON *root, struct eco_dev *d, struct eco_out *out)
 {
 	cJSON *seq = cJSON_GetObjectItem(root, "seq");
 	cJSON *type = cJSON_GetObjectItem(root, "type");
+	cJSON *base = cJSON_GetObjectItem(root, "base");
 	const char *state, *kind = "print";
 	double v;
 
-	if (!cJSON_IsNumber(seq) || seq->valuedouble < 0 || seq->valuedouble > 9e15 ||
-	    seq->valuedouble != floor(seq->valuedouble)) {
-		snprintf(out->why, sizeof(out->why), "event without a whole-number \"seq\"");
+	if (whole(seq) < 0) {
+		snprintf(out->why, sizeof(out->why), "event without a whole-number \"seq\" >= 1");
 		return ECO_BAD;
 	}
+	if (parse_boot(cJSON_GetObjectItem(root, "boot"), d->boot, sizeof(d->boot))) {
+		snprintf(out->why, sizeof(out->why),
+			 "event \"boot\" must be 1-32 of [A-Za-z0-9._-] or a whole number");
+		return ECO_BAD;
+	}
+	if (base && !cJSON_IsNull(base) && whole(base) < 0) {
+		snprintf(out->why, sizeof(out->why), "event \"base\" must be a whole number >= 1");
+		return ECO_BAD;
+	}
+	d->base = base && !cJSON_IsNull(base) ? whole(base) : 0;
 	if (!cJSON_IsString(type) || !type->valuestring || !type->valuestring[0] ||
 	    strlen(type->valuestring) >= sizeof(d->event)) {
 		snprintf(out->why, sizeof(out->why), "event without a \"type\" string");
 		return ECO_BAD;
 	}
 	d->has |= ECO_EVENT;
-	d->seq = (long long)seq->valuedouble;
+	d->seq = whole(seq);
 	eco_strlcpy(d->event, sizeof(d->event), type->valuestring, strlen(type->valuestring));
 	if ((state = event_state(d->event, &kind))) {
 		d->has |= ECO_JOB_STATE | ECO_JOB_KIND;

@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "lab/device.h"
+#include "lab/event.h"
 #include "mqtt/mqtt.h"
 #include "store/store.h"
 
@@ -140,6 +141,11 @@ void device_job_ended(struct hub *h, struct device *d, int64_t job_id, const cha
 
 void device_link_changed(struct hub *h, int link, int up)
 {
+	if (up && h->reg)	/* acks an older hub retained */
+		for (int i = 0; i < h->reg->n; i++)
+			if (h->reg->dev[i]->link == link &&
+			    event_clear_retained(h, h->reg->dev[i]))
+				touch(h, h->reg->dev[i]);
 	ANNOUNCE(link, h, link, up);
 }
 
@@ -297,10 +303,9 @@ static void stale_tick(struct hub *h, void *arg)
 int device_init(struct hub *h)
 {
 	static const char load[] =
-		"SELECT dev, id, source, native, name, kind, model, room, firmware,"
-		" online, first_seen, last_seen, state,"
-		" (SELECT max(seq) FROM events e WHERE e.dev = d.dev)"
-		" FROM devices d ORDER BY dev";
+		"SELECT d.dev, id, source, native, name, kind, model, room, firmware,"
+		" online, first_seen, last_seen, state, a.dev, a.boot, a.seq, a.retained"
+		" FROM devices d LEFT JOIN event_acks a ON a.dev = d.dev ORDER BY d.dev";
 	sqlite3_stmt *st;
 	int rc;
 
@@ -330,13 +335,16 @@ int device_init(struct hub *h)
 		d->first_seen = sqlite3_column_double(st, 10);
 		d->last_seen = sqlite3_column_double(st, 11);
 		state_restore(d, (const char *)sqlite3_column_text(st, 12));
-		d->seq_max = d->seq_acked = sqlite3_column_int64(st, 13);
 		d->eco = eco_index(d->source);
 		if (registry_add(h, d)) {
 			free(d->metric);
 			free(d);
 			break;
 		}
+		if (sqlite3_column_type(st, 13) != SQLITE_NULL &&
+		    event_load(h, d, col(st, 14), sqlite3_column_int64(st, 15),
+			       sqlite3_column_int(st, 16)))
+			break;
 	}
 	sqlite3_reset(st);
 	LOG(L_INFO, "device: %d devices loaded", h->reg->n);
@@ -354,6 +362,7 @@ void device_fini(struct hub *h)
 		return;
 	for (int i = 0; i < r->n; i++) {
 		free(r->dev[i]->metric);
+		event_free(r->dev[i]);
 		free(r->dev[i]);
 	}
 	free(r->dev);
@@ -434,56 +443,6 @@ static int set_str(char *dst, size_t len, const char *src)
 	return 1;
 }
 
-/* Store a sequenced event idempotently.  Returns 1 if new, 0 if the
- * (device, seq) pair was stored before, -1 on error. */
-static int event_store(struct hub *h, struct device *d, const struct eco_dev *u,
-		       double ts, double rx, const char *raw, size_t rawlen)
-{
-	static const char ins[] =
-		"INSERT OR IGNORE INTO events(dev, seq, type, ts, rx, body)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-	sqlite3_stmt *st = store_stmt(h, ins);
-
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, d->dev);
-	sqlite3_bind_int64(st, 2, u->seq);
-	sqlite3_bind_text(st, 3, u->event, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_double(st, 4, ts);
-	sqlite3_bind_double(st, 5, rx);
-	sqlite3_bind_text(st, 6, raw, (int)rawlen, SQLITE_TRANSIENT);
-	if (store_exec(h, st) != SQLITE_DONE)
-		return -1;
-	if (u->seq > d->seq_max)
-		d->seq_max = u->seq;
-	d->ack_pending = 1;
-	touch(h, d);
-	if (sqlite3_changes(store_db(h)) == 0)
-		return 0;
-	if (!d->txn_seq_min || u->seq < d->txn_seq_min)
-		d->txn_seq_min = u->seq;
-	return 1;
-}
-
-/* Is every seq in [from, to] of device d stored? */
-static int seq_complete(struct hub *h, struct device *d, long long from, long long to)
-{
-	static const char q[] =
-		"SELECT count(*) FROM events WHERE dev=?1 AND seq BETWEEN ?2 AND ?3";
-	sqlite3_stmt *st = store_stmt(h, q);
-	long long n = -1;
-
-	if (!st)
-		return 0;
-	sqlite3_bind_int64(st, 1, d->dev);
-	sqlite3_bind_int64(st, 2, from);
-	sqlite3_bind_int64(st, 3, to);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return n == to - from + 1;
-}
-
 /* The metrics.id of name, adding it to the dictionary the first time.
  * Returns the id, or 0 on error (logged by the store). */
 int64_t device_metric_id(struct hub *h, const char *name, int create)
@@ -556,9 +515,12 @@ int device_apply(struct hub *h, int eco_idx, int link,
 		return -1;
 	d->link = link;
 	if (u->has & ECO_EVENT) {
-		int fresh = event_store(h, d, u, ts, rx, raw, rawlen);
+		int fresh;
 
-		if (fresh < 0)
+		touch(h, d);	/* its watermark and ack go with the next commit */
+		if (!d->touched)
+			return -1;
+		if ((fresh = event_store(h, d, u, ts, rx, raw, rawlen)) < 0)
 			return -1;
 		if (!fresh) {	/* a resend: stored and applied before */
 			h->stats.events_duplicate++;
@@ -658,6 +620,7 @@ static void save_dirty(struct hub *h, int ok, void *arg)
 		sqlite3_stmt *st;
 		char *state;
 
+		event_save(h, d);	/* a failure fails the commit: nothing acked */
 		if (!d->dirty || !(st = store_stmt(h, upd)))
 			continue;
 		state = state_json(d);
@@ -675,9 +638,9 @@ static void save_dirty(struct hub *h, int ok, void *arg)
 }
 
 /* After each group commit (store_on_commit; ok: it is on disk): rows
- * saved are clean, acknowledgements go out.  A device whose row did not
- * reach the disk stays dirty and in the touched list, so the next commit
- * saves it. */
+ * saved are clean, watermarks settle and acknowledgements go out
+ * (event.c).  A device whose row did not reach the disk stays dirty and in
+ * the touched list, so the next commit saves it. */
 static void committed(struct hub *h, int ok, void *arg)
 {
 	struct registry *r = h->reg;
@@ -688,8 +651,6 @@ static void committed(struct hub *h, int ok, void *arg)
 	for (int i = 0; i < r->ntouched; i++) {
 		struct device *d = r->dev[r->touched[i]];
 
-		long long ack;
-
 		if (d->saving && ok)
 			d->dirty = 0;
 		d->saving = 0;
@@ -697,30 +658,7 @@ static void committed(struct hub *h, int ok, void *arg)
 			r->touched[keep++] = d->idx;
 		else
 			d->touched = 0;
-		if (!d->ack_pending)
-			continue;
-		d->ack_pending = 0;
-		if (!ok) {	/* lost: the device will resend them */
-			if (d->txn_seq_min && (!d->hole || d->txn_seq_min < d->hole))
-				d->hole = d->txn_seq_min;
-			d->txn_seq_min = 0;
-			continue;
-		}
-		d->txn_seq_min = 0;
-		if (d->hole && seq_complete(h, d, d->hole, d->seq_max))
-			d->hole = 0;
-		ack = d->hole ? d->hole - 1 : d->seq_max;
-		if (ack < d->seq_acked)
-			ack = d->seq_acked;
-		if (!strcmp(d->source, "mlab")) {
-			char topic[ECO_ID_MAX + 32], body[48];
-			int n;
-
-			snprintf(topic, sizeof(topic), "mlab/v1/%s/ack", d->native);
-			n = snprintf(body, sizeof(body), "{\"seq\":%lld}", ack);
-			mqtt_publish(h, d->link, topic, body, (size_t)n, 1, 1);
-		}
-		d->seq_acked = ack;
+		event_committed(h, d, ok);
 	}
 	r->ntouched = keep;
 }

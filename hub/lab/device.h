@@ -8,9 +8,10 @@
  * LEDs) is announced to the subscribers of one const table, device_subs,
  * which lives at the top (hub/wire.c; a unit test links its own).
  * Acknowledgements for sequenced events go out after the group commit that
- * stored them (a store_on_commit hook), and mean "every event up to this
- * seq is stored": after a failed commit the ack stops below the lost
- * events until the device's resends fill the hole.
+ * stored them (a store_on_commit hook), and mean "every event of this
+ * boot up to this seq is stored" (ack.h has the rule): a hole, or events
+ * lost to a failed commit, hold the ack until the device's resends fill
+ * it.  The watermark is written in the same transaction as the events.
  */
 #ifndef MLAB_DEVICE_H
 #define MLAB_DEVICE_H
@@ -20,6 +21,7 @@
 
 struct hub;
 struct cJSON;
+struct ack;
 
 #define DEVICE_METRIC_MAX 128	/* distinct metrics kept per device */
 
@@ -64,11 +66,10 @@ struct device {
 	int dirty;		/* row to save at the next commit */
 	int saving;		/* row written in the open transaction */
 	int touched;		/* in the registry's touched list */
-	long long seq_max;	/* highest event seq written (maybe uncommitted) */
-	long long seq_acked;	/* highest seq acknowledged */
-	long long txn_seq_min;	/* lowest fresh seq in the open transaction */
-	long long hole;		/* lowest seq lost to a failed commit, 0 none */
-	int ack_pending;
+	struct ack *ack;	/* owned; its numbering and watermark (ack.h),
+				 * NULL until it sends a sequenced event */
+	int ack_pending;	/* publish its ack after the next commit */
+	int ack_clear;		/* an older hub may have left a retained ack: clear it */
 };
 
 /* A subscriber to device news.  Every member may be NULL; the registry

@@ -206,6 +206,29 @@ static const char *const migrations[] = {
 	"  participant_id INTEGER NOT NULL REFERENCES participants(id),"
 	"  age_band TEXT, n INTEGER NOT NULL CHECK(n BETWEEN 1 AND 1000));"
 	"CREATE INDEX participant_members_p ON participant_members(participant_id);",
+
+	/* 6: acknowledged means stored (lab/ack.h): events are numbered per
+	 * (device, boot), and each device's current numbering and watermark
+	 * (every seq <= it of that boot is stored) are written in the same
+	 * transaction as its events.  Events stored before belong to the
+	 * numbering "", and their watermark is the highest seq stored: what
+	 * the hub before this acknowledged, so what devices have forgotten. */
+	"CREATE TABLE events_new("
+	"  dev INTEGER NOT NULL, boot TEXT NOT NULL DEFAULT '', seq INTEGER NOT NULL,"
+	"  type TEXT NOT NULL, ts REAL NOT NULL, rx REAL NOT NULL, body TEXT,"
+	"  PRIMARY KEY(dev, boot, seq)) WITHOUT ROWID;"
+	"INSERT INTO events_new(dev, boot, seq, type, ts, rx, body)"
+	"  SELECT dev, '', seq, type, ts, rx, body FROM events;"
+	"DROP TABLE events;"
+	"ALTER TABLE events_new RENAME TO events;"
+	"CREATE TABLE event_acks("
+	"  dev INTEGER PRIMARY KEY, boot TEXT NOT NULL, seq INTEGER NOT NULL,"
+	"  retained INTEGER NOT NULL DEFAULT 0);"
+	/* retained: the hub before this retained its acks; one is cleared
+	 * the first time the hub is connected (a stale ack would tell a
+	 * rebooted device that its new events are stored) */
+	"INSERT INTO event_acks(dev, boot, seq, retained)"
+	"  SELECT dev, '', max(seq), 1 FROM events GROUP BY dev;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

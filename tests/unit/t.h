@@ -11,7 +11,9 @@
 #define MLAB_T_H
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int t_pass, t_fail, t_cur_failed;
 
@@ -30,6 +32,31 @@ static int t_pass, t_fail, t_cur_failed;
 #define RUN(name) do { t_cur_failed = 0; name(); \
 	if (t_cur_failed) { t_fail++; fprintf(stderr, "FAIL %s\n", #name); } \
 	else { t_pass++; printf("ok   %s\n", #name); } } while (0)
+
+/* A fresh empty file /tmp/NAME-XXXXXX for a test's database, its path in
+ * buf.  0, or -1 if it could not be made. */
+static inline int t_tmp_db(char *buf, size_t len, const char *name)
+{
+	int fd;
+
+	snprintf(buf, len, "/tmp/%s-XXXXXX", name);
+	if ((fd = mkstemp(buf)) < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+/* Remove a test's SQLite file and its -wal and -shm companions. */
+static inline void t_unlink_db(const char *path)
+{
+	char side[4096];
+
+	remove(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	remove(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	remove(side);
+}
 
 static inline int t_done(void)
 {
