@@ -451,9 +451,11 @@ int tele_write(struct hub *h, int all)
 
 int tele_sync(struct hub *h)
 {
-	if (!tele_pending(h))
+	if (!tele_pending(h) && !tele_unwritten(h))
 		return 0;
-	if (store_begin(h) || tele_write(h, 0))
+	/* the minutes in progress too: the sums are added (upsert), so the
+	 * rest of the minute joins them later */
+	if (store_begin(h) || tele_write(h, 1))
 		return -1;
 	return store_flush(h);
 }

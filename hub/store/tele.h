@@ -45,8 +45,8 @@ int tele_unwritten(struct hub *h);
  * shutdown) and the rollups of hours that are over.  0 or -1. */
 int tele_write(struct hub *h, int all);
 
-/* Write and commit what is queued now (the history API, before reading
- * it).  0 or -1. */
+/* Write and commit what is queued now, with the sums of the minutes in
+ * progress (the history API, before reading it).  0 or -1. */
 int tele_sync(struct hub *h);
 
 /* Decode a packed row: the value of metric mid, 1 if found, else 0. */
