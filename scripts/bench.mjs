@@ -10,6 +10,10 @@
 // 3. The hub's peak RSS (VmHWM) with 50 clients.
 // 4. Instructions per stored event under callgrind: (a loaded run − an
 //    idle run of the same length) / events.  Stable on noisy machines.
+// 5. Writes: bytes the hub makes the kernel send to the disk
+//    (/proc/<pid>/io write_bytes) and fsyncs (strace -c) at a steady
+//    10 and 100 msg/s of QoS 1 telemetry, database growth, and the ratio
+//    to the logical data (BENCH_ONLY=write runs only this).
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -19,7 +23,7 @@ import WebSocket from '../tests/node_modules/ws/index.js';
 import { ROOT, startBroker, startHub, sleep, track, freePort, waitFor } from '../tests/lib/harness.mjs';
 
 const quick = !!process.env.BENCH_QUICK;
-const only = process.env.BENCH_ONLY || '';	// throughput|commit|latency|cpu: one part (writes nothing)
+const only = process.env.BENCH_ONLY || process.env.BENCH || '';	// throughput|commit|latency|cpu|write: one part (writes nothing)
 const want = (part) => !only || only === part;
 const LOADER = path.join(ROOT, 'devices/mlab-load');
 const HUB = process.env.MLAB_HUB_BIN || path.join(ROOT, 'hub/mlab-hub');
@@ -184,6 +188,66 @@ async function instructions(events = quick ? 2000 : 10000, secs = quick ? 15 : 4
 	return { perEvent: (out.loaded.ir - out.idle.ir) / out.loaded.stored, ...out };
 }
 
+// The hub under strace (seccomp-filtered: only the fsync family stops the
+// process; -ttt stamps each call), its pid found as strace's child.
+async function tracedHub(b, dir, sets = []) {
+	const httpPort = await freePort();
+	const trace = path.join(dir, 'strace.txt');
+	const p = track(spawn('strace', ['-f', '-ttt', '--seccomp-bpf', '-e', 'trace=fsync,fdatasync', '-o', trace, HUB,
+		'--set', `broker.port=${b.port}`, '--set', `http.listen=127.0.0.1:${httpPort}`,
+		'--set', `store.path=${dir}/hub.db`, '--set', 'log.level=warn', ...sets.flatMap((x) => ['--set', x])],
+	{ stdio: ['ignore', 'ignore', 'pipe'] }));
+	p.stderr.on('data', () => { });
+	const url = `http://127.0.0.1:${httpPort}`;
+	await waitFor(async () => { try { return (await fetch(url + '/healthz')).ok; } catch { return false; } }, 20000, 'hub under strace');
+	const pid = Number(fs.readFileSync(`/proc/${p.pid}/task/${p.pid}/children`, 'utf8').trim().split(/\s+/)[0]);
+	return {
+		p, pid, url, trace,
+		io: () => Number(fs.readFileSync(`/proc/${pid}/io`, 'utf8').match(/^write_bytes: (\d+)/m)[1]),
+		stop: async () => { process.kill(pid, 'SIGTERM'); await new Promise((r) => p.on('exit', r)); },
+	};
+}
+
+function dbBytes(db) {
+	const r = spawnSync('sqlite3', [db, 'PRAGMA page_count; PRAGMA freelist_count; PRAGMA page_size;'], { encoding: 'utf8' });
+	const [pc, fl, ps] = r.stdout.trim().split('\n').map(Number);
+	return (pc - fl) * ps;
+}
+
+// fsync-family calls stamped within [t0, t1] (Unix seconds)
+function fsyncs(trace, t0, t1) {
+	let n = 0;
+	for (const l of fs.readFileSync(trace, 'utf8').split('\n')) {
+		const m = l.match(/^\d+\s+(\d+\.\d+)\s+(fsync|fdatasync)\(/);
+		if (m && Number(m[1]) >= t0 && Number(m[1]) <= t1) n++;
+	}
+	return n;
+}
+
+// A steady stream for secs seconds: write_bytes, fsyncs and growth.
+const FLOOR_B = 96;	// logical bytes per message: 4 × (8 B time, 8 B value, 8 B series key)
+async function writes(rate, devices, secs = quick ? 20 : 60) {
+	const b = await startBroker({ persistence: false });
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wr-'));
+	const hub = await tracedHub(b, dir);
+	// a first message per device creates its rows (not the steady state)
+	await loader(b.port, ['-n', String(devices), '-r', '0', '-c', String(devices), '-Q', '1', '-k', 'telemetry']);
+	await sleep(3000);
+	const w0 = hub.io(), g0 = dbBytes(`${dir}/hub.db`), t0 = Date.now() / 1000;
+	const l = await loader(b.port, ['-n', String(devices), '-r', String(rate), '-d', String(secs), '-Q', '1', '-k', 'telemetry']);
+	const sent = Number((l.out.match(/sent=(\d+)/) || [, 0])[1]);
+	const w1 = hub.io(), g1 = dbBytes(`${dir}/hub.db`), t1 = Date.now() / 1000;
+	const t = (await (await fetch(hub.url + '/metrics')).text());
+	const parsed = Number(t.match(/^mlab_messages_parsed_total (\d+)/m)[1]);
+	await hub.stop();
+	const fs_ = fsyncs(hub.trace, t0, t1);
+	await b.stop();
+	fs.rmSync(dir, { recursive: true, force: true });
+	const perDay = 86400 / secs;
+	return { rate, secs, sent, parsed, bytes: w1 - w0, perMsg: (w1 - w0) / sent, perDay: (w1 - w0) * perDay,
+		fsyncMin: fs_ * 60 / (t1 - t0), growthDay: (g1 - g0) * perDay, floorDay: FLOOR_B * rate * 86400 };
+}
+
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '—');
 const f0 = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '—');
 
@@ -217,6 +281,17 @@ if (want('cpu')) try {
 	rows.push(['cpu', 'instructions per stored event', f0(ins.perEvent), `callgrind: loaded ${f0(ins.loaded.ir)} − idle ${f0(ins.idle.ir)} over ${ins.loaded.stored} events (QoS 1 telemetry, 4 metrics each)`]);
 } catch (e) {
 	rows.push(['cpu', 'instructions per stored event', '—', 'callgrind run failed: ' + e.message]);
+}
+console.error('bench: writes…');
+const gb = (x) => (x / 1e9).toFixed(2) + ' GB';
+for (const [rate, devs, goal] of want('write') ? [[10, 20, 0.5e9], [100, 50, 4e9]] : []) {
+	const w = await writes(rate, devs);
+	rows.push(['writes', `${rate} msg/s (${devs} devices, QoS 1): written per day`, gb(w.perDay),
+		`goal ≤ ${gb(goal)}; ${f0(w.perMsg)} B per message (${f0(w.bytes)} B write_bytes for ${w.sent} messages in ${w.secs} s, ${w.parsed} parsed); ` +
+		`${f0(w.perDay / w.floorDay)} × the logical floor (${FLOOR_B} B/message = ${gb(w.floorDay)}/day)`]);
+	rows.push(['writes', `${rate} msg/s: fsyncs per minute`, f1(w.fsyncMin), 'strace -ttt, counted over the steady stream only; goal ≤ 10 from telemetry']);
+	rows.push(['writes', `${rate} msg/s: database growth per day`, gb(w.growthDay), '(page_count − freelist_count) × page_size, before and after; ' +
+		`a checkpoint copies each new page once more: written + growth = ${gb(w.perDay + w.growthDay)}/day`]);
 }
 
 const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || [, '?'])[1];

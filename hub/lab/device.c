@@ -19,6 +19,7 @@
 #include "lab/event.h"
 #include "mqtt/mqtt.h"
 #include "store/store.h"
+#include "store/tele.h"
 
 /* Call member fn of every subscriber that has one, with the arguments. */
 #define ANNOUNCE(fn, ...) do { \
@@ -35,7 +36,6 @@ struct registry {
 	int *touched;		/* idx of devices dirty or with acks pending */
 	int ntouched, tcap;
 	double stale_s;
-	double min_interval;
 	int max;		/* devices.max */
 	double refused_logged;	/* last time a refusal was logged */
 };
@@ -121,8 +121,9 @@ static void touch(struct hub *h, struct device *d)
 begin:
 	/* its row (or ack) goes out with the next commit: make sure there is
 	 * one even when nothing else is written (a status, a stale device, a
-	 * row left over from a failed commit) */
-	store_begin(h);
+	 * row left over from a failed commit); events and acks have theirs
+	 * within store.commit_ms already (store_exec) */
+	store_soon(h);
 }
 
 static void changed(struct hub *h, struct device *d)
@@ -314,7 +315,6 @@ int device_init(struct hub *h)
 		return -1;
 	h->reg->stale_s = (double)conf_int(h->conf, "devices.stale_s");
 	h->reg->max = (int)conf_int(h->conf, "devices.max");
-	h->reg->min_interval = conf_int(h->conf, "store.min_interval_ms") / 1000.0;
 	if (!(st = store_stmt(h, load)))
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -465,28 +465,22 @@ int64_t device_metric_id(struct hub *h, const char *name, int create)
 	return id;
 }
 
-static int telemetry_store(struct hub *h, struct device *d, struct metric *m)
+/* Queue the readings of one message (tele.c: written with the next
+ * telemetry commit, thinned where unchanged).  0 or -1. */
+static int telemetry_store(struct hub *h, struct device *d, const int *idx, int n, double ts)
 {
-	static const char ins[] =
-		"INSERT OR REPLACE INTO telemetry(dev, mid, ts, value) VALUES (?1, ?2, ?3, ?4)";
-	sqlite3_stmt *st;
+	int64_t mid[ECO_MAX_METRIC];
+	double val[ECO_MAX_METRIC];
 
-	if (h->reg->min_interval > 0 && m->stored_ts &&
-	    m->ts - m->stored_ts < h->reg->min_interval)
-		return 0;
-	if (!m->mid && !(m->mid = device_metric_id(h, m->name, 1)))
-		return -1;
-	if (!(st = store_stmt(h, ins)))
-		return -1;
-	sqlite3_bind_int64(st, 1, d->dev);
-	sqlite3_bind_int64(st, 2, m->mid);
-	sqlite3_bind_double(st, 3, m->ts);
-	sqlite3_bind_double(st, 4, m->value);
-	if (store_exec(h, st) != SQLITE_DONE)
-		return -1;
-	m->stored_ts = m->ts;
-	h->stats.rows_stored++;
-	return 0;
+	for (int i = 0; i < n; i++) {
+		struct metric *m = &d->metric[idx[i]];
+
+		if (!m->mid && !(m->mid = device_metric_id(h, m->name, 1)))
+			return -1;
+		mid[i] = m->mid;
+		val[i] = m->value;
+	}
+	return n && tele_put(h, d->dev, ts, n, mid, val) < 0 ? -1 : 0;
 }
 
 int device_apply(struct hub *h, int eco_idx, int link,
@@ -496,7 +490,8 @@ int device_apply(struct hub *h, int eco_idx, int link,
 	const char *source = u->source[0] ? u->source : eco_table[eco_idx]->name;
 	double ts = rx;
 	struct device *d;
-	int vis = 0;
+	int got[ECO_MAX_METRIC];
+	int vis = 0, ngot = 0;
 
 	/* a device clock is trusted if it is after 2001 and not in the future */
 	if ((u->has & ECO_TS) && u->ts > 1e9 && u->ts < rx + 60)
@@ -561,10 +556,11 @@ int device_apply(struct hub *h, int eco_idx, int link,
 			vis = 1;
 		m->value = u->metric[i].value;
 		m->ts = ts;
-		if (telemetry_store(h, d, m))
-			return -1;
+		got[ngot++] = (int)(m - d->metric);	/* the array may move */
 		ANNOUNCE(metric, h, d, m->name, m->value, ts);
 	}
+	if (telemetry_store(h, d, got, ngot, ts))
+		return -1;
 	if (u->has & ECO_SWITCH) {
 		if (!d->has_switch || d->switch_on != u->switch_on)
 			vis = 1;

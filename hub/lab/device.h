@@ -29,7 +29,6 @@ struct metric {
 	char name[32];
 	double value;
 	double ts;		/* when the value was measured */
-	double stored_ts;	/* last raw row written (store.min_interval_ms) */
 	int64_t mid;		/* metrics.id, 0 until first stored */
 };
 

@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "auth/auth.h"
+#include "core/conf.h"
 #include "core/hub.h"
 #include "core/inbox.h"
 #include "eco/eco.h"
@@ -19,6 +20,7 @@
 #include "net/api.h"
 #include "net/ws.h"
 #include "store/store.h"
+#include "store/tele.h"
 
 static int get_healthz(struct api_req *req, struct api_resp *resp)
 {
@@ -76,6 +78,16 @@ static int get_metrics(struct api_req *req, struct api_resp *resp)
 	C("http_errors_total", "API requests answered 4xx/5xx.", s->http_errors);
 	G("broker_connected", "1 when the lab broker is connected.", "%d", h->broker_up);
 	C("broker_connects_total", "Successful broker connections.", s->broker_connects);
+	{
+		long long db = 0, avail = 0;
+		long long low = conf_int(h->conf, "store.min_free_mb") * 1024LL * 1024LL;
+
+		if (!store_space(h, &db, &avail)) {
+			G("db_bytes", "Database size on disk (file and WAL).", "%lld", db);
+			G("disk_free_bytes", "Space left for the database.", "%lld", avail);
+			G("disk_low", "1 when the space left is under store.min_free_mb.", "%d", avail < low);
+		}
+	}
 	G("devices", "Devices known.", "%d", device_count(h));
 	G("devices_online", "Devices online.", "%d", online);
 	if (mqtt_link_count(h) > 1)
@@ -126,30 +138,131 @@ static struct device *device_of(struct api_req *req, const char **action)
 	return NULL;
 }
 
-/* GET /api/devices/{id}/history?metric=M&from=T&to=T[&max=N]: raw points,
- * then per-minute aggregates (averages) where raw ones were retired; more
- * than max points are averaged into equal buckets. */
+/* The resolutions of a history, finest first: a level serves spans up to
+ * its limit (README "HTTP API"), so a chart reads at most a few thousand
+ * rows whatever its range.  Raw rows are keyed by time first (cheap to
+ * write, every device's rows in a range are read), minute aggregates too;
+ * hourly ones by series. */
+enum { H_RAW, H_MINUTE, H_HOUR };
+static const char *const step_names[] = { "raw", "minute", "hour" };
+#define HIST_RAW_SPAN (2 * 3600.0)
+#define HIST_MINUTE_SPAN (2 * 86400.0)
+
+struct hist {
+	struct api_resp *resp;
+	int first, ms;
+	double from, to, width;	/* bucket width (0: every point) */
+	long bucket;		/* current bucket, -1: none */
+	double bts, bsum;
+	long bn;
+};
+
+/* Write the point being summed, if any. */
+static void hist_out(struct hist *o)
+{
+	char iso[40];
+
+	if (o->bn) {
+		api_printf(o->resp, "%s[\"%s\",%.10g]", o->first ? "" : ",",
+			   hub_iso(o->bts, iso, sizeof(iso), o->ms), o->bsum / (double)o->bn);
+		o->first = 0;
+	}
+	o->bn = 0;
+}
+
+/* One point (ts, sum of n values): into its bucket, or out at once. */
+static void hist_point(struct hist *o, double ts, double sum, long n)
+{
+	long b = o->width > 0 ? (long)((ts - o->from) / o->width) : -1;
+
+	if (b < 0 || b != o->bucket) {
+		hist_out(o);
+		o->bucket = b;
+		o->bts = ts;
+		o->bsum = 0;
+		o->bn = 0;
+	}
+	o->bsum += sum;
+	o->bn += n;
+}
+
+/* Emit the points of level lv in [from, to): for aggregates, the minutes
+ * or hours that start there (whole: only those that also end by `to`, when
+ * a finer level follows). */
+static void hist_level(struct hub *h, struct hist *o, int lv, int64_t dev,
+		       int64_t mid, double from, double to, int whole)
+{
+	static const char q_raw[] =
+		"SELECT ts, mlab_val(vals, ?2) FROM telemetry WHERE ts >= ?3 AND ts < ?4 AND dev = ?1";
+	static const char q_min[] =
+		"SELECT minute * 60, sum, n FROM telemetry_min WHERE minute >= ?3 AND minute < ?4"
+		" AND dev = ?1 AND mid = ?2";
+	/* the hours rolled up, then the minutes of the hours not yet rolled */
+	static const char q_hour[] =
+		"SELECT hour * 3600, sum, n FROM telemetry_hour WHERE dev = ?1 AND mid = ?2"
+		" AND hour >= ?3 AND hour < ?4"
+		" UNION ALL SELECT * FROM (SELECT (minute / 60) * 3600, sum(sum), sum(n)"
+		" FROM telemetry_min WHERE minute >= max(?3, (SELECT coalesce(max(hour) + 1, 0)"
+		"  FROM telemetry_hour WHERE dev = ?1 AND mid = ?2)) * 60"
+		" AND minute < ?5 AND dev = ?1 AND mid = ?2 GROUP BY 1)";
+	sqlite3_stmt *st = store_stmt(h, lv == H_RAW ? q_raw : lv == H_MINUTE ? q_min : q_hour);
+
+	if (!st)
+		return;
+	sqlite3_bind_int64(st, 1, dev);
+	sqlite3_bind_int64(st, 2, mid);
+	if (lv == H_RAW) {
+		sqlite3_bind_double(st, 3, from);
+		sqlite3_bind_double(st, 4, to);
+	} else if (lv == H_MINUTE) {
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)floor(from / 60));
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)(whole ? floor(to / 60) : ceil(to / 60)));
+	} else {
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)floor(from / 3600));
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)(whole ? floor(to / 3600) : ceil(to / 3600)));
+		sqlite3_bind_int64(st, 5, (sqlite3_int64)(whole ? floor(to / 3600) * 60 : ceil(to / 60)));
+	}
+	o->ms = lv == H_RAW;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+			hist_point(o, sqlite3_column_double(st, 0), sqlite3_column_double(st, 1),
+				   lv == H_RAW ? 1 : sqlite3_column_int64(st, 2));
+	sqlite3_reset(st);
+}
+
+/* The start of level lv's rows (retention retired what is before), or
+ * `to` when it has none. */
+static double level_start(struct hub *h, int lv, double to)
+{
+	static const char *const q[] = {
+		"SELECT min(ts) FROM telemetry",
+		"SELECT min(minute) * 60 FROM telemetry_min",
+	};
+	sqlite3_stmt *st = store_stmt(h, lv == H_RAW ? q[0] : q[1]);
+	double v = to;
+
+	if (st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_double(st, 0);
+	if (st)
+		sqlite3_reset(st);
+	return v;
+}
+
+/* GET /api/devices/{id}/history?metric=M&from=T&to=T[&max=N][&step=S]:
+ * points of the finest resolution the span allows (raw up to 2 hours,
+ * minute averages up to 2 days, hourly averages beyond; step=raw|minute|
+ * hour chooses), older points of the next coarser level where retention
+ * retired the finer one, more than max points averaged into equal
+ * buckets.  The answer says the level: {"step":…,"points":[…]}. */
 static int get_history(struct api_req *req, struct api_resp *resp, struct device *d)
 {
-	static const char q_count[] =
-		"SELECT count(*) FROM telemetry WHERE dev=?1 AND mid=?2 AND ts>=?3 AND ts<=?4";
-	static const char q_raw[] =
-		"SELECT ts, value FROM telemetry WHERE dev=?1 AND mid=?2 AND ts>=?3 AND ts<=?4"
-		" ORDER BY ts";
-	static const char q_bucket[] =
-		"SELECT min(ts), avg(value) FROM telemetry WHERE dev=?1 AND mid=?2"
-		" AND ts>=?3 AND ts<=?4 GROUP BY CAST((ts - ?3) / ?5 AS INTEGER) ORDER BY 1";
-	static const char q_min[] =
-		"SELECT minute * 60, sum / n FROM telemetry_min WHERE dev=?1 AND mid=?2"
-		" AND minute>=?3 AND minute<=?4 AND minute < ?5 ORDER BY minute";
 	struct hub *h = req->h;
-	char metric[64], maxs[16], iso[40];
-	double now = hub_now(), from, to, first_raw = 0;
+	char metric[64], maxs[16], step[16];
+	double now = hub_now(), from, to, cut;
+	struct hist o = { .resp = resp, .first = 1, .bucket = -1 };
 	long max = 2000;
 	int64_t mid;
-	int bad = 0;
-	sqlite3_stmt *st;
-	int first = 1;
+	int bad = 0, lv;
 
 	if (api_query(req, "metric", metric, sizeof(metric)) || !metric[0])
 		return api_error(resp, 400, "metric= is required");
@@ -157,66 +270,58 @@ static int get_history(struct api_req *req, struct api_resp *resp, struct device
 	to = api_time_arg(req, "to", now + 86400, &bad);
 	if (bad)
 		return api_error(resp, 400, "from/to must be ISO-8601 times or Unix seconds");
-	mid = device_metric_id(h, metric, 0);	/* 0: never stored, no points */
 	if (!api_query(req, "max", maxs, sizeof(maxs)))
 		max = strtol(maxs, NULL, 10);
 	if (max < 1 || max > 100000)
 		return api_error(resp, 400, "max must be 1..100000");
+	/* the span that matters is the one with data: up to now */
+	lv = (fmin(to, now) - from) <= HIST_RAW_SPAN ? H_RAW :
+	     (fmin(to, now) - from) <= HIST_MINUTE_SPAN ? H_MINUTE : H_HOUR;
+	if (!api_query(req, "step", step, sizeof(step)) && strcmp(step, "auto")) {
+		for (lv = 0; lv <= H_HOUR && strcmp(step, step_names[lv]); lv++)
+			;
+		if (lv > H_HOUR)
+			return api_error(resp, 400, "step must be raw, minute, hour or auto");
+	}
+	mid = device_metric_id(h, metric, 0);	/* 0: never stored, no points */
+	tele_sync(h);	/* the readings still queued, on disk first */
 	resp->ctype = "application/json";
-	api_write(resp, "{\"points\":[", 11);
+	api_printf(resp, "{\"step\":\"%s\",\"points\":[", step_names[lv]);
+	o.from = from;
+	o.to = to;
+	/* more points than max: averaged into max equal buckets (raw rows
+	 * are counted below) */
+	if (lv > H_RAW && (fmin(to, now) - from) / (lv == H_MINUTE ? 60 : 3600) > max)
+		o.width = (to - from) / (double)max;
+	if (lv == H_RAW && (cut = level_start(h, H_RAW, to)) > from) {
+		double mcut = level_start(h, H_MINUTE, cut);
 
-	/* aggregates first: they are older than any raw point */
-	st = store_stmt(h, "SELECT min(ts) FROM telemetry WHERE dev=?1 AND mid=?2");
-	if (st) {
-		sqlite3_bind_int64(st, 1, d->dev);
-		sqlite3_bind_int64(st, 2, mid);
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-			first_raw = sqlite3_column_double(st, 0);
-		else
-			first_raw = to + 1;
-		sqlite3_reset(st);
+		if (mcut > from)
+			hist_level(h, &o, H_HOUR, d->dev, mid, from, fmin(mcut, cut), 1);
+		hist_level(h, &o, H_MINUTE, d->dev, mid, fmax(from, mcut), cut, 1);
+		from = cut;
+	} else if (lv == H_MINUTE && (cut = level_start(h, H_MINUTE, to)) > from) {
+		hist_level(h, &o, H_HOUR, d->dev, mid, from, cut, 1);
+		from = cut;
 	}
-	if (from < first_raw && (st = store_stmt(h, q_min))) {
-		sqlite3_bind_int64(st, 1, d->dev);
-		sqlite3_bind_int64(st, 2, mid);
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)floor(from / 60));
-		sqlite3_bind_int64(st, 4, (sqlite3_int64)floor(to / 60));
-		sqlite3_bind_int64(st, 5, (sqlite3_int64)floor(first_raw / 60));
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			api_printf(resp, "%s[\"%s\",%.10g]", first ? "" : ",",
-				   hub_iso(sqlite3_column_double(st, 0), iso, sizeof(iso), 0),
-				   sqlite3_column_double(st, 1));
-			first = 0;
-		}
-		sqlite3_reset(st);
-	}
-	if ((st = store_stmt(h, q_count))) {
-		long n = 0;
+	if (lv == H_RAW) {
+		static const char q_count[] =
+			"SELECT count(*) FROM telemetry WHERE ts >= ?3 AND ts <= ?4 AND dev = ?1"
+			" AND mlab_val(vals, ?2) IS NOT NULL";
+		sqlite3_stmt *st = store_stmt(h, q_count);
 
-		sqlite3_bind_int64(st, 1, d->dev);
-		sqlite3_bind_int64(st, 2, mid);
-		sqlite3_bind_double(st, 3, from);
-		sqlite3_bind_double(st, 4, to);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			n = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-		st = store_stmt(h, n > max ? q_bucket : q_raw);
 		if (st) {
 			sqlite3_bind_int64(st, 1, d->dev);
 			sqlite3_bind_int64(st, 2, mid);
 			sqlite3_bind_double(st, 3, from);
 			sqlite3_bind_double(st, 4, to);
-			if (n > max)
-				sqlite3_bind_double(st, 5, (to - from) / (double)max);
-			while (sqlite3_step(st) == SQLITE_ROW) {
-				api_printf(resp, "%s[\"%s\",%.10g]", first ? "" : ",",
-					   hub_iso(sqlite3_column_double(st, 0), iso, sizeof(iso), 1),
-					   sqlite3_column_double(st, 1));
-				first = 0;
-			}
+			if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > max)
+				o.width = (to - from) / (double)max;
 			sqlite3_reset(st);
 		}
 	}
+	hist_level(h, &o, lv, d->dev, mid, from, lv == H_RAW ? nextafter(to, INFINITY) : to, 0);
+	hist_out(&o);
 	api_write(resp, "]}", 2);
 	resp->status = 200;
 	return 0;

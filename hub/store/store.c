@@ -6,6 +6,11 @@
  * `migrations` (never edits one that has shipped).  WAL mode and
  * synchronous=FULL: a commit that returned is on the SD card, which is
  * what lets the hub say "acknowledged means stored".
+ *
+ * Two commit windows: a write (an event, a job, an account…) opens the
+ * group transaction and is committed within store.commit_ms; telemetry and
+ * device rows only ask for a commit within store.telemetry_commit_s
+ * (store_soon), and their rows are written then (tele.c).
  */
 #include <errno.h>
 #include <math.h>
@@ -13,12 +18,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <libwebsockets.h>
 
 #include "core/conf.h"
 #include "core/hub.h"
 #include "core/log.h"
+#include "core/loop.h"
 #include "store/store.h"
+#include "store/tele.h"
 
 static const char *const migrations[] = {
 	/* 1: devices, telemetry, events, jobs, buttons, machine use */
@@ -229,6 +237,34 @@ static const char *const migrations[] = {
 	 * rebooted device that its new events are stored) */
 	"INSERT INTO event_acks(dev, boot, seq, retained)"
 	"  SELECT dev, '', max(seq), 1 FROM events GROUP BY dev;",
+
+	/* 7: telemetry laid out for the SD card (tele.c): one row per message,
+	 * values packed, keyed by time first so a commit appends to the last
+	 * pages; minute aggregates keyed by time first too (written once a
+	 * minute, live); hourly rollups by series, for long charts.  Raw rows
+	 * that had no aggregate get theirs now. */
+	"CREATE TABLE telemetry_new("
+	"  ts REAL NOT NULL, dev INTEGER NOT NULL, vals BLOB NOT NULL,"
+	"  PRIMARY KEY(ts, dev)) WITHOUT ROWID;"
+	"INSERT INTO telemetry_new SELECT ts, dev, mlab_pack(mid, value)"
+	"  FROM telemetry GROUP BY ts, dev;"
+	"CREATE TABLE telemetry_min_new("
+	"  minute INTEGER NOT NULL, dev INTEGER NOT NULL, mid INTEGER NOT NULL,"
+	"  n INTEGER NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL,"
+	"  PRIMARY KEY(minute, dev, mid)) WITHOUT ROWID;"
+	"INSERT INTO telemetry_min_new SELECT minute, dev, mid, n, sum, min, max FROM telemetry_min;"
+	"INSERT OR IGNORE INTO telemetry_min_new SELECT CAST(ts / 60 AS INTEGER), dev, mid,"
+	"  count(*), sum(value), min(value), max(value) FROM telemetry GROUP BY 1, 2, 3;"
+	"DROP TABLE telemetry;"
+	"DROP TABLE telemetry_min;"
+	"ALTER TABLE telemetry_new RENAME TO telemetry;"
+	"ALTER TABLE telemetry_min_new RENAME TO telemetry_min;"
+	"CREATE TABLE telemetry_hour("
+	"  dev INTEGER NOT NULL, mid INTEGER NOT NULL, hour INTEGER NOT NULL,"
+	"  n INTEGER NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL,"
+	"  PRIMARY KEY(dev, mid, hour)) WITHOUT ROWID;"
+	"INSERT INTO telemetry_hour SELECT dev, mid, minute / 60, sum(n), sum(sum), min(min), max(max)"
+	"  FROM telemetry_min GROUP BY 1, 2, 3;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -246,8 +282,11 @@ struct store {
 	int txn_failed;		/* a write failed: roll back at commit */
 	long pending;		/* writes in the open transaction */
 	int timer_armed;
-	long batch_max, commit_ms;
+	long batch_max, commit_ms, tele_commit_s;
 	lws_sorted_usec_list_t sul;
+	lws_sorted_usec_list_t lazy;	/* the telemetry window */
+	int lazy_armed;
+	struct tele *tele;
 	struct hub *h;
 	int flushing;		/* inside store_flush: no re-entry */
 	struct store_hook {
@@ -325,6 +364,8 @@ static void make_parent(const char *path)
 		LOG(L_WARN, "store: cannot create %s: %s", dir, strerror(errno));
 }
 
+static void retention_tick(struct hub *h, void *arg);
+
 int store_open(struct hub *h, const char *path)
 {
 	struct store *s = calloc(1, sizeof(*s));
@@ -345,10 +386,15 @@ int store_open(struct hub *h, const char *path)
 	}
 	sqlite3_busy_timeout(s->db, 5000);
 	sqlite3_extended_result_codes(s->db, 1);
-	if (exec_sql(s->db, "PRAGMA journal_mode=WAL", path) ||
+	/* a checkpoint copies each page once however often the WAL holds it:
+	 * a longer WAL (4,000 pages, 16 MB) copies the pages every commit
+	 * rewrites (the last page of a table, device rows) less often */
+	if (tele_sql_functions(s->db) ||
+	    exec_sql(s->db, "PRAGMA journal_mode=WAL", path) ||
 	    exec_sql(s->db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-		     "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-4000", path) ||
-	    migrate(s->db, path)) {
+		     "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-4000;"
+		     "PRAGMA wal_autocheckpoint=4000", path) ||
+	    migrate(s->db, path) || !(s->tele = tele_new(h))) {
 		sqlite3_close(s->db);
 		free(s);
 		return -1;
@@ -357,8 +403,17 @@ int store_open(struct hub *h, const char *path)
 	/* without a configuration (a tool, a test): the configuration's defaults */
 	s->batch_max = h->conf ? conf_int(h->conf, "store.batch_max") : STORE_BATCH_MAX_DEFAULT;
 	s->commit_ms = h->conf ? conf_int(h->conf, "store.commit_ms") : STORE_COMMIT_MS_DEFAULT;
+	s->tele_commit_s = h->conf ? conf_int(h->conf, "store.telemetry_commit_s") :
+		STORE_TELE_COMMIT_S_DEFAULT;
 	h->store = s;
+	if (h->conf)	/* hourly; no loop (a tool): never */
+		loop_every(h, 60 * 1000, 3600 * 1000, retention_tick, NULL);
 	return 0;
+}
+
+struct tele *store_tele(struct hub *h)
+{
+	return h->store ? h->store->tele : NULL;
 }
 
 sqlite3 *store_db(struct hub *h)
@@ -394,6 +449,17 @@ sqlite3_stmt *store_stmt(struct hub *h, const char *sql)
 	return st;
 }
 
+/* Hourly: retention, and a warning when the card fills up. */
+static void retention_tick(struct hub *h, void *arg)
+{
+	long long db, avail, low = conf_int(h->conf, "store.min_free_mb") * 1024LL * 1024LL;
+
+	store_retention(h, hub_now());
+	if (!store_space(h, &db, &avail) && avail < low)
+		LOG(L_WARN, "store: %lld MiB left for %s (store.min_free_mb = %lld; database %lld MiB)",
+		    avail >> 20, h->store->path, low >> 20, db >> 20);
+}
+
 static void commit_timer(lws_sorted_usec_list_t *sul)
 {
 	struct store *s = lws_container_of(sul, struct store, sul);
@@ -421,6 +487,36 @@ static int txn_begin(struct hub *h)
 				 s->commit_ms * LWS_US_PER_MS);
 	}
 	return 0;
+}
+
+/* Write the telemetry queued (and what else is open) and commit. */
+static int tele_commit(struct hub *h, int all)
+{
+	if (txn_begin(h))
+		return -1;
+	tele_write(h, all);
+	return store_flush(h);
+}
+
+static void lazy_timer(lws_sorted_usec_list_t *sul)
+{
+	struct store *s = lws_container_of(sul, struct store, lazy);
+
+	s->lazy_armed = 0;
+	tele_commit(s->h, 0);
+	/* a minute still being summed is written once it is over */
+	if (tele_unwritten(s->h))
+		store_soon(s->h);
+}
+
+void store_soon(struct hub *h)
+{
+	struct store *s = h->store;
+
+	if (!s || !h->lws || s->lazy_armed)
+		return;
+	s->lazy_armed = 1;
+	lws_sul_schedule(h->lws, 0, &s->lazy, lazy_timer, s->tele_commit_s * LWS_US_PER_SEC);
 }
 
 int store_begin(struct hub *h)
@@ -486,6 +582,8 @@ int store_flush_if_full(struct hub *h)
 {
 	struct store *s = h->store;
 
+	if (s && tele_pending(h) >= s->batch_max)
+		return tele_commit(h, 0);
 	return s && s->in_txn && s->pending >= s->batch_max ? store_flush(h) : 0;
 }
 
@@ -539,7 +637,12 @@ void store_close(struct hub *h)
 
 	if (!s)
 		return;
+	if (s->lazy_armed)
+		lws_sul_cancel(&s->lazy);
+	if (tele_pending(h) || tele_unwritten(h))
+		tele_commit(h, 1);
 	store_flush(h);
+	tele_free(s->tele);
 	for (int i = 0; i < s->ncache; i++)
 		sqlite3_finalize(s->cache[i].st);
 	/* leave no -wal file behind on a clean stop */
@@ -553,28 +656,17 @@ void store_close(struct hub *h)
 
 int store_retention(struct hub *h, double now)
 {
-	static const char roll[] =
-		"INSERT INTO telemetry_min(dev, mid, minute, n, sum, min, max)"
-		" SELECT dev, mid, CAST(ts / 60 AS INTEGER), count(*), sum(value),"
-		"  min(value), max(value) FROM telemetry WHERE ts < ?1"
-		" GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
-		" ON CONFLICT(dev, mid, minute) DO UPDATE SET n = n + excluded.n,"
-		"  sum = sum + excluded.sum, min = min(min, excluded.min),"
-		"  max = max(max, excluded.max)";
 	static const char drop_raw[] = "DELETE FROM telemetry WHERE ts < ?1";
 	static const char drop_min[] = "DELETE FROM telemetry_min WHERE minute < ?1";
+	static const char drop_hour[] = "DELETE FROM telemetry_hour WHERE hour < ?1";
+	/* minute aggregates are written live (tele.c): retiring raw rows
+	 * loses no sums, so there is nothing to roll up here */
 	double raw_cut = now - conf_int(h->conf, "store.raw_days") * 86400.0;
 	double agg_cut = now - conf_int(h->conf, "store.aggregate_days") * 86400.0;
+	double hour_cut = now - conf_int(h->conf, "store.hour_days") * 86400.0;
 	sqlite3_stmt *st;
 	int changes = 0;
 
-	/* whole minutes only, so a minute is never split across both tables */
-	raw_cut = floor(raw_cut / 60.0) * 60.0;
-	if ((st = store_stmt(h, roll)) == NULL)
-		return -1;
-	sqlite3_bind_double(st, 1, raw_cut);
-	if (store_exec(h, st) != SQLITE_DONE)
-		return -1;
 	if ((st = store_stmt(h, drop_raw)) == NULL)
 		return -1;
 	sqlite3_bind_double(st, 1, raw_cut);
@@ -583,12 +675,42 @@ int store_retention(struct hub *h, double now)
 	changes = sqlite3_changes(h->store->db);
 	if ((st = store_stmt(h, drop_min)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)(agg_cut / 60.0));
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)floor(agg_cut / 60.0));
+	if (store_exec(h, st) != SQLITE_DONE)
+		return -1;
+	if ((st = store_stmt(h, drop_hour)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)floor(hour_cut / 3600.0));
 	if (store_exec(h, st) != SQLITE_DONE)
 		return -1;
 	if (changes)
-		LOG(L_INFO, "store: retention rolled %d raw rows into minute aggregates", changes);
+		LOG(L_INFO, "store: retention removed %d raw telemetry rows", changes);
 	return store_flush(h);
+}
+
+int store_space(struct hub *h, long long *db_bytes, long long *free_bytes)
+{
+	struct store *s = h->store;
+	char dir[4096], wal[4200], *slash;
+	struct statvfs v;
+	struct stat st;
+
+	if (!s)
+		return -1;
+	*db_bytes = stat(s->path, &st) ? 0 : (long long)st.st_size;
+	snprintf(wal, sizeof(wal), "%s-wal", s->path);
+	if (!stat(wal, &st))
+		*db_bytes += (long long)st.st_size;
+	snprintf(dir, sizeof(dir), "%s", s->path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		slash[slash == dir] = '\0';
+	if (statvfs(dir, &v))
+		return -1;
+	*free_bytes = (long long)v.f_bavail * (long long)v.f_frsize;
+	return 0;
 }
 
 int store_backup(const char *src, const char *dst)

@@ -19,6 +19,8 @@ struct hub;
 #define STORE_HOOKS_MAX 8		/* hooks of each kind */
 #define STORE_BATCH_MAX_DEFAULT 20000	/* as store.batch_max in conf.c */
 #define STORE_COMMIT_MS_DEFAULT 50	/* as store.commit_ms in conf.c */
+#define STORE_TELE_COMMIT_S_DEFAULT 10	/* as store.telemetry_commit_s */
+struct tele;
 
 /* A commit hook: ok is 1 when the group transaction is on disk, 0 when it
  * failed and was rolled back (nothing in it is stored).  Before-commit
@@ -50,6 +52,14 @@ int store_exec(struct hub *h, sqlite3_stmt *st);
  * Returns 0 or -1 (logged). */
 int store_begin(struct hub *h);
 
+/* Make sure a commit comes within store.telemetry_commit_s, without
+ * opening a transaction now: telemetry and device rows, whose loss in a
+ * power cut costs seconds of readings and no promise. */
+void store_soon(struct hub *h);
+
+/* The telemetry queue (tele.h), NULL when the store is not open. */
+struct tele *store_tele(struct hub *h);
+
 /* Call fn(h, 1, arg) just before each group commit, inside the
  * transaction.  0, or -1 when the store is not open or full of hooks. */
 int store_before_commit(struct hub *h, store_hook_fn fn, void *arg);
@@ -65,9 +75,14 @@ int store_flush(struct hub *h);
  * more: called between messages, never in the middle of one. */
 int store_flush_if_full(struct hub *h);
 
-/* Roll raw telemetry older than store.raw_days into per-minute aggregates
- * and drop aggregates older than store.aggregate_days. 0 or -1. */
+/* Drop raw telemetry older than store.raw_days, minute aggregates older
+ * than store.aggregate_days and hourly ones older than store.hour_days
+ * (run hourly by the hub). 0 or -1. */
 int store_retention(struct hub *h, double now);
+
+/* The database's size (file and WAL) and the space left for it on its
+ * file system, in bytes.  0 or -1 (no store, statvfs failed). */
+int store_space(struct hub *h, long long *db_bytes, long long *free_bytes);
 
 /* Copy the live database at src into dst with SQLite's online backup API
  * (safe while the hub runs).  0 or -1 (logged). */

@@ -123,7 +123,9 @@ test('a burst larger than store.batch_max commits early and the hub stays up', a
 	await hub.waitFor(async () => (await metric(hub, 'messages_parsed_total')) === 5000, 8000, '5000 messages parsed');
 	assert(await metric(hub, 'commits_total') >= 10, 'committed in batches, not after the 1 s window only');
 	eq((await hub.stop()).code, 0);
-	eq(sql(hub.db, 'SELECT count(*) FROM telemetry JOIN metrics m ON m.id = mid WHERE m.name = \'power_w\''), '5000', 'every reading stored');
+	eq(sql(hub.db, 'SELECT count(*) FROM telemetry'), '5000', 'every message stored (one row each)');
+	eq(sql(hub.db, 'SELECT sum(n) FROM telemetry_min JOIN metrics m ON m.id = mid WHERE m.name = \'power_w\''), '5000',
+		'every reading counted in the minute aggregates');
 });
 
 test('malformed payloads are logged and counted, and the hub goes on', async () => {

@@ -1,0 +1,85 @@
+// storage.mjs — issue 14: the durability classes.  A power cut (kill -9)
+// loses at most the last store.telemetry_commit_s of telemetry and never
+// an acknowledged event; unchanged readings are thinned while the minute
+// aggregates count every one; long histories come from hourly rollups.
+import {
+	test, main, assert, eq, sleep, startBroker, startHub, pub, subscribe, run,
+} from '../lib/harness.mjs';
+
+const sql = (db, q) => run('sqlite3', [db, q]).stdout.trim();
+const hist = async (hub, dev, q) =>
+	(await hub.get('/api/devices/' + encodeURIComponent(dev) + '/history?' + q)).json;
+
+test('kill -9: telemetry older than the window is on disk, every acknowledged event too', async () => {
+	const b = await startBroker();
+	const hub = await startHub({ broker: b, sets: ['store.telemetry_commit_s=2'] });
+	const acks = await subscribe(b, 'mlab/v1/cut-1/ack');
+	for (let i = 1; i <= 5; i++)
+		pub(b, 'mlab/v1/cut-1/telemetry', { temperature_c: 20 + i });
+	for (let seq = 1; seq <= 10; seq++)
+		pub(b, 'mlab/v1/cut-1/event', { seq, type: 'button.pressed', button: 'b' + seq });
+	await hub.waitFor(() => acks.msgs.some((m) => m.payload !== 'probe' && JSON.parse(m.payload).seq === 10), 5000, 'events 1..10 acknowledged');
+	// past the telemetry window (2 s) and one more commit
+	await sleep(4500);
+	await hub.stop('SIGKILL');
+	await acks.stop();
+	eq(sql(hub.db, 'PRAGMA integrity_check'), 'ok', 'database intact');
+	eq(sql(hub.db, 'SELECT count(*) FROM events e JOIN devices d USING (dev) WHERE d.id = \'mlab/cut-1\''), '10',
+		'every acknowledged event stored');
+	eq(sql(hub.db, 'SELECT count(*) FROM telemetry t JOIN devices d USING (dev) WHERE d.id = \'mlab/cut-1\''), '5',
+		'the readings older than the window stored');
+	await hub.start();
+	const h = await hist(hub, 'mlab/cut-1', 'metric=temperature_c&from=' + new Date(Date.now() - 600e3).toISOString());
+	eq(h.points.map((p) => p[1]), [21, 22, 23, 24, 25], 'history after the cut');
+	eq(h.step, 'raw', 'ten minutes: raw points');
+	eq((await hub.stop()).code, 0);
+	await b.stop();
+});
+
+test('an unchanged reading is stored once until the heartbeat; the minute counts all of them', async () => {
+	const b = await startBroker();
+	const hub = await startHub({ broker: b });
+	for (let i = 0; i < 6; i++)
+		pub(b, 'mlab/v1/flat-1/telemetry', { humidity_pct: 40, power_w: 10 + i });
+	await hub.waitFor(async () => (await hub.get('/api/devices/' + encodeURIComponent('mlab/flat-1'))).json?.metrics?.power_w === 15,
+		5000, 'six readings applied');
+	eq((await hub.stop()).code, 0);
+	const q = (name, col) => sql(hub.db, `SELECT ${col} FROM telemetry_min JOIN metrics m ON m.id = mid WHERE m.name = '${name}'`);
+	eq(q('humidity_pct', 'sum(n)'), '6', 'six humidity readings in the minute aggregates');
+	eq(q('humidity_pct', 'min(min) || \'/\' || max(max)'), '40.0/40.0', 'their range');
+	eq(q('power_w', 'sum(n)'), '6', 'six power readings');
+	eq(sql(hub.db, 'SELECT count(*) FROM telemetry'), '6', 'six raw rows (power changed every time)');
+	await hub.start();
+	const h = await hist(hub, 'mlab/flat-1', 'metric=humidity_pct&from=' + new Date(Date.now() - 600e3).toISOString());
+	eq(h.points.length, 1, 'one raw humidity point: the rest were the same value');
+	eq((await hub.stop()).code, 0);
+	await b.stop();
+});
+
+test('history: hourly rollups for long spans, step= chooses, a bad step is refused', async () => {
+	const b = await startBroker();
+	const hub = await startHub({ broker: b, sets: ['store.telemetry_commit_s=1'] });
+	const now = Math.floor(Date.now() / 1000);
+	const hourAgo = (Math.floor(now / 3600) - 3) * 3600;	// an hour that is over
+	for (let i = 0; i < 4; i++)	// device clock: readings from three hours ago
+		pub(b, 'mlab/v1/old-1/telemetry', { ts: hourAgo + 60 * i, co2_ppm: 400 + 100 * i });
+	await hub.waitFor(async () => (await hub.get('/api/devices/' + encodeURIComponent('mlab/old-1'))).json?.metrics?.co2_ppm === 700,
+		5000, 'readings applied');
+	await sleep(2500);	// one telemetry commit: minutes written, the hour rolled
+	const from = new Date((hourAgo - 86400 * 5) * 1000).toISOString();
+	const h = await hist(hub, 'mlab/old-1', `metric=co2_ppm&from=${from}`);
+	eq(h.step, 'hour', 'five days: hourly');
+	eq(h.points.map((p) => p[1]), [550], 'the hour\'s average');
+	const near = `from=${hourAgo - 600}&to=${hourAgo + 600}`;	// 20 minutes: not bucketed
+	const m = await hist(hub, 'mlab/old-1', `metric=co2_ppm&${near}&step=minute`);
+	eq(m.points.map((p) => p[1]), [400, 500, 600, 700], 'step=minute: the minutes');
+	const r = await hub.get('/api/devices/' + encodeURIComponent('mlab/old-1') + '/history?metric=co2_ppm&step=week');
+	eq(r.status, 400, 'unknown step refused');
+	const met = (await hub.get('/metrics')).text;
+	assert(/^mlab_db_bytes \d+/m.test(met), 'database size gauge');
+	assert(/^mlab_disk_free_bytes \d+/m.test(met), 'free space gauge');
+	eq((await hub.stop()).code, 0);
+	await b.stop();
+});
+
+await main();
