@@ -102,7 +102,9 @@ int event_store(struct hub *h, struct device *d, const struct eco_dev *u,
 			ack_base(d->ack, u->base);
 		d->ack_pending = 1;	/* new or not, the device hears where it stands */
 		if (ack_check(d->ack, u->boot, u->seq) == ACK_DUP)
-			return 0;
+			/* acks go out after a commit: ask for the events' quick
+			 * one, not the telemetry window */
+			return store_begin(h) ? -1 : 0;
 	}
 	if (!(st = store_stmt(h, ins)))
 		return -1;
