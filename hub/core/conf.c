@@ -60,6 +60,10 @@ static const struct key keys[] = {
 	{ "ws.queue_max", K_INT, "256", 8, 100000, NULL, "messages queued per WebSocket client before it is dropped" },
 	{ "ws.max_clients", K_INT, "1000", 1, 100000, NULL, "WebSocket clients at once" },
 	{ "ws.sndbuf_kb", K_INT, "64", 0, 65536, NULL, "kernel send buffer per WebSocket (0: system default)" },
+	{ "ws.max_per_addr", K_INT, "32", 1, 100000, NULL, "anonymous WebSocket clients from one address" },
+	{ "ws.staff_reserve", K_INT, "16", 0, 100000, NULL, "of ws.max_clients, places only logged-in clients may take" },
+	{ "ws.idle_s", K_INT, "60", 2, 3600, NULL, "a WebSocket silent this long is pinged; one that does not answer within it again is closed" },
+	{ "http.fd_reserve", K_INT, "64", 16, 100000, NULL, "file descriptors kept free for the database, the broker and files: connections past the limit less this are closed at once" },
 
 	/* storage */
 	{ "store.path", K_STR, "var/mlab-hub.db", 0, 0, NULL, "SQLite database file" },

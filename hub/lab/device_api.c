@@ -72,6 +72,8 @@ static int get_metrics(struct api_req *req, struct api_resp *resp)
 	G("inbox_depth", "Messages waiting for the service thread.", "%zu", inbox_depth(h->inbox));
 	G("ws_clients", "WebSocket clients connected.", "%d", ws_client_count(h));
 	C("ws_dropped_slow_total", "WebSocket clients closed for being too slow.", s->ws_dropped_slow);
+	C("ws_refused_total", "WebSocket handshakes refused (ws.max_clients, ws.max_per_addr).", s->ws_refused);
+	C("connections_refused_total", "Connections closed at once to keep http.fd_reserve free.", s->conns_refused);
 	C("http_requests_total", "API requests.", s->http_requests);
 	C("http_errors_total", "API requests answered 4xx/5xx.", s->http_errors);
 	G("broker_connected", "1 when the lab broker is connected.", "%d", h->broker_up);

@@ -20,6 +20,8 @@
 #include "core/hub.h"
 #include "core/log.h"
 #include "net/api.h"
+#include "net/utf8.h"
+#include "net/ws.h"
 
 /* The route tables, in the order the modules registered them (the first
  * match wins), and the auth hooks. */
@@ -287,6 +289,20 @@ static int route_match(const char *pat, const char *path, struct api_req *req)
 	return !*pat && !*path;
 }
 
+int api_origin_ok(const char *origin, const char *host, int tls)
+{
+	const char *scheme = tls ? "https://" : "http://";
+	size_t sl = strlen(scheme);
+
+	if (!origin)
+		return 1;
+	/* "null" (a sandboxed or privacy-minded page), a truncated header,
+	 * another scheme, a path or another host: all foreign */
+	if (strncasecmp(origin, scheme, sl) || !host || !*host)
+		return 0;
+	return !strcasecmp(origin + sl, host);
+}
+
 /* Is this write allowed to come from where it comes from? */
 static int csrf_ok(struct api_req *req, struct api_resp *resp,
 		   const char *origin, const char *host, const char *ctype)
@@ -301,16 +317,43 @@ static int csrf_ok(struct api_req *req, struct api_resp *resp,
 		api_error(resp, 415, "writes must be Content-Type: application/json");
 		return 0;
 	}
-	if (origin && *origin) {
-		const char *o = strstr(origin, "://");
-
-		o = o ? o + 3 : origin;
-		if (!host || strcasecmp(o, host)) {
-			api_error(resp, 403, "cross-origin request refused");
-			return 0;
-		}
+	if (!api_origin_ok(origin, host, req->tls)) {
+		api_error(resp, 403, "cross-origin request refused");
+		return 0;
 	}
 	return 1;
+}
+
+/* The methods the routes matching path accept, as an Allow header
+ * value ("GET, HEAD, POST"). */
+static void allow_header(struct api_req *req, struct api_resp *resp)
+{
+	char allow[128] = "";
+	size_t o = 0;
+
+	for (int t = 0; t < req->h->api->ntables; t++)
+		for (const struct api_route *r = req->h->api->tables[t]; r->pattern; r++) {
+			if (!route_match(r->pattern, req->path, req) ||
+			    strstr(allow, r->method))
+				continue;
+			o += (size_t)snprintf(allow + o, sizeof(allow) - o, "%s%s%s",
+					      o ? ", " : "", r->method,
+					      !strcmp(r->method, "GET") ? ", HEAD" : "");
+			if (o >= sizeof(allow))
+				return;
+		}
+	api_header(resp, "Allow", allow);
+}
+
+void api_routes_print(struct hub *h, FILE *f)
+{
+	static const char *const roles[] = { "none", "kiosk", "facilitator", "admin" };
+
+	for (int t = 0; h->api && t < h->api->ntables; t++)
+		for (const struct api_route *r = h->api->tables[t]; r->pattern; r++)
+			fprintf(f, "%s %s %s\n", r->method, r->pattern,
+				r->min_role >= 0 && r->min_role <= ROLE_ADMIN ?
+				roles[r->min_role] : "?");
 }
 
 int api_dispatch(struct api_req *req, struct api_resp *resp,
@@ -335,14 +378,21 @@ int api_dispatch(struct api_req *req, struct api_resp *resp,
 			}
 		}
 	if (!match) {
-		if (path_known)
+		if (path_known) {
 			api_error(resp, 405, "method %s not allowed here", req->method);
-		else
+			allow_header(req, resp);
+		} else
 			api_error(resp, 404, "no such endpoint: %s", req->path);
 		goto out;
 	}
 	if (!csrf_ok(req, resp, origin, host, ctype))
 		goto out;
+	/* one place for every body: what is stored is text a WebSocket
+	 * frame can carry */
+	if (req->body_len && !utf8_valid(req->body, req->body_len)) {
+		api_error(resp, 400, "the body is not valid UTF-8 text (or holds a NUL byte)");
+		goto out;
+	}
 	if (req->body_len && !strncasecmp(ctype, "application/json", 16)) {
 		req->json = cJSON_ParseWithLength(req->body, req->body_len);
 		if (!req->json) {
@@ -362,6 +412,10 @@ int api_dispatch(struct api_req *req, struct api_resp *resp,
 	/* a handler answers every outcome itself (resp carries it): its
 	 * return value says nothing more */
 	(void)match->fn(req, resp);
+	/* a write may have ended a login or changed a role (logout, an
+	 * account changed or deleted): open staff sockets follow at once */
+	if (strcmp(method, "GET") && resp->status < 400)
+		ws_recheck(req->h);
 out:
 	if (resp->status >= 400)
 		req->h->stats.http_errors++;

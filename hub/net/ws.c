@@ -17,8 +17,14 @@
 #include "core/conf.h"
 #include "core/hub.h"
 #include "core/log.h"
+#include "core/loop.h"
 #include "net/api.h"
+#include "net/utf8.h"
 #include "net/ws.h"
+
+/* Logins behind open staff sockets are re-checked after every API write
+ * and on this period (expiry, the command line). */
+#define WS_RECHECK_MS 2000
 
 struct qmsg {
 	struct qmsg *next;
@@ -29,6 +35,8 @@ struct qmsg {
 struct client {
 	struct client *next;
 	struct lws *wsi;
+	char peer[64];		/* remote address */
+	char *cookie;		/* the Cookie header of a logged-in client */
 	int role;
 	int audience;
 	int snapshot;		/* snapshot still to send */
@@ -58,8 +66,16 @@ struct ws {
 	int n;
 	int queue_max;
 	int max_clients;
+	int max_per_addr;
+	int staff_reserve;
 	int sndbuf;
 };
+
+static void recheck_tick(struct hub *h, void *arg)
+{
+	(void)arg;
+	ws_recheck(h);	/* logins that expired, or changed by the CLI */
+}
 
 int ws_init(struct hub *h)
 {
@@ -70,7 +86,10 @@ int ws_init(struct hub *h)
 	w->queue_max = (int)conf_int(h->conf, "ws.queue_max");
 	w->max_clients = (int)conf_int(h->conf, "ws.max_clients");
 	w->sndbuf = (int)conf_int(h->conf, "ws.sndbuf_kb") * 1024;
+	w->max_per_addr = (int)conf_int(h->conf, "ws.max_per_addr");
+	w->staff_reserve = (int)conf_int(h->conf, "ws.staff_reserve");
 	h->ws = w;
+	loop_every(h, WS_RECHECK_MS, WS_RECHECK_MS, recheck_tick, NULL);
 	return 0;
 }
 
@@ -135,17 +154,59 @@ void ws_device_changed(struct hub *h, int idx)
 	}
 }
 
-/* Drop a client that cannot keep up: free what it holds now, close it
+/* Close c now: free what it holds, send nothing more, close it
  * asynchronously (it may never become writeable again). */
-static void drop_slow(struct hub *h, struct client *c)
+static void drop(struct client *c, const char *why)
 {
 	c->dead = 1;
+	c->snapshot = 0;
+	c->ndirty = 0;
 	queue_free(c);
+	lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+			 (unsigned char *)why, strlen(why));
+	lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+}
+
+/* Drop a client that cannot keep up. */
+static void drop_slow(struct hub *h, struct client *c)
+{
 	h->stats.ws_dropped_slow++;
 	LOG(L_WARN, "ws: closing a client that fell %d messages behind", h->ws->queue_max);
-	lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
-			 (unsigned char *)"too slow", 8);
-	lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+	drop(c, "too slow");
+}
+
+void ws_resync(struct hub *h)
+{
+	if (!h->ws)
+		return;
+	for (int i = 0; i < h->ws->nwire; i++)
+		h->ws->wire[i].valid = 0;
+	for (struct client *c = h->ws->clients; c; c = c->next) {
+		if (c->dead)
+			continue;
+		c->snapshot = 1;
+		c->ndirty = 0;
+		if (c->dirty)
+			memset(c->dirty, 0, (size_t)c->dirty_bits / 8);
+		lws_callback_on_writable(c->wsi);
+	}
+}
+
+void ws_recheck(struct hub *h)
+{
+	if (!h->ws)
+		return;
+	for (struct client *c = h->ws->clients; c; c = c->next) {
+		if (c->dead || c->role == ROLE_NONE)
+			continue;
+		if (api_role_of_cookie(h, c->cookie) == c->role)
+			continue;
+		/* logged out, disabled, deleted, new password or new role:
+		 * nothing more for this socket; the page reconnects and gets
+		 * the view its cookie now gives */
+		LOG(L_INFO, "ws: closing a socket whose login ended or changed");
+		drop(c, "login ended");
+	}
 }
 
 static struct qmsg *qmsg_new(const char *s, size_t len)
@@ -186,6 +247,7 @@ void ws_broadcast(struct hub *h, const char *type, cJSON *obj,
 	if (!s)
 		return;
 	len = strlen(s);
+	utf8_scrub(s, len);
 	for (struct client *c = h->ws->clients; c; c = c->next) {
 		struct qmsg *m;
 
@@ -224,6 +286,10 @@ static char *snapshot(struct hub *h, struct client *c, size_t *len)
 	s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	*len = s ? strlen(s) : 0;
+	/* a stored byte that is not UTF-8 must not end every screen's
+	 * connection ("invalid UTF-8 in text frame") */
+	if (s)
+		utf8_scrub(s, *len);
 	return s;
 }
 
@@ -275,6 +341,7 @@ static struct wire *item_wire(struct hub *h, int idx)
 		if (!s)
 			return NULL;
 		len = strlen(s);
+		utf8_scrub(s, len);
 		nb = realloc(c->buf, LWS_PRE + len);
 		if (!nb) {
 			free(s);
@@ -336,6 +403,57 @@ static int send_one(struct hub *h, struct client *c)
 	return 0;
 }
 
+/* Copy header t into dst; "" when absent, "!" (never a valid value)
+ * when longer than dst. */
+static void header(struct lws *wsi, char *dst, int len, enum lws_token_indexes t)
+{
+	int n = lws_hdr_total_length(wsi, t);
+
+	if (n <= 0)
+		dst[0] = '\0';
+	else if (n >= len || lws_hdr_copy(wsi, dst, len, t) < 0)
+		snprintf(dst, (size_t)len, "!");
+}
+
+/* May this handshake become a client?  0 yes, 1 no (logged once per
+ * reason and time by the caller's counters). */
+static int admit(struct hub *h, struct lws *wsi)
+{
+	struct ws *w = h->ws;
+	char uri[64], cookie[2048], origin[512], host[256], peer[64];
+	int role, same = 0;
+
+	if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) < 0 ||
+	    (strcmp(uri, "/ws") && strcmp(uri, "/ws/")))
+		return 1;	/* WebSockets live on /ws only */
+	header(wsi, cookie, sizeof(cookie), WSI_TOKEN_HTTP_COOKIE);
+	header(wsi, origin, sizeof(origin), WSI_TOKEN_ORIGIN);
+	header(wsi, host, sizeof(host), WSI_TOKEN_HOST);
+	role = api_role_of_cookie(h, cookie);
+	/* the JSON API's rule: a page of another site may not act with
+	 * the staff's cookie */
+	if (role > ROLE_NONE && !api_origin_ok(origin[0] ? origin : NULL, host, lws_is_ssl(wsi))) {
+		LOG(L_NOTICE, "ws: refusing a logged-in handshake from another origin");
+		return 1;
+	}
+	lws_get_peer_simple(wsi, peer, sizeof(peer));
+	for (struct client *c = w->clients; c; c = c->next)
+		same += !c->dead && !strcmp(c->peer, peer);
+	if (w->n >= w->max_clients ||
+	    (role == ROLE_NONE && w->n >= w->max_clients - w->staff_reserve)) {
+		h->stats.ws_refused++;
+		LOG(L_WARN, "ws: refusing a client: ws.max_clients (%d) reached", w->max_clients);
+		return 1;
+	}
+	if (role == ROLE_NONE && same >= w->max_per_addr) {
+		h->stats.ws_refused++;
+		LOG(L_INFO, "ws: refusing a client: ws.max_per_addr (%d) reached for %s",
+		    w->max_per_addr, peer);
+		return 1;
+	}
+	return 0;
+}
+
 static int ws_cb(struct lws *wsi, enum lws_callback_reasons reason,
 		 void *user, void *in, size_t len)
 {
@@ -343,19 +461,17 @@ static int ws_cb(struct lws *wsi, enum lws_callback_reasons reason,
 	struct client *c = user;
 
 	switch (reason) {
-	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
-		char uri[64];
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		return admit(h, wsi);
 
-		if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) < 0 ||
-		    (strcmp(uri, "/ws") && strcmp(uri, "/ws/")))
-			return 1;	/* WebSockets live on /ws only */
-		if (h->ws->n >= h->ws->max_clients) {
-			LOG(L_WARN, "ws: refusing a client: ws.max_clients (%d) reached",
-			    h->ws->max_clients);
-			return 1;
-		}
+	case LWS_CALLBACK_HTTP:
+		/* a file a mount does not have, asked on a fresh connection
+		 * (bound to this default protocol): answer now, not at the
+		 * 10 s timeout */
+		if (lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, NULL) ||
+		    lws_http_transaction_completed(wsi))
+			return -1;
 		return 0;
-	}
 	case LWS_CALLBACK_ESTABLISHED: {
 		char cookie[2048];
 
@@ -364,6 +480,9 @@ static int ws_cb(struct lws *wsi, enum lws_callback_reasons reason,
 		if (lws_hdr_copy(wsi, cookie, sizeof(cookie), WSI_TOKEN_HTTP_COOKIE) < 0)
 			cookie[0] = '\0';
 		c->role = api_role_of_cookie(h, cookie);
+		lws_get_peer_simple(wsi, c->peer, sizeof(c->peer));
+		if (c->role > ROLE_NONE && !(c->cookie = strdup(cookie)))
+			return -1;
 		c->audience = c->role >= ROLE_FACILITATOR ? WS_STAFF :
 			      c->role == ROLE_KIOSK ? WS_KIOSK : WS_PUBLIC;
 		c->snapshot = 1;
@@ -414,6 +533,8 @@ static int ws_cb(struct lws *wsi, enum lws_callback_reasons reason,
 		queue_free(c);
 		free(c->dirty);
 		c->dirty = NULL;
+		free(c->cookie);
+		c->cookie = NULL;
 		return 0;
 
 	default:
