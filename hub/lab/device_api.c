@@ -98,6 +98,8 @@ static int get_devices(struct api_req *req, struct api_resp *resp)
 
 	for (int i = 0; i < device_count(req->h); i++)
 		cJSON_AddItemToArray(arr, device_json(device_at(req->h, i)));
+	if (req->role < ROLE_FACILITATOR)
+		api_strip_personal(o);
 	return api_json(resp, 200, o);
 }
 
@@ -233,9 +235,17 @@ static int get_device(struct api_req *req, struct api_resp *resp)
 		return api_error(resp, 404, "no such device");
 	if (!strcmp(action, "history"))
 		return get_history(req, resp, d);
-	if (*action)
+	if (*action) {
+		api_header(resp, "Allow", "POST");
 		return api_error(resp, 405, "use POST for %s", action);
-	return api_json(resp, 200, device_json(d));
+	}
+	{
+		cJSON *o = device_json(d);
+
+		if (req->role < ROLE_FACILITATOR)
+			api_strip_personal(o);
+		return api_json(resp, 200, o);
+	}
 }
 
 /* POST /api/devices/{id}/switch {"on":bool} (facilitators): publish the

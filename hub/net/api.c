@@ -17,20 +17,60 @@
 #include <strings.h>
 #include <cjson/cJSON.h>
 
+#include "core/conf.h"
 #include "core/hub.h"
 #include "core/log.h"
 #include "net/api.h"
 #include "net/utf8.h"
 #include "net/ws.h"
 
+#define API_KIOSKS 16	/* kiosk accounts rate-limited at once */
+
 /* The route tables, in the order the modules registered them (the first
  * match wins), and the auth hooks. */
 struct api {
 	const struct api_route *tables[API_TABLES_MAX];
 	int ntables;
+	struct {		/* kiosk writes: a token bucket per account */
+		int64_t user;
+		double tokens, at;
+	} kiosk[API_KIOSKS];
 	api_identify_fn identify;
 	api_role_fn role_of_cookie;
 };
+
+/* May this kiosk account write now?  A bucket of kiosk.writes_per_min
+ * tokens refilled over a minute: a kiosk checks a family in or takes a
+ * rating every few seconds at most; a script posting without end is
+ * slowed to that.  1 yes, 0 no. */
+static int kiosk_may_write(struct hub *h, int64_t user)
+{
+	struct api *a = h->api;
+	double rate = h->conf ? (double)conf_int(h->conf, "kiosk.writes_per_min") : 30, now = hub_now();
+	int slot = 0;
+
+	for (int i = 0; i < API_KIOSKS; i++) {
+		if (a->kiosk[i].user == user) {
+			slot = i;
+			break;
+		}
+		if (a->kiosk[i].at < a->kiosk[slot].at)
+			slot = i;	/* else the least recently used */
+	}
+	if (a->kiosk[slot].user != user) {
+		a->kiosk[slot].user = user;
+		a->kiosk[slot].tokens = rate;
+		a->kiosk[slot].at = now;
+	}
+	a->kiosk[slot].tokens += (now - a->kiosk[slot].at) * rate / 60.0;
+	if (a->kiosk[slot].tokens > rate)
+		a->kiosk[slot].tokens = rate;
+	a->kiosk[slot].at = now;
+	if (a->kiosk[slot].tokens < 1)
+		return 0;
+	a->kiosk[slot].tokens -= 1;
+	return 1;
+}
 
 int api_init(struct hub *h)
 {
@@ -345,6 +385,24 @@ static void allow_header(struct api_req *req, struct api_resp *resp)
 	api_header(resp, "Allow", allow);
 }
 
+int api_strip_personal(cJSON *o)
+{
+	int n = 0;
+	cJSON *it, *next;
+
+	for (it = o ? o->child : NULL; it; it = next) {
+		next = it->next;
+		if (it->string && (!strcmp(it->string, "file") ||
+				   !strcmp(it->string, "acknowledged_by"))) {
+			cJSON_Delete(cJSON_DetachItemViaPointer(o, it));
+			n++;
+		} else if (cJSON_IsObject(it) || cJSON_IsArray(it)) {
+			n += api_strip_personal(it);
+		}
+	}
+	return n;
+}
+
 void api_routes_print(struct hub *h, FILE *f)
 {
 	static const char *const roles[] = { "none", "kiosk", "facilitator", "admin" };
@@ -407,6 +465,12 @@ int api_dispatch(struct api_req *req, struct api_resp *resp,
 			api_error(resp, 401, "login required");
 		else
 			api_error(resp, 403, "your role may not do this");
+		goto out;
+	}
+	if (req->role == ROLE_KIOSK && strcmp(method, "GET") && !kiosk_may_write(req->h, req->user_id)) {
+		api_header(resp, "Retry-After", "60");
+		api_error(resp, 429, "too many writes from this kiosk; kiosk.writes_per_min is %ld",
+			  conf_int(req->h->conf, "kiosk.writes_per_min"));
 		goto out;
 	}
 	/* a handler answers every outcome itself (resp carries it): its

@@ -93,6 +93,10 @@ void api_resp_free(struct api_resp *resp);
  * scheme must be ours and the rest exactly the Host; "null", a path or
  * a truncated header is foreign.  1 yes, 0 no. */
 int api_origin_ok(const char *origin, const char *host, int tls);
+/* Remove, at any depth of o, the members that may name a person in a
+ * public view: "file" (print files are often named after people) and
+ * "acknowledged_by".  Returns how many were removed. */
+int api_strip_personal(struct cJSON *o);
 /* Every route served, one "METHOD PATTERN ROLE" line each (mlab-hub
  * routes): the authorization tests read it. */
 void api_routes_print(struct hub *h, FILE *f);

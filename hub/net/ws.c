@@ -61,8 +61,8 @@ struct wire {
 
 struct ws {
 	struct client *clients;
-	struct wire *wire;
-	int nwire;
+	struct wire *wire[2];	/* [1]: for staff, [0]: without personal members */
+	int nwire[2];
 	int n;
 	int queue_max;
 	int max_clients;
@@ -95,10 +95,11 @@ int ws_init(struct hub *h)
 
 void ws_fini(struct hub *h)
 {
-	if (h->ws)
-		for (int i = 0; i < h->ws->nwire; i++)
-			free(h->ws->wire[i].buf);
-	free(h->ws ? h->ws->wire : NULL);
+	for (int k = 0; h->ws && k < 2; k++) {
+		for (int i = 0; i < h->ws->nwire[k]; i++)
+			free(h->ws->wire[k][i].buf);
+		free(h->ws->wire[k]);
+	}
 	free(h->ws);
 	h->ws = NULL;
 }
@@ -179,8 +180,9 @@ void ws_resync(struct hub *h)
 {
 	if (!h->ws)
 		return;
-	for (int i = 0; i < h->ws->nwire; i++)
-		h->ws->wire[i].valid = 0;
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < h->ws->nwire[k]; i++)
+			h->ws->wire[k][i].valid = 0;
 	for (struct client *c = h->ws->clients; c; c = c->next) {
 		if (c->dead)
 			continue;
@@ -224,8 +226,8 @@ static struct qmsg *qmsg_new(const char *s, size_t len)
 void ws_broadcast(struct hub *h, const char *type, cJSON *obj,
 		  enum ws_audience audience)
 {
-	char *s;
-	size_t len;
+	char *s, *pub;
+	size_t len, publen;
 
 	if (!h->ws || !h->ws->clients) {
 		cJSON_Delete(obj);
@@ -243,13 +245,21 @@ void ws_broadcast(struct hub *h, const char *type, cJSON *obj,
 		obj = msg;
 	}
 	s = cJSON_PrintUnformatted(obj);
+	/* the public and the kiosk get it without what names a person */
+	pub = api_strip_personal(obj) ? cJSON_PrintUnformatted(obj) : NULL;
 	cJSON_Delete(obj);
-	if (!s)
+	if (!s) {
+		free(pub);
 		return;
+	}
 	len = strlen(s);
 	utf8_scrub(s, len);
+	publen = pub ? strlen(pub) : len;
+	if (pub)
+		utf8_scrub(pub, publen);
 	for (struct client *c = h->ws->clients; c; c = c->next) {
 		struct qmsg *m;
+		int full = c->audience >= WS_STAFF || !pub;
 
 		if (c->dead || c->audience < (int)audience || c->snapshot)
 			continue;
@@ -257,7 +267,7 @@ void ws_broadcast(struct hub *h, const char *type, cJSON *obj,
 			drop_slow(h, c);
 			continue;
 		}
-		if (!(m = qmsg_new(s, len)))
+		if (!(m = full ? qmsg_new(s, len) : qmsg_new(pub, publen)))
 			continue;
 		if (c->qtail)
 			c->qtail->next = m;
@@ -268,6 +278,7 @@ void ws_broadcast(struct hub *h, const char *type, cJSON *obj,
 		lws_callback_on_writable(c->wsi);
 	}
 	free(s);
+	free(pub);
 }
 
 static char *snapshot(struct hub *h, struct client *c, size_t *len)
@@ -283,6 +294,8 @@ static char *snapshot(struct hub *h, struct client *c, size_t *len)
 	for (int i = 0; i < ws_nparts; i++)
 		if (ws_parts[i]->snapshot)
 			ws_parts[i]->snapshot(h, o, c->audience);
+	if (c->audience < WS_STAFF)
+		api_strip_personal(o);
 	s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	*len = s ? strlen(s) : 0;
@@ -305,7 +318,7 @@ static const struct ws_part *item_part(void)
 /* The current message for item idx, cached per version.  The buffer
  * belongs to the cache.  NULL when out of memory or when there is no
  * such item. */
-static struct wire *item_wire(struct hub *h, int idx)
+static struct wire *item_wire(struct hub *h, int idx, int staff)
 {
 	const struct ws_part *p = item_part();
 	struct ws *w = h->ws;
@@ -314,20 +327,20 @@ static struct wire *item_wire(struct hub *h, int idx)
 
 	if (!p || p->version(h, idx, &version))
 		return NULL;
-	if (idx >= w->nwire) {
-		int n = w->nwire ? w->nwire : 64;
+	if (idx >= w->nwire[staff]) {
+		int n = w->nwire[staff] ? w->nwire[staff] : 64;
 		struct wire *nw;
 
 		while (n <= idx)
 			n *= 2;
-		nw = realloc(w->wire, (size_t)n * sizeof(*nw));
+		nw = realloc(w->wire[staff], (size_t)n * sizeof(*nw));
 		if (!nw)
 			return NULL;
-		memset(nw + w->nwire, 0, (size_t)(n - w->nwire) * sizeof(*nw));
-		w->wire = nw;
-		w->nwire = n;
+		memset(nw + w->nwire[staff], 0, (size_t)(n - w->nwire[staff]) * sizeof(*nw));
+		w->wire[staff] = nw;
+		w->nwire[staff] = n;
 	}
-	c = &w->wire[idx];
+	c = &w->wire[staff][idx];
 	if (!c->valid || c->version != version) {
 		cJSON *o = p->item(h, idx);
 		char *s;
@@ -336,6 +349,8 @@ static struct wire *item_wire(struct hub *h, int idx)
 
 		if (!o)
 			return NULL;
+		if (!staff)
+			api_strip_personal(o);
 		s = cJSON_PrintUnformatted(o);
 		cJSON_Delete(o);
 		if (!s)
@@ -395,7 +410,7 @@ static int send_one(struct hub *h, struct client *c)
 			continue;
 		c->dirty[idx / 8] &= (unsigned char)~(1u << (idx % 8));
 		c->ndirty--;
-		if (!(wm = item_wire(h, idx)))
+		if (!(wm = item_wire(h, idx, c->audience >= WS_STAFF)))
 			continue;	/* gone, or out of memory: the next change sends it */
 		return lws_write(c->wsi, wm->buf + LWS_PRE, wm->len,
 				 LWS_WRITE_TEXT) < (int)wm->len ? -1 : 0;

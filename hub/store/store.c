@@ -346,7 +346,7 @@ int store_open(struct hub *h, const char *path)
 	sqlite3_busy_timeout(s->db, 5000);
 	sqlite3_extended_result_codes(s->db, 1);
 	if (exec_sql(s->db, "PRAGMA journal_mode=WAL", path) ||
-	    exec_sql(s->db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+	    exec_sql(s->db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
 		     "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-4000", path) ||
 	    migrate(s->db, path)) {
 		sqlite3_close(s->db);
@@ -531,6 +531,18 @@ int store_flush(struct hub *h)
 	for (int i = 0; i < s->nafter; i++)
 		s->after[i].fn(h, ok, s->after[i].arg);
 	return ok ? 0 : -1;
+}
+
+void store_checkpoint(struct hub *h)
+{
+	int rc;
+
+	if (!h->store)
+		return;
+	store_flush(h);
+	rc = sqlite3_exec(h->store->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		LOG(L_WARN, "store: checkpoint: %s", sqlite3_errmsg(h->store->db));
 }
 
 void store_close(struct hub *h)
