@@ -4,6 +4,7 @@
 #   unit:  build/asan/tests/test_*   (C, ASan/UBSan)
 #   fuzz:  tests/fuzz.sh             (libFuzzer, a few seconds per parser)
 #   int:   tests/int/*.mjs, *.sh     (real mosquitto, real hub)
+#   attack: tests/attack/*.mjs     (issue 13: roles × routes, hostile input, limits)
 #   web:   tests/web/*.mjs           (real Chromium)
 # ONLY=substring runs the suites whose file name contains it.
 cd "$(dirname "$0")/.." || exit 2
