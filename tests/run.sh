@@ -46,7 +46,7 @@ for t in build/asan/tests/test_*; do
 	[ -x "$t" ] && suite "unit/$(basename "$t")" "$t"
 done
 [ -x tests/fuzz.sh ] && suite "fuzz" tests/fuzz.sh
-for t in tests/int/*.mjs tests/int/*.sh tests/web/*.mjs; do
+for t in tests/int/*.mjs tests/int/*.sh tests/attack/*.mjs tests/web/*.mjs; do
 	[ -f "$t" ] || continue
 	case "$t" in
 	*.mjs) suite "${t#tests/}" node "$t" ;;
