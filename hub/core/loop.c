@@ -50,7 +50,6 @@ struct loop {
 	loop_inbox_fn inbox_fn;		/* who takes the inbox's messages */
 	struct lws_http_mount mounts[8];
 	struct lws_protocol_vhost_options pvo_default, pvo;
-	lws_retry_bo_t idle;		/* WebSocket ping / hang-up policy */
 	char listen_host[256];
 	char kiosk[4200], wall[4200];	/* mount origins */
 };
@@ -362,14 +361,8 @@ int loop_init(struct hub *h)
 	l->pvo.name = "mlab-ws";
 	l->pvo.options = &l->pvo_default;
 
-	/* a WebSocket silent for ws.idle_s is pinged; one that does not
-	 * answer within it again is closed (a socket held open and unread) */
-	l->idle.secs_since_valid_ping = (uint16_t)conf_int(h->conf, "ws.idle_s");
-	l->idle.secs_since_valid_hangup = (uint16_t)(2 * conf_int(h->conf, "ws.idle_s"));
-
 	raise_nofile();
 	memset(&info, 0, sizeof(info));
-	info.retry_and_idle_policy = &l->idle;
 	info.port = atoi(colon + 1);
 	if (strcmp(l->listen_host, "*") && strcmp(l->listen_host, "0.0.0.0") && l->listen_host[0])
 		info.iface = l->listen_host;

@@ -69,13 +69,13 @@ static void hdr(struct lws *wsi, char *dst, size_t len, enum lws_token_indexes t
  * many are open.  1 to refuse. */
 static int admit_fd(struct hub *h, int fd)
 {
-	static struct rlimit lim;
+	struct rlimit lim;
 	static double last_log;
 	static uint64_t logged;
 	long reserve = conf_int(h->conf, "http.fd_reserve");
 	double now = hub_now();
 
-	if (!lim.rlim_cur && getrlimit(RLIMIT_NOFILE, &lim))
+	if (getrlimit(RLIMIT_NOFILE, &lim))	/* it may change (prlimit) */
 		return 0;
 	if (lim.rlim_cur == RLIM_INFINITY || (rlim_t)fd + (rlim_t)reserve < lim.rlim_cur)
 		return 0;

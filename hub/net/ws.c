@@ -41,6 +41,8 @@ struct client {
 	int audience;
 	int snapshot;		/* snapshot still to send */
 	int dead;
+	int ping;		/* a ping to send */
+	double heard;		/* last frame (or pong) from the client */
 	unsigned char *dirty;	/* bitmap by device idx */
 	int dirty_bits;
 	int dirty_cursor;
@@ -69,12 +71,36 @@ struct ws {
 	int max_per_addr;
 	int staff_reserve;
 	int sndbuf;
+	double idle_s;
 };
+
+static void drop(struct client *c, const char *why);
+
+/* A client silent for ws.idle_s is pinged (browsers answer by
+ * themselves); one still silent after twice that is closed: a socket
+ * held open and never read must not keep its place for ever. */
+static void idle_check(struct hub *h)
+{
+	double now = hub_now();
+
+	for (struct client *c = h->ws->clients; c; c = c->next) {
+		if (c->dead)
+			continue;
+		if (now - c->heard > 2 * h->ws->idle_s) {
+			LOG(L_INFO, "ws: closing a client silent for %.0f s", now - c->heard);
+			drop(c, "idle");
+		} else if (now - c->heard > h->ws->idle_s) {
+			c->ping = 1;
+			lws_callback_on_writable(c->wsi);
+		}
+	}
+}
 
 static void recheck_tick(struct hub *h, void *arg)
 {
 	(void)arg;
 	ws_recheck(h);	/* logins that expired, or changed by the CLI */
+	idle_check(h);
 }
 
 int ws_init(struct hub *h)
@@ -88,6 +114,7 @@ int ws_init(struct hub *h)
 	w->sndbuf = (int)conf_int(h->conf, "ws.sndbuf_kb") * 1024;
 	w->max_per_addr = (int)conf_int(h->conf, "ws.max_per_addr");
 	w->staff_reserve = (int)conf_int(h->conf, "ws.staff_reserve");
+	w->idle_s = (double)conf_int(h->conf, "ws.idle_s");
 	h->ws = w;
 	loop_every(h, WS_RECHECK_MS, WS_RECHECK_MS, recheck_tick, NULL);
 	return 0;
@@ -501,6 +528,7 @@ static int ws_cb(struct lws *wsi, enum lws_callback_reasons reason,
 		c->audience = c->role >= ROLE_FACILITATOR ? WS_STAFF :
 			      c->role == ROLE_KIOSK ? WS_KIOSK : WS_PUBLIC;
 		c->snapshot = 1;
+		c->heard = hub_now();
 		/* the kernel's buffer counts too: left to autotune, a stalled
 		 * client can hold megabytes before our own queue notices */
 		if (h->ws->sndbuf)
@@ -515,6 +543,15 @@ static int ws_cb(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		if (c->dead)
 			return -1;
+		if (c->ping) {
+			unsigned char pb[LWS_PRE + 4];
+
+			c->ping = 0;
+			if (lws_write(wsi, pb + LWS_PRE, 0, LWS_WRITE_PING) < 0)
+				return -1;
+			lws_callback_on_writable(wsi);
+			return 0;
+		}
 		/* several messages while the socket takes them: one per loop
 		 * turn would let a busy lab outrun every client */
 		for (int n = 0; n < 64 && (c->snapshot || c->qhead || c->ndirty); n++) {
@@ -535,7 +572,10 @@ static int ws_cb(struct lws *wsi, enum lws_callback_reasons reason,
 		return lws_callback_http_dummy(wsi, reason, user, in, len);
 
 	case LWS_CALLBACK_RECEIVE:
-		/* clients only listen; a ping-like "hello" is fine, the rest ignored */
+	case LWS_CALLBACK_RECEIVE_PONG:
+		/* clients only listen; a ping-like "hello" is fine, the rest
+		 * ignored: either says the client is there */
+		c->heard = hub_now();
 		return 0;
 
 	case LWS_CALLBACK_CLOSED:
