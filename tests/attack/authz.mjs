@@ -38,6 +38,8 @@ const EXPECTED = {
 	'GET /api/sessions/*': 'facilitator',
 	'PATCH /api/sessions/*': 'facilitator',
 	'POST /api/sessions/*/end': 'facilitator',
+	'DELETE /api/sessions/*': 'facilitator',
+	'POST /api/sessions/*/merge': 'facilitator',
 	'GET /api/participants': 'facilitator',
 	'POST /api/participants': 'kiosk',
 	'GET /api/participants/*': 'facilitator',
