@@ -7,6 +7,8 @@
  *	mlab-hub [-c FILE] [--set …] user add|passwd|del|list [NAME] [--role R]
  *	mlab-hub [-c FILE] [--set …] backup --to FILE
  *	mlab-hub [-c FILE] [--set …] purge [--now ISO-8601]
+ *	mlab-hub [-c FILE] [--set …] device remove ID [--drop-history]
+ *	mlab-hub routes
  *	mlab-hub [-c FILE] [--set …] report --fy YEAR [--format json|csv|html] …
  */
 #include <getopt.h>
@@ -30,6 +32,7 @@
 #include "lab/ingest.h"
 #include "lab/job.h"
 #include "lab/machine.h"
+#include "lab/removal.h"
 #include "mqtt/mqtt.h"
 #include "net/api.h"
 #include "net/ws.h"
@@ -49,6 +52,8 @@ static void usage(FILE *f)
 		"       mlab-hub [options] user add|passwd|del|list [NAME] [--role admin|facilitator|kiosk]\n"
 		"       mlab-hub [options] backup --to FILE\n"
 		"       mlab-hub [options] purge [--now ISO-8601]\n"
+		"       mlab-hub [options] device remove ID [--drop-history]   (with the hub stopped)\n"
+		"       mlab-hub routes   (every API route and the least role it needs)\n"
 		"       mlab-hub [options] report --fy YEAR [--format json|csv|html] [--explain NAME] [--lang fr|en] [--db PATH]\n"
 		"\n"
 		"  -c, --config=FILE   read settings from FILE (INI: [section] key = value);\n"
@@ -117,10 +122,51 @@ static int parse_options(struct hub *h, int argc, char **argv, int pass, int *ch
 	return OPT_RUN;
 }
 
-/* Open the database and the registry only: for the command-line tools. */
-static int open_store_only(struct hub *h)
+/* Open the database only: for the command-line tools.  A tool that only
+ * reads, or changes what must already be there, does not create one. */
+static int open_store_only(struct hub *h, int create)
 {
-	return store_open(h, conf_str(h->conf, "store.path"));
+	const char *path = conf_str(h->conf, "store.path");
+
+	if (!create && access(path, F_OK)) {
+		LOG(L_ERR, "no database at %s (set store.path, or -c the hub's configuration)", path);
+		return -1;
+	}
+	return store_open(h, path);
+}
+
+/* The modules that serve, lowest first: each _init registers its routes,
+ * hooks and timers with the layers below.  0 or -1. */
+static int modules_init(struct hub *h)
+{
+	return api_init(h) || ws_init(h) || auth_init(h) || device_init(h) ||
+	       device_api_init(h) || removal_init(h) || ingest_init(h) || job_init(h) || machine_init(h) ||
+	       alert_init(h) || part_init(h) || report_init(h) ? -1 : 0;
+}
+
+/* `mlab-hub routes`: every route the hub serves and the least role it
+ * needs, from the route tables themselves (the authorization tests read
+ * it, so that a new route cannot go untested).  An in-memory database,
+ * no loop: nothing is served. */
+static int routes_command(struct hub *h)
+{
+	int rc = 1;
+
+	if (store_open(h, ":memory:"))
+		return 1;
+	if (!modules_init(h)) {
+		api_routes_print(h, stdout);
+		rc = 0;
+	}
+	part_fini(h);
+	alert_fini(h);
+	machine_fini(h);
+	ingest_fini(h);
+	store_close(h);
+	device_fini(h);
+	ws_fini(h);
+	api_fini(h);
+	return rc;
 }
 
 /* Lowest layer first: each module's _init registers its routes, hooks
@@ -137,9 +183,7 @@ static int serve(struct hub *h)
 		goto out_loop;
 	if (store_open(h, conf_str(h->conf, "store.path")))
 		goto out_loop;
-	if (api_init(h) || ws_init(h) || auth_init(h) || device_init(h) || device_api_init(h) ||
-	    ingest_init(h) || job_init(h) || machine_init(h) || alert_init(h) || part_init(h) ||
-	    report_init(h))
+	if (modules_init(h))
 		goto out_store;
 	if (mqtt_start(h))
 		goto out_mqtt;
@@ -222,8 +266,11 @@ int main(int argc, char **argv)
 		const char *cmd = argv[i];
 
 		if (!strcmp(cmd, "user")) {
-			if (open_store_only(&hub))
+			/* only `user add` may create the database */
+			if (open_store_only(&hub, i + 1 < argc && !strcmp(argv[i + 1], "add"))) {
+				conf_free(hub.conf);
 				return 1;
+			}
 			rc = auth_user_command(&hub, argc - i - 1, argv + i + 1);
 		} else if (!strcmp(cmd, "backup")) {
 			if (i + 2 < argc && !strcmp(argv[i + 1], "--to")) {
@@ -237,9 +284,21 @@ int main(int argc, char **argv)
 			conf_free(hub.conf);
 			return rc;
 		} else if (!strcmp(cmd, "purge")) {
-			if (open_store_only(&hub))
+			if (open_store_only(&hub, 0)) {
+				conf_free(hub.conf);
 				return 1;
+			}
 			rc = part_purge_command(&hub, argc - i - 1, argv + i + 1);
+		} else if (!strcmp(cmd, "device")) {
+			if (open_store_only(&hub, 0)) {
+				conf_free(hub.conf);
+				return 1;
+			}
+			rc = removal_command(&hub, argc - i - 1, argv + i + 1);
+		} else if (!strcmp(cmd, "routes")) {
+			rc = routes_command(&hub);
+			conf_free(hub.conf);
+			return rc;
 		} else if (!strcmp(cmd, "report")) {
 			rc = report_command(&hub, argc - i - 1, argv + i + 1);
 			store_close(&hub);

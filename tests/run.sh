@@ -4,6 +4,7 @@
 #   unit:  build/asan/tests/test_*   (C, ASan/UBSan)
 #   fuzz:  tests/fuzz.sh             (libFuzzer, a few seconds per parser)
 #   int:   tests/int/*.mjs, *.sh     (real mosquitto, real hub)
+#   attack: tests/attack/*.mjs     (issue 13: roles × routes, hostile input, limits)
 #   web:   tests/web/*.mjs           (real Chromium)
 # ONLY=substring runs the suites whose file name contains it.
 cd "$(dirname "$0")/.." || exit 2
@@ -45,7 +46,7 @@ for t in build/asan/tests/test_*; do
 	[ -x "$t" ] && suite "unit/$(basename "$t")" "$t"
 done
 [ -x tests/fuzz.sh ] && suite "fuzz" tests/fuzz.sh
-for t in tests/int/*.mjs tests/int/*.sh tests/web/*.mjs; do
+for t in tests/int/*.mjs tests/int/*.sh tests/attack/*.mjs tests/web/*.mjs; do
 	[ -f "$t" ] || continue
 	case "$t" in
 	*.mjs) suite "${t#tests/}" node "$t" ;;

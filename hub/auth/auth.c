@@ -8,7 +8,8 @@
  * 256-bit token in an HttpOnly, SameSite=Strict cookie (Secure under TLS);
  * the database keeps only SHA-256 of it (see token_hash()).  Failed logins
  * are counted per peer address in login_failures, so the limit
- * (auth.max_attempts per auth.window_s) survives a restart.
+ * (auth.max_attempts per auth.window_s) survives a restart, and per
+ * account, where they add a growing delay (account_wait()).
  *
  * Roles are ordered admin > facilitator > kiosk; each route names the
  * least role it needs (api.h), and the kiosk's routes are few on purpose
@@ -309,6 +310,40 @@ static long failures(struct hub *h, const char *peer, double since)
 	return n;
 }
 
+/* The per-account limit: after auth.account_free failures on one account
+ * within the window, from whatever addresses, each further try on it
+ * waits twice as long as the one before (capped at auth.account_delay_s)
+ * after the last failure.  A delay, never a lock-out: the right password
+ * still works once it has passed, from any address, so guessing from many
+ * addresses slows down without keeping the real admin out.  The failures
+ * share login_failures with the per-address ones, under "user:NAME".
+ * Returns the seconds still to wait, 0 when the try may go ahead. */
+static long account_wait(struct hub *h, const char *key, double now, long window)
+{
+	static const char q[] =
+		"SELECT count(*), max(at) FROM login_failures WHERE peer=?1 AND at > ?2";
+	sqlite3_stmt *st = store_stmt(h, q);
+	long n = 0, free_tries = conf_int(h->conf, "auth.account_free");
+	long cap = conf_int(h->conf, "auth.account_delay_s"), delay;
+	double last = 0;
+
+	if (!st)
+		return 0;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_double(st, 2, now - (double)window);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		n = sqlite3_column_int64(st, 0);
+		last = sqlite3_column_double(st, 1);
+	}
+	sqlite3_reset(st);
+	if (n < free_tries)
+		return 0;
+	delay = n - free_tries >= 16 ? cap : 1L << (n - free_tries);
+	if (delay > cap)
+		delay = cap;
+	return last + (double)delay > now ? (long)(last + (double)delay - now) + 1 : 0;
+}
+
 /* POST /api/login {"user","password"}: 200 {"user","role"} + cookie,
  * 400 malformed, 401 wrong, 429 too many failures from this address. */
 static int post_login(struct api_req *req, struct api_resp *resp)
@@ -327,7 +362,8 @@ static int post_login(struct api_req *req, struct api_resp *resp)
 	long max = conf_int(h->conf, "auth.max_attempts");
 	double now = hub_now(), life = (double)conf_int(h->conf, "auth.session_hours") * 3600.0;
 	unsigned char raw[32];
-	char token[65], th[65], cookie[256], age[32];
+	char token[65], th[65], cookie[256], age[32], key[80];
+	long wait;
 	sqlite3_stmt *st;
 	int64_t id = 0;
 	int role = ROLE_NONE;
@@ -343,16 +379,24 @@ static int post_login(struct api_req *req, struct api_resp *resp)
 		return api_error(resp, 429, "too many failed logins from this address; wait %ld s",
 				 window);
 	}
+	snprintf(key, sizeof(key), "user:%s", user);
+	if ((wait = account_wait(h, key, now, window)) > 0) {
+		snprintf(age, sizeof(age), "%ld", wait);
+		api_header(resp, "Retry-After", age);
+		return api_error(resp, 429, "too many failed logins for this account; wait %ld s",
+				 wait);
+	}
 	if (auth_check_password(h, user, password, &id, &role)) {
 		if ((st = store_stmt(h, del_old))) {
 			sqlite3_bind_double(st, 1, now - (double)window);
 			store_exec(h, st);
 		}
-		if ((st = store_stmt(h, ins_fail))) {
-			sqlite3_bind_text(st, 1, req->peer, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_double(st, 2, now);
-			store_exec(h, st);
-		}
+		for (int i = 0; i < 2; i++)	/* this address, this account */
+			if ((st = store_stmt(h, ins_fail))) {
+				sqlite3_bind_text(st, 1, i ? key : req->peer, -1, SQLITE_TRANSIENT);
+				sqlite3_bind_double(st, 2, now);
+				store_exec(h, st);
+			}
 		store_flush(h);
 		LOG(L_NOTICE, "auth: failed login from %s", req->peer);
 		return api_error(resp, 401, "wrong user name or password");
@@ -365,10 +409,11 @@ static int post_login(struct api_req *req, struct api_resp *resp)
 		sqlite3_bind_double(st, 1, now);
 		store_exec(h, st);
 	}
-	if ((st = store_stmt(h, del_ok))) {
-		sqlite3_bind_text(st, 1, req->peer, -1, SQLITE_TRANSIENT);
-		store_exec(h, st);
-	}
+	for (int i = 0; i < 2; i++)
+		if ((st = store_stmt(h, del_ok))) {
+			sqlite3_bind_text(st, 1, i ? key : req->peer, -1, SQLITE_TRANSIENT);
+			store_exec(h, st);
+		}
 	if (!(st = store_stmt(h, ins_sess)))
 		return api_error(resp, 500, "database error");
 	sqlite3_bind_text(st, 1, th, -1, SQLITE_TRANSIENT);

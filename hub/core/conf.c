@@ -60,6 +60,10 @@ static const struct key keys[] = {
 	{ "ws.queue_max", K_INT, "256", 8, 100000, NULL, "messages queued per WebSocket client before it is dropped" },
 	{ "ws.max_clients", K_INT, "1000", 1, 100000, NULL, "WebSocket clients at once" },
 	{ "ws.sndbuf_kb", K_INT, "64", 0, 65536, NULL, "kernel send buffer per WebSocket (0: system default)" },
+	{ "ws.max_per_addr", K_INT, "32", 1, 100000, NULL, "anonymous WebSocket clients from one address" },
+	{ "ws.staff_reserve", K_INT, "16", 0, 100000, NULL, "of ws.max_clients, places only logged-in clients may take" },
+	{ "ws.idle_s", K_INT, "60", 2, 3600, NULL, "a WebSocket silent this long is pinged; one that does not answer within it again is closed" },
+	{ "http.fd_reserve", K_INT, "64", 16, 100000, NULL, "file descriptors kept free for the database, the broker and files: connections past the limit less this are closed at once" },
 
 	/* storage */
 	{ "store.path", K_STR, "var/mlab-hub.db", 0, 0, NULL, "SQLite database file" },
@@ -115,11 +119,15 @@ static const struct key keys[] = {
 	{ "auth.session_hours", K_INT, "12", 1, 24 * 365, NULL, "login lifetime" },
 	{ "auth.max_attempts", K_INT, "10", 1, 1000, NULL, "failed logins per address per window" },
 	{ "auth.window_s", K_INT, "300", 1, 86400, NULL, "login rate-limit window" },
+	{ "auth.account_free", K_INT, "5", 1, 1000, NULL, "failed logins on one account (any address) per window before each try waits" },
+	{ "auth.account_delay_s", K_INT, "60", 1, 3600, NULL, "longest wait between tries on one account (it doubles up to this)" },
 	{ "privacy.retention_months", K_INT, "12", 1, 240, NULL, "personal fields kept after a participant's last session" },
 	{ "privacy.consent_version", K_STR, "2026-1", 0, 0, NULL, "version of the consent text shown" },
 	{ "rating.scale", K_INT, "3", 3, 5, NULL, "faces on the appreciation scale (3 or 5)" },
 	{ "rating.question", K_STR, "novelty", 0, 0, NULL, "what the rating asks" },
 	{ "kiosk.idle_s", K_INT, "60", 5, 3600, NULL, "kiosk resets after this idle time" },
+	{ "kiosk.party_max", K_INT, "30", 1, 1000, NULL, "most people one check-in may stand for" },
+	{ "kiosk.writes_per_min", K_INT, "30", 1, 100000, NULL, "writes one kiosk account may make per minute (check-ins, ratings, contributions)" },
 
 	/* alerts and indicator targets */
 	{ "alert.*.above", K_NUM, NULL, -1e9, 1e9, NULL, "alert when metric goes above" },

@@ -49,6 +49,9 @@ struct stats {
 	uint64_t commit_failures;	/* e.g. disk full: nothing acked */
 	double commit_ms_last, commit_ms_max, commit_ms_sum;
 	uint64_t ws_dropped_slow;	/* clients closed for being too slow */
+	uint64_t ws_refused;		/* handshakes past ws.max_clients / max_per_addr */
+	uint64_t conns_refused;		/* connections closed at accept (fd reserve) */
+	uint64_t accept_errors;		/* accept() failed (EMFILE…) */
 	uint64_t http_requests;
 	uint64_t http_errors;
 	uint64_t broker_connects;

@@ -69,6 +69,31 @@ int log_level_parse(const char *name)
 	return -1;
 }
 
+/* lws's lines, with repeats folded: a failing accept() is logged by lws
+ * on every loop turn, and 60,000 identical lines help nobody.  The same
+ * line again within LWS_REPEAT_S is counted, and the count logged with
+ * the next different line or after the window. */
+#define LWS_REPEAT_S 10
+
+static int lws_repeat(int lvl, const char *line)
+{
+	static char last[160];
+	static time_t since;
+	static unsigned long repeats;
+	time_t now = time(NULL);
+
+	if (!strncmp(line, last, sizeof(last) - 1) && now - since < LWS_REPEAT_S) {
+		repeats++;
+		return 1;
+	}
+	if (repeats)
+		log_write(lvl, "lws: (the line \"%.60s…\" came %lu more times)", last, repeats);
+	snprintf(last, sizeof(last), "%s", line);
+	since = now;
+	repeats = 0;
+	return 0;
+}
+
 static void lws_emit(int lws_level, const char *line)
 {
 	int lvl = L_DEBUG;
@@ -79,7 +104,7 @@ static void lws_emit(int lws_level, const char *line)
 		lvl = L_WARN;
 	else if (lws_level & LLL_NOTICE)
 		lvl = L_INFO;	/* lws notices are chatty: our INFO */
-	if (lvl <= log_verbosity)
+	if (lvl <= log_verbosity && !lws_repeat(lvl, line))
 		log_write(lvl, "lws: %s", line);
 }
 

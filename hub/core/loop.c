@@ -9,8 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/openat2.h>
 #include <libwebsockets.h>
 #include <systemd/sd-daemon.h>
 
@@ -51,6 +55,8 @@ struct loop {
 };
 
 /* The raw-file protocol: adopted fds (signalfd, GPIO) readable → callback. */
+static char loop_root[4096];
+
 static int raw_cb(struct lws *wsi, enum lws_callback_reasons reason,
 		  void *user, void *in, size_t len)
 {
@@ -242,6 +248,66 @@ static void web_root(struct hub *h)
 	snprintf(h->web_root, sizeof(h->web_root), "web");
 }
 
+/* ---- files under the web root, never through a symbolic link ---------- */
+
+static int root_fd = -1;	/* the web root (one context per process) */
+static size_t root_len;
+static lws_fop_fd_t (*plain_open)(const struct lws_plat_file_ops *fops,
+				  const char *filename, const char *vpath,
+				  lws_fop_flags_t *flags);
+
+/* lws's file open, after checking that filename resolves beneath the web
+ * root without a symbolic link (openat2 RESOLVE_NO_SYMLINKS): a link left
+ * in web/ must not serve /etc or the database.  NULL is "not found". */
+static lws_fop_fd_t open_beneath(const struct lws_plat_file_ops *fops,
+				 const char *filename, const char *vpath,
+				 lws_fop_flags_t *flags)
+{
+	const char *rel = filename + root_len;
+	struct open_how how;
+	long fd;
+
+	if (root_fd >= 0 && !strncmp(filename, loop_root, root_len) && *rel == '/') {
+		while (*rel == '/')
+			rel++;
+		memset(&how, 0, sizeof(how));
+		how.flags = O_RDONLY | O_CLOEXEC;
+		how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH;
+		fd = *rel ? syscall(SYS_openat2, root_fd, rel, &how, sizeof(how)) : dup(root_fd);
+		if (fd < 0)
+			return NULL;
+		close((int)fd);
+	}
+	return plain_open(fops, filename, vpath, flags);
+}
+
+static void guard_files(struct hub *h)
+{
+	struct lws_plat_file_ops *f = lws_get_fops(h->lws);
+
+	snprintf(loop_root, sizeof(loop_root), "%s", h->web_root);
+	root_len = strlen(loop_root);
+	root_fd = open(loop_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0 || !f) {
+		LOG(L_WARN, "http: cannot open the web root %s: %s", loop_root, strerror(errno));
+		return;
+	}
+	plain_open = f->LWS_FOP_OPEN;
+	f->LWS_FOP_OPEN = open_beneath;
+}
+
+/* As many descriptors as the hard limit allows (systemd's LimitNOFILE):
+ * the soft limit is often 1,024. */
+static void raise_nofile(void)
+{
+	struct rlimit r;
+
+	if (!getrlimit(RLIMIT_NOFILE, &r) && r.rlim_cur < r.rlim_max) {
+		r.rlim_cur = r.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &r);
+	}
+}
+
 static void mount(struct loop *l, int i, const char *at, const char *origin,
 		  int kind, const char *def)
 {
@@ -295,6 +361,7 @@ int loop_init(struct hub *h)
 	l->pvo.name = "mlab-ws";
 	l->pvo.options = &l->pvo_default;
 
+	raise_nofile();
 	memset(&info, 0, sizeof(info));
 	info.port = atoi(colon + 1);
 	if (strcmp(l->listen_host, "*") && strcmp(l->listen_host, "0.0.0.0") && l->listen_host[0])
@@ -330,6 +397,7 @@ int loop_init(struct hub *h)
 		return -1;
 	}
 	inbox_wake_context(h->inbox, h->lws);
+	guard_files(h);
 
 	/* signals come through the loop */
 	sigemptyset(&set);
@@ -375,6 +443,9 @@ void loop_fini(struct hub *h)
 	}
 	if (l && l->sigfd >= 0)
 		close(l->sigfd);
+	if (root_fd >= 0)
+		close(root_fd);
+	root_fd = -1;
 	free(l);
 	h->loop = NULL;
 }

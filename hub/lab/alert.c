@@ -212,8 +212,10 @@ void alert_job_ended(struct hub *h, struct device *d, int64_t job_id, const char
 	a = add(h->alerts);
 	snprintf(a->file, sizeof(a->file), "%s", file ? file : "");
 	/* bounded so the message always fits (and says which device) */
-	snprintf(a->message, sizeof(a->message), "job %.180s failed on %.120s",
-		 file && *file ? file : "(unnamed)", d->name[0] ? d->name : d->native);
+	/* the file (often a person's name) is its own member, for staff
+	 * only: the message is shown to everyone */
+	snprintf(a->message, sizeof(a->message), "a job failed on %.120s",
+		 d->name[0] ? d->name : d->native);
 	raise_alert(h, a, d, "job-failed", ts);
 }
 
@@ -326,6 +328,8 @@ static int get_alerts(struct api_req *req, struct api_resp *resp)
 	cJSON *o = cJSON_CreateObject();
 
 	alert_ws_snapshot(req->h, o);
+	if (req->role < ROLE_FACILITATOR)
+		api_strip_personal(o);
 	return api_json(resp, 200, o);
 }
 

@@ -17,6 +17,7 @@
 #include "core/loop.h"
 #include "lab/device.h"
 #include "lab/event.h"
+#include "lab/removal.h"
 #include "mqtt/mqtt.h"
 #include "store/store.h"
 #include "store/tele.h"
@@ -172,6 +173,34 @@ static int registry_add(struct hub *h, struct device *d)
 	return 0;
 }
 
+void device_unlink(struct hub *h, struct device *d)
+{
+	struct registry *r = h->reg;
+	int idx = d->idx, last = r->n - 1, keep = 0;
+
+	/* the last device takes the freed index */
+	r->dev[idx] = r->dev[last];
+	r->dev[idx]->idx = idx;
+	r->n--;
+	for (int i = 0; i < r->ntouched; i++) {
+		if (r->touched[i] == idx)
+			continue;
+		r->touched[keep++] = r->touched[i] == last ? idx : r->touched[i];
+	}
+	r->ntouched = keep;
+	memset(r->hash, 0, (size_t)r->hcap * sizeof(int));
+	for (int i = 0; i < r->n; i++) {
+		uint32_t p = hash_str(r->dev[i]->id) & (uint32_t)(r->hcap - 1);
+
+		while (r->hash[p])
+			p = (p + 1) & (uint32_t)(r->hcap - 1);
+		r->hash[p] = i + 1;
+	}
+	free(d->metric);
+	event_free(d);
+	free(d);
+}
+
 static int eco_index(const char *source)
 {
 	for (int i = 0; i < eco_count; i++)
@@ -306,7 +335,7 @@ int device_init(struct hub *h)
 	static const char load[] =
 		"SELECT d.dev, id, source, native, name, kind, model, room, firmware,"
 		" online, first_seen, last_seen, state, a.dev, a.boot, a.seq, a.retained"
-		" FROM devices d LEFT JOIN event_acks a ON a.dev = d.dev ORDER BY d.dev";
+		" FROM devices d LEFT JOIN event_acks a ON a.dev = d.dev WHERE d.id NOT LIKE 'removed/%' ORDER BY d.dev";
 	sqlite3_stmt *st;
 	int rc;
 
@@ -389,7 +418,7 @@ static struct device *device_get(struct hub *h, const char *source,
 		return d;
 	/* a flood of made-up ids must not grow the registry and the database
 	 * for ever: past devices.max, new devices are refused and counted */
-	if (h->reg->n >= h->reg->max) {
+	if (h->reg->n >= h->reg->max && removal_evict(h, ts, h->reg->stale_s)) {
 		h->stats.devices_refused++;
 		if (ts - h->reg->refused_logged > 60) {
 			LOG(L_WARN, "device: %s refused: devices.max (%d) reached", id, h->reg->max);

@@ -69,6 +69,7 @@ struct device {
 				 * NULL until it sends a sequenced event */
 	int ack_pending;	/* publish its ack after the next commit */
 	int ack_clear;		/* an older hub may have left a retained ack: clear it */
+	int evict_checked;	/* has history: never evicted (removal.c) */
 };
 
 /* A subscriber to device news.  Every member may be NULL; the registry
@@ -113,6 +114,11 @@ void device_fini(struct hub *h);
 int device_count(const struct hub *h);
 struct device *device_at(const struct hub *h, int idx);
 struct device *device_find(const struct hub *h, const char *id);
+
+/* Take d out of the registry and free it (lab/removal.c, which has
+ * already dealt with its rows).  Indexes change: the last device takes
+ * d's; the caller re-syncs the WebSocket clients. */
+void device_unlink(struct hub *h, struct device *d);
 
 /* Apply one parsed update from ecosystem eco_idx (link: where it came
  * from; rx: when it was received; raw/rawlen: the payload, stored with

@@ -74,6 +74,8 @@ static int get_metrics(struct api_req *req, struct api_resp *resp)
 	G("inbox_depth", "Messages waiting for the service thread.", "%zu", inbox_depth(h->inbox));
 	G("ws_clients", "WebSocket clients connected.", "%d", ws_client_count(h));
 	C("ws_dropped_slow_total", "WebSocket clients closed for being too slow.", s->ws_dropped_slow);
+	C("ws_refused_total", "WebSocket handshakes refused (ws.max_clients, ws.max_per_addr).", s->ws_refused);
+	C("connections_refused_total", "Connections closed at once to keep http.fd_reserve free.", s->conns_refused);
 	C("http_requests_total", "API requests.", s->http_requests);
 	C("http_errors_total", "API requests answered 4xx/5xx.", s->http_errors);
 	G("broker_connected", "1 when the lab broker is connected.", "%d", h->broker_up);
@@ -108,6 +110,8 @@ static int get_devices(struct api_req *req, struct api_resp *resp)
 
 	for (int i = 0; i < device_count(req->h); i++)
 		cJSON_AddItemToArray(arr, device_json(device_at(req->h, i)));
+	if (req->role < ROLE_FACILITATOR)
+		api_strip_personal(o);
 	return api_json(resp, 200, o);
 }
 
@@ -336,9 +340,17 @@ static int get_device(struct api_req *req, struct api_resp *resp)
 		return api_error(resp, 404, "no such device");
 	if (!strcmp(action, "history"))
 		return get_history(req, resp, d);
-	if (*action)
+	if (*action) {
+		api_header(resp, "Allow", "POST");
 		return api_error(resp, 405, "use POST for %s", action);
-	return api_json(resp, 200, device_json(d));
+	}
+	{
+		cJSON *o = device_json(d);
+
+		if (req->role < ROLE_FACILITATOR)
+			api_strip_personal(o);
+		return api_json(resp, 200, o);
+	}
 }
 
 /* POST /api/devices/{id}/switch {"on":bool} (facilitators): publish the

@@ -172,6 +172,8 @@ static int get_jobs(struct api_req *req, struct api_resp *resp)
 		" ORDER BY coalesce(j.started_at, j.ended_at) DESC, j.id DESC LIMIT ?5";
 	char dev[300], state[32], fmt[16], kind[16];
 	int bad = 0, csv;
+	/* print files are often named after people: staff only */
+	int personal = req->role >= ROLE_FACILITATOR;
 	long limit = 1000;
 	double from = api_time_arg(req, "from", 0, &bad);
 	double to = api_time_arg(req, "to", 1e15, &bad);
@@ -219,7 +221,7 @@ static int get_jobs(struct api_req *req, struct api_resp *resp)
 		if (csv) {
 			api_csv(resp, (const char *)sqlite3_column_text(st, 0), ',');
 			api_csv(resp, (const char *)sqlite3_column_text(st, 1), ',');
-			api_csv(resp, (const char *)sqlite3_column_text(st, 2), ',');
+			api_csv(resp, personal ? (const char *)sqlite3_column_text(st, 2) : "", ',');
 			api_csv(resp, (const char *)sqlite3_column_text(st, 3), ',');
 			api_csv(resp, t1, ',');
 			api_csv(resp, t2, ',');
@@ -231,8 +233,9 @@ static int get_jobs(struct api_req *req, struct api_resp *resp)
 			cJSON_AddNumberToObject(j, "id", (double)sqlite3_column_int64(st, 10));
 			cJSON_AddStringToObject(j, "device", (const char *)sqlite3_column_text(st, 0));
 			cJSON_AddStringToObject(j, "kind", (const char *)sqlite3_column_text(st, 1));
-			cJSON_AddStringToObject(j, "file", sqlite3_column_text(st, 2) ?
-						(const char *)sqlite3_column_text(st, 2) : "");
+			if (personal)
+				cJSON_AddStringToObject(j, "file", sqlite3_column_text(st, 2) ?
+							(const char *)sqlite3_column_text(st, 2) : "");
 			cJSON_AddStringToObject(j, "state", (const char *)sqlite3_column_text(st, 3));
 			if (t1[0])
 				cJSON_AddStringToObject(j, "started_at", t1);

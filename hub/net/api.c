@@ -17,18 +17,60 @@
 #include <strings.h>
 #include <cjson/cJSON.h>
 
+#include "core/conf.h"
 #include "core/hub.h"
 #include "core/log.h"
 #include "net/api.h"
+#include "net/utf8.h"
+#include "net/ws.h"
+
+#define API_KIOSKS 16	/* kiosk accounts rate-limited at once */
 
 /* The route tables, in the order the modules registered them (the first
  * match wins), and the auth hooks. */
 struct api {
 	const struct api_route *tables[API_TABLES_MAX];
 	int ntables;
+	struct {		/* kiosk writes: a token bucket per account */
+		int64_t user;
+		double tokens, at;
+	} kiosk[API_KIOSKS];
 	api_identify_fn identify;
 	api_role_fn role_of_cookie;
 };
+
+/* May this kiosk account write now?  A bucket of kiosk.writes_per_min
+ * tokens refilled over a minute: a kiosk checks a family in or takes a
+ * rating every few seconds at most; a script posting without end is
+ * slowed to that.  1 yes, 0 no. */
+static int kiosk_may_write(struct hub *h, int64_t user)
+{
+	struct api *a = h->api;
+	double rate = h->conf ? (double)conf_int(h->conf, "kiosk.writes_per_min") : 30, now = hub_now();
+	int slot = 0;
+
+	for (int i = 0; i < API_KIOSKS; i++) {
+		if (a->kiosk[i].user == user) {
+			slot = i;
+			break;
+		}
+		if (a->kiosk[i].at < a->kiosk[slot].at)
+			slot = i;	/* else the least recently used */
+	}
+	if (a->kiosk[slot].user != user) {
+		a->kiosk[slot].user = user;
+		a->kiosk[slot].tokens = rate;
+		a->kiosk[slot].at = now;
+	}
+	a->kiosk[slot].tokens += (now - a->kiosk[slot].at) * rate / 60.0;
+	if (a->kiosk[slot].tokens > rate)
+		a->kiosk[slot].tokens = rate;
+	a->kiosk[slot].at = now;
+	if (a->kiosk[slot].tokens < 1)
+		return 0;
+	a->kiosk[slot].tokens -= 1;
+	return 1;
+}
 
 int api_init(struct hub *h)
 {
@@ -287,6 +329,20 @@ static int route_match(const char *pat, const char *path, struct api_req *req)
 	return !*pat && !*path;
 }
 
+int api_origin_ok(const char *origin, const char *host, int tls)
+{
+	const char *scheme = tls ? "https://" : "http://";
+	size_t sl = strlen(scheme);
+
+	if (!origin)
+		return 1;
+	/* "null" (a sandboxed or privacy-minded page), a truncated header,
+	 * another scheme, a path or another host: all foreign */
+	if (strncasecmp(origin, scheme, sl) || !host || !*host)
+		return 0;
+	return !strcasecmp(origin + sl, host);
+}
+
 /* Is this write allowed to come from where it comes from? */
 static int csrf_ok(struct api_req *req, struct api_resp *resp,
 		   const char *origin, const char *host, const char *ctype)
@@ -301,16 +357,61 @@ static int csrf_ok(struct api_req *req, struct api_resp *resp,
 		api_error(resp, 415, "writes must be Content-Type: application/json");
 		return 0;
 	}
-	if (origin && *origin) {
-		const char *o = strstr(origin, "://");
-
-		o = o ? o + 3 : origin;
-		if (!host || strcasecmp(o, host)) {
-			api_error(resp, 403, "cross-origin request refused");
-			return 0;
-		}
+	if (!api_origin_ok(origin, host, req->tls)) {
+		api_error(resp, 403, "cross-origin request refused");
+		return 0;
 	}
 	return 1;
+}
+
+/* The methods the routes matching path accept, as an Allow header
+ * value ("GET, HEAD, POST"). */
+static void allow_header(struct api_req *req, struct api_resp *resp)
+{
+	char allow[128] = "";
+	size_t o = 0;
+
+	for (int t = 0; t < req->h->api->ntables; t++)
+		for (const struct api_route *r = req->h->api->tables[t]; r->pattern; r++) {
+			if (!route_match(r->pattern, req->path, req) ||
+			    strstr(allow, r->method))
+				continue;
+			o += (size_t)snprintf(allow + o, sizeof(allow) - o, "%s%s%s",
+					      o ? ", " : "", r->method,
+					      !strcmp(r->method, "GET") ? ", HEAD" : "");
+			if (o >= sizeof(allow))
+				return;
+		}
+	api_header(resp, "Allow", allow);
+}
+
+int api_strip_personal(cJSON *o)
+{
+	int n = 0;
+	cJSON *it, *next;
+
+	for (it = o ? o->child : NULL; it; it = next) {
+		next = it->next;
+		if (it->string && (!strcmp(it->string, "file") ||
+				   !strcmp(it->string, "acknowledged_by"))) {
+			cJSON_Delete(cJSON_DetachItemViaPointer(o, it));
+			n++;
+		} else if (cJSON_IsObject(it) || cJSON_IsArray(it)) {
+			n += api_strip_personal(it);
+		}
+	}
+	return n;
+}
+
+void api_routes_print(struct hub *h, FILE *f)
+{
+	static const char *const roles[] = { "none", "kiosk", "facilitator", "admin" };
+
+	for (int t = 0; h->api && t < h->api->ntables; t++)
+		for (const struct api_route *r = h->api->tables[t]; r->pattern; r++)
+			fprintf(f, "%s %s %s\n", r->method, r->pattern,
+				r->min_role >= 0 && r->min_role <= ROLE_ADMIN ?
+				roles[r->min_role] : "?");
 }
 
 int api_dispatch(struct api_req *req, struct api_resp *resp,
@@ -335,14 +436,21 @@ int api_dispatch(struct api_req *req, struct api_resp *resp,
 			}
 		}
 	if (!match) {
-		if (path_known)
+		if (path_known) {
 			api_error(resp, 405, "method %s not allowed here", req->method);
-		else
+			allow_header(req, resp);
+		} else
 			api_error(resp, 404, "no such endpoint: %s", req->path);
 		goto out;
 	}
 	if (!csrf_ok(req, resp, origin, host, ctype))
 		goto out;
+	/* one place for every body: what is stored is text a WebSocket
+	 * frame can carry */
+	if (req->body_len && !utf8_valid(req->body, req->body_len)) {
+		api_error(resp, 400, "the body is not valid UTF-8 text (or holds a NUL byte)");
+		goto out;
+	}
 	if (req->body_len && !strncasecmp(ctype, "application/json", 16)) {
 		req->json = cJSON_ParseWithLength(req->body, req->body_len);
 		if (!req->json) {
@@ -359,9 +467,19 @@ int api_dispatch(struct api_req *req, struct api_resp *resp,
 			api_error(resp, 403, "your role may not do this");
 		goto out;
 	}
+	if (req->role == ROLE_KIOSK && strcmp(method, "GET") && !kiosk_may_write(req->h, req->user_id)) {
+		api_header(resp, "Retry-After", "60");
+		api_error(resp, 429, "too many writes from this kiosk; kiosk.writes_per_min is %ld",
+			  conf_int(req->h->conf, "kiosk.writes_per_min"));
+		goto out;
+	}
 	/* a handler answers every outcome itself (resp carries it): its
 	 * return value says nothing more */
 	(void)match->fn(req, resp);
+	/* a write may have ended a login or changed a role (logout, an
+	 * account changed or deleted): open staff sockets follow at once */
+	if (strcmp(method, "GET") && resp->status < 400)
+		ws_recheck(req->h);
 out:
 	if (resp->status >= 400)
 		req->h->stats.http_errors++;

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct hub;
 struct cJSON;
@@ -86,6 +87,19 @@ int api_role_of_cookie(struct hub *h, const char *cookie);
 int api_dispatch(struct api_req *req, struct api_resp *resp,
 		 const char *origin, const char *host, const char *ctype);
 void api_resp_free(struct api_resp *resp);
+
+/* May a request whose Origin header is origin (NULL: none) act for a page
+ * of this hub (Host header host, reached over TLS or not)?  Strict: the
+ * scheme must be ours and the rest exactly the Host; "null", a path or
+ * a truncated header is foreign.  1 yes, 0 no. */
+int api_origin_ok(const char *origin, const char *host, int tls);
+/* Remove, at any depth of o, the members that may name a person in a
+ * public view: "file" (print files are often named after people) and
+ * "acknowledged_by".  Returns how many were removed. */
+int api_strip_personal(struct cJSON *o);
+/* Every route served, one "METHOD PATTERN ROLE" line each (mlab-hub
+ * routes): the authorization tests read it. */
+void api_routes_print(struct hub *h, FILE *f);
 
 /* The query argument `name`, URL-decoded, into out.  0 found, -1 absent. */
 int api_query(const struct api_req *req, const char *name, char *out, size_t len);

@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <libwebsockets.h>
 
 #include "net/api.h"
 #include "net/http.h"
+#include "core/conf.h"
 #include "core/hub.h"
 #include "core/log.h"
 #include "core/loop.h"
@@ -27,7 +29,7 @@ struct pss {
 	char path[1024];
 	char query[2048];
 	char cookie[2048];
-	char origin[256];
+	char origin[512];
 	char host[256];
 	char ctype[128];
 	char *body;
@@ -35,6 +37,7 @@ struct pss {
 	size_t sent;
 	int headers_sent;
 	int too_big;
+	int chunked;		/* Transfer-Encoding without a length: 411, then close */
 	int answered;
 };
 
@@ -48,10 +51,43 @@ static const struct { int token; const char *name; } methods[] = {
 	{ WSI_TOKEN_OPTIONS_URI, "OPTIONS" },
 };
 
+/* Copy header t into dst: "" when absent, "!" (never a valid value, so
+ * never mistaken for an absent header) when it does not fit. */
 static void hdr(struct lws *wsi, char *dst, size_t len, enum lws_token_indexes t)
 {
-	if (lws_hdr_copy(wsi, dst, (int)len, t) < 0)
+	int n = lws_hdr_total_length(wsi, t);
+
+	if (n <= 0)
 		dst[0] = '\0';
+	else if ((size_t)n >= len || lws_hdr_copy(wsi, dst, (int)len, t) < 0)
+		snprintf(dst, len, "!");
+}
+
+/* A new connection on fd: close it at once when it would eat into the
+ * descriptors kept for the database, the broker and files.  The kernel
+ * hands out the lowest free number, so fd >= limit - reserve means that
+ * many are open.  1 to refuse. */
+static int admit_fd(struct hub *h, int fd)
+{
+	struct rlimit lim;
+	static double last_log;
+	static uint64_t logged;
+	long reserve = conf_int(h->conf, "http.fd_reserve");
+	double now = hub_now();
+
+	if (getrlimit(RLIMIT_NOFILE, &lim))	/* it may change (prlimit) */
+		return 0;
+	if (lim.rlim_cur == RLIM_INFINITY || (rlim_t)fd + (rlim_t)reserve < lim.rlim_cur)
+		return 0;
+	h->stats.conns_refused++;
+	if (now - last_log >= 10) {	/* one line per 10 s, however many */
+		LOG(L_WARN, "http: %llu connections refused: %ld of %llu file descriptors kept free"
+		    " (http.fd_reserve)", (unsigned long long)(h->stats.conns_refused - logged),
+		    reserve, (unsigned long long)lim.rlim_cur);
+		last_log = now;
+		logged = h->stats.conns_refused;
+	}
+	return 1;
 }
 
 /* Rebuild the query string from lws's (already decoded) fragments,
@@ -98,6 +134,8 @@ static void answer(struct lws *wsi, struct pss *p)
 	p->req.tls = lws_is_ssl(wsi);
 	if (p->too_big)
 		api_error(&p->resp, 413, "request body over %d bytes", BODY_MAX);
+	else if (p->chunked)
+		api_error(&p->resp, 411, "send the body with a Content-Length, not chunked");
 	else
 		api_dispatch(&p->req, &p->resp, p->origin[0] ? p->origin : NULL,
 			     p->host[0] ? p->host : NULL, p->ctype);
@@ -154,6 +192,9 @@ static int http_cb(struct lws *wsi, enum lws_callback_reasons reason,
 			loop_drain(h);
 		return 0;
 
+	case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+		return h ? admit_fd(h, (int)(intptr_t)in) : 0;
+
 	case LWS_CALLBACK_HTTP: {
 		char cl[32];
 		long clen = 0;
@@ -179,6 +220,8 @@ static int http_cb(struct lws *wsi, enum lws_callback_reasons reason,
 		clen = atol(cl);
 		if (clen > BODY_MAX)
 			p->too_big = 1;
+		if (!cl[0] && lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0)
+			p->chunked = 1;	/* refused at once, not read */
 		if (clen > 0 && !p->too_big)
 			return 0;	/* answered once the body is in */
 		answer(wsi, p);
@@ -242,6 +285,8 @@ static int http_cb(struct lws *wsi, enum lws_callback_reasons reason,
 			lws_callback_on_writable(wsi);
 			return 0;
 		}
+		if (p->chunked)
+			return -1;	/* the unread body makes the connection unusable */
 		if (lws_http_transaction_completed(wsi))
 			return -1;
 		return 0;

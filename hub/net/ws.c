@@ -17,8 +17,14 @@
 #include "core/conf.h"
 #include "core/hub.h"
 #include "core/log.h"
+#include "core/loop.h"
 #include "net/api.h"
+#include "net/utf8.h"
 #include "net/ws.h"
+
+/* Logins behind open staff sockets are re-checked after every API write
+ * and on this period (expiry, the command line). */
+#define WS_RECHECK_MS 2000
 
 struct qmsg {
 	struct qmsg *next;
@@ -29,10 +35,14 @@ struct qmsg {
 struct client {
 	struct client *next;
 	struct lws *wsi;
+	char peer[64];		/* remote address */
+	char *cookie;		/* the Cookie header of a logged-in client */
 	int role;
 	int audience;
 	int snapshot;		/* snapshot still to send */
 	int dead;
+	int ping;		/* a ping to send */
+	double heard;		/* last frame (or pong) from the client */
 	unsigned char *dirty;	/* bitmap by device idx */
 	int dirty_bits;
 	int dirty_cursor;
@@ -53,13 +63,45 @@ struct wire {
 
 struct ws {
 	struct client *clients;
-	struct wire *wire;
-	int nwire;
+	struct wire *wire[2];	/* [1]: for staff, [0]: without personal members */
+	int nwire[2];
 	int n;
 	int queue_max;
 	int max_clients;
+	int max_per_addr;
+	int staff_reserve;
 	int sndbuf;
+	double idle_s;
 };
+
+static void drop(struct client *c, const char *why);
+
+/* A client silent for ws.idle_s is pinged (browsers answer by
+ * themselves); one still silent after twice that is closed: a socket
+ * held open and never read must not keep its place for ever. */
+static void idle_check(struct hub *h)
+{
+	double now = hub_now();
+
+	for (struct client *c = h->ws->clients; c; c = c->next) {
+		if (c->dead)
+			continue;
+		if (now - c->heard > 2 * h->ws->idle_s) {
+			LOG(L_INFO, "ws: closing a client silent for %.0f s", now - c->heard);
+			drop(c, "idle");
+		} else if (now - c->heard > h->ws->idle_s) {
+			c->ping = 1;
+			lws_callback_on_writable(c->wsi);
+		}
+	}
+}
+
+static void recheck_tick(struct hub *h, void *arg)
+{
+	(void)arg;
+	ws_recheck(h);	/* logins that expired, or changed by the CLI */
+	idle_check(h);
+}
 
 int ws_init(struct hub *h)
 {
@@ -70,16 +112,21 @@ int ws_init(struct hub *h)
 	w->queue_max = (int)conf_int(h->conf, "ws.queue_max");
 	w->max_clients = (int)conf_int(h->conf, "ws.max_clients");
 	w->sndbuf = (int)conf_int(h->conf, "ws.sndbuf_kb") * 1024;
+	w->max_per_addr = (int)conf_int(h->conf, "ws.max_per_addr");
+	w->staff_reserve = (int)conf_int(h->conf, "ws.staff_reserve");
+	w->idle_s = (double)conf_int(h->conf, "ws.idle_s");
 	h->ws = w;
+	loop_every(h, WS_RECHECK_MS, WS_RECHECK_MS, recheck_tick, NULL);
 	return 0;
 }
 
 void ws_fini(struct hub *h)
 {
-	if (h->ws)
-		for (int i = 0; i < h->ws->nwire; i++)
-			free(h->ws->wire[i].buf);
-	free(h->ws ? h->ws->wire : NULL);
+	for (int k = 0; h->ws && k < 2; k++) {
+		for (int i = 0; i < h->ws->nwire[k]; i++)
+			free(h->ws->wire[k][i].buf);
+		free(h->ws->wire[k]);
+	}
 	free(h->ws);
 	h->ws = NULL;
 }
@@ -135,17 +182,60 @@ void ws_device_changed(struct hub *h, int idx)
 	}
 }
 
-/* Drop a client that cannot keep up: free what it holds now, close it
+/* Close c now: free what it holds, send nothing more, close it
  * asynchronously (it may never become writeable again). */
-static void drop_slow(struct hub *h, struct client *c)
+static void drop(struct client *c, const char *why)
 {
 	c->dead = 1;
+	c->snapshot = 0;
+	c->ndirty = 0;
 	queue_free(c);
+	lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+			 (unsigned char *)why, strlen(why));
+	lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+}
+
+/* Drop a client that cannot keep up. */
+static void drop_slow(struct hub *h, struct client *c)
+{
 	h->stats.ws_dropped_slow++;
 	LOG(L_WARN, "ws: closing a client that fell %d messages behind", h->ws->queue_max);
-	lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
-			 (unsigned char *)"too slow", 8);
-	lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+	drop(c, "too slow");
+}
+
+void ws_resync(struct hub *h)
+{
+	if (!h->ws)
+		return;
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < h->ws->nwire[k]; i++)
+			h->ws->wire[k][i].valid = 0;
+	for (struct client *c = h->ws->clients; c; c = c->next) {
+		if (c->dead)
+			continue;
+		c->snapshot = 1;
+		c->ndirty = 0;
+		if (c->dirty)
+			memset(c->dirty, 0, (size_t)c->dirty_bits / 8);
+		lws_callback_on_writable(c->wsi);
+	}
+}
+
+void ws_recheck(struct hub *h)
+{
+	if (!h->ws)
+		return;
+	for (struct client *c = h->ws->clients; c; c = c->next) {
+		if (c->dead || c->role == ROLE_NONE)
+			continue;
+		if (api_role_of_cookie(h, c->cookie) == c->role)
+			continue;
+		/* logged out, disabled, deleted, new password or new role:
+		 * nothing more for this socket; the page reconnects and gets
+		 * the view its cookie now gives */
+		LOG(L_INFO, "ws: closing a socket whose login ended or changed");
+		drop(c, "login ended");
+	}
 }
 
 static struct qmsg *qmsg_new(const char *s, size_t len)
@@ -163,8 +253,8 @@ static struct qmsg *qmsg_new(const char *s, size_t len)
 void ws_broadcast(struct hub *h, const char *type, cJSON *obj,
 		  enum ws_audience audience)
 {
-	char *s;
-	size_t len;
+	char *s, *pub;
+	size_t len, publen;
 
 	if (!h->ws || !h->ws->clients) {
 		cJSON_Delete(obj);
@@ -182,12 +272,21 @@ void ws_broadcast(struct hub *h, const char *type, cJSON *obj,
 		obj = msg;
 	}
 	s = cJSON_PrintUnformatted(obj);
+	/* the public and the kiosk get it without what names a person */
+	pub = api_strip_personal(obj) ? cJSON_PrintUnformatted(obj) : NULL;
 	cJSON_Delete(obj);
-	if (!s)
+	if (!s) {
+		free(pub);
 		return;
+	}
 	len = strlen(s);
+	utf8_scrub(s, len);
+	publen = pub ? strlen(pub) : len;
+	if (pub)
+		utf8_scrub(pub, publen);
 	for (struct client *c = h->ws->clients; c; c = c->next) {
 		struct qmsg *m;
+		int full = c->audience >= WS_STAFF || !pub;
 
 		if (c->dead || c->audience < (int)audience || c->snapshot)
 			continue;
@@ -195,7 +294,7 @@ void ws_broadcast(struct hub *h, const char *type, cJSON *obj,
 			drop_slow(h, c);
 			continue;
 		}
-		if (!(m = qmsg_new(s, len)))
+		if (!(m = full ? qmsg_new(s, len) : qmsg_new(pub, publen)))
 			continue;
 		if (c->qtail)
 			c->qtail->next = m;
@@ -206,6 +305,7 @@ void ws_broadcast(struct hub *h, const char *type, cJSON *obj,
 		lws_callback_on_writable(c->wsi);
 	}
 	free(s);
+	free(pub);
 }
 
 static char *snapshot(struct hub *h, struct client *c, size_t *len)
@@ -221,9 +321,15 @@ static char *snapshot(struct hub *h, struct client *c, size_t *len)
 	for (int i = 0; i < ws_nparts; i++)
 		if (ws_parts[i]->snapshot)
 			ws_parts[i]->snapshot(h, o, c->audience);
+	if (c->audience < WS_STAFF)
+		api_strip_personal(o);
 	s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	*len = s ? strlen(s) : 0;
+	/* a stored byte that is not UTF-8 must not end every screen's
+	 * connection ("invalid UTF-8 in text frame") */
+	if (s)
+		utf8_scrub(s, *len);
 	return s;
 }
 
@@ -239,7 +345,7 @@ static const struct ws_part *item_part(void)
 /* The current message for item idx, cached per version.  The buffer
  * belongs to the cache.  NULL when out of memory or when there is no
  * such item. */
-static struct wire *item_wire(struct hub *h, int idx)
+static struct wire *item_wire(struct hub *h, int idx, int staff)
 {
 	const struct ws_part *p = item_part();
 	struct ws *w = h->ws;
@@ -248,20 +354,20 @@ static struct wire *item_wire(struct hub *h, int idx)
 
 	if (!p || p->version(h, idx, &version))
 		return NULL;
-	if (idx >= w->nwire) {
-		int n = w->nwire ? w->nwire : 64;
+	if (idx >= w->nwire[staff]) {
+		int n = w->nwire[staff] ? w->nwire[staff] : 64;
 		struct wire *nw;
 
 		while (n <= idx)
 			n *= 2;
-		nw = realloc(w->wire, (size_t)n * sizeof(*nw));
+		nw = realloc(w->wire[staff], (size_t)n * sizeof(*nw));
 		if (!nw)
 			return NULL;
-		memset(nw + w->nwire, 0, (size_t)(n - w->nwire) * sizeof(*nw));
-		w->wire = nw;
-		w->nwire = n;
+		memset(nw + w->nwire[staff], 0, (size_t)(n - w->nwire[staff]) * sizeof(*nw));
+		w->wire[staff] = nw;
+		w->nwire[staff] = n;
 	}
-	c = &w->wire[idx];
+	c = &w->wire[staff][idx];
 	if (!c->valid || c->version != version) {
 		cJSON *o = p->item(h, idx);
 		char *s;
@@ -270,11 +376,14 @@ static struct wire *item_wire(struct hub *h, int idx)
 
 		if (!o)
 			return NULL;
+		if (!staff)
+			api_strip_personal(o);
 		s = cJSON_PrintUnformatted(o);
 		cJSON_Delete(o);
 		if (!s)
 			return NULL;
 		len = strlen(s);
+		utf8_scrub(s, len);
 		nb = realloc(c->buf, LWS_PRE + len);
 		if (!nb) {
 			free(s);
@@ -328,10 +437,61 @@ static int send_one(struct hub *h, struct client *c)
 			continue;
 		c->dirty[idx / 8] &= (unsigned char)~(1u << (idx % 8));
 		c->ndirty--;
-		if (!(wm = item_wire(h, idx)))
+		if (!(wm = item_wire(h, idx, c->audience >= WS_STAFF)))
 			continue;	/* gone, or out of memory: the next change sends it */
 		return lws_write(c->wsi, wm->buf + LWS_PRE, wm->len,
 				 LWS_WRITE_TEXT) < (int)wm->len ? -1 : 0;
+	}
+	return 0;
+}
+
+/* Copy header t into dst; "" when absent, "!" (never a valid value)
+ * when longer than dst. */
+static void header(struct lws *wsi, char *dst, int len, enum lws_token_indexes t)
+{
+	int n = lws_hdr_total_length(wsi, t);
+
+	if (n <= 0)
+		dst[0] = '\0';
+	else if (n >= len || lws_hdr_copy(wsi, dst, len, t) < 0)
+		snprintf(dst, (size_t)len, "!");
+}
+
+/* May this handshake become a client?  0 yes, 1 no (logged once per
+ * reason and time by the caller's counters). */
+static int admit(struct hub *h, struct lws *wsi)
+{
+	struct ws *w = h->ws;
+	char uri[64], cookie[2048], origin[512], host[256], peer[64];
+	int role, same = 0;
+
+	if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) < 0 ||
+	    (strcmp(uri, "/ws") && strcmp(uri, "/ws/")))
+		return 1;	/* WebSockets live on /ws only */
+	header(wsi, cookie, sizeof(cookie), WSI_TOKEN_HTTP_COOKIE);
+	header(wsi, origin, sizeof(origin), WSI_TOKEN_ORIGIN);
+	header(wsi, host, sizeof(host), WSI_TOKEN_HOST);
+	role = api_role_of_cookie(h, cookie);
+	/* the JSON API's rule: a page of another site may not act with
+	 * the staff's cookie */
+	if (role > ROLE_NONE && !api_origin_ok(origin[0] ? origin : NULL, host, lws_is_ssl(wsi))) {
+		LOG(L_NOTICE, "ws: refusing a logged-in handshake from another origin");
+		return 1;
+	}
+	lws_get_peer_simple(wsi, peer, sizeof(peer));
+	for (struct client *c = w->clients; c; c = c->next)
+		same += !c->dead && !strcmp(c->peer, peer);
+	if (w->n >= w->max_clients ||
+	    (role == ROLE_NONE && w->n >= w->max_clients - w->staff_reserve)) {
+		h->stats.ws_refused++;
+		LOG(L_WARN, "ws: refusing a client: ws.max_clients (%d) reached", w->max_clients);
+		return 1;
+	}
+	if (role == ROLE_NONE && same >= w->max_per_addr) {
+		h->stats.ws_refused++;
+		LOG(L_INFO, "ws: refusing a client: ws.max_per_addr (%d) reached for %s",
+		    w->max_per_addr, peer);
+		return 1;
 	}
 	return 0;
 }
@@ -343,19 +503,17 @@ static int ws_cb(struct lws *wsi, enum lws_callback_reasons reason,
 	struct client *c = user;
 
 	switch (reason) {
-	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
-		char uri[64];
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		return admit(h, wsi);
 
-		if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) < 0 ||
-		    (strcmp(uri, "/ws") && strcmp(uri, "/ws/")))
-			return 1;	/* WebSockets live on /ws only */
-		if (h->ws->n >= h->ws->max_clients) {
-			LOG(L_WARN, "ws: refusing a client: ws.max_clients (%d) reached",
-			    h->ws->max_clients);
-			return 1;
-		}
+	case LWS_CALLBACK_HTTP:
+		/* a file a mount does not have, asked on a fresh connection
+		 * (bound to this default protocol): answer now, not at the
+		 * 10 s timeout */
+		if (lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, NULL) ||
+		    lws_http_transaction_completed(wsi))
+			return -1;
 		return 0;
-	}
 	case LWS_CALLBACK_ESTABLISHED: {
 		char cookie[2048];
 
@@ -364,9 +522,13 @@ static int ws_cb(struct lws *wsi, enum lws_callback_reasons reason,
 		if (lws_hdr_copy(wsi, cookie, sizeof(cookie), WSI_TOKEN_HTTP_COOKIE) < 0)
 			cookie[0] = '\0';
 		c->role = api_role_of_cookie(h, cookie);
+		lws_get_peer_simple(wsi, c->peer, sizeof(c->peer));
+		if (c->role > ROLE_NONE && !(c->cookie = strdup(cookie)))
+			return -1;
 		c->audience = c->role >= ROLE_FACILITATOR ? WS_STAFF :
 			      c->role == ROLE_KIOSK ? WS_KIOSK : WS_PUBLIC;
 		c->snapshot = 1;
+		c->heard = hub_now();
 		/* the kernel's buffer counts too: left to autotune, a stalled
 		 * client can hold megabytes before our own queue notices */
 		if (h->ws->sndbuf)
@@ -381,6 +543,15 @@ static int ws_cb(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		if (c->dead)
 			return -1;
+		if (c->ping) {
+			unsigned char pb[LWS_PRE + 4];
+
+			c->ping = 0;
+			if (lws_write(wsi, pb + LWS_PRE, 0, LWS_WRITE_PING) < 0)
+				return -1;
+			lws_callback_on_writable(wsi);
+			return 0;
+		}
 		/* several messages while the socket takes them: one per loop
 		 * turn would let a busy lab outrun every client */
 		for (int n = 0; n < 64 && (c->snapshot || c->qhead || c->ndirty); n++) {
@@ -401,7 +572,10 @@ static int ws_cb(struct lws *wsi, enum lws_callback_reasons reason,
 		return lws_callback_http_dummy(wsi, reason, user, in, len);
 
 	case LWS_CALLBACK_RECEIVE:
-		/* clients only listen; a ping-like "hello" is fine, the rest ignored */
+	case LWS_CALLBACK_RECEIVE_PONG:
+		/* clients only listen; a ping-like "hello" is fine, the rest
+		 * ignored: either says the client is there */
+		c->heard = hub_now();
 		return 0;
 
 	case LWS_CALLBACK_CLOSED:
@@ -414,6 +588,8 @@ static int ws_cb(struct lws *wsi, enum lws_callback_reasons reason,
 		queue_free(c);
 		free(c->dirty);
 		c->dirty = NULL;
+		free(c->cookie);
+		c->cookie = NULL;
 		return 0;
 
 	default:

@@ -49,4 +49,13 @@ void ws_broadcast(struct hub *h, const char *type, struct cJSON *obj,
 
 int ws_client_count(const struct hub *h);
 
+/* Items were renumbered (a device removed): every client gets a fresh
+ * snapshot, and no cached item message is reused. */
+void ws_resync(struct hub *h);
+
+/* Re-check the login behind each logged-in client: one whose session
+ * ended or whose role changed is closed at once (1008 "login ended") and
+ * sent nothing more.  Called after every API write and on a timer. */
+void ws_recheck(struct hub *h);
+
 #endif

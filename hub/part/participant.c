@@ -270,7 +270,8 @@ int participant_post(struct api_req *req, struct api_resp *resp)
 		return api_error(resp, 400, "session_id: no session %lld", session);
 	if (args_enum(resp, o, "age_band", NULL, age_bands, NULL, &age) ||
 	    args_str(resp, o, "postal_area", NULL, 10, 0, &postal) ||
-	    args_int(resp, o, "party_size", NULL, 1, 1000, &party, &present) ||
+	    args_int(resp, o, "party_size", NULL, 1, conf_int(h->conf, "kiosk.party_max"),
+		     &party, &present) ||
 	    args_str(resp, o, "display_name", NULL, NAME_MAX, 0, &name) ||
 	    args_str(resp, o, "email", NULL, EMAIL_MAX, 0, &email) ||
 	    members_read(resp, members, &people))
@@ -503,6 +504,9 @@ int participant_delete(struct api_req *req, struct api_resp *resp)
 	api_audit(req, "participant.erase", obj, NULL);
 	if (args_commit(req, resp))
 		return 0;
+	/* secure_delete zeroed the old values in the database pages; the
+	 * write-ahead log still holds them until a checkpoint */
+	store_checkpoint(req->h);
 	participant_changed(req->h, id, session > 0 ? session : 0, "erased");
 	r = participant_json(req->h, id);
 	return api_json(resp, 200, r);

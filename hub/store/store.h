@@ -88,6 +88,11 @@ int store_space(struct hub *h, long long *db_bytes, long long *free_bytes);
  * (safe while the hub runs).  0 or -1 (logged). */
 int store_backup(const char *src, const char *dst);
 
+/* Commit what is pending, then copy the write-ahead log into the database
+ * and truncate it (after an erasure: the old values leave the -wal file;
+ * secure_delete has zeroed them in the pages).  Failures are logged. */
+void store_checkpoint(struct hub *h);
+
 /* Schema version this build migrates to. */
 int store_schema_version(void);
 
