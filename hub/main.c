@@ -25,6 +25,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/reload.h"
+#include "fed/fed.h"
 #include "gpio/gpio.h"
 #include "lab/alert.h"
 #include "lab/device.h"
@@ -141,7 +142,7 @@ static int modules_init(struct hub *h)
 {
 	return api_init(h) || ws_init(h) || auth_init(h) || device_init(h) ||
 	       device_api_init(h) || removal_init(h) || ingest_init(h) || job_init(h) || machine_init(h) ||
-	       alert_init(h) || part_init(h) || report_init(h) ? -1 : 0;
+	       alert_init(h) || part_init(h) || report_init(h) || fed_init(h) ? -1 : 0;
 }
 
 /* `mlab-hub routes`: every route the hub serves and the least role it
@@ -163,6 +164,7 @@ static int routes_command(struct hub *h)
 	machine_fini(h);
 	ingest_fini(h);
 	store_close(h);
+	fed_fini(h);
 	device_fini(h);
 	ws_fini(h);
 	api_fini(h);
@@ -204,6 +206,7 @@ out_store:
 	machine_fini(h);
 	ingest_fini(h);
 	store_close(h);		/* its last commit may still ack devices */
+	fed_fini(h);
 	device_fini(h);
 out_loop:
 	loop_fini(h);		/* closes the WebSocket clients: before ws_fini */

@@ -13,6 +13,7 @@
 
 #include "core/hub.h"
 #include "core/loop.h"
+#include "fed/fed.h"
 #include "gpio/gpio.h"
 #include "lab/alert.h"
 #include "lab/device.h"
@@ -53,8 +54,10 @@ static const struct device_sub gpio_sub = {
 	.name = "gpio", .online = gpio_online, .link = gpio_link,
 };
 
+static const struct device_sub fed_sub = { .name = "fed", .link = fed_link };
+
 const struct device_sub *const device_subs[] = {
-	&job_sub, &machine_sub, &alert_sub, &button_sub, &ws_sub, &part_sub, &gpio_sub,
+	&job_sub, &machine_sub, &alert_sub, &button_sub, &ws_sub, &part_sub, &gpio_sub, &fed_sub,
 };
 const int device_nsubs = sizeof(device_subs) / sizeof(device_subs[0]);
 

@@ -135,6 +135,12 @@ static const struct key keys[] = {
 	{ "target.*.*", K_NUM, NULL, -1e12, 1e12, NULL, "target.<indicator>.<fy>" },
 	{ "target.*", K_NUM, NULL, -1e12, 1e12, NULL, "target.<indicator> for every year" },
 	{ "report.lang", K_ENUM, "fr", 0, 0, "fr|en", "language of the HTML indicators report" },
+
+	/* a network of labs (docs/network.md) */
+	{ "net.site", K_STR, NULL, 0, 0, NULL, "this lab's id in a network of labs: publish its anonymous facts" },
+	{ "net.role", K_ENUM, "lab", 0, 0, "lab|network", "network: collect and add up the labs' facts" },
+	{ "net.scan_ms", K_INT, "5000", 100, 3600000, NULL, "look for new facts this often" },
+	{ "net.resend_ms", K_INT, "15000", 200, 3600000, NULL, "resend unacknowledged facts this often" },
 };
 
 struct entry {

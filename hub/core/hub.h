@@ -31,6 +31,7 @@ struct loop;
 struct ingest;
 struct reload;
 struct api;
+struct fed;
 
 /* Counters shown on /metrics.  Written by the service thread only, except
  * where noted (atomics). */
@@ -82,6 +83,7 @@ struct hub {
 	struct ingest *ingest;		/* ingest.c */
 	struct reload *reload;		/* reload.c: SIGHUP hooks */
 	struct api *api;		/* api.c: routes, the auth hooks */
+	struct fed *fed;		/* fed/: a network of labs */
 };
 
 /* Wall-clock time, Unix seconds with sub-second part. */

@@ -236,6 +236,12 @@ static void lab_filters(struct hub *h, struct link *l)
 	}
 	if (l->nfilters < LINK_FILTERS_MAX)
 		snprintf(l->filters[l->nfilters++], ECO_FILTER_LEN, "%s+", MQTT_HUB_GPIO_SIM);
+	/* a network of labs (hub/fed/): a lab hears its acks, the network the facts */
+	if (!strcmp(conf_str(h->conf, "net.role"), "network") && l->nfilters < LINK_FILTERS_MAX)
+		snprintf(l->filters[l->nfilters++], ECO_FILTER_LEN, "%s+/fact", MQTT_NET);
+	else if (conf_str(h->conf, "net.site") && l->nfilters < LINK_FILTERS_MAX)
+		snprintf(l->filters[l->nfilters++], ECO_FILTER_LEN, "%s%s/ack", MQTT_NET,
+			 conf_str(h->conf, "net.site"));
 }
 
 int mqtt_start(struct hub *h)

@@ -19,6 +19,8 @@ struct hub;
 /* The hub's own topic for the simulated GPIO chip's inputs (its lines
  * follow): subscribed on the lab link, routed to gpio by the ingest. */
 #define MQTT_HUB_GPIO_SIM "mlab/v1/hub/gpio-sim/"
+/* A network of labs: mlab/v1/net/<site>/fact and /ack (hub/fed/). */
+#define MQTT_NET "mlab/v1/net/"
 
 /* Build the links from the configuration and start their threads.
  * Subscriptions come from the ecosystem table. Returns 0 or -1 (logged). */

@@ -265,6 +265,24 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY(dev, mid, hour)) WITHOUT ROWID;"
 	"INSERT INTO telemetry_hour SELECT dev, mid, minute / 60, sum(n), sum(sum), min(min), max(max)"
 	"  FROM telemetry_min GROUP BY 1, 2, 3;",
+
+	/* 8: a network of labs (hub/fed/).  A lab keeps an append-only log of
+	 * the anonymous facts it publishes (net_facts, numbered by seq) and the
+	 * last state published per key (net_last); net_state holds its numbering
+	 * (boot) and the watermark the network acknowledged.  A network hub
+	 * keeps every fact received per site, idempotently on (site, boot, seq),
+	 * and each site's numbering and gapless watermark (net_sites). */
+	"CREATE TABLE net_facts(seq INTEGER PRIMARY KEY, key TEXT NOT NULL,"
+	"  type TEXT NOT NULL, state TEXT NOT NULL, at REAL NOT NULL);"
+	"CREATE TABLE net_last(key TEXT PRIMARY KEY, state TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE net_state(name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE net_rx(site TEXT NOT NULL, boot TEXT NOT NULL, seq INTEGER NOT NULL,"
+	"  key TEXT NOT NULL, type TEXT NOT NULL, state TEXT NOT NULL, at REAL NOT NULL,"
+	"  received REAL NOT NULL, PRIMARY KEY(site, boot, seq)) WITHOUT ROWID;"
+	"CREATE INDEX net_rx_key ON net_rx(site, key, seq);"
+	"CREATE TABLE net_sites(site TEXT PRIMARY KEY, boot TEXT NOT NULL,"
+	"  w INTEGER NOT NULL, last_seq INTEGER, last_type TEXT, last_at REAL,"
+	"  received REAL) WITHOUT ROWID;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

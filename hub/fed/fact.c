@@ -1,0 +1,490 @@
+/*
+ * fact.c — the lab side of a network of labs: anonymous facts, kept in an
+ * append-only log until the network acknowledges them.
+ *
+ * The facts are projections of the participation tables, never copies of
+ * them: every net.scan_ms (when the database changed) each key's state is
+ * computed in SQL — a session ("session:12": times, group type, head
+ * count, the parties by age band, its projects), a lone check-in, a
+ * contribution (kind, licence, status: never its title or author), a
+ * rating, a project (its public title and themes), a day of machine use
+ * (hours and energy per machine, jobs per kind and state) — and compared
+ * with the last state published for that key (net_last).  A change
+ * appends a fact with the next seq (net_facts) in the group transaction;
+ * after the commit it is published, QoS 1, on mlab/v1/net/<site>/fact.
+ * A later fact for a key replaces the earlier one on the network, so a
+ * resend or a reordering changes nothing there.  No column that holds a
+ * name, an e-mail, a postal code, a file name or free text is ever read.
+ *
+ * The network acknowledges {"seq":W,"boot":B} (the gapless watermark of
+ * docs/network.md); facts above W are resent every net.resend_ms, at once
+ * when the link comes back, and at once for the ranges an ack lists as
+ * "missing".  The numbering (boot) is made once and kept in net_state.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <cjson/cJSON.h>
+
+#include "core/conf.h"
+#include "core/hub.h"
+#include "core/log.h"
+#include "core/loop.h"
+#include "fed/fed.h"
+#include "fed/fedi.h"
+#include "mqtt/mqtt.h"
+#include "report/fiscal.h"
+#include "store/store.h"
+
+/* (key, state) pairs: one SELECT per kind of fact.  Floating-point
+ * columns go through json_object(), which keeps 15 significant digits. */
+static const char q_sessions[] =
+	"SELECT 'session:' || s.id, json_object('id', s.id, 'started', s.started_at,"
+	" 'ended', s.ended_at, 'group', s.group_type, 'size', s.group_size,"
+	" 'removed', s.removed_at IS NOT NULL, 'merged_into', s.merged_into,"
+	" 'head', (SELECT coalesce(sum(party_size), 0) FROM participants WHERE session_id = s.id),"
+	" 'projects', json((SELECT json_group_array(project_id) FROM (SELECT project_id"
+	"   FROM session_projects WHERE session_id = s.id ORDER BY project_id))),"
+	" 'parties', json((SELECT json_group_array(json_array(p.party_size, p.age_band,"
+	"   json((SELECT json_group_array(json_array(m.age_band, m.n)) FROM"
+	"   (SELECT age_band, n FROM participant_members WHERE participant_id = p.id"
+	"    ORDER BY rowid) m)))) FROM (SELECT id, party_size, age_band FROM participants"
+	"   WHERE session_id = s.id ORDER BY id) p)))"
+	" FROM sessions s ORDER BY s.id";
+static const char q_checkins[] =
+	"SELECT 'checkin:' || p.id, json_object('at', p.created_at,"
+	" 'parties', json_array(json_array(p.party_size, p.age_band,"
+	"  json((SELECT json_group_array(json_array(m.age_band, m.n)) FROM"
+	"  (SELECT age_band, n FROM participant_members WHERE participant_id = p.id"
+	"   ORDER BY rowid) m)))))"
+	" FROM participants p WHERE p.session_id IS NULL ORDER BY p.id";
+static const char q_contributions[] =
+	"SELECT 'contribution:' || id, json_object('created', created_at,"
+	" 'decided', decided_at, 'status', status, 'kind', kind, 'licence', licence,"
+	" 'project', project_id, 'session', session_id)"
+	" FROM contributions ORDER BY id";
+static const char q_ratings[] =
+	"SELECT 'rating:' || id, json_object('at', at, 'scale', scale, 'value', value,"
+	" 'session', session_id) FROM ratings ORDER BY id";
+static const char q_projects[] =
+	"SELECT 'project:' || p.id, json_object('title', CASE WHEN p.visibility = 'public'"
+	" THEN p.title END, 'status', p.status, 'visibility', p.visibility,"
+	" 'themes', json((SELECT json_group_array(theme) FROM (SELECT theme"
+	"  FROM project_themes WHERE project_id = p.id ORDER BY theme))))"
+	" FROM projects p ORDER BY p.id";
+
+/* The type a fact of key with this state carries (a string constant). */
+static const char *fact_type(const char *key, const cJSON *st, int known)
+{
+	const cJSON *v;
+
+	if (!strncmp(key, "session:", 8)) {
+		if (cJSON_IsTrue(cJSON_GetObjectItem(st, "removed")))
+			return "session.removed";
+		v = cJSON_GetObjectItem(st, "ended");
+		return v && !cJSON_IsNull(v) ? "session.closed" : "session.opened";
+	}
+	if (!strncmp(key, "contribution:", 13)) {
+		v = cJSON_GetObjectItem(st, "status");
+		if (cJSON_IsString(v) && !strcmp(v->valuestring, "confirmed"))
+			return "contribution.confirmed";
+		if (cJSON_IsString(v) && !strcmp(v->valuestring, "rejected"))
+			return known ? "contribution.withdrawn" : "contribution.rejected";
+		return "contribution.pending";
+	}
+	if (!strncmp(key, "project:", 8))
+		return known ? "project.changed" : "project.created";
+	if (!strncmp(key, "rating:", 7))
+		return "rating";
+	if (!strncmp(key, "checkin:", 8))
+		return "checkin";
+	return "machines.day";
+}
+
+/* Append a fact for key when state differs from the last one published.
+ * 0 or -1. */
+static int fact_put(struct hub *h, const char *key, const char *state)
+{
+	static const char last[] = "SELECT state FROM net_last WHERE key = ?1";
+	static const char ins[] =
+		"INSERT INTO net_facts(key, type, state, at) VALUES (?1, ?2, ?3, ?4)";
+	static const char put[] = "INSERT OR REPLACE INTO net_last(key, state) VALUES (?1, ?2)";
+	sqlite3_stmt *st = store_stmt(h, last);
+	cJSON *o;
+	int known = 0, rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		known = 1;
+		if (!strcmp((const char *)sqlite3_column_text(st, 0), state)) {
+			sqlite3_reset(st);
+			return 0;
+		}
+	}
+	sqlite3_reset(st);
+	o = cJSON_Parse(state);
+	if (!(st = store_stmt(h, ins))) {
+		cJSON_Delete(o);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, fact_type(key, o, known), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, state, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 4, hub_now());
+	cJSON_Delete(o);
+	rc = store_exec(h, st);
+	if (rc != SQLITE_DONE || !(st = store_stmt(h, put)))
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
+	return store_exec(h, st) == SQLITE_DONE ? 0 : -1;
+}
+
+/* Every (key, state) row of sql through fact_put.  0 or -1. */
+static int scan_one(struct hub *h, const char *sql)
+{
+	sqlite3_stmt *st;
+	int rc = 0, step;
+
+	if (sqlite3_prepare_v2(store_db(h), sql, -1, &st, NULL) != SQLITE_OK) {
+		LOG(L_ERR, "net: %s", sqlite3_errmsg(store_db(h)));
+		return -1;
+	}
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = fact_put(h, (const char *)sqlite3_column_text(st, 0),
+			      (const char *)sqlite3_column_text(st, 1));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Local midnight at or before t (the process is in the lab's zone). */
+static double day_start(double t, char *day, size_t len)
+{
+	time_t s = (time_t)t;
+	struct tm tm;
+
+	localtime_r(&s, &tm);
+	strftime(day, len, "%Y-%m-%d", &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return (double)mktime(&tm);
+}
+
+/* The next local midnight after the day starting at d0. */
+static double day_next(double d0)
+{
+	time_t s = (time_t)d0;
+	struct tm tm;
+
+	localtime_r(&s, &tm);
+	tm.tm_mday++;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return (double)mktime(&tm);
+}
+
+/* The day object of days (created with its start), owned by days. */
+static cJSON *day_obj(cJSON *days, const char *day, double start)
+{
+	cJSON *d = cJSON_GetObjectItem(days, day);
+
+	if (!d) {
+		d = cJSON_AddObjectToObject(days, day);
+		cJSON_AddNumberToObject(d, "start", start);
+		cJSON_AddObjectToObject(d, "machines");
+		cJSON_AddObjectToObject(d, "jobs");
+	}
+	return d;
+}
+
+static void add_num(cJSON *o, const char *name, double v)
+{
+	cJSON *n = cJSON_GetObjectItem(o, name);
+
+	if (n)
+		cJSON_SetNumberValue(n, n->valuedouble + v);
+	else
+		cJSON_AddNumberToObject(o, name, v);
+}
+
+/* Machine use split at local midnights, and jobs that ended, per local
+ * day: one "day:YYYY-MM-DD" state each.  0 or -1. */
+static int scan_days(struct hub *h)
+{
+	static const char uses[] =
+		"SELECT machine, started_at, ended_at, coalesce(energy_kwh, 0) FROM machine_use"
+		" WHERE ended_at IS NOT NULL AND ended_at > started_at ORDER BY machine, started_at, id";
+	static const char jobs[] =
+		"SELECT ended_at, kind, state FROM jobs WHERE ended_at IS NOT NULL"
+		" AND state IN ('finished', 'failed', 'cancelled') ORDER BY ended_at, id";
+	struct fiscal_tz z;
+	sqlite3_stmt *st;
+	cJSON *days = cJSON_CreateObject(), *d;
+	char err[256], day[16], key[32];
+	int rc = 0;
+
+	if (!days || fiscal_tz_enter(&z, conf_str(h->conf, "lab.timezone"), err, sizeof(err))) {
+		cJSON_Delete(days);
+		return -1;
+	}
+	if (!(st = store_stmt(h, uses)))
+		rc = -1;
+	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+		const char *m = (const char *)sqlite3_column_text(st, 0);
+		double a = sqlite3_column_double(st, 1), b = sqlite3_column_double(st, 2);
+		double kwh = sqlite3_column_double(st, 3);
+
+		for (double d0 = day_start(a, day, sizeof(day)), d1; d0 < b; d0 = d1) {
+			double from, to;
+			cJSON *mo;
+
+			d1 = day_next(d0);
+			day_start(d0, day, sizeof(day));
+			from = a > d0 ? a : d0;
+			to = b < d1 ? b : d1;
+			if (to <= from)
+				continue;
+			d = cJSON_GetObjectItem(day_obj(days, day, d0), "machines");
+			if (!(mo = cJSON_GetObjectItem(d, m)))
+				mo = cJSON_AddObjectToObject(d, m);
+			add_num(mo, "hours", (to - from) / 3600.0);
+			add_num(mo, "kwh", kwh * (to - from) / (b - a));
+		}
+	}
+	if (!rc && !(st = store_stmt(h, jobs)))
+		rc = -1;
+	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+		double t = sqlite3_column_double(st, 0);
+		const char *kind = (const char *)sqlite3_column_text(st, 1);
+		const char *state = (const char *)sqlite3_column_text(st, 2);
+		double d0 = day_start(t, day, sizeof(day));
+		cJSON *j = cJSON_GetObjectItem(day_obj(days, day, d0), "jobs"), *k;
+
+		if (!(k = cJSON_GetObjectItem(j, kind)))
+			k = cJSON_AddObjectToObject(j, kind);
+		add_num(k, state, 1);
+	}
+	fiscal_tz_leave(&z);
+	for (d = days->child; !rc && d; d = d->next) {
+		char *s = cJSON_PrintUnformatted(d);
+
+		snprintf(key, sizeof(key), "day:%s", d->string);
+		rc = s ? fact_put(h, key, s) : -1;
+		free(s);
+	}
+	cJSON_Delete(days);
+	return rc;
+}
+
+/* PRAGMA data_version: changes when another connection commits. */
+static long long data_version(struct hub *h)
+{
+	static const char q[] = "PRAGMA data_version";
+	sqlite3_stmt *st = store_stmt(h, q);
+	long long v = 0;
+
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	if (st)
+		sqlite3_reset(st);
+	return v;
+}
+
+int fact_scan(struct hub *h)
+{
+	struct fed *f = h->fed;
+	long long now = sqlite3_total_changes64(store_db(h)) + (data_version(h) << 40);
+	int rc;
+
+	/* nothing written here (total_changes) nor by another process (data_version) */
+	if (now == f->changes)
+		return 0;
+	rc = scan_one(h, q_projects) || scan_one(h, q_sessions) || scan_one(h, q_checkins) ||
+	     scan_one(h, q_contributions) || scan_one(h, q_ratings) || scan_days(h) ? -1 : 0;
+	if (!rc)
+		f->changes = sqlite3_total_changes64(store_db(h)) + (data_version(h) << 40);
+	return rc;
+}
+
+/* Publish up to FED_BATCH facts with seq in (from, to].  0 or -1. */
+static int publish_range(struct hub *h, long long from, long long to)
+{
+	static const char sel[] =
+		"SELECT seq, key, type, state, at FROM net_facts WHERE seq > ?1 AND seq <= ?2"
+		" ORDER BY seq LIMIT ?3";
+	struct fed *f = h->fed;
+	sqlite3_stmt *st = store_stmt(h, sel);
+	char topic[128];
+
+	if (!st)
+		return -1;
+	snprintf(topic, sizeof(topic), "%s%s/fact", MQTT_NET, f->site);
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	sqlite3_bind_int(st, 3, FED_BATCH);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		long long seq = sqlite3_column_int64(st, 0);
+		cJSON *o = cJSON_CreateObject();
+		char *s;
+
+		cJSON_AddNumberToObject(o, "seq", (double)seq);
+		cJSON_AddStringToObject(o, "boot", f->boot);
+		cJSON_AddStringToObject(o, "site", f->site);
+		cJSON_AddStringToObject(o, "key", (const char *)sqlite3_column_text(st, 1));
+		cJSON_AddStringToObject(o, "type", (const char *)sqlite3_column_text(st, 2));
+		cJSON_AddNumberToObject(o, "at", sqlite3_column_double(st, 4));
+		cJSON_AddRawToObject(o, "state", (const char *)sqlite3_column_text(st, 3));
+		s = cJSON_PrintUnformatted(o);
+		cJSON_Delete(o);
+		if (!s || mqtt_publish(h, 0, topic, s, strlen(s), 1, 0)) {
+			free(s);
+			sqlite3_reset(st);
+			return -1;
+		}
+		free(s);
+		if (seq > f->sent)
+			f->sent = seq;
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+int fact_publish(struct hub *h, long long from)
+{
+	struct fed *f = h->fed;
+
+	if (!f->up)
+		return 0;
+	if (from < f->acked)
+		from = f->acked;
+	return publish_range(h, from, INT64_MAX);
+}
+
+/* Save one value of net_state in the group transaction. */
+static void state_put(struct hub *h, const char *name, const char *value)
+{
+	static const char put[] = "INSERT OR REPLACE INTO net_state(name, value) VALUES (?1, ?2)";
+	sqlite3_stmt *st = store_stmt(h, put);
+
+	if (!st)
+		return;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	store_exec(h, st);
+}
+
+/* {"seq":W,"boot":B,"missing":[[a,b],…]} on mlab/v1/net/<site>/ack. */
+void fact_ack(struct hub *h, const char *payload, size_t len)
+{
+	struct fed *f = h->fed;
+	cJSON *o = cJSON_ParseWithLength(payload, len), *seq, *boot, *miss, *r;
+
+	seq = cJSON_GetObjectItem(o, "seq");
+	boot = cJSON_GetObjectItem(o, "boot");
+	if (!cJSON_IsNumber(seq) || seq->valuedouble < 0 ||
+	    (boot && (!cJSON_IsString(boot) || strcmp(boot->valuestring, f->boot)))) {
+		LOG(L_INFO, "net: an ack that is not for this numbering: ignored");
+		cJSON_Delete(o);
+		return;
+	}
+	if ((long long)seq->valuedouble > f->acked) {
+		char v[32];
+
+		f->acked = (long long)seq->valuedouble;
+		snprintf(v, sizeof(v), "%lld", f->acked);
+		state_put(h, "acked", v);
+	}
+	miss = cJSON_GetObjectItem(o, "missing");
+	cJSON_ArrayForEach(r, miss) {
+		cJSON *a = cJSON_GetArrayItem(r, 0), *b = cJSON_GetArrayItem(r, 1);
+
+		if (f->up && cJSON_IsNumber(a) && cJSON_IsNumber(b))
+			publish_range(h, (long long)a->valuedouble - 1, (long long)b->valuedouble);
+	}
+	cJSON_Delete(o);
+}
+
+/* After the commit that stored new facts, publish them. */
+static void committed(struct hub *h, int ok, void *arg)
+{
+	struct fed *f = h->fed;
+
+	if (!f)
+		return;
+	if (ok && f->up)
+		fact_publish(h, f->sent);
+}
+
+static void scan_timer(struct hub *h, void *arg)
+{
+	fact_scan(h);
+}
+
+/* Everything the network has not acknowledged, again. */
+static void resend_timer(struct hub *h, void *arg)
+{
+	struct fed *f = h->fed;
+
+	f->sent = f->acked;
+	fact_publish(h, f->acked);
+}
+
+/* The numbering and the watermark kept in net_state; a new numbering the
+ * first time.  0 or -1. */
+static int load_state(struct hub *h)
+{
+	static const char get[] = "SELECT name, value FROM net_state";
+	struct fed *f = h->fed;
+	sqlite3_stmt *st = store_stmt(h, get);
+
+	if (!st)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *n = (const char *)sqlite3_column_text(st, 0);
+		const char *v = (const char *)sqlite3_column_text(st, 1);
+
+		if (!strcmp(n, "boot"))
+			snprintf(f->boot, sizeof(f->boot), "%s", v);
+		else if (!strcmp(n, "acked"))
+			f->acked = atoll(v);
+	}
+	sqlite3_reset(st);
+	if (!f->boot[0]) {
+		FILE *r = fopen("/dev/urandom", "rb");
+		unsigned char b[8] = { 0 };
+
+		if (!r || fread(b, 1, sizeof(b), r) != sizeof(b)) {
+			double t = hub_now();
+
+			memcpy(b, &t, sizeof(b));
+		}
+		if (r)
+			fclose(r);
+		for (int i = 0; i < 8; i++)
+			snprintf(f->boot + 2 * i, 3, "%02x", b[i]);
+		state_put(h, "boot", f->boot);
+		if (store_flush(h))
+			return -1;
+	}
+	f->sent = f->acked;
+	return 0;
+}
+
+int fact_init(struct hub *h)
+{
+	struct fed *f = h->fed;
+	long scan = conf_int(h->conf, "net.scan_ms");
+
+	snprintf(f->site, sizeof(f->site), "%s", conf_str(h->conf, "net.site"));
+	if (load_state(h) || store_on_commit(h, committed, NULL) ||
+	    loop_every(h, scan, scan, scan_timer, NULL) ||
+	    loop_every(h, conf_int(h->conf, "net.resend_ms"), conf_int(h->conf, "net.resend_ms"),
+		       resend_timer, NULL))
+		return -1;
+	LOG(L_NOTICE, "net: lab %s publishes its facts (numbering %s, acknowledged up to %lld)",
+	    f->site, f->boot, f->acked);
+	return 0;
+}

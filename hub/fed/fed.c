@@ -1,0 +1,140 @@
+/*
+ * fed.c — a network of labs: start-up, the MQTT topics and the routes.
+ *
+ * A lab (net.site set) hears its acks on mlab/v1/net/<site>/ack; the
+ * network (net.role = network) hears every site's facts on
+ * mlab/v1/net/+/fact.  The lab link subscribes to them (mqtt.c, from the
+ * same two settings) and the ingest routes them here (ingest_on_topic).
+ * The network serves GET /api/network/indicators?fy=Y[&format=…].
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/conf.h"
+#include "core/hub.h"
+#include "core/log.h"
+#include "fed/fed.h"
+#include "fed/fedi.h"
+#include "lab/ingest.h"
+#include "mqtt/mqtt.h"
+#include "net/api.h"
+#include "store/store.h"
+
+int fed_site_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || n > 64)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '.' || *s == '_' || *s == '-'))
+			return 0;
+	return 1;
+}
+
+/* mlab/v1/net/<site>/<leaf>: topic is "<site>/<leaf>". */
+static void on_topic(struct hub *h, const char *topic, const char *payload, size_t len)
+{
+	struct fed *f = h->fed;
+	const char *slash = strchr(topic, '/');
+	char site[72];
+
+	if (!slash || slash - topic >= (long)sizeof(site))
+		return;
+	snprintf(site, sizeof(site), "%.*s", (int)(slash - topic), topic);
+	if (f->network && !strcmp(slash, "/fact"))
+		central_fact(h, site, payload, len);
+	else if (!f->network && !strcmp(slash, "/ack") && !strcmp(site, f->site))
+		fact_ack(h, payload, len);
+}
+
+void fed_link(struct hub *h, int link, int up)
+{
+	struct fed *f = h->fed;
+
+	if (!f || link)
+		return;
+	f->up = up;
+	if (up && !f->network && f->site[0]) {
+		f->sent = f->acked;
+		fact_publish(h, f->acked);
+	}
+}
+
+static int parse_fy(const char *s, int *fy)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (end == s || *end || v < 2000 || v > 2999)
+		return -1;
+	*fy = (int)v;
+	return 0;
+}
+
+/* GET /api/network/indicators?fy=Y[&format=json|csv|html][&lang=fr|en] */
+static int get_indicators(struct api_req *req, struct api_resp *resp)
+{
+	char fy[16], format[16] = "json", lang[8] = "fr", err[300];
+	int y, rc;
+
+	if (api_query(req, "fy", fy, sizeof(fy)) || parse_fy(fy, &y))
+		return api_error(resp, 400, "fy must be a year such as 2025 (2025-04-01 … 2026-03-31)");
+	if (api_query(req, "format", format, sizeof(format)) || !format[0])
+		snprintf(format, sizeof(format), "json");
+	if (api_query(req, "lang", lang, sizeof(lang)) || !lang[0])
+		snprintf(lang, sizeof(lang), "%s", conf_str(req->h->conf, "report.lang"));
+	store_flush(req->h);
+	resp->len = 0;
+	rc = sum_render(req->h, y, format, lang, resp, err, sizeof(err));
+	if (rc) {
+		resp->len = 0;
+		return api_error(resp, rc == -3 ? 400 : 500, "%s", err);
+	}
+	resp->status = 200;
+	resp->ctype = !strcmp(format, "csv") ? "text/csv; charset=utf-8" :
+		      !strcmp(format, "html") ? "text/html; charset=utf-8" : "application/json";
+	return 0;
+}
+
+static const struct api_route routes[] = {
+	{ "GET", "/api/network/indicators", ROLE_NONE, get_indicators },
+	{ NULL, NULL, 0, NULL },
+};
+
+int fed_init(struct hub *h)
+{
+	const char *site = conf_str(h->conf, "net.site");
+	int network = !strcmp(conf_str(h->conf, "net.role"), "network");
+	struct fed *f;
+
+	if (!network && !site)
+		return 0;
+	if (site && !fed_site_ok(site)) {
+		LOG(L_ERR, "net.site: '%s' is not a site id ([A-Za-z0-9._-], 1 to 64)", site);
+		return -1;
+	}
+	if (!(f = calloc(1, sizeof(*f))))
+		return -1;
+	f->network = network;
+	h->fed = f;
+	if (ingest_on_topic(h, MQTT_NET, on_topic))
+		return -1;
+	if (network)
+		return central_init(h) || api_register(h, routes) ? -1 : 0;
+	return fact_init(h);
+}
+
+void fed_fini(struct hub *h)
+{
+	struct fed *f = h->fed;
+
+	if (!f)
+		return;
+	free(f->dirty);
+	free(f);
+	h->fed = NULL;
+}

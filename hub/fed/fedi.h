@@ -1,0 +1,45 @@
+/*
+ * fedi.h — what the files of hub/fed/ share; not used outside it.
+ */
+#ifndef MLAB_FEDI_H
+#define MLAB_FEDI_H
+
+#include <stddef.h>
+
+struct hub;
+struct api_resp;
+
+#define FED_BATCH 500		/* facts published per go */
+#define FED_MISSING_MAX 16	/* ranges in an ack's "missing" */
+
+struct fed {
+	int network;		/* net.role = network */
+	char site[65];		/* a lab: its id */
+	char boot[33];		/* a lab: its numbering */
+	long long acked;	/* a lab: the network's watermark */
+	long long sent;		/* a lab: highest seq published since the last (re)send */
+	long long changes;	/* a lab: sqlite3_total_changes() at the last scan */
+	int up;			/* the lab broker link */
+	char (*dirty)[65];	/* the network: sites to acknowledge after the commit */
+	int ndirty, cap;
+};
+
+/* fact.c, the lab side */
+int fact_init(struct hub *h);
+/* Look for changed states and append a fact for each.  0 or -1. */
+int fact_scan(struct hub *h);
+/* Publish unacknowledged facts from seq from+1 on.  0 or -1. */
+int fact_publish(struct hub *h, long long from);
+void fact_ack(struct hub *h, const char *payload, size_t len);
+
+/* central.c, the network side */
+int central_init(struct hub *h);
+void central_fact(struct hub *h, const char *site, const char *payload, size_t len);
+
+/* sum.c: the network's indicators for fiscal year fy in format ("json",
+ * "csv", "html") into out (the caller frees it with api_resp_free).
+ * 0, -1 (database), -3 (bad arguments), with err. */
+int sum_render(struct hub *h, int fy, const char *format, const char *lang,
+	       struct api_resp *out, char *err, size_t errlen);
+
+#endif
