@@ -10,7 +10,7 @@ import {
 } from '../lib/harness.mjs';
 
 const sql = (db, q) => {
-	const r = run('sqlite3', ['-bail', db, q]);
+	const r = run('sqlite3', ['-bail', '-cmd', '.timeout 10000', db, q]);
 	if (r.status !== 0) throw new Error('sqlite3: ' + r.stderr);
 	return r.stdout.trim();
 };
