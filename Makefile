@@ -87,6 +87,7 @@ build/asan/mlab-hub: $(HUB_SRC:%.c=build/asan/%.o)
 # not link.
 UNIT_test_eco_smarthome = eco
 UNIT_test_eco_printers  = eco
+UNIT_test_eco_formats   = eco
 UNIT_test_helpers       = eco core stub_wire
 UNIT_test_inbox         = eco core stub_wire
 UNIT_test_conf          = eco core stub_wire

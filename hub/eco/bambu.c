@@ -43,19 +43,18 @@ struct bambu_priv {
 /* Model names by the first three characters of the serial number. */
 static const struct {
 	const char *prefix, *model;
-	int chamber;			/* has a chamber temperature sensor */
 } bambu_models[] = {
-	{ "00M", "X1 Carbon", 1 },
-	{ "00W", "X1", 1 },
-	{ "03W", "X1E", 1 },
-	{ "01S", "P1P", 0 },
-	{ "01P", "P1S", 0 },
-	{ "030", "A1 mini", 0 },
-	{ "039", "A1", 0 },
-	{ "22E", "P2S", 1 },
-	{ "093", "H2S", 1 },
-	{ "094", "H2D", 1 },
-	{ "239", "H2D Pro", 1 },
+	{ "00M", "X1 Carbon" },
+	{ "00W", "X1" },
+	{ "03W", "X1E" },
+	{ "01S", "P1P" },
+	{ "01P", "P1S" },
+	{ "030", "A1 mini" },
+	{ "039", "A1" },
+	{ "22E", "P2S" },
+	{ "093", "H2S" },
+	{ "094", "H2D" },
+	{ "239", "H2D Pro" },
 };
 
 /* gcode_state words → job states. */
@@ -72,6 +71,9 @@ static const struct {
 	{ "FINISH", "finished" },
 	{ "FAILED", "failed" },
 };
+
+/* chamber_temper of printers that have no chamber sensor */
+#define BAMBU_NO_CHAMBER	5.0
 
 /* print_error 0x0300400C: "the task was cancelled" (stopped by a user). */
 #define BAMBU_ERR_CANCELLED	50348044.0
@@ -140,7 +142,7 @@ static int bambu_metric(struct eco_dev *d, const cJSON *obj, const char *key,
  * number of facts found (0: nothing the hub cares about).
  */
 static int bambu_print(struct eco_ctx *ctx, struct eco_dev *d,
-		       const cJSON *pr, int chamber)
+		       const cJSON *pr)
 {
 	const cJSON *j;
 	struct bambu_mem *m = bambu_mem(ctx, d->native);
@@ -224,7 +226,11 @@ static int bambu_print(struct eco_ctx *ctx, struct eco_dev *d,
 	n += bambu_metric(d, pr, "nozzle_target_temper", "nozzle_target_c");
 	n += bambu_metric(d, pr, "bed_temper", "bed_temp_c");
 	n += bambu_metric(d, pr, "bed_target_temper", "bed_target_c");
-	if (chamber)	/* P1/A1 send a constant placeholder (5) */
+	/* printers without a chamber sensor (P1, A1, and whatever a new
+	 * model or firmware does) send a constant 5: a placeholder, never a
+	 * reading, whatever the model table says */
+	j = cJSON_GetObjectItemCaseSensitive(pr, "chamber_temper");
+	if (eco_jnum(j, 0, &v) == 0 && v != BAMBU_NO_CHAMBER)
 		n += bambu_metric(d, pr, "chamber_temper", "chamber_temp_c");
 	n += bambu_metric(d, pr, "wifi_signal", "rssi_dbm");
 	return n;
@@ -268,7 +274,7 @@ static int bambu_parse(struct eco_ctx *ctx, const char *topic, const char *paylo
 	struct eco_dev *d;
 	cJSON *root;
 	const cJSON *pr, *info;
-	int chamber = 1, n = 0, ndev = out->ndev;
+	int n = 0, ndev = out->ndev;
 
 	if (strncmp(topic, prefix, plen) || topic[plen] != '/')
 		return ECO_IGNORED;
@@ -310,10 +316,9 @@ static int bambu_parse(struct eco_ctx *ctx, const char *topic, const char *paylo
 			continue;
 		strcpy(d->model, bambu_models[i].model);
 		d->has |= ECO_MODEL;
-		chamber = bambu_models[i].chamber;
 	}
 	if (cJSON_IsObject(pr))
-		n += bambu_print(ctx, d, pr, chamber);
+		n += bambu_print(ctx, d, pr);
 	if (cJSON_IsObject(info))
 		n += bambu_info(d, info);
 	cJSON_Delete(root);

@@ -42,6 +42,8 @@ enum {
 	ECO_EVENT	= 1 << 15,	/* native sequenced event: seq, event */
 	ECO_JOB_KIND	= 1 << 16,	/* job_kind: "print" (default) or "scan" */
 	ECO_FIRMWARE	= 1 << 17,
+	ECO_DESCRIBE	= 1 << 18,	/* a (retained) description, such as a
+					 * discovery config: no sign of life */
 };
 
 struct eco_metric {

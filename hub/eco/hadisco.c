@@ -637,6 +637,9 @@ static int had_parse(struct eco_ctx *ctx, const char *topic, const char *payload
 		out->ndev--;
 		return ECO_IGNORED;
 	}
+	/* a config, retained for years, is no sign that the device is
+	 * there: its state or availability topics will say so */
+	d->has |= ECO_DESCRIBE;
 	return ECO_OK;
 }
 

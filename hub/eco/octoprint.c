@@ -7,7 +7,9 @@
  * (a '+' segment in a listed base matches any one level).  Under the base:
  *
  *	mqtt			"connected" / "disconnected" (last will), retained
- *	event/<Event>		the OctoPrint event payload + _event, _timestamp
+ *	event/<Event>		the OctoPrint event payload + _event, _timestamp;
+ *				Connected/Disconnected (the serial link to the
+ *				printer) say whether the printer is there
  *	progress/printing	{"location","path","progress":<int %>}, retained
  *	temperature/<heater>	{"actual","target","_timestamp"}, retained
  *	progress/slicing, metadata/<key>	ignored
@@ -150,6 +152,14 @@ static int octo_event(struct eco_dev *d, const char *event, const cJSON *root)
 	double v;
 	int fraction = 0;
 
+	/* the printer's serial link: the first message of a printer that
+	 * was switched on is often Connected, and it creates the printer */
+	if (!strcmp(event, "Connected") || !strcmp(event, "Disconnected")) {
+		d->online = !strcmp(event, "Connected");
+		d->has |= ECO_ONLINE;
+		octo_ts(d, root);
+		return ECO_OK;
+	}
 	for (i = 0; i < n; i++)
 		if (!strcmp(event, octo_events[i].event))
 			break;

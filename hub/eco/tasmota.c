@@ -42,7 +42,8 @@ struct tas_dev {
 	char ft[128];		/* FullTopic pattern this device uses */
 	char cmnd[16];		/* its command prefix word */
 	char mac[16];		/* from discovery */
-	int plug;		/* a relay or metering was seen */
+	int plug;		/* a relay was seen */
+	int norelay;		/* it said it has none: a meter when it meters */
 };
 
 struct tas_priv {
@@ -148,6 +149,33 @@ static int tas_topic(const char *pattern, char **seg, int n, char *native,
 	return -1;
 }
 
+/*
+ * Remember what the message said about relays and set the kind: a relay
+ * makes a plug; readings of energy without a relay make a meter (a
+ * Teleinfo or PZEM reader: kind "sensor"); energy from a device not yet
+ * known either way is taken for a metering plug, the common case;
+ * environmental readings alone make a sensor.
+ */
+static void tas_kind(struct eco_dev *d, struct tas_dev *t, const struct tas_walk *w)
+{
+	const char *kind = NULL;
+
+	if (t && w->plug)
+		t->plug = 1;
+	if (t && w->norelay && !w->plug)
+		t->norelay = 1;
+	if (w->plug)
+		kind = "plug";
+	else if (w->meter)
+		kind = (t && t->plug) || !((t && t->norelay) || w->norelay) ? "plug" : "sensor";
+	else if (w->env && !(t && t->plug))
+		kind = "sensor";
+	if (kind) {
+		snprintf(d->kind, sizeof(d->kind), "%s", kind);
+		d->has |= ECO_KIND;
+	}
+}
+
 /* Tasmota's own discovery: tasmota/discovery/<mac>/config|sensors. */
 static int tas_discovery(struct eco_ctx *ctx, char **seg, int n,
 			 const char *payload, size_t len, int retained,
@@ -189,13 +217,8 @@ static int tas_discovery(struct eco_ctx *ctx, char **seg, int n,
 		w.d = d;
 		w.native = t->topic;
 		tas_walk(&w, j, 0);
-		if (w.plug || t->plug) {
-			snprintf(d->kind, sizeof(d->kind), "plug");
-			d->has |= ECO_KIND;
-		} else if (w.env) {
-			snprintf(d->kind, sizeof(d->kind), "sensor");
-			d->has |= ECO_KIND;
-		}
+		tas_kind(d, t, &w);
+		d->has |= ECO_DESCRIBE;
 		cJSON_Delete(root);
 		return ECO_OK;
 	}
@@ -237,8 +260,11 @@ static int tas_discovery(struct eco_ctx *ctx, char **seg, int n,
 				t->plug = 1;
 			snprintf(d->kind, sizeof(d->kind), "plug");
 			d->has |= ECO_KIND;
+		} else if (t && !t->plug) {
+			t->norelay = 1;		/* "rl":[0,0,…]: no relay */
 		}
 	}
+	d->has |= ECO_DESCRIBE;		/* retained: says nothing of now */
 	cJSON_Delete(root);
 	return ECO_OK;
 }
@@ -321,19 +347,16 @@ static int tas_parse(struct eco_ctx *ctx, const char *topic, const char *payload
 	tw.d = d;
 	tw.native = d->native;
 	tas_walk(&tw, root, 0);
+	/* Tasmota 5.x: tele/<t>/ENERGY with the readings at the top */
+	if (!strcmp(w, "ENERGY") &&
+	    !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(root, "ENERGY")))
+		tas_energy(&tw, root);
+	/* STATE lists POWERn for each relay: none listed, none there */
+	if (!strcmp(w, "STATE") && !tw.plug)
+		tw.norelay = 1;
 	cJSON_Delete(root);
-	t = tas_find(p, native, NULL, tw.plug);
-	if (t && tw.plug)
-		t->plug = 1;
-	if (tw.plug || (t && t->plug)) {
-		if (tw.plug) {
-			snprintf(d->kind, sizeof(d->kind), "plug");
-			d->has |= ECO_KIND;
-		}
-	} else if (tw.env) {
-		snprintf(d->kind, sizeof(d->kind), "sensor");
-		d->has |= ECO_KIND;
-	}
+	t = tas_find(p, native, NULL, tw.plug || tw.meter || tw.norelay);
+	tas_kind(d, t, &tw);
 remember:
 	if (strcmp(ft, TAS_DEFAULT_FT) && !strpbrk(ft, "+#") &&
 	    (t = tas_find(p, native, NULL, 1)))

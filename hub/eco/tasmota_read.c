@@ -36,8 +36,9 @@ suffixed:
 	eco_metric(d, full, v);
 }
 
-/* One sensor object (BME280, DS18B20-1, SCD40, ANALOG, …). */
-static void tas_sensor(struct tas_walk *w, const char *key, const cJSON *obj)
+/* The readings of one sensor object (BME280, DS18B20-1, SCD40, ANALOG,
+ * …) or of the message itself (a Sonoff SC's top-level Temperature). */
+static void tas_readings(struct tas_walk *w, const char *key, const cJSON *obj)
 {
 	struct eco_dev *d = w->d;
 	int chip = !strcmp(key, "ESP32") || !strcmp(key, "ESP8266") || !strcmp(key, "Global");
@@ -95,6 +96,47 @@ static void tas_sensor(struct tas_walk *w, const char *key, const cJSON *obj)
 		eco_metric(d, "analog_a0", v);
 }
 
+/* One sensor object.  The old DS18x20 driver nests one level more,
+ * "DS18x20":{"DS1":{"Type","Address","Temperature"},"DS2":{…}}: an
+ * object holding only objects is a group, each member a sensor. */
+static void tas_sensor(struct tas_walk *w, const char *key, const cJSON *obj)
+{
+	const cJSON *j;
+	int inner = 0, other = 0;
+
+	cJSON_ArrayForEach(j, obj)
+		if (cJSON_IsObject(j))
+			inner++;
+		else
+			other++;
+	if (!inner || other) {
+		tas_readings(w, key, obj);
+		return;
+	}
+	cJSON_ArrayForEach(j, obj)
+		if (j->string)
+			tas_readings(w, j->string, j);
+}
+
+/* Readings outside any sensor object: the Sonoff SC (Temperature,
+ * Humidity, Light, Noise, AirQuality at the top) and the old ADC's
+ * "Analog0". */
+static void tas_toplevel(struct tas_walk *w, const cJSON *obj)
+{
+	static const struct {
+		const char *key, *metric;
+	} sc[] = {
+		{ "Light", "light_level" }, { "Noise", "noise_level" },
+		{ "AirQuality", "air_quality_level" }, { "Analog0", "analog_a0" },
+	};
+	double v;
+
+	tas_readings(w, "SC", obj);
+	for (size_t i = 0; i < sizeof(sc) / sizeof(sc[0]); i++)
+		if (eco_jnum(cJSON_GetObjectItemCaseSensitive(obj, sc[i].key), 0, &v) == 0)
+			eco_metric(w->d, sc[i].metric, v);
+}
+
 /* A value that may be an array (multi-channel meters): the sum of its
  * numbers when sum, else the first. */
 static int tas_chan(const cJSON *j, int sum, double *v)
@@ -122,7 +164,7 @@ static int tas_chan(const cJSON *j, int sum, double *v)
 }
 
 /* The ENERGY object of a metering plug. */
-static void tas_energy(struct tas_walk *w, const cJSON *e)
+void tas_energy(struct tas_walk *w, const cJSON *e)
 {
 	static const struct {
 		const char *key, *metric;
@@ -141,7 +183,7 @@ static void tas_energy(struct tas_walk *w, const cJSON *e)
 		if (tas_chan(cJSON_GetObjectItemCaseSensitive(e, map[i].key),
 			     map[i].sum, &v) == 0)
 			eco_metric(w->d, map[i].metric, v);
-	w->plug = 1;
+	w->meter = 1;
 }
 
 /* ZbReceived: Zigbee devices heard by a Tasmota bridge, one device each.
@@ -268,6 +310,7 @@ void tas_walk(struct tas_walk *w, const cJSON *obj, int depth)
 	if (depth > 3)
 		return;
 	tas_units(w, obj);
+	tas_toplevel(w, obj);
 	cJSON_ArrayForEach(j, obj) {
 		const char *k = j->string;
 
@@ -284,8 +327,11 @@ void tas_walk(struct tas_walk *w, const cJSON *obj, int depth)
 				d->has |= ECO_SWITCH;
 				w->plug = 1;
 			}
-		} else if (!strcmp(k, "ENERGY") && cJSON_IsObject(j)) {
-			tas_energy(w, j);
+		} else if ((!strcmp(k, "ENERGY") || !strcmp(k, "StatusPWR")) &&
+			   cJSON_IsObject(j)) {
+			tas_energy(w, j);	/* StatusPWR: Tasmota 5.x STATUS8 */
+		} else if (!strcmp(k, "TIC") && cJSON_IsObject(j)) {
+			w->norelay = 1;		/* Teleinfo: an electricity meter */
 		} else if (!strcmp(k, "Wifi") && cJSON_IsObject(j)) {
 			if (eco_jnum(cJSON_GetObjectItemCaseSensitive(j, "Signal"), 1, &v) == 0)
 				eco_metric(d, "rssi_dbm", v);

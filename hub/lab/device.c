@@ -404,11 +404,11 @@ void device_fini(struct hub *h)
 /* Find or create the device source/native; a new one gets its row now so
  * that telemetry rows can reference it. NULL if it cannot be stored. */
 static struct device *device_get(struct hub *h, const char *source,
-				 const char *native, double ts)
+				 const char *native, double ts, int online)
 {
 	static const char ins[] =
 		"INSERT INTO devices(id, source, native, kind, online, first_seen, last_seen)"
-		" VALUES (?1, ?2, ?3, 'other', 1, ?4, ?4)";
+		" VALUES (?1, ?2, ?3, 'other', ?5, ?4, ?4)";
 	char id[sizeof(((struct device *)0)->id)];
 	struct device *d;
 	sqlite3_stmt *st;
@@ -432,6 +432,7 @@ static struct device *device_get(struct hub *h, const char *source,
 	sqlite3_bind_text(st, 2, source, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, native, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_double(st, 4, ts);
+	sqlite3_bind_int(st, 5, online);
 	if (store_exec(h, st) != SQLITE_DONE)
 		return NULL;
 	d = calloc(1, sizeof(*d));
@@ -442,7 +443,7 @@ static struct device *device_get(struct hub *h, const char *source,
 	snprintf(d->source, sizeof(d->source), "%s", source);
 	snprintf(d->native, sizeof(d->native), "%s", native);
 	snprintf(d->kind, sizeof(d->kind), "other");
-	d->online = 1;
+	d->online = online;
 	d->first_seen = d->last_seen = ts;
 	d->eco = eco_index(source);
 	job_clear(&d->job);
@@ -535,7 +536,11 @@ int device_apply(struct hub *h, int eco_idx, int link,
 			device_set_online(h, d, 0, ts);
 		return 0;	/* history is kept; the device just goes quiet */
 	}
-	if (!(d = device_get(h, source, u->native, ts)))
+	/* a device known only from a description (a retained discovery
+	 * config) is not online until it reports or announces it */
+	if (!(d = device_get(h, source, u->native, ts,
+			     !(u->has & ECO_DESCRIBE) ||
+			     ((u->has & ECO_ONLINE) && u->online))))
 		return -1;
 	d->link = link;
 	if (u->has & ECO_EVENT) {
@@ -552,7 +557,7 @@ int device_apply(struct hub *h, int eco_idx, int link,
 		}
 		h->stats.events_stored++;
 	}
-	if (rx > d->last_seen) {
+	if (rx > d->last_seen && !(u->has & ECO_DESCRIBE)) {
 		d->last_seen = rx;
 		d->dirty = 1;
 		touch(h, d);
@@ -571,7 +576,7 @@ int device_apply(struct hub *h, int eco_idx, int link,
 		d->has_signal = 1;
 		if (d->online != u->online)
 			device_set_online(h, d, u->online, ts);
-	} else if (!d->online && !(u->has & ECO_FORGET) &&
+	} else if (!d->online && !(u->has & (ECO_FORGET | ECO_DESCRIBE)) &&
 		   (u->nmetric || (u->has & (ECO_JOB_STATE | ECO_SWITCH | ECO_EVENT)))) {
 		/* a device that talks is online, whatever it said before */
 		device_set_online(h, d, 1, ts);

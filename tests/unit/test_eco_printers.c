@@ -264,7 +264,10 @@ TEST(t_corpus_octoprint)
 	CHECK(dev0(&t)->online == 0);
 
 	CHECK(feed_line(&t, corpus_find("octoPrint/event/ClientOpened", "")) == ECO_IGNORED);
-	CHECK(feed_line(&t, corpus_find("octoPrint/event/Connected", "")) == ECO_IGNORED);
+	/* the serial link to the printer: creates it, says it is there */
+	CHECK(feed_line(&t, corpus_find("octoPrint/event/Connected", "")) == ECO_OK);
+	CHECK_STR(dev0(&t)->kind, "printer");
+	CHECK(dev0(&t)->online == 1);
 	CHECK(feed_line(&t, corpus_find("octoPrint/event/PrintStarted", "")) == ECO_OK);
 	d = dev0(&t);
 	CHECK(HAS(d, ECO_JOB_STATE | ECO_JOB_FILE | ECO_TS));

@@ -1,0 +1,334 @@
+/*
+ * test_eco_formats.c — device formats seen in real logs that are not the
+ * firmware's current default shape (issue 17, part 8): Tasmota readings
+ * outside a one-level "<Sensor>":{…} object (the flat ENERGY topic of
+ * Tasmota 5.x, the Sonoff SC, the old DS18x20 driver), energy meters
+ * without a relay, OctoPrint's Connected event as a printer's first
+ * message, Bambu printers' chamber placeholder on any model, and
+ * discovery configs that describe a device without saying it is there.
+ *
+ * The payloads follow each firmware's source (Sonoff-Tasmota 5.x
+ * xsns_03_energy/xsns_04_snfsc/xsns_05_ds18x20, Tasmota's Teleinfo
+ * driver, OctoPrint's events, Bambu's push_status); each case is one
+ * test so that a regression names the format.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eco/eco.h"
+#include "t.h"
+
+extern const struct eco_ops tasmota_ops, octoprint_ops, bambu_ops,
+	homeassistant_ops;
+
+/* Every ecosystem of the table, as the hub holds them (peers included). */
+struct lab {
+	struct eco_ctx ctx[32];
+	struct eco_out out;
+};
+
+static struct lab *lab_open(void)
+{
+	struct lab *l = calloc(1, sizeof(*l));
+
+	if (!l || eco_count > 32)
+		abort();
+	for (int i = 0; i < eco_count; i++) {
+		l->ctx[i].ops = eco_table[i];
+		l->ctx[i].prefix = eco_table[i]->default_prefix ? eco_table[i]->default_prefix : "";
+		l->ctx[i].all = l->ctx;
+		if (eco_table[i]->init && eco_table[i]->init(&l->ctx[i]))
+			abort();
+	}
+	return l;
+}
+
+static void lab_close(struct lab *l)
+{
+	for (int i = 0; i < eco_count; i++)
+		if (eco_table[i]->fini)
+			eco_table[i]->fini(&l->ctx[i]);
+	free(l);
+}
+
+/* Parse with the ecosystem named eco into a fresh l->out. */
+static int feedr(struct lab *l, const char *eco, const char *topic,
+		 const char *payload, int retained)
+{
+	size_t n = strlen(payload);
+	char *copy = malloc(n + 1);
+	int rc = ECO_IGNORED;
+
+	memcpy(copy, payload, n + 1);
+	memset(&l->out, 0, sizeof(l->out));
+	for (int i = 0; i < eco_count; i++)
+		if (!strcmp(eco_table[i]->name, eco))
+			rc = eco_table[i]->parse(&l->ctx[i], topic, copy, n, retained, &l->out);
+	free(copy);
+	return rc;
+}
+
+static int feed(struct lab *l, const char *eco, const char *topic, const char *payload)
+{
+	return feedr(l, eco, topic, payload, 0);
+}
+
+static struct eco_dev *dev(struct lab *l, const char *native)
+{
+	static struct eco_dev none;
+
+	for (int i = 0; i < l->out.ndev; i++)
+		if (!strcmp(l->out.dev[i].native, native))
+			return &l->out.dev[i];
+	memset(&none, 0, sizeof(none));
+	return &none;
+}
+
+static double metric(const struct eco_dev *d, const char *name)
+{
+	for (int i = 0; i < d->nmetric; i++)
+		if (!strcmp(d->metric[i].name, name))
+			return d->metric[i].value;
+	return NAN;
+}
+
+/* ------------------------------------------------------------- Tasmota */
+
+/* Tasmota 5.x (Sonoff POW): tele/<t>/ENERGY, the readings at the top. */
+TEST(t_tasmota5_flat_energy)
+{
+	struct lab *l = lab_open();
+	struct eco_dev *d;
+
+	CHECK(feed(l, "tasmota", "tele/sonoffpow/ENERGY",
+		   "{\"Time\":\"2017-03-04T13:37:24\", \"Total\":0.013, \"Yesterday\":0.013, "
+		   "\"Today\":0.000, \"Period\":0, \"Power\":42, \"Factor\":0.91, "
+		   "\"Voltage\":229, \"Current\":0.190}") == ECO_OK);
+	d = dev(l, "sonoffpow");
+	CHECK_NEAR(metric(d, "power_w"), 42, 0);
+	CHECK_NEAR(metric(d, "energy_kwh"), 0.013, 1e-9);
+	CHECK_NEAR(metric(d, "voltage_v"), 229, 0);
+	CHECK_NEAR(metric(d, "current_a"), 0.19, 1e-9);
+	CHECK_NEAR(metric(d, "power_factor"), 0.91, 1e-9);
+	/* the same firmware line's later shape: ENERGY nested on ENERGY */
+	CHECK(feed(l, "tasmota", "tele/sonoffpow/ENERGY",
+		   "{\"Time\":\"2017-12-16T11:48:55\",\"ENERGY\":{\"Total\":0.212,\"Yesterday\":0.000,"
+		   "\"Today\":0.014,\"Period\":2.0,\"Power\":22.0,\"Factor\":1.00,\"Voltage\":213.6,"
+		   "\"Current\":0.100}}") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "sonoffpow"), "power_w"), 22, 0);
+	CHECK_NEAR(metric(dev(l, "sonoffpow"), "energy_kwh"), 0.212, 1e-9);
+	/* STATUS8 of 5.x: StatusPWR */
+	CHECK(feed(l, "tasmota", "stat/sonoffpow/STATUS8",
+		   "{\"StatusPWR\":{\"Total\":0.300,\"Yesterday\":0.013,\"Today\":0.020,"
+		   "\"Power\":30,\"Factor\":0.95,\"Voltage\":230,\"Current\":0.137}}") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "sonoffpow"), "power_w"), 30, 0);
+	/* its relay: a plug */
+	CHECK(feed(l, "tasmota", "tele/sonoffpow/STATE",
+		   "{\"Time\":\"2017-03-04T13:37:24\",\"Uptime\":3,\"Vcc\":3.2,\"POWER\":\"ON\","
+		   "\"Wifi\":{\"AP\":1,\"SSId\":\"lab\",\"RSSI\":80}}") == ECO_OK);
+	CHECK_STR(dev(l, "sonoffpow")->kind, "plug");
+	CHECK(feed(l, "tasmota", "tele/sonoffpow/ENERGY", "{\"Time\":\"2017-03-04T13:38:24\","
+		   "\"Total\":0.014,\"Power\":40}") == ECO_OK);
+	CHECK_STR(dev(l, "sonoffpow")->kind, "plug");
+	lab_close(l);
+}
+
+/* Sonoff SC: Temperature, Humidity, Light, Noise, AirQuality at the top. */
+TEST(t_tasmota_sonoff_sc)
+{
+	struct lab *l = lab_open();
+	struct eco_dev *d;
+
+	CHECK(feed(l, "tasmota", "tele/sonoffsc/SENSOR",
+		   "{\"Time\":\"2018-01-20T17:02:37\",\"Temperature\":21.0,\"Humidity\":42.0,"
+		   "\"Light\":10,\"Noise\":20,\"AirQuality\":90,\"TempUnit\":\"C\"}") == ECO_OK);
+	d = dev(l, "sonoffsc");
+	CHECK_NEAR(metric(d, "temperature_c"), 21, 0);
+	CHECK_NEAR(metric(d, "humidity_pct"), 42, 0);
+	CHECK_NEAR(metric(d, "light_level"), 10, 0);
+	CHECK_NEAR(metric(d, "noise_level"), 20, 0);
+	CHECK_NEAR(metric(d, "air_quality_level"), 90, 0);
+	CHECK_STR(d->kind, "sensor");
+	/* in Fahrenheit: TempUnit at the end still applies */
+	CHECK(feed(l, "tasmota", "tele/sonoffsc/SENSOR",
+		   "{\"Time\":\"2018-01-20T17:07:37\",\"Temperature\":71.6,\"Humidity\":40.0,"
+		   "\"Light\":9,\"Noise\":30,\"AirQuality\":90,\"TempUnit\":\"F\"}") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "sonoffsc"), "temperature_c"), 22, 1e-9);
+	/* the old ADC: "Analog0" at the top */
+	CHECK(feed(l, "tasmota", "tele/adc/SENSOR", "{\"Time\":\"2018-02-23T17:36:59\",\"Analog0\":298}") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "adc"), "analog_a0"), 298, 0);
+	lab_close(l);
+}
+
+/* The old DS18x20 driver: "DS18x20":{"DS1":{…},"DS2":{…}}. */
+TEST(t_tasmota_ds18x20_nested)
+{
+	struct lab *l = lab_open();
+	struct eco_dev *d;
+
+	CHECK(feed(l, "tasmota", "tele/cave/SENSOR",
+		   "{\"Time\":\"2017-10-05T17:43:19\", \"DS18x20\":{\"DS1\":{\"Type\":\"DS18B20\", "
+		   "\"Address\":\"28FF9A9876815022A\", \"Temperature\":12.2}, \"DS2\":{\"Type\":\"DS18S20\", "
+		   "\"Address\":\"10FF9A9876815022B\", \"Temperature\":14.5}}, \"TempUnit\":\"C\"}") == ECO_OK);
+	d = dev(l, "cave");
+	CHECK_NEAR(metric(d, "temperature_c"), 12.2, 1e-9);
+	CHECK_NEAR(metric(d, "temperature_c_ds2"), 14.5, 1e-9);
+	CHECK_STR(d->kind, "sensor");
+	/* one probe only */
+	CHECK(feed(l, "tasmota", "tele/cave2/SENSOR",
+		   "{\"Time\":\"2017-10-05T17:43:19\", \"DS18x20\":{\"DS1\":{\"Type\":\"DS18B20\", "
+		   "\"Address\":\"28FF9A9876815022A\", \"Temperature\":\"19.8\"}}, \"TempUnit\":\"C\"}") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "cave2"), "temperature_c"), 19.8, 1e-9);
+	lab_close(l);
+}
+
+/* Teleinfo (a French electricity meter's output): ENERGY + TIC, no
+ * relay; a meter, never a plug — whatever order the messages come in. */
+TEST(t_tasmota_meter_without_relay)
+{
+	struct lab *l = lab_open();
+
+	CHECK(feed(l, "tasmota", "tele/linky/SENSOR",
+		   "{\"Time\":\"2021-10-26T17:28:45\",\"ENERGY\":{\"TotalStartTime\":\"2021-10-25T15:22:04\","
+		   "\"Total\":9098.245,\"Yesterday\":6822.685,\"Today\":2275.560,\"Period\":9,\"Power\":170,"
+		   "\"Current\":1.000,\"Load\":6},\"TIC\":{\"ADCO\":\"021528603314\",\"OPTARIF\":\"HC..\","
+		   "\"ISOUSC\":15,\"PAPP\":170}}") == ECO_OK);
+	CHECK_STR(dev(l, "linky")->kind, "sensor");
+	CHECK_NEAR(metric(dev(l, "linky"), "power_w"), 170, 0);
+	CHECK(!(dev(l, "linky")->has & ECO_SWITCH));
+	/* Teleinfo in standard mode sends ENERGY alone in later messages */
+	CHECK(feed(l, "tasmota", "tele/linky/SENSOR", "{\"Time\":\"2021-10-26T17:29:45\","
+		   "\"ENERGY\":{\"Total\":9098.3,\"Power\":180}}") == ECO_OK);
+	CHECK_STR(dev(l, "linky")->kind, "sensor");
+
+	/* a PZEM on a bare ESP: its STATE lists no POWER, so no relay */
+	CHECK(feed(l, "tasmota", "tele/pzem/STATE", "{\"Time\":\"2024-01-01T10:00:00\","
+		   "\"Uptime\":\"0T01:00:00\",\"UptimeSec\":3600,\"Heap\":25,\"Wifi\":{\"AP\":1,\"RSSI\":70}}") == ECO_OK);
+	CHECK(!(dev(l, "pzem")->has & ECO_SWITCH));
+	CHECK(feed(l, "tasmota", "tele/pzem/SENSOR", "{\"Time\":\"2024-01-01T10:00:00\","
+		   "\"ENERGY\":{\"Total\":12.5,\"Power\":800,\"Voltage\":231,\"Current\":3.5}}") == ECO_OK);
+	CHECK_STR(dev(l, "pzem")->kind, "sensor");
+	CHECK_NEAR(metric(dev(l, "pzem"), "power_w"), 800, 0);
+
+	/* a meter known from Tasmota discovery: "rl" all zero */
+	CHECK(feedr(l, "tasmota", "tasmota/discovery/A4CF12AABBCC/config",
+		    "{\"ip\":\"10.0.0.9\",\"dn\":\"Compteur\",\"fn\":[\"Compteur\",null],"
+		    "\"hn\":\"compteur\",\"mac\":\"A4CF12AABBCC\",\"md\":\"Generic\",\"sw\":\"12.1.1\","
+		    "\"t\":\"compteur\",\"ft\":\"%prefix%/%topic%/\",\"tp\":[\"cmnd\",\"stat\",\"tele\"],"
+		    "\"rl\":[0,0,0,0,0,0,0,0],\"swc\":[-1,-1]}", 1) == ECO_OK);
+	CHECK(feed(l, "tasmota", "tele/compteur/SENSOR", "{\"Time\":\"2024-01-01T10:00:00\","
+		   "\"ENERGY\":{\"Total\":1.5,\"Power\":100}}") == ECO_OK);
+	CHECK_STR(dev(l, "compteur")->kind, "sensor");
+
+	/* and a metering plug stays a plug, even seen before its STATE */
+	CHECK(feed(l, "tasmota", "tele/pow2/SENSOR", "{\"Time\":\"2024-01-01T10:00:00\","
+		   "\"ENERGY\":{\"Total\":1.5,\"Power\":100}}") == ECO_OK);
+	CHECK_STR(dev(l, "pow2")->kind, "plug");
+	CHECK(feed(l, "tasmota", "tele/pow2/STATE", "{\"Time\":\"2024-01-01T10:00:00\","
+		   "\"UptimeSec\":10,\"POWER\":\"OFF\"}") == ECO_OK);
+	CHECK_STR(dev(l, "pow2")->kind, "plug");
+	CHECK(feed(l, "tasmota", "tele/pow2/SENSOR", "{\"Time\":\"2024-01-01T10:01:00\","
+		   "\"ENERGY\":{\"Total\":1.5,\"Power\":0}}") == ECO_OK);
+	CHECK_STR(dev(l, "pow2")->kind, "plug");
+	lab_close(l);
+}
+
+/* ----------------------------------------------------------- OctoPrint */
+
+/* Connected is often a printer's first message: it creates the printer. */
+TEST(t_octoprint_connected_first)
+{
+	struct lab *l = lab_open();
+	struct eco_dev *d;
+
+	CHECK(feed(l, "octoprint", "octoPrint/event/Connected",
+		   "{\"port\": \"/dev/ttyACM0\", \"baudrate\": 115200, \"_event\": \"Connected\", "
+		   "\"_timestamp\": 1763737901}") == ECO_OK);
+	CHECK(l->out.ndev == 1);
+	d = dev(l, "octoPrint");
+	CHECK_STR(d->kind, "printer");
+	CHECK((d->has & ECO_KIND) && (d->has & ECO_ONLINE) && d->online == 1);
+	CHECK(feed(l, "octoprint", "octoPrint/event/Disconnected",
+		   "{\"_event\": \"Disconnected\", \"_timestamp\": 1763737999}") == ECO_OK);
+	CHECK((dev(l, "octoPrint")->has & ECO_ONLINE) && dev(l, "octoPrint")->online == 0);
+	/* other events still say nothing */
+	CHECK(feed(l, "octoprint", "octoPrint/event/ClientOpened",
+		   "{\"remoteAddress\": \"10.0.0.5\", \"_event\": \"ClientOpened\"}") == ECO_IGNORED);
+	lab_close(l);
+}
+
+/* --------------------------------------------------------------- Bambu */
+
+/* chamber_temper 5 is a placeholder on every model, known or not. */
+TEST(t_bambu_chamber_placeholder)
+{
+	static const char *const serials[] = {
+		"device/00M00A123456789/report",	/* X1C */
+		"device/01P00A123456789/report",	/* P1S */
+		"device/0309DA123456789/report",	/* A1 mini */
+		"device/ZZZ00A123456789/report",	/* a model not in the table */
+	};
+	struct lab *l = lab_open();
+
+	for (size_t i = 0; i < sizeof(serials) / sizeof(serials[0]); i++) {
+		CHECK(feed(l, "bambu", serials[i], "{\"print\":{\"nozzle_temper\":24.5,"
+			   "\"bed_temper\":23,\"chamber_temper\":5,\"command\":\"push_status\",\"msg\":1}}") == ECO_OK);
+		CHECK(isnan(metric(&l->out.dev[0], "chamber_temp_c")));
+		CHECK_NEAR(metric(&l->out.dev[0], "nozzle_temp_c"), 24.5, 1e-9);
+		CHECK(feed(l, "bambu", serials[i], "{\"print\":{\"chamber_temper\":5.0,"
+			   "\"command\":\"push_status\",\"msg\":1}}") == ECO_IGNORED);
+	}
+	/* a real chamber reading is kept, on any model */
+	CHECK(feed(l, "bambu", serials[0], "{\"print\":{\"chamber_temper\":31,\"command\":\"push_status\",\"msg\":1}}") == ECO_OK);
+	CHECK_NEAR(metric(&l->out.dev[0], "chamber_temp_c"), 31, 0);
+	CHECK(feed(l, "bambu", serials[3], "{\"print\":{\"chamber_temper\":28.5,\"command\":\"push_status\",\"msg\":1}}") == ECO_OK);
+	CHECK_NEAR(metric(&l->out.dev[0], "chamber_temp_c"), 28.5, 1e-9);
+	lab_close(l);
+}
+
+/* ----------------------------------------------------------- discovery */
+
+/* A retained config describes a device; it does not say it is there. */
+TEST(t_discovery_is_no_sign_of_life)
+{
+	struct lab *l = lab_open();
+	struct eco_dev *d;
+
+	CHECK(feedr(l, "homeassistant", "homeassistant/sensor/atelier/temperature/config",
+		    "{\"name\":\"Température\",\"stat_t\":\"atelier/sensor/temperature/state\","
+		    "\"avty_t\":\"atelier/status\",\"unit_of_meas\":\"°C\",\"dev_cla\":\"temperature\","
+		    "\"uniq_id\":\"atelier-temp\",\"dev\":{\"ids\":[\"atelier\"],\"name\":\"Atelier\","
+		    "\"mf\":\"espressif\",\"mdl\":\"esp32\",\"sw\":\"2024.6.0\"}}", 1) == ECO_OK);
+	d = dev(l, "atelier");
+	CHECK(d->has & ECO_DESCRIBE);
+	CHECK(!(d->has & ECO_ONLINE));
+	CHECK(d->nmetric == 0);
+	/* the device itself then says it is there */
+	CHECK(feedr(l, "esphome", "atelier/status", "online", 1) == ECO_OK);
+	CHECK(!(dev(l, "atelier")->has & ECO_DESCRIBE));
+	CHECK(dev(l, "atelier")->online == 1);
+	/* Tasmota's own discovery config too */
+	CHECK(feedr(l, "tasmota", "tasmota/discovery/A4CF12000001/config",
+		    "{\"dn\":\"Prise\",\"fn\":[\"Prise\"],\"md\":\"Sonoff Basic\",\"sw\":\"13.0.0\","
+		    "\"t\":\"prise\",\"ft\":\"%prefix%/%topic%/\",\"tp\":[\"cmnd\",\"stat\",\"tele\"],"
+		    "\"rl\":[1,0]}", 1) == ECO_OK);
+	CHECK(dev(l, "prise")->has & ECO_DESCRIBE);
+	CHECK_STR(dev(l, "prise")->kind, "plug");
+	CHECK(feed(l, "tasmota", "tele/prise/LWT", "Online") == ECO_OK);
+	CHECK(!(dev(l, "prise")->has & ECO_DESCRIBE));
+	lab_close(l);
+}
+
+int main(void)
+{
+	RUN(t_tasmota5_flat_energy);
+	RUN(t_tasmota_sonoff_sc);
+	RUN(t_tasmota_ds18x20_nested);
+	RUN(t_tasmota_meter_without_relay);
+	RUN(t_octoprint_connected_first);
+	RUN(t_bambu_chamber_placeholder);
+	RUN(t_discovery_is_no_sign_of_life);
+	return t_done();
+}
