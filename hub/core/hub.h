@@ -33,6 +33,18 @@ struct reload;
 struct api;
 struct fed;
 
+/* Upper bounds, in seconds, of the commit-duration histogram buckets
+ * (the last, +Inf, is implicit: the count of commits). */
+#define STATS_COMMIT_BUCKETS 11
+static inline double stats_commit_le(int i)
+{
+	static const double le[STATS_COMMIT_BUCKETS] = {
+		0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+	};
+
+	return le[i];
+}
+
 /* Counters shown on /metrics.  Written by the service thread only, except
  * where noted (atomics). */
 struct stats {
@@ -49,12 +61,16 @@ struct stats {
 	uint64_t commits;
 	uint64_t commit_failures;	/* e.g. disk full: nothing acked */
 	double commit_ms_last, commit_ms_max, commit_ms_sum;
+	/* commit durations: counts per upper bound stats_commit_le(i) */
+	uint64_t commit_le[STATS_COMMIT_BUCKETS];
+	double commit_s_sum;
 	uint64_t ws_dropped_slow;	/* clients closed for being too slow */
 	uint64_t ws_refused;		/* handshakes past ws.max_clients / max_per_addr */
 	uint64_t conns_refused;		/* connections closed at accept (fd reserve) */
 	uint64_t accept_errors;		/* accept() failed (EMFILE…) */
 	uint64_t http_requests;
 	uint64_t http_errors;
+	uint64_t http_status[600];	/* API answers by status code */
 	uint64_t broker_connects;
 };
 
@@ -85,6 +101,15 @@ struct hub {
 	struct api *api;		/* api.c: routes, the auth hooks */
 	struct fed *fed;		/* fed/: a network of labs */
 };
+
+/* Count one commit that took `s` seconds in the histogram. */
+static inline void stats_commit(struct stats *st, double s)
+{
+	for (int i = 0; i < STATS_COMMIT_BUCKETS; i++)
+		if (s <= stats_commit_le(i))
+			st->commit_le[i]++;
+	st->commit_s_sum += s;
+}
 
 /* Wall-clock time, Unix seconds with sub-second part. */
 double hub_now(void);

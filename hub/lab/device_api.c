@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cjson/cJSON.h>
 
 #include "auth/auth.h"
@@ -21,6 +22,7 @@
 #include "net/ws.h"
 #include "store/store.h"
 #include "store/tele.h"
+#include "version.h"	/* MLAB_VERSION (build/gen, from debian/changelog) */
 
 static int get_healthz(struct api_req *req, struct api_resp *resp)
 {
@@ -38,17 +40,46 @@ static int get_healthz(struct api_req *req, struct api_resp *resp)
 	return api_json(resp, 200, o);
 }
 
+/* Resident memory of this process, bytes (-1 when unknown). */
+static double rss_bytes(void)
+{
+	long pages = -1, resident = -1;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
+		resident = -1;
+	fclose(f);
+	return resident < 0 ? -1 : (double)resident * (double)sysconf(_SC_PAGESIZE);
+}
+
+/*
+ * GET /metrics: the Prometheus text format (version 0.0.4), checked by
+ * `promtool check metrics` in the tests.  Durations are in seconds, sizes
+ * in bytes; counters end in _total.
+ */
 static int get_metrics(struct api_req *req, struct api_resp *resp)
 {
 	struct hub *h = req->h;
 	const struct stats *s = &h->stats;
+	double rss = rss_bytes();
 	int online = 0;
 
 	for (int i = 0; i < device_count(h); i++)
 		online += device_at(h, i)->online;
 	resp->ctype = "text/plain; version=0.0.4; charset=utf-8";
+#define HELP(name, type, help) api_printf(resp, "# HELP " name " " help "\n# TYPE " name " " type "\n")
 #define C(name, help, v) api_printf(resp, "# HELP mlab_" name " " help "\n# TYPE mlab_" name " counter\nmlab_" name " %llu\n", (unsigned long long)(v))
 #define G(name, help, fmt, v) api_printf(resp, "# HELP mlab_" name " " help "\n# TYPE mlab_" name " gauge\nmlab_" name " " fmt "\n", v)
+	HELP("mlab_build_info", "gauge", "The running hub's version (always 1).");
+	api_printf(resp, "mlab_build_info{version=\"%s\"} 1\n", MLAB_VERSION);
+	HELP("process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch in seconds.");
+	api_printf(resp, "process_start_time_seconds %.3f\n", h->started);
+	if (rss >= 0) {
+		HELP("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+		api_printf(resp, "process_resident_memory_bytes %.0f\n", rss);
+	}
 	C("messages_received_total", "MQTT messages taken from the inbox.", s->msgs_in);
 	C("messages_parsed_total", "Messages an ecosystem understood.", s->msgs_parsed);
 	api_printf(resp, "# HELP mlab_messages_dropped_total Messages not stored, by reason.\n"
@@ -65,19 +96,27 @@ static int get_metrics(struct api_req *req, struct api_resp *resp)
 	C("telemetry_rows_stored_total", "Telemetry rows written.", s->rows_stored);
 	C("events_stored_total", "Sequenced device events stored.", s->events_stored);
 	C("events_duplicate_total", "Resent events absorbed.", s->events_duplicate);
-	C("commits_total", "Group commits.", s->commits);
+	C("commits_total", "Group commits that succeeded.", s->commits);
 	C("commit_failures_total", "Group commits rolled back (nothing acknowledged).", s->commit_failures);
-	G("commit_latency_ms_last", "Duration of the last commit.", "%.3f", s->commit_ms_last);
-	G("commit_latency_ms_max", "Longest commit.", "%.3f", s->commit_ms_max);
-	G("commit_latency_ms_avg", "Mean commit duration.", "%.3f",
-	  s->commits ? s->commit_ms_sum / (double)s->commits : 0.0);
+	HELP("mlab_commit_duration_seconds", "histogram", "Duration of the group commits that succeeded.");
+	for (int i = 0; i < STATS_COMMIT_BUCKETS; i++)
+		api_printf(resp, "mlab_commit_duration_seconds_bucket{le=\"%g\"} %llu\n",
+			   stats_commit_le(i), (unsigned long long)s->commit_le[i]);
+	api_printf(resp, "mlab_commit_duration_seconds_bucket{le=\"+Inf\"} %llu\n"
+		   "mlab_commit_duration_seconds_sum %.6f\n"
+		   "mlab_commit_duration_seconds_count %llu\n",
+		   (unsigned long long)s->commits, s->commit_s_sum,
+		   (unsigned long long)s->commits);
 	G("inbox_depth", "Messages waiting for the service thread.", "%zu", inbox_depth(h->inbox));
 	G("ws_clients", "WebSocket clients connected.", "%d", ws_client_count(h));
 	C("ws_dropped_slow_total", "WebSocket clients closed for being too slow.", s->ws_dropped_slow);
 	C("ws_refused_total", "WebSocket handshakes refused (ws.max_clients, ws.max_per_addr).", s->ws_refused);
 	C("connections_refused_total", "Connections closed at once to keep http.fd_reserve free.", s->conns_refused);
-	C("http_requests_total", "API requests.", s->http_requests);
-	C("http_errors_total", "API requests answered 4xx/5xx.", s->http_errors);
+	HELP("mlab_http_requests_total", "counter", "API requests answered, by status code.");
+	for (int code = 100; code < 600; code++)
+		if (s->http_status[code])
+			api_printf(resp, "mlab_http_requests_total{code=\"%d\"} %llu\n", code,
+				   (unsigned long long)s->http_status[code]);
 	G("broker_connected", "1 when the lab broker is connected.", "%d", h->broker_up);
 	C("broker_connects_total", "Successful broker connections.", s->broker_connects);
 	{
@@ -93,11 +132,11 @@ static int get_metrics(struct api_req *req, struct api_resp *resp)
 	G("devices", "Devices known.", "%d", device_count(h));
 	G("devices_online", "Devices online.", "%d", online);
 	if (mqtt_link_count(h) > 1)
-		api_printf(resp, "# HELP mlab_link_connected 1 when a printer's own broker is connected.\n"
-			   "# TYPE mlab_link_connected gauge\n");
+		HELP("mlab_link_connected", "gauge", "1 when a printer's own broker is connected.");
 	for (int i = 1; i < mqtt_link_count(h); i++)
 		api_printf(resp, "mlab_link_connected{link=\"%s\"} %d\n", mqtt_link_name(h, i),
 			   mqtt_link_up(h, i));
+#undef HELP
 #undef C
 #undef G
 	resp->status = 200;

@@ -483,6 +483,8 @@ int api_dispatch(struct api_req *req, struct api_resp *resp,
 out:
 	if (resp->status >= 400)
 		req->h->stats.http_errors++;
+	if (resp->status >= 100 && resp->status < 600)
+		req->h->stats.http_status[resp->status]++;
 	cJSON_Delete(req->json);
 	req->json = NULL;
 	return 0;

@@ -641,6 +641,7 @@ int store_flush(struct hub *h)
 		h->stats.commits++;
 		h->stats.commit_ms_last = ms;
 		h->stats.commit_ms_sum += ms;
+		stats_commit(&h->stats, ms / 1000.0);
 		if (ms > h->stats.commit_ms_max)
 			h->stats.commit_ms_max = ms;
 	}
