@@ -1,5 +1,5 @@
 /*
- * sha256.h — SHA-256 (FIPS 180-4).  Pure; used for session tokens.
+ * sha256.h — SHA-256 (libcrypto EVP), used for session tokens.
  */
 #ifndef MLAB_SHA256_H
 #define MLAB_SHA256_H
