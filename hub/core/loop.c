@@ -319,6 +319,16 @@ static void mount(struct loop *l, int i, const char *at, const char *origin,
 	m->origin = origin;
 	m->origin_protocol = (unsigned char)kind;
 	m->def = def;
+	if (kind == LWSMPRO_FILE) {
+		/* files: kept by the browser, revalidated with their ETag
+		 * (lws answers 304 to a matching If-None-Match) after a
+		 * second, so an upgrade shows at the next load while an
+		 * unchanged page costs one small round trip per file */
+		m->cache_max_age = 1;
+		m->cache_reusable = 1;
+		m->cache_revalidate = 1;
+		m->cache_intermediaries = 0;	/* private */
+	}
 	if (i > 0)
 		l->mounts[i - 1].mount_next = m;
 }

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <cjson/cJSON.h>
 
 #include "net/api.h"
 #include "core/conf.h"
@@ -256,7 +257,41 @@ static int get_css(struct api_req *req, struct api_resp *resp)
 	return 0;
 }
 
+/*
+ * GET /api/config: what the pages need to know of the lab, public (the
+ * kiosk reads it before any login): its name, time zone, where fiscal
+ * years start and which one is current, the kiosk's idle time, and the
+ * languages of the pages (the first is the default).
+ */
+static int get_config(struct api_req *req, struct api_resp *resp)
+{
+	struct conf *c = req->h->conf;
+	const char *tz = c ? conf_str(c, "lab.timezone") : "America/Toronto";
+	cJSON *o = cJSON_CreateObject(), *fy, *langs;
+	struct fiscal_tz z;
+	char err[160];
+	int cur = 0;
+
+	if (fiscal_tz_enter(&z, tz, err, sizeof(err)) == 0) {
+		cur = fiscal_year_of(hub_now());
+		fiscal_tz_leave(&z);
+	}
+	cJSON_AddStringToObject(o, "lab_name", c ? conf_str(c, "lab.name") : "MLab");
+	cJSON_AddStringToObject(o, "timezone", tz);
+	fy = cJSON_AddObjectToObject(o, "fiscal_year");
+	cJSON_AddNumberToObject(fy, "start_month", 4);	/* Québec: 1 April */
+	cJSON_AddNumberToObject(fy, "start_day", 1);
+	if (cur)
+		cJSON_AddNumberToObject(fy, "current", cur);
+	cJSON_AddNumberToObject(o, "kiosk_idle_s", c ? conf_int(c, "kiosk.idle_s") : 60);
+	langs = cJSON_AddArrayToObject(o, "languages");
+	cJSON_AddItemToArray(langs, cJSON_CreateString("fr"));
+	cJSON_AddItemToArray(langs, cJSON_CreateString("en"));
+	return api_json(resp, 200, o);
+}
+
 static const struct api_route report_routes[] = {
+	{ "GET", "/api/config", ROLE_NONE, get_config },
 	{ "GET", "/api/indicators", ROLE_NONE, get_indicators },
 	{ "GET", "/api/indicators/report.css", ROLE_NONE, get_css },
 	{ NULL, NULL, 0, NULL },

@@ -7,7 +7,22 @@
 // the choice is remembered per browser.  Dates and times are shown in the
 // lab's time zone, numbers in the page's locale.
 
-export const TZ = 'America/Toronto';
+// The lab's settings come from the hub (GET /api/config, read by init()):
+// lab.timezone, where fiscal years start, kiosk.idle_s, the languages.
+// Until then (or if the hub cannot say) the browser's own zone is used.
+export const config = {};
+export let TZ = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+let fyStart = { month: 4, day: 1 };
+
+async function loadConfig() {
+	try {
+		const r = await fetch('/api/config');
+		if (r.ok) Object.assign(config, await r.json());
+	} catch { }
+	if (config.timezone) TZ = config.timezone;
+	if (config.fiscal_year && config.fiscal_year.start_month)
+		fyStart = { month: config.fiscal_year.start_month, day: config.fiscal_year.start_day || 1 };
+}
 const LOCALES = { fr: 'fr-CA', en: 'en-CA' };
 const catalogues = {};
 let lang = 'fr';
@@ -85,7 +100,7 @@ export function onLangChange(fn) { listeners.push(fn); }
 
 // Load both catalogues and show the remembered language (default fr).
 export async function init({ remembered = true } = {}) {
-	await load('fr');
+	await Promise.all([load('fr'), loadConfig()]);
 	let l = 'fr';
 	if (remembered) try { l = localStorage.getItem('mlab.lang') || 'fr'; } catch { }
 	await setLang(l, false);
@@ -159,11 +174,12 @@ export function todayStartIso(now = new Date()) {
 	return `${parts.year}-${parts.month}-${parts.day}T00:00:00${sign}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
 }
 
-// The Québec government's fiscal year (1 April – 31 March) containing now,
-// named by the year it starts in.
+// The fiscal year containing now (the hub says where years start: the
+// Québec government's run 1 April – 31 March), named by the year it
+// starts in, in the lab's time zone.
 export function fiscalYear(now = new Date()) {
-	const p = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone: TZ, year: 'numeric', month: 'numeric' })
+	const p = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone: TZ, year: 'numeric', month: 'numeric', day: 'numeric' })
 		.formatToParts(now).map((x) => [x.type, x.value]));
-	const y = +p.year, m = +p.month;
-	return m >= 4 ? y : y - 1;
+	const y = +p.year, m = +p.month, d = +p.day;
+	return m > fyStart.month || (m === fyStart.month && d >= fyStart.day) ? y : y - 1;
 }

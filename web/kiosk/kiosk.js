@@ -275,6 +275,7 @@ function onMessage(m) {
 
 async function main() {
 	await i18n.init({ remembered: false });
+	if (i18n.config.kiosk_idle_s) idleMs = i18n.config.kiosk_idle_s * 1000;
 	i18n.wireSwitch($('#lang'), false);
 	i18n.onLangChange(() => {
 		buildAges(); buildFaces(); renderProject();
