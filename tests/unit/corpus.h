@@ -7,6 +7,7 @@
 #ifndef MLAB_CORPUS_H
 #define MLAB_CORPUS_H
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,4 +141,26 @@ static inline int matches(const struct eco_ops *ops, const char *prefix, const c
 			return 1;
 	return 0;
 }
+/* Device `native` of a parse result (NULL: the first), or an empty one
+ * so that checks on it fail rather than crash. */
+static inline struct eco_dev *out_dev(struct eco_out *o, const char *native)
+{
+	static struct eco_dev none;
+
+	for (int i = 0; i < o->ndev; i++)
+		if (!native || !strcmp(o->dev[i].native, native))
+			return &o->dev[i];
+	memset(&none, 0, sizeof(none));
+	return &none;
+}
+
+/* A metric of d, NAN when absent. */
+static inline double out_metric(const struct eco_dev *d, const char *name)
+{
+	for (int i = 0; i < d->nmetric; i++)
+		if (!strcmp(d->metric[i].name, name))
+			return d->metric[i].value;
+	return NAN;
+}
+
 #endif

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "corpus.h"
 #include "eco/eco.h"
 #include "t.h"
 
@@ -77,22 +78,10 @@ static int feed(struct lab *l, const char *eco, const char *topic, const char *p
 
 static struct eco_dev *dev(struct lab *l, const char *native)
 {
-	static struct eco_dev none;
-
-	for (int i = 0; i < l->out.ndev; i++)
-		if (!strcmp(l->out.dev[i].native, native))
-			return &l->out.dev[i];
-	memset(&none, 0, sizeof(none));
-	return &none;
+	return out_dev(&l->out, native);
 }
 
-static double metric(const struct eco_dev *d, const char *name)
-{
-	for (int i = 0; i < d->nmetric; i++)
-		if (!strcmp(d->metric[i].name, name))
-			return d->metric[i].value;
-	return NAN;
-}
+#define metric(d, name) out_metric(d, name)
 
 /* ------------------------------------------------------------- Tasmota */
 
