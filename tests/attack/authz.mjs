@@ -52,6 +52,7 @@ const EXPECTED = {
 	'GET /api/ratings': 'facilitator',
 	'POST /api/ratings': 'kiosk',
 	'POST /api/purge': 'admin',
+	'GET /api/config': 'none',	// the lab's public settings (issue 17 part 5)
 	'GET /api/indicators': 'none',
 	'GET /api/indicators/report.css': 'none',
 };
