@@ -58,6 +58,15 @@ build/gen/version.h: debian/changelog
 	@printf '/* generated from debian/changelog by the Makefile */\n#define MLAB_VERSION "%s"\n' '$(VERSION)' >$@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; touch $@; else mv -f $@.tmp $@; fi
 
+# the API's description (hub/net/openapi.json), compiled in as a C array
+build/gen/openapi_json.h: hub/net/openapi.json
+	@mkdir -p $(@D)
+	@{ echo '/* generated from hub/net/openapi.json by the Makefile */'; \
+	  echo 'static const unsigned char openapi_json[] = {'; \
+	  od -An -v -tx1 $< | sed 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '0 };'; } >$@.tmp && mv -f $@.tmp $@
+build/rel/hub/net/openapi.o build/asan/hub/net/openapi.o: build/gen/openapi_json.h
+
 build/rel/%.o: %.c | deps build/gen/version.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<

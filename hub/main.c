@@ -36,6 +36,7 @@
 #include "lab/removal.h"
 #include "mqtt/mqtt.h"
 #include "net/api.h"
+#include "net/openapi.h"
 #include "net/ws.h"
 #include "part/part.h"
 #include "report/report.h"
@@ -140,7 +141,7 @@ static int open_store_only(struct hub *h, int create)
  * hooks and timers with the layers below.  0 or -1. */
 static int modules_init(struct hub *h)
 {
-	return api_init(h) || ws_init(h) || auth_init(h) || device_init(h) ||
+	return api_init(h) || openapi_init(h) || ws_init(h) || auth_init(h) || device_init(h) ||
 	       device_api_init(h) || removal_init(h) || ingest_init(h) || job_init(h) || machine_init(h) ||
 	       alert_init(h) || part_init(h) || report_init(h) || fed_init(h) ? -1 : 0;
 }

@@ -205,7 +205,7 @@ obj() { # obj OUTDIR SRC...: print object paths
 build() {
 	arch=$1 out=build/cross-$1
 	env_for "$arch"
-	make -s build/gen/version.h	# MLAB_VERSION, from debian/changelog
+	make -s build/gen/version.h build/gen/openapi_json.h	# MLAB_VERSION; the API description
 	hub_src=$(ls hub/*.c hub/*/*.c)
 	dev_common=$(ls devices/common/*.c 2>/dev/null || true)
 	dev_progs=$(ls devices/mlab-*.c 2>/dev/null || true)

@@ -55,6 +55,7 @@ const EXPECTED = {
 	'GET /api/config': 'none',	// the lab's public settings (issue 17 part 5)
 	'GET /api/indicators': 'none',
 	'GET /api/indicators/report.css': 'none',
+	'GET /api/openapi.json': 'none',	// the API's description (issue 17 part 4)
 };
 const RANK = { none: 0, kiosk: 1, facilitator: 2, admin: 3 };
 
