@@ -17,6 +17,7 @@
 #include "gpio/gpio.h"
 #include "lab/alert.h"
 #include "lab/device.h"
+#include "lab/hass.h"
 #include "lab/job.h"
 #include "lab/machine.h"
 #include "net/http.h"
@@ -55,9 +56,11 @@ static const struct device_sub gpio_sub = {
 };
 
 static const struct device_sub fed_sub = { .name = "fed", .link = fed_link };
+static const struct device_sub hass_sub = { .name = "hass", .link = hass_link };
 
 const struct device_sub *const device_subs[] = {
 	&job_sub, &machine_sub, &alert_sub, &button_sub, &ws_sub, &part_sub, &gpio_sub, &fed_sub,
+	&hass_sub,
 };
 const int device_nsubs = sizeof(device_subs) / sizeof(device_subs[0]);
 

@@ -84,6 +84,8 @@ static const struct key keys[] = {
 	/* the lab */
 	{ "lab.name", K_STR, "MLab", 0, 0, NULL, "shown on pages" },
 	{ "lab.timezone", K_STR, "America/Toronto", 0, 0, NULL, "the lab's time zone (fiscal years, pages)" },
+	{ "ha.discovery", K_BOOL, "yes", 0, 0, NULL, "publish Home Assistant MQTT discovery for the hub's entities" },
+	{ "ha.prefix", K_STR, "homeassistant", 0, 0, NULL, "Home Assistant's discovery prefix" },
 	{ "devices.max", K_INT, "2000", 1, 1000000, NULL, "devices the hub keeps; messages from more are dropped and counted" },
 	{ "devices.stale_s", K_INT, "600", 10, 86400 * 30, NULL, "a device without its own online signal, silent this long, is offline" },
 

@@ -24,6 +24,7 @@
 #include "core/hub.h"
 #include "core/log.h"
 #include "lab/alert.h"
+#include "lab/hass.h"
 #include "lab/device.h"
 #include "mqtt/mqtt.h"
 #include "net/api.h"
@@ -155,6 +156,7 @@ static void publish(struct hub *h, const struct alert *a, int active)
 	if (s && h->mqtt)
 		mqtt_publish(h, 0, topic, s, strlen(s), 1, 0);
 	cJSON_free(s);
+	hass_alert(h, a->device, a->kind, a->metric, a->name, active);
 	ws_broadcast(h, "alert", o, WS_PUBLIC);
 }
 
