@@ -56,7 +56,7 @@ static void usage(FILE *f)
 		"       mlab-hub [options] purge [--now ISO-8601]\n"
 		"       mlab-hub [options] device remove ID [--drop-history]   (with the hub stopped)\n"
 		"       mlab-hub routes   (every API route and the least role it needs)\n"
-		"       mlab-hub [options] report --fy YEAR [--format json|csv|html] [--explain NAME] [--lang fr|en] [--db PATH]\n"
+		"       mlab-hub [options] report --fy YEAR [--format json|csv|html|datapackage] [--explain NAME] [--lang fr|en] [--out DIR] [--db PATH]\n"
 		"\n"
 		"  -c, --config=FILE   read settings from FILE (INI: [section] key = value);\n"
 		"                      default " DEFAULT_CONF " when it exists\n"
@@ -304,7 +304,8 @@ int main(int argc, char **argv)
 			conf_free(hub.conf);
 			return rc;
 		} else if (!strcmp(cmd, "report")) {
-			rc = report_command(&hub, argc - i - 1, argv + i + 1);
+			rc = report_command(&hub, argc - i - 1, argv + i + 1,
+					    strcmp(conf_str(hub.conf, "net.role"), "network") ? NULL : fed_figures);
 			store_close(&hub);
 			conf_free(hub.conf);
 			return rc;

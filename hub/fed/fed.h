@@ -26,4 +26,11 @@ void fed_fini(struct hub *h);
  * a lab resends what the network has not acknowledged. */
 void fed_link(struct hub *h, int link, int up);
 
+/* A network hub's figures for fiscal year fy: {"fy":Y,"sites":{SITE:
+ * {"indicators":…,"acknowledged":W,"last":{…}}},"total":{"indicators":…}}
+ * (the caller frees it with cJSON_Delete), or NULL with err.  Reads
+ * h's open store (sum.c); a report_net_fn for `mlab-hub report`. */
+struct cJSON;
+struct cJSON *fed_figures(struct hub *h, int fy, char *err, size_t errlen);
+
 #endif

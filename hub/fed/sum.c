@@ -344,6 +344,15 @@ static cJSON *sum_json(struct hub *h, int fy, char *err, size_t errlen)
 	return o;
 }
 
+cJSON *fed_figures(struct hub *h, int fy, char *err, size_t errlen)
+{
+	if (fy < 2000 || fy > 2999) {
+		snprintf(err, errlen, "fy must be a year between 2000 and 2999");
+		return NULL;
+	}
+	return sum_json(h, fy, err, errlen);
+}
+
 static void put_value(struct api_resp *out, const cJSON *fig)
 {
 	const cJSON *v = get(fig, "value");

@@ -134,6 +134,19 @@ static const char *key_label(const char *fam, const char *key, int fr)
 	return key;
 }
 
+const char *render_label(const char *name, int fr, char *buf, size_t len)
+{
+	char fam[160];
+	const char *key = split_fam(name, fam, sizeof(fam));
+
+	/* French puts a space before the colon */
+	if (!key)
+		snprintf(buf, len, "%s", label(name, fr));
+	else
+		snprintf(buf, len, "%s%s: %s", label(fam, fr), fr ? " " : "", key_label(fam, key, fr));
+	return buf;
+}
+
 /* Write a number for people: decimal comma in French. */
 static void html_num(struct api_resp *o, double v, int dec, int fr)
 {

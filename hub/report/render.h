@@ -4,11 +4,18 @@
 #ifndef MLAB_RENDER_H
 #define MLAB_RENDER_H
 
+#include <stddef.h>
+
 struct report;
 struct fig;
 struct xtab;
 struct api_resp;
 struct report_opts;
+
+/* The French (fr = 1) or English label of indicator name into buf, a
+ * breakdown as "family: key" ("Séances par type de groupe : famille").
+ * Returns buf.  Pure. */
+const char *render_label(const char *name, int fr, char *buf, size_t len);
 
 void render_json(struct report *r, struct api_resp *o);
 

@@ -27,6 +27,7 @@
 #include "report/fiscal.h"
 #include "core/hub.h"
 #include "core/log.h"
+#include "report/dpkg.h"
 #include "report/explain.h"
 #include "report/fig.h"
 #include "report/render.h"
@@ -301,15 +302,46 @@ static const struct api_route report_routes[] = {
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: mlab-hub report [--fy YEAR] [--format json|csv|html] "
-		"[--explain NAME] [--lang fr|en] [--db PATH]\n");
+	fprintf(stderr, "usage: mlab-hub report [--fy YEAR] [--format json|csv|html|datapackage] "
+		"[--explain NAME] [--lang fr|en] [--out DIR] [--db PATH]\n");
 }
 
-int report_command(struct hub *h, int argc, char **argv)
+/* Write the data package of fiscal year fy into dir: the lab's report, or
+ * the network's figures (net).  The process exit code. */
+static int datapackage(struct hub *h, int fy, const char *dir, report_net_fn net)
+{
+	struct report_opts op = { .fy = fy, .format = "json", .lang = "fr" };
+	struct api_resp out;
+	char err[300];
+	cJSON *o = NULL;
+	int rc;
+
+	memset(&out, 0, sizeof(out));
+	if (net) {
+		o = net(h, fy, err, sizeof(err));
+	} else if (!(rc = report_render(h, &op, &out, err, sizeof(err)))) {
+		o = cJSON_ParseWithLength(out.body, out.len);
+		snprintf(err, sizeof(err), "out of memory");
+	}
+	api_resp_free(&out);
+	if (!o) {
+		fprintf(stderr, "mlab-hub report: %s\n", err);
+		return 1;
+	}
+	rc = dpkg_write(dir, o, conf_str(h->conf, "lab.name"), err, sizeof(err));
+	cJSON_Delete(o);
+	if (rc) {
+		fprintf(stderr, "mlab-hub report: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
+int report_command(struct hub *h, int argc, char **argv, report_net_fn net)
 {
 	struct report_opts op;
 	struct api_resp out;
-	const char *db = NULL;
+	const char *db = NULL, *dir = NULL;
 	char err[300];
 	int fy_set = 0, rc;
 
@@ -353,12 +385,22 @@ int report_command(struct hub *h, int argc, char **argv)
 			op.lang = v;
 		} else if (!strcmp(a, "--db")) {
 			db = v;
+		} else if (!strcmp(a, "--out")) {
+			dir = v;
 		} else {
 			fprintf(stderr, "mlab-hub report: unknown option %s\n", a);
 			usage();
 			return 2;
 		}
 		i++;
+	}
+	if (!strcmp(op.format, "datapackage") && (!dir || op.explain)) {
+		fprintf(stderr, "mlab-hub report: --format datapackage needs --out DIR (and no --explain)\n");
+		return 2;
+	}
+	if (dir && strcmp(op.format, "datapackage")) {
+		fprintf(stderr, "mlab-hub report: --out goes with --format datapackage\n");
+		return 2;
 	}
 	if (!db)
 		db = conf_str(h->conf, "store.path");
@@ -371,6 +413,8 @@ int report_command(struct hub *h, int argc, char **argv)
 		op.fy = current_fy(h);
 	if (store_open(h, db))
 		return 1;
+	if (dir)
+		return datapackage(h, op.fy, dir, net);
 	rc = report_render(h, &op, &out, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "mlab-hub report: %s\n", err);

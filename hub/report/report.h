@@ -42,9 +42,17 @@ int report_band_young(const char *b);
  * 0 and *t, or -1 when there is none.  Pure. */
 int report_default_target(const char *name, int fy, double *t);
 
-/* `mlab-hub report [--fy Y] [--format json|csv|html] [--explain NAME]
- * [--lang fr|en] [--db PATH]` (argv after "report"); opens the store
- * itself (main.c closes it).  Returns the process exit code. */
-int report_command(struct hub *h, int argc, char **argv);
+/* A network hub's figures for fiscal year fy, as the object of
+ * GET /api/network/indicators (the caller frees it), or NULL with err
+ * (hub/fed/ gives it; report cannot call above itself). */
+struct cJSON;
+typedef struct cJSON *(*report_net_fn)(struct hub *h, int fy, char *err, size_t errlen);
+
+/* `mlab-hub report [--fy Y] [--format json|csv|html|datapackage]
+ * [--explain NAME] [--lang fr|en] [--out DIR] [--db PATH]` (argv after
+ * "report"); opens the store itself (main.c closes it).  With net set
+ * (a network hub), a data package holds the network's figures.  Returns
+ * the process exit code. */
+int report_command(struct hub *h, int argc, char **argv, report_net_fn net);
 
 #endif

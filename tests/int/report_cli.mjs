@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { HUB_BIN, test, main, assert, eq, startHub, run, tmpdir } from '../lib/harness.mjs';
+import { checkPackage, validateDescriptor } from '../lib/dpkg.mjs';
 
 const env = { ...process.env, ASAN_OPTIONS: 'detect_leaks=1' };
 const cli = (db, args, input) => run(HUB_BIN, ['--set', `store.path=${db}`, '--set', 'log.level=warn',
@@ -247,6 +248,60 @@ test('reproducible; the API agrees with the CLI; live database, backup copy, era
 		eq((await hub.get('/api/indicators?' + queries[i])).text, first[i], 'after erasure: ' + queries[i]);
 	eq((await hub.stop()).code, 0, 'the hub stops cleanly (no leak): ' + hub.log.slice(-500));
 	eq(args.map((a) => report(db, a)), first, 'CLI after erasure');
+});
+
+test('mlab-hub report --format datapackage: a Frictionless Data Package of the year', async () => {
+	const db = seeded();
+	const dir = path.join(tmpdir('dpkg'), 'out');	// created by the hub
+	report(db, ['--fy', '2025', '--format', 'datapackage', '--out', dir]);
+	const { pkg, resource, rows } = checkPackage(dir);
+	eq(fs.readdirSync(dir).sort(), ['datapackage.json', 'indicators-2025.csv'], 'the two files, no leftovers');
+	eq(resource.path, 'indicators-2025.csv');
+	eq(pkg.licenses[0].name, 'CC-BY-4.0');
+	assert(pkg.sources.length === 1 && pkg.sources[0].title.includes('MLab'), 'sources name the lab');
+	eq(rows.length, 1, 'one row: the year');
+	// every figure of the JSON report, with the same value, in both languages
+	const j = JSON.parse(report(db, ['--fy', '2025']));
+	const fields = Object.fromEntries(resource.schema.fields.map((f) => [f.name, f]));
+	eq(rows[0].fiscal_year, '2025');
+	for (const [name, fig] of Object.entries(j.indicators)) {
+		assert(fields[name], `field ${name}`);
+		eq(rows[0][name] === null ? null : Number(rows[0][name]), fig.value, `${name} in the CSV`);
+		if (fig.target !== null)
+			eq(Number(rows[0][name + '.target']), fig.target, `${name}.target`);
+	}
+	eq(fields.sessions.type, 'integer');
+	eq(fields.machine_busy_hours.type, 'number');
+	eq(fields.sessions.title, 'Séances');
+	assert(fields.sessions.description.includes('Séances') && fields.sessions.description.includes('Sessions'),
+		'a field is described in French and English');
+	assert(fields['participants.by_group.school'].description.includes('groupe scolaire') &&
+		fields['participants.by_group.school'].description.includes('school group'), 'a breakdown\'s key is translated');
+	eq(rows[0].appreciation_rate_pct, '60');
+
+	// the validator refuses what the specifications refuse
+	const bad = (f, what) => {
+		const p = JSON.parse(JSON.stringify(pkg));
+		f(p);
+		let threw = false;
+		try { validateDescriptor(p); } catch { threw = true; }
+		assert(threw, 'the validator accepts ' + what);
+	};
+	bad((p) => delete p.resources, 'no resources');
+	bad((p) => { p.name = 'Upper Case'; }, 'a bad package name');
+	bad((p) => { p.resources[0].schema.fields[1].type = 'count'; }, 'an unknown field type');
+	bad((p) => { p.resources[0].path = '../x.csv'; }, 'a path out of the package');
+	bad((p) => { p.licenses = [{ title: 'x' }]; }, 'a licence without name or path');
+	bad((p) => { p.resources[0].schema.primaryKey = ['nope']; }, 'a primary key that is no field');
+
+	// bad use: a clear error and nothing written
+	const none = path.join(tmpdir('dpkg'), 'none');
+	let r = cli(db, ['report', '--fy', '2025', '--format', 'datapackage']);
+	eq(r.status, 2, 'datapackage without --out');
+	assert(/needs --out/.test(r.stderr), r.stderr);
+	r = cli(db, ['report', '--fy', '2025', '--out', none]);
+	eq(r.status, 2, '--out without datapackage');
+	assert(!fs.existsSync(none), 'nothing written');
 });
 
 main();
