@@ -6,8 +6,11 @@
 // for each site equal that lab's own report, and the total is their sum.
 import { execFileSync } from 'node:child_process';
 import {
-	ROOT, test, main, assert, eq, sleep, startBroker, startHub, run, waitFor, subscribe,
+	ROOT, HUB_BIN, test, main, assert, eq, sleep, startBroker, startHub, run, waitFor, subscribe, tmpdir,
 } from '../lib/harness.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { checkPackage } from '../lib/dpkg.mjs';
 
 const sql = (db, q) => {
 	const r = run('sqlite3', ['-bail', '-cmd', '.timeout 10000', db, q]);
@@ -149,6 +152,31 @@ test('two bridged labs and a network hub: figures equal, nothing personal, outag
 	const html = await net.get('/api/network/indicators?fy=2025&format=html&lang=en');
 	assert(html.text.includes('<th scope="col" class="n">lab-a</th>'), 'HTML');
 	eq((await net.get('/api/network/indicators?fy=nope')).status, 400, 'a bad year');
+
+	// open data: the network's Data Package, one row per site and the total
+	const dir = path.join(tmpdir('netdp'), 'out');
+	const dp = run(HUB_BIN, ['--set', `store.path=${net.db}`, '--set', 'net.role=network', '--set', 'log.level=warn',
+		'report', '--fy', '2025', '--format', 'datapackage', '--out', dir]);
+	eq(dp.status, 0, 'network datapackage: ' + dp.stderr);
+	const { pkg, resource, rows } = checkPackage(dir);
+	eq(resource.path, 'network-indicators-2025.csv');
+	eq(resource.schema.primaryKey, ['fiscal_year', 'site']);
+	eq(rows.map((o) => o.site), ['lab-a', 'lab-b', 'total'], 'a row per site, then the total');
+	eq(pkg.sources.length, 2, 'a source per site');
+	const api = (await net.get('/api/network/indicators?fy=2025')).json;
+	for (const o of rows) {
+		const ind = o.site === 'total' ? api.total.indicators : api.sites[o.site].indicators;
+		for (const f of resource.schema.fields.slice(2).filter((f) => !f.name.endsWith('.target'))) {
+			const v = ind[f.name] ? ind[f.name].value : null;
+			eq(o[f.name] === null ? null : Number(o[f.name]), v, `${o.site} ${f.name}`);
+		}
+	}
+	for (const f of resource.schema.fields.filter((f) => f.type === 'integer'))
+		eq(Number(rows[2][f.name]), rows.slice(0, 2).reduce((a, o) => a + Number(o[f.name] || 0), 0),
+			`total ${f.name} = the sum of the sites'`);
+	const text = fs.readFileSync(path.join(dir, resource.path), 'utf8') + fs.readFileSync(path.join(dir, 'datapackage.json'), 'utf8');
+	for (const s of SECRETS)
+		assert(!text.includes(s), `"${s}" is in the open data`);
 	await seen.stop();
 });
 
