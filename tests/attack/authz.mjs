@@ -56,17 +56,25 @@ const EXPECTED = {
 	'GET /api/indicators': 'none',
 	'GET /api/indicators/report.css': 'none',
 	'GET /api/openapi.json': 'none',	// the API's description (issue 17 part 4)
+	'GET /api/network/indicators': 'none',	// a network hub's (net.role = network)
 };
 const RANK = { none: 0, kiosk: 1, facilitator: 2, admin: 3 };
 
-// The routes the hub serves, from its own tables.
+// The routes the hub serves, from its own tables: a lab's, then those
+// only a network hub (net.role = network) serves.
 function served() {
-	const r = run(HUB_BIN, ['routes']);
-	assert(r.status === 0, 'mlab-hub routes: ' + r.stderr);
-	return r.stdout.trim().split('\n').map((l) => {
-		const [method, pattern, role] = l.split(' ');
-		return { method, pattern, role, key: `${method} ${pattern}` };
-	});
+	const list = (sets) => {
+		const r = run(HUB_BIN, [...sets, '--set', 'log.level=warn', 'routes']);
+		assert(r.status === 0, 'mlab-hub routes: ' + r.stderr);
+		return r.stdout.trim().split('\n').map((l) => {
+			const [method, pattern, role] = l.split(' ');
+			return { method, pattern, role, key: `${method} ${pattern}` };
+		});
+	};
+	const lab = list([]);
+	const more = list(['--set', 'net.role=network']).filter((r) => !lab.some((l) => l.key === r.key));
+	assert(more.length > 0, 'a network hub serves routes a lab does not');
+	return [...lab, ...more];
 }
 
 // A concrete path for a pattern: ids that exist nowhere, so that a write
@@ -91,7 +99,8 @@ test('every route the hub serves has an expected role, and the same one', async 
 
 test('every route × every role: let in exactly the roles that may', async () => {
 	const broker = await startBroker();
-	const hub = await startHub({ broker, sets: ['kiosk.writes_per_min=100000'] });
+	// a network hub serves everything a lab does, and its own routes
+	const hub = await startHub({ broker, sets: ['kiosk.writes_per_min=100000', 'net.role=network'] });
 	const cookies = {
 		admin: await hub.login('ad', 'admin', 'admin-password'),
 		facilitator: await hub.login('fa', 'facilitator', 'facilitator-pw'),
