@@ -14,6 +14,9 @@
 //    (/proc/<pid>/io write_bytes) and fsyncs (strace -c) at a steady
 //    10 and 100 msg/s of QoS 1 telemetry, database growth, and the ratio
 //    to the logical data (BENCH_ONLY=write runs only this).
+// 6. A year of a busy lab (scripts/yeargen.c, cached in build/bench-year/
+//    for a day): its size per table, hub start-up to /healthz, a year-long
+//    and a 24 h chart, the annual report in every format (BENCH=year).
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -23,7 +26,7 @@ import WebSocket from '../tests/node_modules/ws/index.js';
 import { ROOT, startBroker, startHub, sleep, track, freePort, waitFor } from '../tests/lib/harness.mjs';
 
 const quick = !!process.env.BENCH_QUICK;
-const only = process.env.BENCH_ONLY || process.env.BENCH || '';	// throughput|commit|latency|cpu|write: one part (writes nothing)
+const only = process.env.BENCH_ONLY || process.env.BENCH || '';	// throughput|commit|latency|cpu|write|year: one part (writes nothing)
 const want = (part) => !only || only === part;
 const LOADER = path.join(ROOT, 'devices/mlab-load');
 const HUB = process.env.MLAB_HUB_BIN || path.join(ROOT, 'hub/mlab-hub');
@@ -248,6 +251,88 @@ async function writes(rate, devices, secs = quick ? 20 : 60) {
 		fsyncMin: fs_ * 60 / (t1 - t0), growthDay: (g1 - g0) * perDay, floorDay: FLOOR_B * rate * 86400 };
 }
 
+// A simulated year (build/yeargen): built once a day, reused by later runs.
+const YEARGEN = path.join(ROOT, 'build/yeargen');
+function yearDb() {
+	const dir = path.join(ROOT, quick ? 'build/bench-year-quick' : 'build/bench-year');
+	const db = path.join(dir, 'year.db'), side = path.join(dir, 'year.json');
+	let meta = fs.existsSync(side) && fs.existsSync(db) ? JSON.parse(fs.readFileSync(side, 'utf8')) : null;
+	if (!meta || Date.now() / 1000 - meta.now > 20 * 3600 || process.env.BENCH_YEAR_REGEN) {
+		fs.rmSync(dir, { recursive: true, force: true });
+		fs.mkdirSync(dir, { recursive: true });
+		const sets = ['--set', `store.path=${db}`, '--set', 'log.level=warn'];
+		const m = spawnSync(HUB, [...sets, 'user', 'list'], { encoding: 'utf8' });	// the schema, by the hub
+		if (m.status !== 0) throw new Error('mlab-hub user list: ' + m.stderr);
+		const t0 = performance.now(), now = Math.floor(Date.now() / 1000);
+		const g = spawnSync(YEARGEN, [db, ...(quick ? ['30', '3', '10'] : ['365', '30', '90'])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+		if (g.status !== 0) throw new Error('yeargen: ' + g.stderr);
+		meta = { now, buildS: (performance.now() - t0) / 1000 };
+		fs.writeFileSync(side, JSON.stringify(meta));
+	}
+	return { db, ...meta };
+}
+
+function tableSizes(db) {
+	const r = spawnSync('sqlite3', [db, "SELECT name, sum(pgsize) FROM dbstat WHERE name LIKE 'telemetry%' GROUP BY name;"], { encoding: 'utf8' });
+	return Object.fromEntries(r.stdout.trim().split('\n').filter(Boolean).map((l) => { const [n, b] = l.split('|'); return [n, Number(b)]; }));
+}
+
+const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
+
+// ms for one GET (the body read whole), and the body's length
+async function timed(url) {
+	const t0 = performance.now();
+	const r = await fetch(url);
+	const body = await r.text();
+	if (!r.ok) throw new Error(`${url}: ${r.status} ${body.slice(0, 200)}`);
+	return { ms: performance.now() - t0, len: body.length, body };
+}
+
+async function year() {
+	const y = yearDb();
+	const size = fs.statSync(y.db).size, tables = tableSizes(y.db);
+	const b = await startBroker({ persistence: false });
+	const starts = [];
+	let hub;
+	for (let i = 0; i < 5; i++) {
+		const httpPort = await freePort();
+		const t0 = performance.now();
+		const p = track(spawn(HUB, ['--set', `broker.port=${b.port}`, '--set', `http.listen=127.0.0.1:${httpPort}`,
+			'--set', `store.path=${y.db}`, '--set', 'log.level=warn'], { stdio: ['ignore', 'ignore', 'pipe'] }));
+		p.stderr.on('data', () => { });
+		const url = `http://127.0.0.1:${httpPort}`;
+		await waitFor(async () => { try { return (await fetch(url + '/healthz')).ok; } catch { return false; } }, 20000, 'hub on the year');
+		starts.push(performance.now() - t0);
+		hub = { p, url };
+		if (i < 4) { p.kill('SIGTERM'); await new Promise((r) => p.on('exit', r)); }
+	}
+	// the year ends at the generator's "now"; the device's busiest metric
+	const to = y.now, q = (from, step = '') => `${hub.url}/api/devices/bench-03/history?metric=power_w&from=${from}&to=${to}${step}`;
+	// the first request with the file out of the page cache (as after a
+	// reboot): dd's nocache drops this file's cached pages
+	const cold = () => spawnSync('dd', [`if=${y.db}`, 'iflag=nocache', 'count=0', 'status=none']);
+	const chart = async (from) => {
+		cold();
+		const first = await timed(q(from));
+		const ms = [];
+		for (let i = 0; i < 10; i++) ms.push((await timed(q(from))).ms);
+		return { first: first.ms, med: median(ms), max: Math.max(...ms), pts: JSON.parse(first.body).points.length, step: JSON.parse(first.body).step };
+	};
+	const yr = await chart(to - 365 * 86400), day = await chart(to - 86400), two = await chart(to - 7200);
+	const d = new Date((to - 182 * 86400) * 1000);
+	const fy = d.getUTCMonth() >= 3 ? d.getUTCFullYear() : d.getUTCFullYear() - 1;
+	const rep = {};
+	for (const f of ['json', 'csv', 'html']) {
+		const ms = [];
+		for (let i = 0; i < 5; i++) ms.push((await timed(`${hub.url}/api/indicators?fy=${fy}&format=${f}`)).ms);
+		rep[f] = median(ms);
+	}
+	hub.p.kill('SIGTERM');
+	await new Promise((r) => hub.p.on('exit', r));
+	await b.stop();
+	return { ...y, size, tables, start: median(starts), startMax: Math.max(...starts), yr, day, two, fy, rep };
+}
+
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '—');
 const f0 = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '—');
 
@@ -282,8 +367,8 @@ if (want('cpu')) try {
 } catch (e) {
 	rows.push(['cpu', 'instructions per stored event', '—', 'callgrind run failed: ' + e.message]);
 }
-console.error('bench: writes…');
 const gb = (x) => (x / 1e9).toFixed(2) + ' GB';
+console.error('bench: writes…');
 for (const [rate, devs, goal] of want('write') ? [[10, 20, 0.5e9], [100, 50, 4e9]] : []) {
 	const w = await writes(rate, devs);
 	rows.push(['writes', `${rate} msg/s (${devs} devices, QoS 1): written per day`, gb(w.perDay),
@@ -292,6 +377,20 @@ for (const [rate, devs, goal] of want('write') ? [[10, 20, 0.5e9], [100, 50, 4e9
 	rows.push(['writes', `${rate} msg/s: fsyncs per minute`, f1(w.fsyncMin), 'strace -ttt, counted over the steady stream only; goal ≤ 10 from telemetry']);
 	rows.push(['writes', `${rate} msg/s: database growth per day`, gb(w.growthDay), '(page_count − freelist_count) × page_size, before and after; ' +
 		`a checkpoint copies each new page once more: written + growth = ${gb(w.perDay + w.growthDay)}/day`]);
+}
+
+console.error('bench: a year of a busy lab…');
+if (want('year')) {
+	const y = await year();
+	const mb = (x) => (x / 1e6).toFixed(0) + ' MB';
+	const t = y.tables;
+	rows.push(['year', 'database after a simulated year', gb(y.size),
+		`20 devices × 4 metrics every 2 s, 3,000 sessions, 30,000 check-ins, 10,000 ratings, 2,000 contributions, 5,000 jobs (scripts/yeargen.c, built in ${f0(y.buildS)} s); ` +
+		`raw ${mb(t.telemetry)} (30 days), minutes ${mb(t.telemetry_min)} (90 days), hours ${mb(t.telemetry_hour)} (a year)`]);
+	rows.push(['year', 'hub start-up to /healthz', `${f0(y.start)} ms`, `median of 5 (slowest ${f0(y.startMax)} ms); goal ≤ 1 s`]);
+	for (const [name, c] of [['a year of one metric', y.yr], ['24 h of one metric', y.day], ['2 h of one metric', y.two]])
+		rows.push(['year', `chart: ${name}`, `${f1(c.med)} ms`, `median of 10 (slowest ${f1(c.max)}); first, file out of the page cache: ${f1(c.first)} ms; ${c.pts} points, step ${c.step}; goal ≤ 100 ms`]);
+	rows.push(['year', `annual report (fy ${y.fy}) json / csv / html`, `${f0(y.rep.json)} / ${f0(y.rep.csv)} / ${f0(y.rep.html)} ms`, 'GET /api/indicators, median of 5; goal ≤ 1 s']);
 }
 
 const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || [, '?'])[1];
