@@ -185,6 +185,9 @@ async function instructions(events = quick ? 2000 : 10000, secs = quick ? 15 : 4
 		await new Promise((r) => p.on('exit', r));
 		const m = err.match(/Collected : (\d+)/) || fs.readFileSync(cg, 'utf8').match(/summary: (\d+)/);
 		out[mode] = { ir: Number(m[1]), stored };
+		// for callgrind_annotate: where the instructions go
+		fs.mkdirSync(path.join(ROOT, 'build'), { recursive: true });
+		fs.copyFileSync(cg, path.join(ROOT, 'build', `callgrind-${mode}.out`));
 		await b.stop();
 		fs.rmSync(dir, { recursive: true, force: true });
 	}
