@@ -122,8 +122,13 @@ check: deps-check
 	@$(MAKE) --no-print-directory all build/asan/mlab-hub $(UNIT_BIN)
 	@tests/run.sh
 
-bench: deps-check all
+bench: deps-check all build/yeargen
 	@scripts/bench.sh
+
+# a simulated year of a busy lab for the bench (not installed)
+build/yeargen: scripts/yeargen.c | deps
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -o $@ $< $(shell $(PKG_CONFIG) --cflags --libs sqlite3) -lm
 
 fuzz: deps-check
 	@FUZZ_SECONDS=$${FUZZ_SECONDS:-300} tests/fuzz.sh

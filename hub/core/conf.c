@@ -70,13 +70,13 @@ static const struct key keys[] = {
 	{ "store.commit_ms", K_INT, "50", 0, 10000, NULL, "group-commit window" },
 	{ "store.batch_max", K_INT, "20000", 1, 1000000, NULL, "commit early past this many writes (each commit is an fsync)" },
 	{ "store.raw_days", K_INT, "30", 1, 36500, NULL, "keep raw telemetry this long" },
-	{ "store.aggregate_days", K_INT, "3650", 1, 36500, NULL, "keep per-minute aggregates this long" },
+	{ "store.aggregate_days", K_INT, "90", 1, 36500, NULL, "keep per-minute aggregates this long" },
 	{ "store.min_interval_ms", K_INT, "0", 0, 3600000, NULL, "store at most one raw point per metric per interval" },
 	{ "store.telemetry_commit_s", K_INT, "10", 1, 600, NULL, "telemetry is written and committed this often (what a power cut can lose)" },
 	{ "store.heartbeat_s", K_INT, "300", 0, 86400, NULL, "an unchanged reading is stored again after this long (0 = store every reading)" },
 	{ "store.deadband_pct", K_INT, "0", 0, 100, NULL, "a reading within this % of the last one stored counts as unchanged" },
 	{ "store.hour_days", K_INT, "3650", 1, 36500, NULL, "keep hourly aggregates this long" },
-	{ "store.min_free_mb", K_INT, "1024", 0, 1048576, NULL, "warn (log, /metrics mlab_disk_low) when less space is left for the database" },
+	{ "store.min_free_mb", K_INT, "1024", 0, 1048576, NULL, "warn (log, /metrics mlab_disk_low, a disk-low alert) when less space is left for the database" },
 
 	/* logging */
 	{ "log.level", K_ENUM, "notice", 0, 0, "err|warn|notice|info|debug", "log verbosity" },

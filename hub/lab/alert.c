@@ -1,8 +1,9 @@
 /*
  * alert.c — the list of active alerts, raised by the device registry
  * (offline), jobs (failed) and telemetry (a metric past
- * alert.<metric>.above / alert.<metric>.below), cleared when the condition
- * ends, and acknowledged by a facilitator.
+ * alert.<metric>.above / alert.<metric>.below) and the disk (less than
+ * store.min_free_mb left for the database, checked every minute), cleared
+ * when the condition ends, and acknowledged by a facilitator.
  *
  * Every change of an alert goes out twice, with the same JSON: on MQTT,
  * mlab/v1/hub/alert/<kind> (QoS 1, not retained), for the lab's other
@@ -24,18 +25,20 @@
 #include "core/hub.h"
 #include "core/log.h"
 #include "lab/alert.h"
+#include "core/loop.h"
 #include "lab/hass.h"
 #include "lab/device.h"
 #include "mqtt/mqtt.h"
 #include "net/api.h"
 #include "net/ws.h"
+#include "store/store.h"
 
 #define ALERT_MAX 256
 #define THRESH_MAX 64
 
 struct alert {
 	long long id;
-	char kind[24];		/* device-offline | job-failed | threshold */
+	char kind[24];		/* device-offline | job-failed | threshold | disk-low */
 	char device[ECO_ID_MAX + 20];
 	char name[128];		/* the device's display name */
 	char metric[32];	/* threshold: the metric */
@@ -143,6 +146,10 @@ static cJSON *alert_json(const struct alert *a, int active)
 	}
 	if (a->file[0])
 		cJSON_AddStringToObject(o, "file", a->file);
+	if (!strcmp(a->kind, "disk-low")) {
+		cJSON_AddNumberToObject(o, "free_mb", a->value);
+		cJSON_AddNumberToObject(o, "min_free_mb", a->threshold);
+	}
 	return o;
 }
 
@@ -221,6 +228,43 @@ void alert_job_ended(struct hub *h, struct device *d, int64_t job_id, const char
 	raise_alert(h, a, d, "job-failed", ts);
 }
 
+void alert_disk(struct hub *h, long long avail, long long limit, long long db)
+{
+	struct alert *a;
+
+	if (!h->alerts)
+		return;
+	a = find(h->alerts, "disk-low", "hub", NULL, NULL);
+	if (avail >= limit) {
+		if (a)
+			clear_alert(h, a);
+		return;
+	}
+	if (a)
+		return;
+	a = add(h->alerts);
+	snprintf(a->kind, sizeof(a->kind), "disk-low");
+	snprintf(a->device, sizeof(a->device), "hub");
+	snprintf(a->name, sizeof(a->name), "mlab-hub");
+	a->value = (double)(avail >> 20);
+	a->threshold = (double)(limit >> 20);
+	snprintf(a->message, sizeof(a->message),
+		 "%lld MiB left for the database (store.min_free_mb = %lld; database %lld MiB)",
+		 avail >> 20, limit >> 20, db >> 20);
+	a->since = hub_now();
+	LOG(L_NOTICE, "alert %lld: %s", a->id, a->message);
+	publish(h, a, 1);
+}
+
+/* Every minute: the space left beside the database. */
+static void disk_tick(struct hub *h, void *arg)
+{
+	long long db, avail;
+
+	if (!store_space(h, &db, &avail))
+		alert_disk(h, avail, conf_int(h->conf, "store.min_free_mb") * 1024LL * 1024LL, db);
+}
+
 static void thresh_add(void *arg, const char *key, const char *name, const char *value)
 {
 	struct alerts *al = arg;
@@ -257,6 +301,8 @@ int alert_init(struct hub *h)
 	conf_each(h->conf, "alert.*.above", thresh_add, al);
 	conf_each(h->conf, "alert.*.below", thresh_add, al);
 	h->alerts = al;
+	if (h->store)	/* the first look soon after start, then every minute */
+		loop_every(h, 2000, 60 * 1000, disk_tick, NULL);
 	return api_register(h, alert_routes);
 }
 

@@ -25,6 +25,10 @@ void alert_metric(struct hub *h, struct device *d, const char *metric, double va
 void alert_job_ended(struct hub *h, struct device *d, int64_t job_id, const char *state,
 		     double ts);
 
+/* The space left for the database: raise "disk-low" when avail < limit
+ * (bytes; store.min_free_mb), clear it when space is back.  db: the
+ * database's size, for the message. */
+void alert_disk(struct hub *h, long long avail, long long limit, long long db);
 /* Add "alerts":[…] (every alert in the list) to a /ws snapshot. */
 void alert_ws_snapshot(struct hub *h, struct cJSON *snap);
 

@@ -31,6 +31,13 @@ struct ingest {
 	int enabled[INGEST_ECO_MAX];
 	int nfilters[INGEST_ECO_MAX];
 	char filters[INGEST_ECO_MAX][ECO_FILTERS_MAX][ECO_FILTER_LEN];
+	/* each filter's literal head (up to its first wildcard): a topic
+	 * that does not start with it cannot match, checked before libmosquitto's
+	 * full match (which was 16 % of the instructions per stored message) */
+	unsigned short lit[INGEST_ECO_MAX][ECO_FILTERS_MAX];
+	/* and its literal tail (after its last '+', when it has no '#'): a
+	 * topic must end with it ("+/+/online" and the like) */
+	unsigned short tail[INGEST_ECO_MAX][ECO_FILTERS_MAX];
 	char prefix[INGEST_ECO_MAX][ECO_FILTER_LEN];
 	struct {
 		char prefix[ECO_FILTER_LEN];
@@ -77,6 +84,16 @@ int ingest_init(struct hub *h)
 			in->bambu = i;
 		if (ops->filters)
 			in->nfilters[i] = ops->filters(in->prefix[i], in->filters[i], ECO_FILTERS_MAX);
+		for (int f = 0; f < in->nfilters[i]; f++) {
+			const char *fl = in->filters[i][f];
+			size_t n = strcspn(fl, "+#");
+
+			const char *plus = strrchr(fl, '+');
+
+			/* "a/#" matches "a" too: its head is "a" */
+			in->lit[i][f] = (unsigned short)(n && fl[n] == '#' && fl[n - 1] == '/' ? n - 1 : n);
+			in->tail[i][f] = (unsigned short)(plus && !strchr(fl, '#') ? strlen(plus + 1) : 0);
+		}
 		if (ops->init && ops->init(&h->eco[i])) {
 			LOG(L_ERR, "eco: %s: cannot initialise", ops->name);
 			return -1;
@@ -100,9 +117,17 @@ void ingest_fini(struct hub *h)
 
 static int matches(struct ingest *in, int i, const char *topic)
 {
+	size_t len = strlen(topic);
+
 	for (int f = 0; f < in->nfilters[i]; f++) {
+		const char *fl = in->filters[i][f];
+		size_t tl = in->tail[i][f];
 		bool m = false;
 
+		if (strncmp(fl, topic, in->lit[i][f]))
+			continue;
+		if (tl && (len < tl || memcmp(fl + strlen(fl) - tl, topic + len - tl, tl)))
+			continue;
 		if (mosquitto_topic_matches_sub(in->filters[i][f], topic, &m) == MOSQ_ERR_SUCCESS && m)
 			return 1;
 	}

@@ -124,9 +124,14 @@ int year_load_sessions(struct report *r)
 		" (SELECT coalesce(sum(party_size), 0) FROM participants p WHERE p.session_id = s.id),"
 		" (SELECT group_concat(project_id, ';') FROM (SELECT project_id"
 		"   FROM session_projects WHERE session_id = s.id ORDER BY project_id)),"
-		" (SELECT group_concat(id, ';') FROM (SELECT id FROM sessions m"
-		"   WHERE m.merged_into = s.id ORDER BY id))"
-		" FROM sessions s WHERE s.started_at >= ?1 AND s.started_at < ?2"
+		" g.ids FROM sessions s"
+		/* the sessions merged into each, gathered once: a subquery per
+		 * session scanned the whole table (no index on merged_into),
+		 * 5 billion instructions on a year of 3,000 sessions */
+		" LEFT JOIN (SELECT merged_into AS into_id, group_concat(id, ';') AS ids"
+		"  FROM (SELECT merged_into, id FROM sessions WHERE merged_into IS NOT NULL"
+		"   ORDER BY merged_into, id) GROUP BY merged_into) g ON g.into_id = s.id"
+		" WHERE s.started_at >= ?1 AND s.started_at < ?2"
 		" AND s.removed_at IS NULL ORDER BY s.started_at, s.id";
 	static const char q_gone[] =
 		"SELECT id, started_at, coalesce(merged_into, 0), group_type, group_size"

@@ -82,4 +82,26 @@ test('history: hourly rollups for long spans, step= chooses, a bad step is refus
 	await b.stop();
 });
 
+test('disk-low: raised on MQTT, /ws and /api/alerts when less than store.min_free_mb is left', async () => {
+	const b = await startBroker();
+	const alerts = await subscribe(b, 'mlab/v1/hub/alert/#');
+	// more than any disk here has free: the first look (2 s after start) raises it
+	const hub = await startHub({ broker: b, sets: ['store.min_free_mb=1048576'] });
+	const a = await hub.waitFor(async () => (await hub.get('/api/alerts')).json.alerts?.find((x) => x.kind === 'disk-low'), 8000, 'disk-low alert');
+	eq(a.device, 'hub');
+	eq(a.min_free_mb, 1048576);
+	assert(a.free_mb >= 0 && a.free_mb < 1048576, 'free_mb ' + a.free_mb);
+	assert(/MiB left for the database/.test(a.message), a.message);
+	await hub.waitFor(() => alerts.msgs.some((m) => m.topic === 'mlab/v1/hub/alert/disk-low'), 5000, 'disk-low on MQTT');
+	// only once, however many minutes it lasts
+	eq((await hub.get('/api/alerts')).json.alerts.filter((x) => x.kind === 'disk-low').length, 1);
+	await alerts.stop();
+	await hub.stop();
+	const quiet = await startHub({ broker: b, sets: ['store.min_free_mb=0'] });
+	await sleep(3000);
+	eq((await quiet.get('/api/alerts')).json.alerts.filter((x) => x.kind === 'disk-low').length, 0, 'no alert with space left');
+	await quiet.stop();
+	await b.stop();
+});
+
 await main();

@@ -1,5 +1,5 @@
 // alerts.js — the dashboard's alert list: what the hub raised (device
-// offline, job failed, a metric past its threshold), newest first,
+// offline, job failed, a metric past its threshold, the disk nearly full), newest first,
 // acknowledged with POST /api/alerts/{id}/ack.  An alert the hub sends
 // with "active": false has ended and leaves the list.
 import { h, replaceKeepFocus } from './dom.js';
@@ -18,6 +18,7 @@ export function createAlerts(listEl, noneEl, countEl, onChange) {
 			value: fmtNumber(a.value) + t('unitsym.' + a.metric),
 			limit: fmtNumber(a.threshold) + t('unitsym.' + a.metric),
 		});
+		case 'disk-low': return t('alert.disk.text', { free: fmtNumber(a.free_mb), limit: fmtNumber(a.min_free_mb) });
 		default: return a.message || a.kind;
 		}
 	}
