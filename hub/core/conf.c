@@ -58,6 +58,7 @@ static const struct key keys[] = {
 	{ "http.tls_cert", K_STR, NULL, 0, 0, NULL, "serve HTTPS with this certificate" },
 	{ "http.tls_key", K_STR, NULL, 0, 0, NULL, "key for http.tls_cert" },
 	{ "ws.queue_max", K_INT, "256", 8, 100000, NULL, "messages queued per WebSocket client before it is dropped" },
+	{ "ws.queue_max_kb", K_INT, "256", 16, 1048576, NULL, "bytes (KiB) queued per WebSocket client before it is dropped" },
 	{ "ws.max_clients", K_INT, "1000", 1, 100000, NULL, "WebSocket clients at once" },
 	{ "ws.sndbuf_kb", K_INT, "64", 0, 65536, NULL, "kernel send buffer per WebSocket (0: system default)" },
 	{ "ws.max_per_addr", K_INT, "32", 1, 100000, NULL, "anonymous WebSocket clients from one address" },

@@ -3,16 +3,30 @@
  *
  * Per client: a bitmap of devices changed since they were last sent (so a
  * slow client gets the latest state once, never a backlog), a FIFO of
- * other messages bounded by ws.queue_max, and a pending snapshot.  Each
- * writeable callback sends one message: snapshot, then queued messages,
- * then changed devices.
+ * other messages bounded by ws.queue_max and ws.queue_max_kb, and a
+ * snapshot.  Each writeable callback sends what the socket takes:
+ * snapshot, then queued messages, then changed devices.
+ *
+ * Memory does not grow with clients times devices.  The snapshot is sent
+ * as one message in fragments of WS_FRAG bytes: its small parts are
+ * printed when it starts, and the devices are copied in as the socket
+ * drains, from the device messages every client shares (struct wire); a
+ * device that changes meanwhile is marked changed and sent again after.
+ * A queued message is one buffer shared by every client it is queued
+ * for.  A client that never reads therefore holds its queue's nodes, its
+ * snapshot's small parts and one fragment, and the heap is trimmed once
+ * clients are gone.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <cjson/cJSON.h>
 #include <libwebsockets.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "core/conf.h"
 #include "core/hub.h"
@@ -26,10 +40,20 @@
  * and on this period (expiry, the command line). */
 #define WS_RECHECK_MS 2000
 
+/* Bytes of snapshot per fragment: what lws holds for a socket that does
+ * not take a whole write. */
+#define WS_FRAG 8192
+
+/* A message queued for clients: one buffer, counted references. */
 struct qmsg {
-	struct qmsg *next;
+	int refs;
 	size_t len;
 	unsigned char buf[];	/* LWS_PRE + len */
+};
+
+struct qnode {
+	struct qnode *next;
+	struct qmsg *m;
 };
 
 struct client {
@@ -39,7 +63,13 @@ struct client {
 	char *cookie;		/* the Cookie header of a logged-in client */
 	int role;
 	int audience;
-	int snapshot;		/* snapshot still to send */
+	int snapshot;		/* a snapshot to start */
+	char *snap;		/* the snapshot being sent: its text, less the items */
+	size_t snap_len, snap_off;	/* its length; bytes of it sent */
+	size_t snap_split;	/* where the items go (the item array's ']') */
+	int snap_idx;		/* next item to copy in; -1: all copied */
+	int snap_frags;		/* fragments sent */
+	int snap_items;		/* items copied in */
 	int dead;
 	int ping;		/* a ping to send */
 	double heard;		/* last frame (or pong) from the client */
@@ -47,17 +77,20 @@ struct client {
 	int dirty_bits;
 	int dirty_cursor;
 	int ndirty;
-	struct qmsg *qhead, *qtail;
+	struct qnode *qhead, *qtail;
 	int qlen;
+	size_t qbytes;
 };
 
 /* The last "device" message built for each device (by registry idx):
  * built once per device version, written to every client from the same
- * buffer (LWS_PRE bytes of headroom for lws's frame header). */
+ * buffer (LWS_PRE bytes of headroom for lws's frame header), and copied
+ * from into the snapshots (the item is at item_off, item_len long). */
 struct wire {
 	unsigned version;
 	int valid;
 	size_t len;
+	size_t item_off, item_len;
 	unsigned char *buf;
 };
 
@@ -67,6 +100,8 @@ struct ws {
 	int nwire[2];
 	int n;
 	int queue_max;
+	size_t queue_bytes;
+	int trim;		/* clients left since the heap was last trimmed */
 	int max_clients;
 	int max_per_addr;
 	int staff_reserve;
@@ -101,6 +136,14 @@ static void recheck_tick(struct hub *h, void *arg)
 	(void)arg;
 	ws_recheck(h);	/* logins that expired, or changed by the CLI */
 	idle_check(h);
+#ifdef __GLIBC__
+	/* what clients that left held goes back to the system, not kept
+	 * for the next burst */
+	if (h->ws->trim) {
+		h->ws->trim = 0;
+		malloc_trim(0);
+	}
+#endif
 }
 
 int ws_init(struct hub *h)
@@ -110,6 +153,7 @@ int ws_init(struct hub *h)
 	if (!w)
 		return -1;
 	w->queue_max = (int)conf_int(h->conf, "ws.queue_max");
+	w->queue_bytes = (size_t)conf_int(h->conf, "ws.queue_max_kb") * 1024;
 	w->max_clients = (int)conf_int(h->conf, "ws.max_clients");
 	w->sndbuf = (int)conf_int(h->conf, "ws.sndbuf_kb") * 1024;
 	w->max_per_addr = (int)conf_int(h->conf, "ws.max_per_addr");
@@ -136,16 +180,37 @@ int ws_client_count(const struct hub *h)
 	return h->ws ? h->ws->n : 0;
 }
 
+static void qmsg_put(struct qmsg *m)
+{
+	if (m && --m->refs <= 0)
+		free(m);
+}
+
+/* Free what c holds (its queue, its snapshot in progress). */
 static void queue_free(struct client *c)
 {
-	struct qmsg *m, *next;
+	struct qnode *n, *next;
 
-	for (m = c->qhead; m; m = next) {
-		next = m->next;
-		free(m);
+	for (n = c->qhead; n; n = next) {
+		next = n->next;
+		qmsg_put(n->m);
+		free(n);
 	}
 	c->qhead = c->qtail = NULL;
 	c->qlen = 0;
+	c->qbytes = 0;
+	free(c->snap);
+	c->snap = NULL;
+}
+
+/* Bytes held for c alone (its snapshot's text, its queue), kept as a
+ * high-water mark for /metrics. */
+static void note_held(struct hub *h, const struct client *c)
+{
+	uint64_t held = c->qbytes + (c->snap ? c->snap_len - c->snap_off : 0);
+
+	if (held > h->stats.ws_held_peak)
+		h->stats.ws_held_peak = held;
 }
 
 static int set_dirty(struct client *c, int idx)
@@ -199,7 +264,8 @@ static void drop(struct client *c, const char *why)
 static void drop_slow(struct hub *h, struct client *c)
 {
 	h->stats.ws_dropped_slow++;
-	LOG(L_WARN, "ws: closing a client that fell %d messages behind", h->ws->queue_max);
+	LOG(L_WARN, "ws: closing a client that fell %d messages behind (%zu bytes)",
+	    c->qlen, c->qbytes);
 	drop(c, "too slow");
 }
 
@@ -244,7 +310,7 @@ static struct qmsg *qmsg_new(const char *s, size_t len)
 
 	if (!m)
 		return NULL;
-	m->next = NULL;
+	m->refs = 0;
 	m->len = len;
 	memcpy(m->buf + LWS_PRE, s, len);
 	return m;
@@ -255,6 +321,7 @@ void ws_broadcast(struct hub *h, const char *type, cJSON *obj,
 {
 	char *s, *pub;
 	size_t len, publen;
+	struct qmsg *ms, *mp;
 
 	if (!h->ws || !h->ws->clients) {
 		cJSON_Delete(obj);
@@ -284,53 +351,48 @@ void ws_broadcast(struct hub *h, const char *type, cJSON *obj,
 	publen = pub ? strlen(pub) : len;
 	if (pub)
 		utf8_scrub(pub, publen);
+	/* one buffer per audience, shared by every client it goes to */
+	ms = qmsg_new(s, len);
+	mp = pub ? qmsg_new(pub, publen) : NULL;
+	free(s);
+	free(pub);
+	if (!ms || (pub && !mp)) {
+		free(ms);
+		free(mp);
+		return;
+	}
 	for (struct client *c = h->ws->clients; c; c = c->next) {
-		struct qmsg *m;
-		int full = c->audience >= WS_STAFF || !pub;
+		struct qmsg *m = c->audience >= WS_STAFF || !mp ? ms : mp;
+		struct qnode *n;
 
 		if (c->dead || c->audience < (int)audience || c->snapshot)
 			continue;
-		if (c->qlen >= h->ws->queue_max) {
+		if (c->qlen >= h->ws->queue_max ||
+		    (c->qlen && c->qbytes + m->len > h->ws->queue_bytes)) {
 			drop_slow(h, c);
 			continue;
 		}
-		if (!(m = full ? qmsg_new(s, len) : qmsg_new(pub, publen)))
+		if (!(n = malloc(sizeof(*n))))
 			continue;
+		n->next = NULL;
+		n->m = m;
+		m->refs++;
 		if (c->qtail)
-			c->qtail->next = m;
+			c->qtail->next = n;
 		else
-			c->qhead = m;
-		c->qtail = m;
+			c->qhead = n;
+		c->qtail = n;
 		c->qlen++;
+		c->qbytes += m->len;
+		note_held(h, c);
 		lws_callback_on_writable(c->wsi);
 	}
-	free(s);
-	free(pub);
-}
-
-static char *snapshot(struct hub *h, struct client *c, size_t *len)
-{
-	cJSON *o = cJSON_CreateObject();
-	char *s;
-
-	cJSON_AddStringToObject(o, "type", "snapshot");
-	cJSON_AddStringToObject(o, "broker", h->broker_up ? "connected" : "disconnected");
-	cJSON_AddStringToObject(o, "role", c->role == ROLE_ADMIN ? "admin" :
-				c->role == ROLE_FACILITATOR ? "facilitator" :
-				c->role == ROLE_KIOSK ? "kiosk" : "public");
-	for (int i = 0; i < ws_nparts; i++)
-		if (ws_parts[i]->snapshot)
-			ws_parts[i]->snapshot(h, o, c->audience);
-	if (c->audience < WS_STAFF)
-		api_strip_personal(o);
-	s = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	*len = s ? strlen(s) : 0;
-	/* a stored byte that is not UTF-8 must not end every screen's
-	 * connection ("invalid UTF-8 in text frame") */
-	if (s)
-		utf8_scrub(s, *len);
-	return s;
+	ms->refs++;
+	qmsg_put(ms);
+	if (mp) {
+		mp->refs++;
+		qmsg_put(mp);
+	}
 }
 
 /* The part whose items coalesce (the devices), or NULL. */
@@ -340,6 +402,50 @@ static const struct ws_part *item_part(void)
 		if (ws_parts[i]->item)
 			return ws_parts[i];
 	return NULL;
+}
+
+/* Start c's snapshot: print everything but the items, which go where
+ * the item part's empty array is ("name":[]; being a key, that text
+ * cannot occur inside a string).  Returns 0, or -1 when out of memory. */
+static int snap_start(struct hub *h, struct client *c)
+{
+	const struct ws_part *ip = item_part();
+	cJSON *o = cJSON_CreateObject();
+	char key[64], *s, *at = NULL;
+
+	cJSON_AddStringToObject(o, "type", "snapshot");
+	cJSON_AddStringToObject(o, "broker", h->broker_up ? "connected" : "disconnected");
+	cJSON_AddStringToObject(o, "role", c->role == ROLE_ADMIN ? "admin" :
+				c->role == ROLE_FACILITATOR ? "facilitator" :
+				c->role == ROLE_KIOSK ? "kiosk" : "public");
+	for (int i = 0; i < ws_nparts; i++)
+		if (ws_parts[i]->item)
+			cJSON_AddArrayToObject(o, ws_parts[i]->name);
+		else if (ws_parts[i]->snapshot)
+			ws_parts[i]->snapshot(h, o, c->audience);
+	if (c->audience < WS_STAFF)
+		api_strip_personal(o);
+	s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (!s)
+		return -1;
+	c->snap_len = strlen(s);
+	/* a stored byte that is not UTF-8 must not end every screen's
+	 * connection ("invalid UTF-8 in text frame") */
+	utf8_scrub(s, c->snap_len);
+	if (ip) {
+		snprintf(key, sizeof(key), "\"%s\":[]", ip->name);
+		at = strstr(s, key);
+	}
+	c->snap = s;
+	c->snap_off = 0;
+	c->snap_split = at ? (size_t)(at - s) + strlen(key) - 1 : c->snap_len;
+	c->snap_idx = at ? 0 : -1;
+	c->snap_frags = 0;
+	c->snap_items = 0;
+	c->snapshot = 0;
+	note_held(h, c);
+	return 0;
 }
 
 /* The current message for item idx, cached per version.  The buffer
@@ -369,13 +475,18 @@ static struct wire *item_wire(struct hub *h, int idx, int staff)
 	}
 	c = &w->wire[staff][idx];
 	if (!c->valid || c->version != version) {
-		cJSON *o = p->item(h, idx);
-		char *s;
-		size_t len;
+		cJSON *o = cJSON_CreateObject(), *it = p->item(h, idx);
+		char *s, head[64];
+		size_t len, hlen;
 		unsigned char *nb;
 
-		if (!o)
+		if (!it) {
+			cJSON_Delete(o);
 			return NULL;
+		}
+		/* {"type":T,"T":item}: the item is what the snapshot lists */
+		cJSON_AddStringToObject(o, "type", p->item_type);
+		cJSON_AddItemToObject(o, p->item_type, it);
 		if (!staff)
 			api_strip_personal(o);
 		s = cJSON_PrintUnformatted(o);
@@ -383,6 +494,12 @@ static struct wire *item_wire(struct hub *h, int idx, int staff)
 		if (!s)
 			return NULL;
 		len = strlen(s);
+		hlen = (size_t)snprintf(head, sizeof(head), "{\"type\":\"%s\",\"%s\":",
+					p->item_type, p->item_type);
+		if (len < hlen + 1 || memcmp(s, head, hlen)) {
+			free(s);	/* not the shape printed above: never */
+			return NULL;
+		}
 		utf8_scrub(s, len);
 		nb = realloc(c->buf, LWS_PRE + len);
 		if (!nb) {
@@ -393,39 +510,113 @@ static struct wire *item_wire(struct hub *h, int idx, int staff)
 		free(s);
 		c->buf = nb;
 		c->len = len;
+		c->item_off = hlen;
+		c->item_len = len - hlen - 1;
 		c->version = version;
 		c->valid = 1;
 	}
 	return c;
 }
 
-/* Send one message to c. Returns 0, or -1 to close. */
+/* Append n bytes to the fragment being built; 0, or -1 when out of
+ * memory. */
+static int frag_add(unsigned char **f, size_t *cap, size_t *len, const void *src, size_t n)
+{
+	if (LWS_PRE + *len + n > *cap) {
+		size_t ncap = LWS_PRE + *len + n + WS_FRAG;
+		unsigned char *nf = realloc(*f, ncap);
+
+		if (!nf)
+			return -1;
+		*f = nf;
+		*cap = ncap;
+	}
+	memcpy(*f + LWS_PRE + *len, src, n);
+	*len += n;
+	return 0;
+}
+
+/* Send the next fragment (about WS_FRAG bytes) of c's snapshot: its
+ * text up to the items, the items as they are now, then the rest.
+ * Returns 0, or -1 to close. */
+static int snap_send(struct hub *h, struct client *c)
+{
+	const struct ws_part *ip = item_part();
+	int staff = c->audience >= WS_STAFF, fin, rc;
+	size_t cap = LWS_PRE + WS_FRAG + 1024, len = 0, n;
+	unsigned char *f = malloc(cap);
+	enum lws_write_protocol wp;
+
+	if (!f)
+		return -1;
+	while (len < WS_FRAG && c->snap_off < c->snap_len) {
+		if (c->snap_off < c->snap_split || c->snap_idx < 0) {
+			size_t end = c->snap_off < c->snap_split ? c->snap_split : c->snap_len;
+
+			n = end - c->snap_off;
+			if (n > WS_FRAG - len)
+				n = WS_FRAG - len;
+			if (frag_add(&f, &cap, &len, c->snap + c->snap_off, n))
+				goto oom;
+			c->snap_off += n;
+			continue;
+		}
+		/* the items, from the shared device messages */
+		for (unsigned v; len < WS_FRAG; c->snap_idx++) {
+			struct wire *wm;
+
+			if (ip->version(h, c->snap_idx, &v)) {
+				c->snap_idx = -1;	/* past the last: the rest */
+				break;
+			}
+			if (!(wm = item_wire(h, c->snap_idx, staff))) {
+				set_dirty(c, c->snap_idx);	/* out of memory: after */
+				continue;
+			}
+			if (c->snap_items++ && frag_add(&f, &cap, &len, ",", 1))
+				goto oom;
+			if (frag_add(&f, &cap, &len, wm->buf + LWS_PRE + wm->item_off, wm->item_len))
+				goto oom;
+		}
+	}
+	fin = c->snap_off >= c->snap_len;
+	wp = c->snap_frags ? LWS_WRITE_CONTINUATION : LWS_WRITE_TEXT;
+	if (!fin)
+		wp |= LWS_WRITE_NO_FIN;
+	c->snap_frags++;
+	rc = lws_write(c->wsi, f + LWS_PRE, len, wp) < (int)len;
+	free(f);
+	if (fin) {
+		free(c->snap);
+		c->snap = NULL;
+	}
+	return rc ? -1 : 0;
+oom:
+	free(f);
+	return -1;
+}
+
+/* Send one message (or snapshot fragment) to c. Returns 0, or -1 to
+ * close. */
 static int send_one(struct hub *h, struct client *c)
 {
-	if (c->snapshot) {
-		size_t len;
-		char *s = snapshot(h, c, &len);
-		struct qmsg *m = s ? qmsg_new(s, len) : NULL;
-		int rc;
-
-		free(s);
-		if (!m)
-			return -1;
-		c->snapshot = 0;
-		rc = lws_write(c->wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT) < (int)m->len;
-		free(m);
-		return rc ? -1 : 0;
-	}
+	if (c->snap)
+		return snap_send(h, c);
+	if (c->snapshot)
+		return snap_start(h, c) ? -1 : snap_send(h, c);
 	if (c->qhead) {
-		struct qmsg *m = c->qhead;
+		struct qnode *n = c->qhead;
+		struct qmsg *m = n->m;
 		int rc;
 
-		c->qhead = m->next;
+		c->qhead = n->next;
 		if (!c->qhead)
 			c->qtail = NULL;
 		c->qlen--;
+		c->qbytes -= m->len;
+		free(n);
 		rc = lws_write(c->wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT) < (int)m->len;
-		free(m);
+		qmsg_put(m);
 		return rc ? -1 : 0;
 	}
 	while (c->ndirty) {
@@ -554,13 +745,13 @@ static int ws_cb(struct lws *wsi, enum lws_callback_reasons reason,
 		}
 		/* several messages while the socket takes them: one per loop
 		 * turn would let a busy lab outrun every client */
-		for (int n = 0; n < 64 && (c->snapshot || c->qhead || c->ndirty); n++) {
+		for (int n = 0; n < 64 && (c->snap || c->snapshot || c->qhead || c->ndirty); n++) {
 			if (send_one(h, c))
 				return -1;
 			if (lws_send_pipe_choked(wsi))
 				break;
 		}
-		if (c->snapshot || c->qhead || c->ndirty)
+		if (c->snap || c->snapshot || c->qhead || c->ndirty)
 			lws_callback_on_writable(wsi);
 		return 0;
 
@@ -588,6 +779,7 @@ static int ws_cb(struct lws *wsi, enum lws_callback_reasons reason,
 		queue_free(c);
 		free(c->dirty);
 		c->dirty = NULL;
+		h->ws->trim = 1;
 		free(c->cookie);
 		c->cookie = NULL;
 		return 0;
