@@ -56,6 +56,18 @@ struct qnode {
 	struct qmsg *m;
 };
 
+/* A snapshot's text, less the items: built once per role and change
+ * (epoch), shared by the clients it is being sent to. */
+struct snaptext {
+	int refs;
+	unsigned epoch;
+	int broker_up;
+	size_t len;
+	size_t split;		/* where the items go (the item array's ']') */
+	int items;		/* 0: there is no item array */
+	char s[];
+};
+
 struct client {
 	struct client *next;
 	struct lws *wsi;
@@ -64,9 +76,8 @@ struct client {
 	int role;
 	int audience;
 	int snapshot;		/* a snapshot to start */
-	char *snap;		/* the snapshot being sent: its text, less the items */
-	size_t snap_len, snap_off;	/* its length; bytes of it sent */
-	size_t snap_split;	/* where the items go (the item array's ']') */
+	struct snaptext *snap;	/* the snapshot being sent (shared) */
+	size_t snap_off;	/* bytes of its text sent */
 	int snap_idx;		/* next item to copy in; -1: all copied */
 	int snap_frags;		/* fragments sent */
 	int snap_items;		/* items copied in */
@@ -102,6 +113,8 @@ struct ws {
 	int queue_max;
 	size_t queue_bytes;
 	int trim;		/* clients left since the heap was last trimmed */
+	unsigned epoch;		/* changes (messages, writes, resyncs) so far */
+	struct snaptext *snaps[ROLE_ADMIN + 1];	/* the last built, by role */
 	int max_clients;
 	int max_per_addr;
 	int staff_reserve;
@@ -110,6 +123,7 @@ struct ws {
 };
 
 static void drop(struct client *c, const char *why);
+static void snaptext_put(struct snaptext *t);
 
 /* A client silent for ws.idle_s is pinged (browsers answer by
  * themselves); one still silent after twice that is closed: a socket
@@ -166,6 +180,8 @@ int ws_init(struct hub *h)
 
 void ws_fini(struct hub *h)
 {
+	for (int r = 0; h->ws && r <= ROLE_ADMIN; r++)
+		snaptext_put(h->ws->snaps[r]);
 	for (int k = 0; h->ws && k < 2; k++) {
 		for (int i = 0; i < h->ws->nwire[k]; i++)
 			free(h->ws->wire[k][i].buf);
@@ -178,6 +194,12 @@ void ws_fini(struct hub *h)
 int ws_client_count(const struct hub *h)
 {
 	return h->ws ? h->ws->n : 0;
+}
+
+static void snaptext_put(struct snaptext *t)
+{
+	if (t && --t->refs <= 0)
+		free(t);
 }
 
 static void qmsg_put(struct qmsg *m)
@@ -199,18 +221,16 @@ static void queue_free(struct client *c)
 	c->qhead = c->qtail = NULL;
 	c->qlen = 0;
 	c->qbytes = 0;
-	free(c->snap);
+	snaptext_put(c->snap);
 	c->snap = NULL;
 }
 
-/* Bytes held for c alone (its snapshot's text, its queue), kept as a
- * high-water mark for /metrics. */
+/* Bytes held for c alone (its queue: the snapshot's text is shared),
+ * kept as a high-water mark for /metrics. */
 static void note_held(struct hub *h, const struct client *c)
 {
-	uint64_t held = c->qbytes + (c->snap ? c->snap_len - c->snap_off : 0);
-
-	if (held > h->stats.ws_held_peak)
-		h->stats.ws_held_peak = held;
+	if (c->qbytes > h->stats.ws_held_peak)
+		h->stats.ws_held_peak = c->qbytes;
 }
 
 static int set_dirty(struct client *c, int idx)
@@ -273,6 +293,7 @@ void ws_resync(struct hub *h)
 {
 	if (!h->ws)
 		return;
+	h->ws->epoch++;
 	for (int k = 0; k < 2; k++)
 		for (int i = 0; i < h->ws->nwire[k]; i++)
 			h->ws->wire[k][i].valid = 0;
@@ -291,6 +312,9 @@ void ws_recheck(struct hub *h)
 {
 	if (!h->ws)
 		return;
+	/* after an API write, and every WS_RECHECK_MS (the command line
+	 * writes too): a snapshot's text is built anew */
+	h->ws->epoch++;
 	for (struct client *c = h->ws->clients; c; c = c->next) {
 		if (c->dead || c->role == ROLE_NONE)
 			continue;
@@ -323,6 +347,8 @@ void ws_broadcast(struct hub *h, const char *type, cJSON *obj,
 	size_t len, publen;
 	struct qmsg *ms, *mp;
 
+	if (h->ws)
+		h->ws->epoch++;	/* a snapshot built before misses it */
 	if (!h->ws || !h->ws->clients) {
 		cJSON_Delete(obj);
 		return;
@@ -404,47 +430,75 @@ static const struct ws_part *item_part(void)
 	return NULL;
 }
 
-/* Start c's snapshot: print everything but the items, which go where
- * the item part's empty array is ("name":[]; being a key, that text
- * cannot occur inside a string).  Returns 0, or -1 when out of memory. */
-static int snap_start(struct hub *h, struct client *c)
+/* The snapshot's text for role, less the items, which go where the
+ * item part's empty array is ("name":[]; being a key, that text cannot
+ * occur inside a string).  A new reference, or NULL when out of memory. */
+static struct snaptext *snaptext_get(struct hub *h, int role)
 {
 	const struct ws_part *ip = item_part();
-	cJSON *o = cJSON_CreateObject();
+	struct ws *w = h->ws;
+	struct snaptext *t = w->snaps[role];
+	int audience = role >= ROLE_FACILITATOR ? WS_STAFF : role == ROLE_KIOSK ? WS_KIOSK : WS_PUBLIC;
+	cJSON *o;
 	char key[64], *s, *at = NULL;
+	size_t len;
 
+	if (t && t->epoch == w->epoch && t->broker_up == h->broker_up) {
+		t->refs++;
+		return t;
+	}
+	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "type", "snapshot");
 	cJSON_AddStringToObject(o, "broker", h->broker_up ? "connected" : "disconnected");
-	cJSON_AddStringToObject(o, "role", c->role == ROLE_ADMIN ? "admin" :
-				c->role == ROLE_FACILITATOR ? "facilitator" :
-				c->role == ROLE_KIOSK ? "kiosk" : "public");
+	cJSON_AddStringToObject(o, "role", role == ROLE_ADMIN ? "admin" :
+				role == ROLE_FACILITATOR ? "facilitator" :
+				role == ROLE_KIOSK ? "kiosk" : "public");
 	for (int i = 0; i < ws_nparts; i++)
 		if (ws_parts[i]->item)
 			cJSON_AddArrayToObject(o, ws_parts[i]->name);
 		else if (ws_parts[i]->snapshot)
-			ws_parts[i]->snapshot(h, o, c->audience);
-	if (c->audience < WS_STAFF)
+			ws_parts[i]->snapshot(h, o, audience);
+	if (audience < WS_STAFF)
 		api_strip_personal(o);
 	s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	if (!s)
-		return -1;
-	c->snap_len = strlen(s);
+		return NULL;
+	len = strlen(s);
+	if (!(t = malloc(sizeof(*t) + len + 1))) {
+		free(s);
+		return NULL;
+	}
+	memcpy(t->s, s, len + 1);
+	free(s);
 	/* a stored byte that is not UTF-8 must not end every screen's
 	 * connection ("invalid UTF-8 in text frame") */
-	utf8_scrub(s, c->snap_len);
+	utf8_scrub(t->s, len);
 	if (ip) {
 		snprintf(key, sizeof(key), "\"%s\":[]", ip->name);
-		at = strstr(s, key);
+		at = strstr(t->s, key);
 	}
-	c->snap = s;
+	t->len = len;
+	t->split = at ? (size_t)(at - t->s) + strlen(key) - 1 : len;
+	t->items = at != NULL;
+	t->epoch = w->epoch;
+	t->broker_up = h->broker_up;
+	t->refs = 2;	/* the cache's and the caller's */
+	snaptext_put(w->snaps[role]);
+	w->snaps[role] = t;
+	return t;
+}
+
+/* Start c's snapshot.  Returns 0, or -1 when out of memory. */
+static int snap_start(struct hub *h, struct client *c)
+{
+	if (!(c->snap = snaptext_get(h, c->role)))
+		return -1;
 	c->snap_off = 0;
-	c->snap_split = at ? (size_t)(at - s) + strlen(key) - 1 : c->snap_len;
-	c->snap_idx = at ? 0 : -1;
+	c->snap_idx = c->snap->items ? 0 : -1;
 	c->snap_frags = 0;
 	c->snap_items = 0;
 	c->snapshot = 0;
-	note_held(h, c);
 	return 0;
 }
 
@@ -542,6 +596,7 @@ static int frag_add(unsigned char **f, size_t *cap, size_t *len, const void *src
 static int snap_send(struct hub *h, struct client *c)
 {
 	const struct ws_part *ip = item_part();
+	struct snaptext *t = c->snap;
 	int staff = c->audience >= WS_STAFF, fin, rc;
 	size_t cap = LWS_PRE + WS_FRAG + 1024, len = 0, n;
 	unsigned char *f = malloc(cap);
@@ -549,14 +604,14 @@ static int snap_send(struct hub *h, struct client *c)
 
 	if (!f)
 		return -1;
-	while (len < WS_FRAG && c->snap_off < c->snap_len) {
-		if (c->snap_off < c->snap_split || c->snap_idx < 0) {
-			size_t end = c->snap_off < c->snap_split ? c->snap_split : c->snap_len;
+	while (len < WS_FRAG && c->snap_off < t->len) {
+		if (c->snap_off < t->split || c->snap_idx < 0) {
+			size_t end = c->snap_off < t->split ? t->split : t->len;
 
 			n = end - c->snap_off;
 			if (n > WS_FRAG - len)
 				n = WS_FRAG - len;
-			if (frag_add(&f, &cap, &len, c->snap + c->snap_off, n))
+			if (frag_add(&f, &cap, &len, t->s + c->snap_off, n))
 				goto oom;
 			c->snap_off += n;
 			continue;
@@ -579,7 +634,7 @@ static int snap_send(struct hub *h, struct client *c)
 				goto oom;
 		}
 	}
-	fin = c->snap_off >= c->snap_len;
+	fin = c->snap_off >= t->len;
 	wp = c->snap_frags ? LWS_WRITE_CONTINUATION : LWS_WRITE_TEXT;
 	if (!fin)
 		wp |= LWS_WRITE_NO_FIN;
@@ -587,7 +642,7 @@ static int snap_send(struct hub *h, struct client *c)
 	rc = lws_write(c->wsi, f + LWS_PRE, len, wp) < (int)len;
 	free(f);
 	if (fin) {
-		free(c->snap);
+		snaptext_put(c->snap);
 		c->snap = NULL;
 	}
 	return rc ? -1 : 0;
