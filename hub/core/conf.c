@@ -64,6 +64,7 @@ static const struct key keys[] = {
 	{ "ws.max_per_addr", K_INT, "32", 1, 100000, NULL, "anonymous WebSocket clients from one address" },
 	{ "ws.staff_reserve", K_INT, "16", 0, 100000, NULL, "of ws.max_clients, places only logged-in clients may take" },
 	{ "ws.idle_s", K_INT, "60", 2, 3600, NULL, "a WebSocket silent this long is pinged; one that does not answer within it again is closed" },
+	{ "http.max_per_addr", K_INT, "64", 2, 100000, NULL, "connections (HTTP and WebSocket) open at once from one address; more are closed at once" },
 	{ "http.fd_reserve", K_INT, "64", 16, 100000, NULL, "file descriptors kept free for the database, the broker and files: connections past the limit less this are closed at once" },
 
 	/* storage */

@@ -114,6 +114,9 @@ static int get_metrics(struct api_req *req, struct api_resp *resp)
 	  "%llu", (unsigned long long)s->ws_held_peak);
 	C("ws_refused_total", "WebSocket handshakes refused (ws.max_clients, ws.max_per_addr).", s->ws_refused);
 	C("connections_refused_total", "Connections closed at once to keep http.fd_reserve free.", s->conns_refused);
+	C("connections_refused_per_addr_total", "Connections closed at once: their address had http.max_per_addr open.",
+	  s->conns_refused_addr);
+	C("accept_errors_total", "Times accept() failed (no file descriptor left).", s->accept_errors);
 	HELP("mlab_http_requests_total", "counter", "API requests answered, by status code.");
 	for (int code = 100; code < 600; code++)
 		if (s->http_status[code])
