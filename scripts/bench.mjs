@@ -322,7 +322,7 @@ if (want('slow')) {
 	const r = await slowClients();
 	rows.push(['memory', `${r.devices} devices, ${r.open} WebSockets that never read: RSS start / peak / after`,
 		`${f1(r.rss0)} / ${f1(r.peak)} / ${f1(r.after)} MB`,
-		`goal: peak ≤ 64 MB, after near the start; RSS while they hang ${f1(r.during)} MB; most bytes held for one client ${f0(r.queued)}; ${r.dropped} dropped as too slow`]);
+		`goal: peak ≤ 64 MB, after near the start; RSS while they hang ${f1(r.during)} MB; most bytes queued for one client ${f0(r.queued)}; ${r.dropped} dropped as too slow`]);
 }
 console.error('bench: instructions (callgrind)…');
 if (want('cpu')) try {
