@@ -8,16 +8,13 @@
  * snapshot, then queued messages, then changed devices.
  *
  * Memory does not grow with clients times devices.  The snapshot is sent
- * as one message in fragments of WS_FRAG bytes: its small parts are
- * printed when it starts, and the devices are copied in as the socket
- * drains, from the device messages every client shares (struct wire); a
- * device that changes meanwhile is marked changed and sent again after.
- * A queued message is one buffer shared by every client it is queued
- * for.  A client that never reads therefore holds its queue's nodes, its
- * snapshot's small parts and one fragment, and the heap is trimmed once
- * clients are gone.
+ * as one message in fragments, from what all clients share (net/snap.c);
+ * a device that changes meanwhile is marked changed and sent again
+ * after.  A queued message is one buffer shared by every client it is
+ * queued for.  A client that never reads therefore holds its queue's
+ * nodes and one fragment, and the heap is trimmed once clients are
+ * gone.
  */
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,16 +30,13 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "net/api.h"
+#include "net/snap.h"
 #include "net/utf8.h"
 #include "net/ws.h"
 
 /* Logins behind open staff sockets are re-checked after every API write
  * and on this period (expiry, the command line). */
 #define WS_RECHECK_MS 2000
-
-/* Bytes of snapshot per fragment: what lws holds for a socket that does
- * not take a whole write. */
-#define WS_FRAG 8192
 
 /* A message queued for clients: one buffer, counted references. */
 struct qmsg {
@@ -56,18 +50,6 @@ struct qnode {
 	struct qmsg *m;
 };
 
-/* A snapshot's text, less the items: built once per role and change
- * (epoch), shared by the clients it is being sent to. */
-struct snaptext {
-	int refs;
-	unsigned epoch;
-	int broker_up;
-	size_t len;
-	size_t split;		/* where the items go (the item array's ']') */
-	int items;		/* 0: there is no item array */
-	char s[];
-};
-
 struct client {
 	struct client *next;
 	struct lws *wsi;
@@ -76,11 +58,7 @@ struct client {
 	int role;
 	int audience;
 	int snapshot;		/* a snapshot to start */
-	struct snaptext *snap;	/* the snapshot being sent (shared) */
-	size_t snap_off;	/* bytes of its text sent */
-	int snap_idx;		/* next item to copy in; -1: all copied */
-	int snap_frags;		/* fragments sent */
-	int snap_items;		/* items copied in */
+	struct snap_stream st;	/* the snapshot being sent */
 	int dead;
 	int ping;		/* a ping to send */
 	double heard;		/* last frame (or pong) from the client */
@@ -93,28 +71,13 @@ struct client {
 	size_t qbytes;
 };
 
-/* The last "device" message built for each device (by registry idx):
- * built once per device version, written to every client from the same
- * buffer (LWS_PRE bytes of headroom for lws's frame header), and copied
- * from into the snapshots (the item is at item_off, item_len long). */
-struct wire {
-	unsigned version;
-	int valid;
-	size_t len;
-	size_t item_off, item_len;
-	unsigned char *buf;
-};
-
 struct ws {
 	struct client *clients;
-	struct wire *wire[2];	/* [1]: for staff, [0]: without personal members */
-	int nwire[2];
+	struct snap *snap;	/* what the clients share */
 	int n;
 	int queue_max;
 	size_t queue_bytes;
 	int trim;		/* clients left since the heap was last trimmed */
-	unsigned epoch;		/* changes (messages, writes, resyncs) so far */
-	struct snaptext *snaps[ROLE_ADMIN + 1];	/* the last built, by role */
 	int max_clients;
 	int max_per_addr;
 	int staff_reserve;
@@ -123,7 +86,6 @@ struct ws {
 };
 
 static void drop(struct client *c, const char *why);
-static void snaptext_put(struct snaptext *t);
 
 /* A client silent for ws.idle_s is pinged (browsers answer by
  * themselves); one still silent after twice that is closed: a socket
@@ -164,8 +126,10 @@ int ws_init(struct hub *h)
 {
 	struct ws *w = calloc(1, sizeof(*w));
 
-	if (!w)
+	if (!w || !(w->snap = snap_new())) {
+		free(w);
 		return -1;
+	}
 	w->queue_max = (int)conf_int(h->conf, "ws.queue_max");
 	w->queue_bytes = (size_t)conf_int(h->conf, "ws.queue_max_kb") * 1024;
 	w->max_clients = (int)conf_int(h->conf, "ws.max_clients");
@@ -180,13 +144,8 @@ int ws_init(struct hub *h)
 
 void ws_fini(struct hub *h)
 {
-	for (int r = 0; h->ws && r <= ROLE_ADMIN; r++)
-		snaptext_put(h->ws->snaps[r]);
-	for (int k = 0; h->ws && k < 2; k++) {
-		for (int i = 0; i < h->ws->nwire[k]; i++)
-			free(h->ws->wire[k][i].buf);
-		free(h->ws->wire[k]);
-	}
+	if (h->ws)
+		snap_free(h->ws->snap);
 	free(h->ws);
 	h->ws = NULL;
 }
@@ -194,12 +153,6 @@ void ws_fini(struct hub *h)
 int ws_client_count(const struct hub *h)
 {
 	return h->ws ? h->ws->n : 0;
-}
-
-static void snaptext_put(struct snaptext *t)
-{
-	if (t && --t->refs <= 0)
-		free(t);
 }
 
 static void qmsg_put(struct qmsg *m)
@@ -221,8 +174,7 @@ static void queue_free(struct client *c)
 	c->qhead = c->qtail = NULL;
 	c->qlen = 0;
 	c->qbytes = 0;
-	snaptext_put(c->snap);
-	c->snap = NULL;
+	snap_end(&c->st);
 }
 
 /* Bytes held for c alone (its queue: the snapshot's text is shared),
@@ -293,10 +245,7 @@ void ws_resync(struct hub *h)
 {
 	if (!h->ws)
 		return;
-	h->ws->epoch++;
-	for (int k = 0; k < 2; k++)
-		for (int i = 0; i < h->ws->nwire[k]; i++)
-			h->ws->wire[k][i].valid = 0;
+	snap_renumbered(h->ws->snap);
 	for (struct client *c = h->ws->clients; c; c = c->next) {
 		if (c->dead)
 			continue;
@@ -314,7 +263,7 @@ void ws_recheck(struct hub *h)
 		return;
 	/* after an API write, and every WS_RECHECK_MS (the command line
 	 * writes too): a snapshot's text is built anew */
-	h->ws->epoch++;
+	snap_changed(h->ws->snap);
 	for (struct client *c = h->ws->clients; c; c = c->next) {
 		if (c->dead || c->role == ROLE_NONE)
 			continue;
@@ -348,7 +297,7 @@ void ws_broadcast(struct hub *h, const char *type, cJSON *obj,
 	struct qmsg *ms, *mp;
 
 	if (h->ws)
-		h->ws->epoch++;	/* a snapshot built before misses it */
+		snap_changed(h->ws->snap);	/* a snapshot built before misses it */
 	if (!h->ws || !h->ws->clients) {
 		cJSON_Delete(obj);
 		return;
@@ -421,244 +370,38 @@ void ws_broadcast(struct hub *h, const char *type, cJSON *obj,
 	}
 }
 
-/* The part whose items coalesce (the devices), or NULL. */
-static const struct ws_part *item_part(void)
-{
-	for (int i = 0; i < ws_nparts; i++)
-		if (ws_parts[i]->item)
-			return ws_parts[i];
-	return NULL;
-}
-
-/* The snapshot's text for role, less the items, which go where the
- * item part's empty array is ("name":[]; being a key, that text cannot
- * occur inside a string).  A new reference, or NULL when out of memory. */
-static struct snaptext *snaptext_get(struct hub *h, int role)
-{
-	const struct ws_part *ip = item_part();
-	struct ws *w = h->ws;
-	struct snaptext *t = w->snaps[role];
-	int audience = role >= ROLE_FACILITATOR ? WS_STAFF : role == ROLE_KIOSK ? WS_KIOSK : WS_PUBLIC;
-	cJSON *o;
-	char key[64], *s, *at = NULL;
-	size_t len;
-
-	if (t && t->epoch == w->epoch && t->broker_up == h->broker_up) {
-		t->refs++;
-		return t;
-	}
-	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "type", "snapshot");
-	cJSON_AddStringToObject(o, "broker", h->broker_up ? "connected" : "disconnected");
-	cJSON_AddStringToObject(o, "role", role == ROLE_ADMIN ? "admin" :
-				role == ROLE_FACILITATOR ? "facilitator" :
-				role == ROLE_KIOSK ? "kiosk" : "public");
-	for (int i = 0; i < ws_nparts; i++)
-		if (ws_parts[i]->item)
-			cJSON_AddArrayToObject(o, ws_parts[i]->name);
-		else if (ws_parts[i]->snapshot)
-			ws_parts[i]->snapshot(h, o, audience);
-	if (audience < WS_STAFF)
-		api_strip_personal(o);
-	s = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	if (!s)
-		return NULL;
-	len = strlen(s);
-	if (!(t = malloc(sizeof(*t) + len + 1))) {
-		free(s);
-		return NULL;
-	}
-	memcpy(t->s, s, len + 1);
-	free(s);
-	/* a stored byte that is not UTF-8 must not end every screen's
-	 * connection ("invalid UTF-8 in text frame") */
-	utf8_scrub(t->s, len);
-	if (ip) {
-		snprintf(key, sizeof(key), "\"%s\":[]", ip->name);
-		at = strstr(t->s, key);
-	}
-	t->len = len;
-	t->split = at ? (size_t)(at - t->s) + strlen(key) - 1 : len;
-	t->items = at != NULL;
-	t->epoch = w->epoch;
-	t->broker_up = h->broker_up;
-	t->refs = 2;	/* the cache's and the caller's */
-	snaptext_put(w->snaps[role]);
-	w->snaps[role] = t;
-	return t;
-}
-
-/* Start c's snapshot.  Returns 0, or -1 when out of memory. */
-static int snap_start(struct hub *h, struct client *c)
-{
-	if (!(c->snap = snaptext_get(h, c->role)))
-		return -1;
-	c->snap_off = 0;
-	c->snap_idx = c->snap->items ? 0 : -1;
-	c->snap_frags = 0;
-	c->snap_items = 0;
-	c->snapshot = 0;
-	return 0;
-}
-
-/* The current message for item idx, cached per version.  The buffer
- * belongs to the cache.  NULL when out of memory or when there is no
- * such item. */
-static struct wire *item_wire(struct hub *h, int idx, int staff)
-{
-	const struct ws_part *p = item_part();
-	struct ws *w = h->ws;
-	struct wire *c;
-	unsigned version;
-
-	if (!p || p->version(h, idx, &version))
-		return NULL;
-	if (idx >= w->nwire[staff]) {
-		int n = w->nwire[staff] ? w->nwire[staff] : 64;
-		struct wire *nw;
-
-		while (n <= idx)
-			n *= 2;
-		nw = realloc(w->wire[staff], (size_t)n * sizeof(*nw));
-		if (!nw)
-			return NULL;
-		memset(nw + w->nwire[staff], 0, (size_t)(n - w->nwire[staff]) * sizeof(*nw));
-		w->wire[staff] = nw;
-		w->nwire[staff] = n;
-	}
-	c = &w->wire[staff][idx];
-	if (!c->valid || c->version != version) {
-		cJSON *o = cJSON_CreateObject(), *it = p->item(h, idx);
-		char *s, head[64];
-		size_t len, hlen;
-		unsigned char *nb;
-
-		if (!it) {
-			cJSON_Delete(o);
-			return NULL;
-		}
-		/* {"type":T,"T":item}: the item is what the snapshot lists */
-		cJSON_AddStringToObject(o, "type", p->item_type);
-		cJSON_AddItemToObject(o, p->item_type, it);
-		if (!staff)
-			api_strip_personal(o);
-		s = cJSON_PrintUnformatted(o);
-		cJSON_Delete(o);
-		if (!s)
-			return NULL;
-		len = strlen(s);
-		hlen = (size_t)snprintf(head, sizeof(head), "{\"type\":\"%s\",\"%s\":",
-					p->item_type, p->item_type);
-		if (len < hlen + 1 || memcmp(s, head, hlen)) {
-			free(s);	/* not the shape printed above: never */
-			return NULL;
-		}
-		utf8_scrub(s, len);
-		nb = realloc(c->buf, LWS_PRE + len);
-		if (!nb) {
-			free(s);
-			return NULL;
-		}
-		memcpy(nb + LWS_PRE, s, len);
-		free(s);
-		c->buf = nb;
-		c->len = len;
-		c->item_off = hlen;
-		c->item_len = len - hlen - 1;
-		c->version = version;
-		c->valid = 1;
-	}
-	return c;
-}
-
-/* Append n bytes to the fragment being built; 0, or -1 when out of
- * memory. */
-static int frag_add(unsigned char **f, size_t *cap, size_t *len, const void *src, size_t n)
-{
-	if (LWS_PRE + *len + n > *cap) {
-		size_t ncap = LWS_PRE + *len + n + WS_FRAG;
-		unsigned char *nf = realloc(*f, ncap);
-
-		if (!nf)
-			return -1;
-		*f = nf;
-		*cap = ncap;
-	}
-	memcpy(*f + LWS_PRE + *len, src, n);
-	*len += n;
-	return 0;
-}
-
-/* Send the next fragment (about WS_FRAG bytes) of c's snapshot: its
- * text up to the items, the items as they are now, then the rest.
- * Returns 0, or -1 to close. */
+/* Send the next fragment of c's snapshot.  0, or -1 to close. */
 static int snap_send(struct hub *h, struct client *c)
 {
-	const struct ws_part *ip = item_part();
-	struct snaptext *t = c->snap;
-	int staff = c->audience >= WS_STAFF, fin, rc;
-	size_t cap = LWS_PRE + WS_FRAG + 1024, len = 0, n;
-	unsigned char *f = malloc(cap);
-	enum lws_write_protocol wp;
+	size_t len;
+	int first, fin, rc;
+	unsigned char *f = snap_next(h, h->ws->snap, &c->st, c->audience >= WS_STAFF,
+				     &len, &first, &fin);
+	enum lws_write_protocol wp = first ? LWS_WRITE_TEXT : LWS_WRITE_CONTINUATION;
 
 	if (!f)
 		return -1;
-	while (len < WS_FRAG && c->snap_off < t->len) {
-		if (c->snap_off < t->split || c->snap_idx < 0) {
-			size_t end = c->snap_off < t->split ? t->split : t->len;
-
-			n = end - c->snap_off;
-			if (n > WS_FRAG - len)
-				n = WS_FRAG - len;
-			if (frag_add(&f, &cap, &len, t->s + c->snap_off, n))
-				goto oom;
-			c->snap_off += n;
-			continue;
-		}
-		/* the items, from the shared device messages */
-		for (unsigned v; len < WS_FRAG; c->snap_idx++) {
-			struct wire *wm;
-
-			if (ip->version(h, c->snap_idx, &v)) {
-				c->snap_idx = -1;	/* past the last: the rest */
-				break;
-			}
-			if (!(wm = item_wire(h, c->snap_idx, staff))) {
-				set_dirty(c, c->snap_idx);	/* out of memory: after */
-				continue;
-			}
-			if (c->snap_items++ && frag_add(&f, &cap, &len, ",", 1))
-				goto oom;
-			if (frag_add(&f, &cap, &len, wm->buf + LWS_PRE + wm->item_off, wm->item_len))
-				goto oom;
-		}
-	}
-	fin = c->snap_off >= t->len;
-	wp = c->snap_frags ? LWS_WRITE_CONTINUATION : LWS_WRITE_TEXT;
 	if (!fin)
 		wp |= LWS_WRITE_NO_FIN;
-	c->snap_frags++;
 	rc = lws_write(c->wsi, f + LWS_PRE, len, wp) < (int)len;
 	free(f);
-	if (fin) {
-		snaptext_put(c->snap);
-		c->snap = NULL;
-	}
+	if (fin)
+		snap_end(&c->st);
 	return rc ? -1 : 0;
-oom:
-	free(f);
-	return -1;
 }
 
 /* Send one message (or snapshot fragment) to c. Returns 0, or -1 to
  * close. */
 static int send_one(struct hub *h, struct client *c)
 {
-	if (c->snap)
+	if (c->st.text)
 		return snap_send(h, c);
-	if (c->snapshot)
-		return snap_start(h, c) ? -1 : snap_send(h, c);
+	if (c->snapshot) {
+		c->snapshot = 0;
+		if (snap_begin(h, h->ws->snap, &c->st, c->role))
+			return -1;
+		return snap_send(h, c);
+	}
 	if (c->qhead) {
 		struct qnode *n = c->qhead;
 		struct qmsg *m = n->m;
@@ -676,17 +419,17 @@ static int send_one(struct hub *h, struct client *c)
 	}
 	while (c->ndirty) {
 		int idx = c->dirty_cursor;
-		struct wire *wm;
+		unsigned char *m;
+		size_t len;
 
 		c->dirty_cursor = (c->dirty_cursor + 1) % c->dirty_bits;
 		if (!(c->dirty[idx / 8] & (1u << (idx % 8))))
 			continue;
 		c->dirty[idx / 8] &= (unsigned char)~(1u << (idx % 8));
 		c->ndirty--;
-		if (!(wm = item_wire(h, idx, c->audience >= WS_STAFF)))
+		if (!(m = snap_item(h, h->ws->snap, idx, c->audience >= WS_STAFF, &len)))
 			continue;	/* gone, or out of memory: the next change sends it */
-		return lws_write(c->wsi, wm->buf + LWS_PRE, wm->len,
-				 LWS_WRITE_TEXT) < (int)wm->len ? -1 : 0;
+		return lws_write(c->wsi, m, len, LWS_WRITE_TEXT) < (int)len ? -1 : 0;
 	}
 	return 0;
 }
@@ -800,13 +543,13 @@ static int ws_cb(struct lws *wsi, enum lws_callback_reasons reason,
 		}
 		/* several messages while the socket takes them: one per loop
 		 * turn would let a busy lab outrun every client */
-		for (int n = 0; n < 64 && (c->snap || c->snapshot || c->qhead || c->ndirty); n++) {
+		for (int n = 0; n < 64 && (c->st.text || c->snapshot || c->qhead || c->ndirty); n++) {
 			if (send_one(h, c))
 				return -1;
 			if (lws_send_pipe_choked(wsi))
 				break;
 		}
-		if (c->snap || c->snapshot || c->qhead || c->ndirty)
+		if (c->st.text || c->snapshot || c->qhead || c->ndirty)
 			lws_callback_on_writable(wsi);
 		return 0;
 
