@@ -90,6 +90,25 @@ void snap_renumbered(struct snap *s)
 			s->wire[k][i].valid = 0;
 }
 
+/* Print o (taken: freed here) without what names a person unless for
+ * staff, its bytes that are not UTF-8 replaced: a stored one must not end
+ * every screen's connection ("invalid UTF-8 in text frame").  The text
+ * (the caller frees it) and its length, or NULL. */
+static char *print(cJSON *o, int staff, size_t *len)
+{
+	char *txt;
+
+	if (!staff)
+		api_strip_personal(o);
+	txt = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (!txt)
+		return NULL;
+	*len = strlen(txt);
+	utf8_scrub(txt, *len);
+	return txt;
+}
+
 /* The part whose items coalesce (the devices), or NULL. */
 static const struct ws_part *item_part(void)
 {
@@ -135,22 +154,14 @@ static struct wire *item_wire(struct hub *h, struct snap *s, int idx, int staff)
 		/* {"type":T,"T":item}: the item is what the snapshot lists */
 		cJSON_AddStringToObject(o, "type", p->item_type);
 		cJSON_AddItemToObject(o, p->item_type, it);
-		if (!staff)
-			api_strip_personal(o);
-		txt = cJSON_PrintUnformatted(o);
-		cJSON_Delete(o);
-		if (!txt)
+		if (!(txt = print(o, staff, &len)))
 			return NULL;
-		len = strlen(txt);
 		hlen = (size_t)snprintf(head, sizeof(head), "{\"type\":\"%s\",\"%s\":",
 					p->item_type, p->item_type);
 		if (len < hlen + 1 || memcmp(txt, head, hlen)) {
 			free(txt);	/* not the shape printed above: never */
 			return NULL;
 		}
-		/* a stored byte that is not UTF-8 must not end every screen's
-		 * connection ("invalid UTF-8 in text frame") */
-		utf8_scrub(txt, len);
 		nb = realloc(c->buf, LWS_PRE + len);
 		if (!nb) {
 			free(txt);
@@ -204,20 +215,14 @@ static struct snaptext *text_get(struct hub *h, struct snap *s, int role)
 			cJSON_AddArrayToObject(o, ws_parts[i]->name);
 		else if (ws_parts[i]->snapshot)
 			ws_parts[i]->snapshot(h, o, audience);
-	if (audience < WS_STAFF)
-		api_strip_personal(o);
-	txt = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	if (!txt)
+	if (!(txt = print(o, audience >= WS_STAFF, &len)))
 		return NULL;
-	len = strlen(txt);
 	if (!(t = malloc(sizeof(*t) + len + 1))) {
 		free(txt);
 		return NULL;
 	}
 	memcpy(t->s, txt, len + 1);
 	free(txt);
-	utf8_scrub(t->s, len);
 	/* "name":[] — being a key, that text cannot occur inside a string */
 	if (ip) {
 		snprintf(key, sizeof(key), "\"%s\":[]", ip->name);
