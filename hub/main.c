@@ -36,6 +36,7 @@
 #include "lab/removal.h"
 #include "mqtt/mqtt.h"
 #include "net/api.h"
+#include "net/http.h"
 #include "net/openapi.h"
 #include "net/ws.h"
 #include "part/part.h"
@@ -141,9 +142,10 @@ static int open_store_only(struct hub *h, int create)
  * hooks and timers with the layers below.  0 or -1. */
 static int modules_init(struct hub *h)
 {
-	return api_init(h) || openapi_init(h) || ws_init(h) || auth_init(h) || device_init(h) ||
-	       device_api_init(h) || removal_init(h) || ingest_init(h) || job_init(h) || machine_init(h) ||
-	       alert_init(h) || part_init(h) || report_init(h) || fed_init(h) ? -1 : 0;
+	return api_init(h) || openapi_init(h) || ws_init(h) || http_init(h) || auth_init(h) ||
+	       device_init(h) || device_api_init(h) || removal_init(h) || ingest_init(h) ||
+	       job_init(h) || machine_init(h) || alert_init(h) || part_init(h) || report_init(h) ||
+	       fed_init(h) ? -1 : 0;
 }
 
 /* `mlab-hub routes`: every route the hub serves and the least role it
@@ -167,6 +169,7 @@ static int routes_command(struct hub *h)
 	store_close(h);
 	fed_fini(h);
 	device_fini(h);
+	http_fini(h);
 	ws_fini(h);
 	api_fini(h);
 	return rc;
@@ -211,6 +214,7 @@ out_store:
 	device_fini(h);
 out_loop:
 	loop_fini(h);		/* closes the WebSocket clients: before ws_fini */
+	http_fini(h);
 	ws_fini(h);
 	api_fini(h);
 	reload_fini(h);

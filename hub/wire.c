@@ -66,14 +66,6 @@ const int device_nsubs = sizeof(device_subs) / sizeof(device_subs[0]);
 
 /* ---- what a WebSocket client sees: devices, participation, alerts */
 
-static void devices_snapshot(struct hub *h, cJSON *snap, int audience)
-{
-	cJSON *arr = cJSON_AddArrayToObject(snap, "devices");
-
-	for (int i = 0; i < device_count(h); i++)
-		cJSON_AddItemToArray(arr, device_json(device_at(h, i)));
-}
-
 static int device_version(struct hub *h, int idx, unsigned *version)
 {
 	struct device *d = device_at(h, idx);
@@ -84,18 +76,12 @@ static int device_version(struct hub *h, int idx, unsigned *version)
 	return 0;
 }
 
-/* {"type":"device","device":{…}}; the caller owns it. */
+/* The device as the snapshot lists it; the caller owns it. */
 static cJSON *device_item(struct hub *h, int idx)
 {
 	struct device *d = device_at(h, idx);
-	cJSON *o;
 
-	if (!d)
-		return NULL;
-	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "type", "device");
-	cJSON_AddItemToObject(o, "device", device_json(d));
-	return o;
+	return d ? device_json(d) : NULL;
 }
 
 static void alerts_snapshot(struct hub *h, cJSON *snap, int audience)
@@ -104,8 +90,8 @@ static void alerts_snapshot(struct hub *h, cJSON *snap, int audience)
 }
 
 static const struct ws_part devices_part = {
-	.name = "devices", .snapshot = devices_snapshot, .version = device_version,
-	.item = device_item,
+	.name = "devices", .version = device_version, .item = device_item,
+	.item_type = "device",
 };
 static const struct ws_part part_part = { .name = "part", .snapshot = part_ws_snapshot };
 static const struct ws_part alerts_part = { .name = "alerts", .snapshot = alerts_snapshot };

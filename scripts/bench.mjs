@@ -18,6 +18,10 @@
 // 6. A year of a busy lab (scripts/yeargen.c, cached in build/bench-year/
 //    for a day): its size per table, hub start-up to /healthz, a year-long
 //    and a 24 h chart, the annual report in every format (BENCH=year).
+// 7. Slow clients (BENCH_ONLY=slow): 2,000 devices, then N WebSockets
+//    that complete the handshake and never read (spread over loopback
+//    addresses, under ws.max_per_addr), while the devices keep changing;
+//    the hub's RSS before, at its peak (VmHWM) and after they are gone.
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -27,7 +31,7 @@ import WebSocket from '../tests/node_modules/ws/index.js';
 import { ROOT, startBroker, startHub, sleep, track, freePort, waitFor } from '../tests/lib/harness.mjs';
 
 const quick = !!process.env.BENCH_QUICK;
-const only = process.env.BENCH_ONLY || process.env.BENCH || '';	// throughput|commit|latency|cpu|write|year: one part (writes nothing)
+const only = process.env.BENCH_ONLY || process.env.BENCH || '';	// throughput|commit|latency|cpu|write|year|slow: one part (writes nothing)
 const want = (part) => !only || only === part;
 const LOADER = path.join(ROOT, 'devices/mlab-load');
 const HUB = process.env.MLAB_HUB_BIN || path.join(ROOT, 'hub/mlab-hub');
@@ -340,6 +344,45 @@ async function year() {
 }
 
 const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
+
+// N WebSockets that never read, from 127.0.1.x (ws.max_per_addr each).
+function stalled(port, i) {
+	return new Promise((resolve) => {
+		const s = net.connect({ port, host: '127.0.0.1', localAddress: `127.0.1.${1 + Math.floor(i / 25)}` }, () => {
+			s.write('GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+				'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+		});
+		s.once('data', (d) => { s.pause(); resolve(d.toString().startsWith('HTTP/1.1 101') ? s : (s.destroy(), null)); });
+		s.on('error', () => resolve(null));
+	});
+}
+
+async function slowClients(clients = quick ? 100 : 300, devices = 2000) {
+	const b = await startBroker({ persistence: false });
+	const hub = await startHub({ broker: b, sets: ['log.level=warn', `devices.max=${devices}`] });
+	await loader(b.port, ['-n', String(devices), '-r', '0', '-c', String(devices), '-Q', '1', '-k', 'telemetry']);
+	await waitFor(async () => (await metric(hub, 'devices')) >= devices, 30000, 'devices');
+	await sleep(1000);
+	const pid = hub.proc.pid;
+	const rss0 = rss(pid), hwm0 = peakRss(pid);
+	const socks = [];
+	for (let i = 0; i < clients; i++) socks.push(await stalled(hub.port, i));
+	const open = socks.filter(Boolean).length;
+	// the devices keep changing while nobody reads
+	await loader(b.port, ['-n', String(devices), '-r', '2000', '-d', quick ? '3' : '8', '-Q', '0', '-k', 'telemetry']);
+	await sleep(1000);
+	const during = rss(pid), peak = peakRss(pid);
+	const queued = await metric(hub, 'ws_client_bytes_peak');
+	const dropped = await metric(hub, 'ws_dropped_slow_total');
+	for (const s of socks) if (s) s.destroy();
+	await waitFor(async () => (await metric(hub, 'ws_clients')) === 0, 10000, 'clients gone');
+	await sleep(1500);
+	const after = rss(pid);
+	await hub.stop();
+	await b.stop();
+	return { clients, open, devices, rss0, hwm0, during, peak, after, queued, dropped };
+}
+
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '—');
 const f0 = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '—');
 
@@ -378,6 +421,13 @@ for (const k of want('latency') ? (process.env.BENCH_CLIENTS || '1,50,200').spli
 }
 if (want('latency'))
 	rows.push(['memory', 'peak RSS with 50 clients', f1(rss50) + ' MB', 'goal ≤ 24 MB (VmHWM, release build)']);
+console.error('bench: slow clients…');
+if (want('slow')) {
+	const r = await slowClients();
+	rows.push(['memory', `${r.devices} devices, ${r.open} WebSockets that never read: RSS start / peak / after`,
+		`${f1(r.rss0)} / ${f1(r.peak)} / ${f1(r.after)} MB`,
+		`goal: peak ≤ 64 MB, after near the start; RSS while they hang ${f1(r.during)} MB; most bytes queued for one client ${f0(r.queued)}; ${r.dropped} dropped as too slow`]);
+}
 console.error('bench: instructions (callgrind)…');
 if (want('cpu')) try {
 	const ins = await instructions();

@@ -58,11 +58,13 @@ static const struct key keys[] = {
 	{ "http.tls_cert", K_STR, NULL, 0, 0, NULL, "serve HTTPS with this certificate" },
 	{ "http.tls_key", K_STR, NULL, 0, 0, NULL, "key for http.tls_cert" },
 	{ "ws.queue_max", K_INT, "256", 8, 100000, NULL, "messages queued per WebSocket client before it is dropped" },
+	{ "ws.queue_max_kb", K_INT, "256", 16, 1048576, NULL, "bytes (KiB) queued per WebSocket client before it is dropped" },
 	{ "ws.max_clients", K_INT, "1000", 1, 100000, NULL, "WebSocket clients at once" },
 	{ "ws.sndbuf_kb", K_INT, "64", 0, 65536, NULL, "kernel send buffer per WebSocket (0: system default)" },
 	{ "ws.max_per_addr", K_INT, "32", 1, 100000, NULL, "anonymous WebSocket clients from one address" },
 	{ "ws.staff_reserve", K_INT, "16", 0, 100000, NULL, "of ws.max_clients, places only logged-in clients may take" },
 	{ "ws.idle_s", K_INT, "60", 2, 3600, NULL, "a WebSocket silent this long is pinged; one that does not answer within it again is closed" },
+	{ "http.max_per_addr", K_INT, "64", 2, 100000, NULL, "connections (HTTP and WebSocket) open at once from one address; more are closed at once" },
 	{ "http.fd_reserve", K_INT, "64", 16, 100000, NULL, "file descriptors kept free for the database, the broker and files: connections past the limit less this are closed at once" },
 
 	/* storage */

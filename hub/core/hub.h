@@ -65,7 +65,9 @@ struct stats {
 	uint64_t commit_le[STATS_COMMIT_BUCKETS];
 	double commit_s_sum;
 	uint64_t ws_dropped_slow;	/* clients closed for being too slow */
+	uint64_t ws_held_peak;		/* most bytes held for one WebSocket client */
 	uint64_t ws_refused;		/* handshakes past ws.max_clients / max_per_addr */
+	uint64_t conns_refused_addr;	/* connections past http.max_per_addr */
 	uint64_t conns_refused;		/* connections closed at accept (fd reserve) */
 	uint64_t accept_errors;		/* accept() failed (EMFILE…) */
 	uint64_t http_requests;

@@ -94,9 +94,21 @@ static int lws_repeat(int lvl, const char *line)
 	return 0;
 }
 
+static const char *watch_prefix;
+static void (*watch_fn)(const char *line);
+
+void log_watch_lws(const char *prefix, void (*fn)(const char *line))
+{
+	watch_prefix = prefix;
+	watch_fn = fn;
+}
+
 static void lws_emit(int lws_level, const char *line)
 {
 	int lvl = L_DEBUG;
+
+	if (watch_fn && !strncmp(line, watch_prefix, strlen(watch_prefix)))
+		watch_fn(line);
 
 	if (lws_level & LLL_ERR)
 		lvl = L_ERR;

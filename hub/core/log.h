@@ -22,5 +22,8 @@ void log_write(int level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int log_level_parse(const char *name);	/* -1 if not a level name */
 void log_route_lws(void);		/* send libwebsockets' logging here */
+/* fn(line) for every libwebsockets line starting with prefix, repeats
+ * included (one watcher; NULL fn: none). */
+void log_watch_lws(const char *prefix, void (*fn)(const char *line));
 
 #endif

@@ -110,8 +110,13 @@ static int get_metrics(struct api_req *req, struct api_resp *resp)
 	G("inbox_depth", "Messages waiting for the service thread.", "%zu", inbox_depth(h->inbox));
 	G("ws_clients", "WebSocket clients connected.", "%d", ws_client_count(h));
 	C("ws_dropped_slow_total", "WebSocket clients closed for being too slow.", s->ws_dropped_slow);
+	G("ws_client_bytes_peak", "Most bytes ever queued for one WebSocket client (its snapshot text is shared).",
+	  "%llu", (unsigned long long)s->ws_held_peak);
 	C("ws_refused_total", "WebSocket handshakes refused (ws.max_clients, ws.max_per_addr).", s->ws_refused);
 	C("connections_refused_total", "Connections closed at once to keep http.fd_reserve free.", s->conns_refused);
+	C("connections_refused_per_addr_total", "Connections closed at once: their address had http.max_per_addr open.",
+	  s->conns_refused_addr);
+	C("accept_errors_total", "Times accept() failed (no file descriptor left).", s->accept_errors);
 	HELP("mlab_http_requests_total", "counter", "API requests answered, by status code.");
 	for (int code = 100; code < 600; code++)
 		if (s->http_status[code])

@@ -3,9 +3,17 @@
  *
  * Per client: a bitmap of devices changed since they were last sent (so a
  * slow client gets the latest state once, never a backlog), a FIFO of
- * other messages bounded by ws.queue_max, and a pending snapshot.  Each
- * writeable callback sends one message: snapshot, then queued messages,
- * then changed devices.
+ * other messages bounded by ws.queue_max and ws.queue_max_kb, and a
+ * snapshot.  Each writeable callback sends what the socket takes:
+ * snapshot, then queued messages, then changed devices.
+ *
+ * Memory does not grow with clients times devices.  The snapshot is sent
+ * as one message in fragments, from what all clients share (net/snap.c);
+ * a device that changes meanwhile is marked changed and sent again
+ * after.  A queued message is one buffer shared by every client it is
+ * queued for.  A client that never reads therefore holds its queue's
+ * nodes and one fragment, and the heap is trimmed once clients are
+ * gone.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,12 +21,16 @@
 #include <sys/socket.h>
 #include <cjson/cJSON.h>
 #include <libwebsockets.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "core/conf.h"
 #include "core/hub.h"
 #include "core/log.h"
 #include "core/loop.h"
 #include "net/api.h"
+#include "net/snap.h"
 #include "net/utf8.h"
 #include "net/ws.h"
 
@@ -26,10 +38,16 @@
  * and on this period (expiry, the command line). */
 #define WS_RECHECK_MS 2000
 
+/* A message queued for clients: one buffer, counted references. */
 struct qmsg {
-	struct qmsg *next;
+	int refs;
 	size_t len;
 	unsigned char buf[];	/* LWS_PRE + len */
+};
+
+struct qnode {
+	struct qnode *next;
+	struct qmsg *m;
 };
 
 struct client {
@@ -39,7 +57,8 @@ struct client {
 	char *cookie;		/* the Cookie header of a logged-in client */
 	int role;
 	int audience;
-	int snapshot;		/* snapshot still to send */
+	int snapshot;		/* a snapshot to start */
+	struct snap_stream st;	/* the snapshot being sent */
 	int dead;
 	int ping;		/* a ping to send */
 	double heard;		/* last frame (or pong) from the client */
@@ -47,26 +66,18 @@ struct client {
 	int dirty_bits;
 	int dirty_cursor;
 	int ndirty;
-	struct qmsg *qhead, *qtail;
+	struct qnode *qhead, *qtail;
 	int qlen;
-};
-
-/* The last "device" message built for each device (by registry idx):
- * built once per device version, written to every client from the same
- * buffer (LWS_PRE bytes of headroom for lws's frame header). */
-struct wire {
-	unsigned version;
-	int valid;
-	size_t len;
-	unsigned char *buf;
+	size_t qbytes;
 };
 
 struct ws {
 	struct client *clients;
-	struct wire *wire[2];	/* [1]: for staff, [0]: without personal members */
-	int nwire[2];
+	struct snap *snap;	/* what the clients share */
 	int n;
 	int queue_max;
+	size_t queue_bytes;
+	int trim;		/* clients left since the heap was last trimmed */
 	int max_clients;
 	int max_per_addr;
 	int staff_reserve;
@@ -101,15 +112,26 @@ static void recheck_tick(struct hub *h, void *arg)
 	(void)arg;
 	ws_recheck(h);	/* logins that expired, or changed by the CLI */
 	idle_check(h);
+#ifdef __GLIBC__
+	/* what clients that left held goes back to the system, not kept
+	 * for the next burst */
+	if (h->ws->trim) {
+		h->ws->trim = 0;
+		malloc_trim(0);
+	}
+#endif
 }
 
 int ws_init(struct hub *h)
 {
 	struct ws *w = calloc(1, sizeof(*w));
 
-	if (!w)
+	if (!w || !(w->snap = snap_new())) {
+		free(w);
 		return -1;
+	}
 	w->queue_max = (int)conf_int(h->conf, "ws.queue_max");
+	w->queue_bytes = (size_t)conf_int(h->conf, "ws.queue_max_kb") * 1024;
 	w->max_clients = (int)conf_int(h->conf, "ws.max_clients");
 	w->sndbuf = (int)conf_int(h->conf, "ws.sndbuf_kb") * 1024;
 	w->max_per_addr = (int)conf_int(h->conf, "ws.max_per_addr");
@@ -122,11 +144,8 @@ int ws_init(struct hub *h)
 
 void ws_fini(struct hub *h)
 {
-	for (int k = 0; h->ws && k < 2; k++) {
-		for (int i = 0; i < h->ws->nwire[k]; i++)
-			free(h->ws->wire[k][i].buf);
-		free(h->ws->wire[k]);
-	}
+	if (h->ws)
+		snap_free(h->ws->snap);
 	free(h->ws);
 	h->ws = NULL;
 }
@@ -136,16 +155,34 @@ int ws_client_count(const struct hub *h)
 	return h->ws ? h->ws->n : 0;
 }
 
+static void qmsg_put(struct qmsg *m)
+{
+	if (m && --m->refs <= 0)
+		free(m);
+}
+
+/* Free what c holds (its queue, its snapshot in progress). */
 static void queue_free(struct client *c)
 {
-	struct qmsg *m, *next;
+	struct qnode *n, *next;
 
-	for (m = c->qhead; m; m = next) {
-		next = m->next;
-		free(m);
+	for (n = c->qhead; n; n = next) {
+		next = n->next;
+		qmsg_put(n->m);
+		free(n);
 	}
 	c->qhead = c->qtail = NULL;
 	c->qlen = 0;
+	c->qbytes = 0;
+	snap_end(&c->st);
+}
+
+/* Bytes held for c alone (its queue: the snapshot's text is shared),
+ * kept as a high-water mark for /metrics. */
+static void note_held(struct hub *h, const struct client *c)
+{
+	if (c->qbytes > h->stats.ws_held_peak)
+		h->stats.ws_held_peak = c->qbytes;
 }
 
 static int set_dirty(struct client *c, int idx)
@@ -199,7 +236,8 @@ static void drop(struct client *c, const char *why)
 static void drop_slow(struct hub *h, struct client *c)
 {
 	h->stats.ws_dropped_slow++;
-	LOG(L_WARN, "ws: closing a client that fell %d messages behind", h->ws->queue_max);
+	LOG(L_WARN, "ws: closing a client that fell %d messages behind (%zu bytes)",
+	    c->qlen, c->qbytes);
 	drop(c, "too slow");
 }
 
@@ -207,9 +245,7 @@ void ws_resync(struct hub *h)
 {
 	if (!h->ws)
 		return;
-	for (int k = 0; k < 2; k++)
-		for (int i = 0; i < h->ws->nwire[k]; i++)
-			h->ws->wire[k][i].valid = 0;
+	snap_renumbered(h->ws->snap);
 	for (struct client *c = h->ws->clients; c; c = c->next) {
 		if (c->dead)
 			continue;
@@ -225,6 +261,9 @@ void ws_recheck(struct hub *h)
 {
 	if (!h->ws)
 		return;
+	/* after an API write, and every WS_RECHECK_MS (the command line
+	 * writes too): a snapshot's text is built anew */
+	snap_changed(h->ws->snap);
 	for (struct client *c = h->ws->clients; c; c = c->next) {
 		if (c->dead || c->role == ROLE_NONE)
 			continue;
@@ -244,7 +283,7 @@ static struct qmsg *qmsg_new(const char *s, size_t len)
 
 	if (!m)
 		return NULL;
-	m->next = NULL;
+	m->refs = 0;
 	m->len = len;
 	memcpy(m->buf + LWS_PRE, s, len);
 	return m;
@@ -255,7 +294,10 @@ void ws_broadcast(struct hub *h, const char *type, cJSON *obj,
 {
 	char *s, *pub;
 	size_t len, publen;
+	struct qmsg *ms, *mp;
 
+	if (h->ws)
+		snap_changed(h->ws->snap);	/* a snapshot built before misses it */
 	if (!h->ws || !h->ws->clients) {
 		cJSON_Delete(obj);
 		return;
@@ -284,163 +326,110 @@ void ws_broadcast(struct hub *h, const char *type, cJSON *obj,
 	publen = pub ? strlen(pub) : len;
 	if (pub)
 		utf8_scrub(pub, publen);
+	/* one buffer per audience, shared by every client it goes to */
+	ms = qmsg_new(s, len);
+	mp = pub ? qmsg_new(pub, publen) : NULL;
+	free(s);
+	free(pub);
+	if (!ms || (pub && !mp)) {
+		free(ms);
+		free(mp);
+		return;
+	}
 	for (struct client *c = h->ws->clients; c; c = c->next) {
-		struct qmsg *m;
-		int full = c->audience >= WS_STAFF || !pub;
+		struct qmsg *m = c->audience >= WS_STAFF || !mp ? ms : mp;
+		struct qnode *n;
 
 		if (c->dead || c->audience < (int)audience || c->snapshot)
 			continue;
-		if (c->qlen >= h->ws->queue_max) {
+		if (c->qlen >= h->ws->queue_max ||
+		    (c->qlen && c->qbytes + m->len > h->ws->queue_bytes)) {
 			drop_slow(h, c);
 			continue;
 		}
-		if (!(m = full ? qmsg_new(s, len) : qmsg_new(pub, publen)))
+		if (!(n = malloc(sizeof(*n))))
 			continue;
+		n->next = NULL;
+		n->m = m;
+		m->refs++;
 		if (c->qtail)
-			c->qtail->next = m;
+			c->qtail->next = n;
 		else
-			c->qhead = m;
-		c->qtail = m;
+			c->qhead = n;
+		c->qtail = n;
 		c->qlen++;
+		c->qbytes += m->len;
+		note_held(h, c);
 		lws_callback_on_writable(c->wsi);
 	}
-	free(s);
-	free(pub);
-}
-
-static char *snapshot(struct hub *h, struct client *c, size_t *len)
-{
-	cJSON *o = cJSON_CreateObject();
-	char *s;
-
-	cJSON_AddStringToObject(o, "type", "snapshot");
-	cJSON_AddStringToObject(o, "broker", h->broker_up ? "connected" : "disconnected");
-	cJSON_AddStringToObject(o, "role", c->role == ROLE_ADMIN ? "admin" :
-				c->role == ROLE_FACILITATOR ? "facilitator" :
-				c->role == ROLE_KIOSK ? "kiosk" : "public");
-	for (int i = 0; i < ws_nparts; i++)
-		if (ws_parts[i]->snapshot)
-			ws_parts[i]->snapshot(h, o, c->audience);
-	if (c->audience < WS_STAFF)
-		api_strip_personal(o);
-	s = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	*len = s ? strlen(s) : 0;
-	/* a stored byte that is not UTF-8 must not end every screen's
-	 * connection ("invalid UTF-8 in text frame") */
-	if (s)
-		utf8_scrub(s, *len);
-	return s;
-}
-
-/* The part whose items coalesce (the devices), or NULL. */
-static const struct ws_part *item_part(void)
-{
-	for (int i = 0; i < ws_nparts; i++)
-		if (ws_parts[i]->item)
-			return ws_parts[i];
-	return NULL;
-}
-
-/* The current message for item idx, cached per version.  The buffer
- * belongs to the cache.  NULL when out of memory or when there is no
- * such item. */
-static struct wire *item_wire(struct hub *h, int idx, int staff)
-{
-	const struct ws_part *p = item_part();
-	struct ws *w = h->ws;
-	struct wire *c;
-	unsigned version;
-
-	if (!p || p->version(h, idx, &version))
-		return NULL;
-	if (idx >= w->nwire[staff]) {
-		int n = w->nwire[staff] ? w->nwire[staff] : 64;
-		struct wire *nw;
-
-		while (n <= idx)
-			n *= 2;
-		nw = realloc(w->wire[staff], (size_t)n * sizeof(*nw));
-		if (!nw)
-			return NULL;
-		memset(nw + w->nwire[staff], 0, (size_t)(n - w->nwire[staff]) * sizeof(*nw));
-		w->wire[staff] = nw;
-		w->nwire[staff] = n;
+	ms->refs++;
+	qmsg_put(ms);
+	if (mp) {
+		mp->refs++;
+		qmsg_put(mp);
 	}
-	c = &w->wire[staff][idx];
-	if (!c->valid || c->version != version) {
-		cJSON *o = p->item(h, idx);
-		char *s;
-		size_t len;
-		unsigned char *nb;
-
-		if (!o)
-			return NULL;
-		if (!staff)
-			api_strip_personal(o);
-		s = cJSON_PrintUnformatted(o);
-		cJSON_Delete(o);
-		if (!s)
-			return NULL;
-		len = strlen(s);
-		utf8_scrub(s, len);
-		nb = realloc(c->buf, LWS_PRE + len);
-		if (!nb) {
-			free(s);
-			return NULL;
-		}
-		memcpy(nb + LWS_PRE, s, len);
-		free(s);
-		c->buf = nb;
-		c->len = len;
-		c->version = version;
-		c->valid = 1;
-	}
-	return c;
 }
 
-/* Send one message to c. Returns 0, or -1 to close. */
+/* Send the next fragment of c's snapshot.  0, or -1 to close. */
+static int snap_send(struct hub *h, struct client *c)
+{
+	size_t len;
+	int first, fin, rc;
+	unsigned char *f = snap_next(h, h->ws->snap, &c->st, c->audience >= WS_STAFF,
+				     &len, &first, &fin);
+	enum lws_write_protocol wp = first ? LWS_WRITE_TEXT : LWS_WRITE_CONTINUATION;
+
+	if (!f)
+		return -1;
+	if (!fin)
+		wp |= LWS_WRITE_NO_FIN;
+	rc = lws_write(c->wsi, f + LWS_PRE, len, wp) < (int)len;
+	free(f);
+	if (fin)
+		snap_end(&c->st);
+	return rc ? -1 : 0;
+}
+
+/* Send one message (or snapshot fragment) to c. Returns 0, or -1 to
+ * close. */
 static int send_one(struct hub *h, struct client *c)
 {
+	if (c->st.text)
+		return snap_send(h, c);
 	if (c->snapshot) {
-		size_t len;
-		char *s = snapshot(h, c, &len);
-		struct qmsg *m = s ? qmsg_new(s, len) : NULL;
-		int rc;
-
-		free(s);
-		if (!m)
-			return -1;
 		c->snapshot = 0;
-		rc = lws_write(c->wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT) < (int)m->len;
-		free(m);
-		return rc ? -1 : 0;
+		if (snap_begin(h, h->ws->snap, &c->st, c->role))
+			return -1;
+		return snap_send(h, c);
 	}
 	if (c->qhead) {
-		struct qmsg *m = c->qhead;
+		struct qnode *n = c->qhead;
+		struct qmsg *m = n->m;
 		int rc;
 
-		c->qhead = m->next;
+		c->qhead = n->next;
 		if (!c->qhead)
 			c->qtail = NULL;
 		c->qlen--;
+		c->qbytes -= m->len;
+		free(n);
 		rc = lws_write(c->wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT) < (int)m->len;
-		free(m);
+		qmsg_put(m);
 		return rc ? -1 : 0;
 	}
 	while (c->ndirty) {
 		int idx = c->dirty_cursor;
-		struct wire *wm;
+		unsigned char *m;
+		size_t len;
 
 		c->dirty_cursor = (c->dirty_cursor + 1) % c->dirty_bits;
 		if (!(c->dirty[idx / 8] & (1u << (idx % 8))))
 			continue;
 		c->dirty[idx / 8] &= (unsigned char)~(1u << (idx % 8));
 		c->ndirty--;
-		if (!(wm = item_wire(h, idx, c->audience >= WS_STAFF)))
+		if (!(m = snap_item(h, h->ws->snap, idx, c->audience >= WS_STAFF, &len)))
 			continue;	/* gone, or out of memory: the next change sends it */
-		return lws_write(c->wsi, wm->buf + LWS_PRE, wm->len,
-				 LWS_WRITE_TEXT) < (int)wm->len ? -1 : 0;
+		return lws_write(c->wsi, m, len, LWS_WRITE_TEXT) < (int)len ? -1 : 0;
 	}
 	return 0;
 }
@@ -554,13 +543,13 @@ static int ws_cb(struct lws *wsi, enum lws_callback_reasons reason,
 		}
 		/* several messages while the socket takes them: one per loop
 		 * turn would let a busy lab outrun every client */
-		for (int n = 0; n < 64 && (c->snapshot || c->qhead || c->ndirty); n++) {
+		for (int n = 0; n < 64 && (c->st.text || c->snapshot || c->qhead || c->ndirty); n++) {
 			if (send_one(h, c))
 				return -1;
 			if (lws_send_pipe_choked(wsi))
 				break;
 		}
-		if (c->snapshot || c->qhead || c->ndirty)
+		if (c->st.text || c->snapshot || c->qhead || c->ndirty)
 			lws_callback_on_writable(wsi);
 		return 0;
 
@@ -588,6 +577,7 @@ static int ws_cb(struct lws *wsi, enum lws_callback_reasons reason,
 		queue_free(c);
 		free(c->dirty);
 		c->dirty = NULL;
+		h->ws->trim = 1;
 		free(c->cookie);
 		c->cookie = NULL;
 		return 0;

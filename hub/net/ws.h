@@ -3,8 +3,10 @@
  *
  * Device changes coalesce: a client that is behind receives the latest
  * state of each changed device once, never a backlog.  Other messages
- * (jobs, alerts, sessions…) queue per client up to ws.queue_max; a client
- * past that is closed with a reason (1008 "too slow") and counted.
+ * (jobs, alerts, sessions…) queue per client up to ws.queue_max messages
+ * and ws.queue_max_kb bytes; a client past that is closed with a reason
+ * (1008 "too slow") and counted.  What the hub holds for one client does
+ * not grow with the devices: the snapshot is streamed in fragments.
  * Messages carry an audience: public (wall), kiosk, staff (facilitators
  * and admins); personal data is only ever sent to staff.
  */
@@ -23,14 +25,16 @@ extern const struct lws_protocols ws_protocol;
  * first is {"type":"snapshot","broker":…,"role":…} plus what each part's
  * snapshot adds, in table order.  One part may have items that coalesce
  * (the devices): item idx's version (0 and *version, or -1 when there is
- * no such item) and its message (the caller owns it; NULL when none).
- * The table is ws_parts (hub/wire.c), so the transport names none of
- * them. */
+ * no such item) and the item (the caller owns it; NULL when none).  The
+ * snapshot lists the items in an array named after the part; a change is
+ * sent as {"type":item_type, item_type: item}.  The table is ws_parts
+ * (hub/wire.c), so the transport names none of them. */
 struct ws_part {
 	const char *name;
 	void (*snapshot)(struct hub *h, struct cJSON *snap, int audience);
 	int (*version)(struct hub *h, int idx, unsigned *version);
 	struct cJSON *(*item)(struct hub *h, int idx);
+	const char *item_type;
 };
 extern const struct ws_part *const ws_parts[];
 extern const int ws_nparts;

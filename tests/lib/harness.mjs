@@ -88,7 +88,8 @@ export async function startBroker({ port, persistence = true, extra = '' } = {})
 }
 
 // The hub with a temp database; sets: extra --set values.
-export async function startHub({ broker, db, sets = [], env = {}, args = [], httpPort } = {}) {
+// wrap: a command the hub runs under, e.g. ['prlimit', '--nofile=128:128'].
+export async function startHub({ broker, db, sets = [], env = {}, args = [], httpPort, wrap = [] } = {}) {
 	const dir = tmpdir('hub');
 	httpPort = httpPort || await freePort();
 	const h = {
@@ -100,7 +101,7 @@ export async function startHub({ broker, db, sets = [], env = {}, args = [], htt
 		'--set', 'broker.backoff_min_ms=100', '--set', 'broker.backoff_max_ms=1000',
 		'--set', 'log.level=info', ...sets.flatMap((s) => ['--set', s]), ...args];
 	h.start = async () => {
-		h.proc = track(spawn(HUB_BIN, h.args, {
+		h.proc = track(spawn(wrap.length ? wrap[0] : HUB_BIN, wrap.length ? [...wrap.slice(1), HUB_BIN, ...h.args] : h.args, {
 			stdio: ['ignore', 'pipe', 'pipe'],
 			env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=0', ...env },
 		}));
