@@ -6,8 +6,10 @@
 // availability, and only keys (or their documented abbreviations) Home
 // Assistant knows.  Alerts' retained per-device state survives a restart
 // of the subscriber, as it must for a restarted Home Assistant.
+import fs from 'node:fs';
+import path from 'node:path';
 import {
-	test, main, assert, eq, check, startBroker, startHub, pub, sub, waitFor, sleep, request,
+	ROOT, test, main, assert, eq, check, startBroker, startHub, pub, sub, waitFor, sleep, request,
 } from '../lib/harness.mjs';
 
 // The documented configuration variables of the MQTT binary_sensor and
@@ -161,6 +163,61 @@ test('participation sensors: session, today\'s counts, fiscal year, from one ret
 	eq(JSON.parse(st).today.people, 3, 'the party counts as its people');
 	eq(shown('contributions_today', st), '1');
 	eq(shown('fy_projects', st), '2', 'both projects had a session this fiscal year (the report\'s figure)');
+	await hub.stop();
+});
+
+// MQTT topic filter f matches topic t
+const matches = (f, t) => {
+	const a = f.split('/'), b = t.split('/');
+	for (let i = 0; i < a.length; i++) {
+		if (a[i] === '#') return true;
+		if (i >= b.length || (a[i] !== '+' && a[i] !== b[i])) return false;
+	}
+	return a.length === b.length;
+};
+
+test('the example Node-RED flow is importable and reads what the hub publishes', async () => {
+	const flow = JSON.parse(fs.readFileSync(path.join(ROOT, 'docs/examples/node-red-flow.json'), 'utf8'));
+	check(Array.isArray(flow) && flow.length, 'a flow is an array of nodes');
+	const ids = new Set(flow.map((n) => n.id));
+	eq(ids.size, flow.length, 'node ids are unique');
+	for (const n of flow) {
+		check(typeof n.id === 'string' && typeof n.type === 'string', `node ${n.id} has an id and a type`);
+		if (n.z) check(ids.has(n.z), `node ${n.id} is on a tab of the flow`);
+		for (const w of (n.wires || []).flat()) check(ids.has(w), `node ${n.id} is wired to a node of the flow (${w})`);
+	}
+	const ins = flow.filter((n) => n.type === 'mqtt in');
+	check(ins.length >= 3, 'mqtt in nodes');
+	for (const n of ins) {
+		check(flow.find((b) => b.id === n.broker)?.type === 'mqtt-broker', `${n.name} uses the flow's broker node`);
+		check(matches('mlab/v1/#', n.topic) || matches('homeassistant/#', n.topic), `${n.name} reads within the consumer's rights`);
+	}
+	// a hub with an alert and a session: each mqtt in node gets a retained
+	// message, and its function runs on it (as Node-RED runs it) without error
+	const broker = await startBroker();
+	const hub = await startHub({ broker, sets: ['alert.temperature_c.above=30'] });
+	pub(broker, 'mlab/v1/sensor-1/status', { state: 'online', kind: 'sensor' }, { retain: true });
+	pub(broker, 'mlab/v1/sensor-1/telemetry', { temperature_c: 41 });
+	await waitFor(async () => (await hub.get('/api/alerts')).json?.alerts?.length, 5000, 'the alert');
+	const cookie = await hub.login();
+	await hub.post('/api/sessions', { group: { type: 'walk-in', size: 1 } }, { cookie });
+	await waitFor(async () => (await sub(broker, STATE, { retainedOnly: true }))[0]?.payload.includes('"open"'), 5000, 'the open session');
+	const out = {};
+	for (const n of ins) {
+		const msgs = await sub(broker, n.topic, { ms: 2000, retainedOnly: true });
+		check(msgs.length > 0, `${n.name} (${n.topic}) gets a retained message`);
+		let msg = { topic: msgs[0].topic, payload: n.datatype === 'json' ? JSON.parse(msgs[0].payload) : msgs[0].payload };
+		for (const id of n.wires.flat()) {
+			const f = flow.find((x) => x.id === id);
+			if (f.type !== 'function') continue;
+			const store = {};
+			const context = { get: (k) => store[k], set: (k, v) => { store[k] = v; } };
+			msg = new Function('msg', 'context', f.func)(msg, context);
+		}
+		out[n.topic] = msg.payload;
+	}
+	check(/session open .* 0 people/.test(out[STATE]), 'the participation summary', out[STATE]);
+	eq(out['mlab/v1/hub/alert/+/+/+'], ['mlab/sensor-1/threshold-temperature_c'], 'the active alert');
 	await hub.stop();
 });
 
