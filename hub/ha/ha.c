@@ -27,14 +27,15 @@
 #include "core/loop.h"
 #include "lab/hass.h"
 #include "mqtt/mqtt.h"
+#include "part/row.h"
 #include "part/session.h"
 #include "report/fiscal.h"
 #include "report/report.h"
 #include "store/store.h"
 #include "ha/ha.h"
 
-/* Midnight of today in the lab's zone (UTC when the zone is missing); the
- * date as YYYY-MM-DD into day. */
+/* Midnight of today in the lab's zone (UTC when the zone is missing), a
+ * whole second; the date as YYYY-MM-DD into day. */
 static double today_start(struct hub *h, char *day, size_t len)
 {
 	struct fiscal_tz z;
@@ -55,21 +56,6 @@ static double today_start(struct hub *h, char *day, size_t len)
 	if (zone)
 		fiscal_tz_leave(&z);
 	return t;
-}
-
-/* The integer answer of query q with ?1 bound to t; 0 when it fails. */
-static long count_since(struct hub *h, const char *q, double t)
-{
-	sqlite3_stmt *st = store_stmt(h, q);
-	long n = 0;
-
-	if (!st)
-		return 0;
-	sqlite3_bind_double(st, 1, t);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return n;
 }
 
 /* The "session" part of the state into o. */
@@ -125,9 +111,10 @@ cJSON *ha_state(struct hub *h)
 	t0 = today_start(h, day, sizeof(day));
 	t = cJSON_AddObjectToObject(o, "today");
 	cJSON_AddStringToObject(t, "date", day);
-	cJSON_AddNumberToObject(t, "checkins", (double)count_since(h, q_in, t0));
-	cJSON_AddNumberToObject(t, "people", (double)count_since(h, q_people, t0));
-	cJSON_AddNumberToObject(t, "contributions_confirmed", (double)count_since(h, q_conf, t0));
+	cJSON_AddNumberToObject(t, "checkins", (double)row_scalar(h, q_in, (int64_t)t0));
+	cJSON_AddNumberToObject(t, "people", (double)row_scalar(h, q_people, (int64_t)t0));
+	cJSON_AddNumberToObject(t, "contributions_confirmed",
+				(double)row_scalar(h, q_conf, (int64_t)t0));
 	fy = report_current_fy(h);
 	y = cJSON_AddObjectToObject(o, "fiscal_year");
 	cJSON_AddNumberToObject(y, "fy", fy);

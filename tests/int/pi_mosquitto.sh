@@ -153,6 +153,13 @@ check "the hub's subscription to # is live" grep -q '^mlab/v1/hub/ready' "$tmp/h
 
 # publishes are QoS 1: each mosquitto_pub returns after the broker handled it,
 # so by the time the final marker arrives anything allowed before it arrived.
+wait_line() { # wait_line REGEX FILE: up to 5 s for a line in FILE
+	n=0
+	while ! grep -q "$1" "$2" && [ "$n" -lt 50 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+}
 pub() { # pub USER PASS TOPIC PAYLOAD
 	# shellcheck disable=SC2086
 	mosquitto_pub $P -u "$1" -P "$2" -t "$3" -m "$4" -q 1
@@ -166,11 +173,7 @@ pub plug-a "$plugpw" tele/plug-b/SENSOR '{"ENERGY":{"Power":1}}' || true
 pub plug-a "$plugpw" mlab/v1/hub/status offline || true
 pub mlab-hub "$hubpw" cmnd/plug-a/POWER ON
 pub mlab-hub "$hubpw" mlab/v1/hub/done 1
-n=0
-while ! grep -q '^mlab/v1/hub/done' "$tmp/hub.out" && [ "$n" -lt 50 ]; do
-	sleep 0.1
-	n=$((n + 1))
-done
+wait_line '^mlab/v1/hub/done' "$tmp/hub.out"
 sleep 0.5
 check "scanner-1's event on its own topic reaches the hub" grep -q '^mlab/v1/scanner-1/event .*scan.started' "$tmp/hub.out"
 check "scanner-1 cannot publish on printer-2's event topic" sh -c "! grep -q '^mlab/v1/printer-2/' '$tmp/hub.out'"
@@ -215,11 +218,7 @@ pub ha-reader reader-pw-1 mlab/v1/hub/status forged-by-consumer || true
 pub ha-reader reader-pw-1 homeassistant/binary_sensor/x/config forged-by-consumer || true
 pub ha-reader reader-pw-1 cmnd/plug-a/POWER forged-by-consumer || true
 pub mlab-hub "$hubpw" mlab/v1/hub/ha-done 1
-n=0
-while ! grep -q '^mlab/v1/hub/ha-done' "$tmp/ha.out" && [ "$n" -lt 50 ]; do
-	sleep 0.1
-	n=$((n + 1))
-done
+wait_line '^mlab/v1/hub/ha-done' "$tmp/ha.out"
 sleep 0.3
 kill "$hapid" 2>/dev/null || true
 wait "$hapid" 2>/dev/null || true
