@@ -27,6 +27,7 @@
 #include "core/reload.h"
 #include "fed/fed.h"
 #include "gpio/gpio.h"
+#include "ha/ha.h"
 #include "lab/alert.h"
 #include "lab/device.h"
 #include "lab/device_api.h"
@@ -145,6 +146,7 @@ static int modules_init(struct hub *h)
 	return api_init(h) || openapi_init(h) || ws_init(h) || http_init(h) || auth_init(h) ||
 	       device_init(h) || device_api_init(h) || removal_init(h) || ingest_init(h) ||
 	       job_init(h) || machine_init(h) || alert_init(h) || part_init(h) || report_init(h) ||
+	       ha_init(h) ||
 	       fed_init(h) ? -1 : 0;
 }
 

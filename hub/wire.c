@@ -15,6 +15,7 @@
 #include "core/loop.h"
 #include "fed/fed.h"
 #include "gpio/gpio.h"
+#include "ha/ha.h"
 #include "lab/alert.h"
 #include "lab/device.h"
 #include "lab/hass.h"
@@ -57,10 +58,11 @@ static const struct device_sub gpio_sub = {
 
 static const struct device_sub fed_sub = { .name = "fed", .link = fed_link };
 static const struct device_sub hass_sub = { .name = "hass", .link = hass_link };
+static const struct device_sub ha_sub = { .name = "ha", .link = ha_link, .session = ha_session };
 
 const struct device_sub *const device_subs[] = {
 	&job_sub, &machine_sub, &alert_sub, &button_sub, &ws_sub, &part_sub, &gpio_sub, &fed_sub,
-	&hass_sub,
+	&hass_sub, &ha_sub,
 };
 const int device_nsubs = sizeof(device_subs) / sizeof(device_subs[0]);
 

@@ -4,7 +4,7 @@
 # A module is a folder under hub/ (hub/main.c and hub/wire.c are "main").
 # The layers, lowest first; a module may include its own headers and those
 # of modules listed before it, never one listed after it:
-LAYERS="eco core store mqtt net auth lab part report fed gpio main"
+LAYERS="eco core store mqtt net auth lab part report ha fed gpio main"
 #
 # Checks, each one line "ok - …" or "not ok - …":
 #   1. every include between modules points down the list above

@@ -7,6 +7,7 @@
 # Usage:
 #   mlab-device-cred add DEVICE [--kind KIND] [--prefix TOPIC]
 #                               [--password-file FILE | --generate]
+#   mlab-device-cred add NAME --consumer [--password-file FILE | --generate]
 #   mlab-device-cred remove DEVICE
 #   mlab-device-cred list
 #   mlab-device-cred --version
@@ -26,6 +27,9 @@
 #   octoprint  OctoPrint's MQTT plugin with base topic DEVICE (or --prefix)
 #   moonraker  Moonraker [mqtt] instance_name = DEVICE
 #   hub        the hub itself (its ACL block is fixed in the template)
+#   consumer   not a device: a read-only client of the hub's topics (Home
+#              Assistant, Node-RED): reads mlab/v1/# and homeassistant/#,
+#              writes nothing (--consumer is short for --kind consumer)
 # --prefix replaces DEVICE as the base topic where the firmware lets you choose
 # one (z2m, octoprint, esphome, shelly Gen2, moonraker).
 #
@@ -64,6 +68,7 @@ while [ $# -gt 0 ]; do
 	--password-file) [ $# -ge 2 ] || usage; pwfile=$2; shift 2 ;;
 	--password-file=*) pwfile=${1#*=}; shift ;;
 	--generate) generate=1; shift ;;
+	--consumer) kind=consumer; shift ;;
 	--passwd) [ $# -ge 2 ] || usage; passwd=$2; reload=''; testmode=1; shift 2 ;;
 	--passwd=*) passwd=${1#*=}; reload=''; testmode=1; shift ;;
 	--acl) [ $# -ge 2 ] || usage; acl=$2; reload=''; testmode=1; shift 2 ;;
@@ -143,6 +148,12 @@ acl_block() {
 	moonraker)
 		echo "topic write $b/#"
 		echo "topic read $b/moonraker/api/request" ;;
+	consumer)
+		# the deny line comes first in Mosquitto's checks and voids the
+		# template's "pattern write mlab/v1/%u/#" for this user
+		echo "topic deny mlab/v1/$d/#"
+		echo "topic read mlab/v1/#"
+		echo "topic read homeassistant/#" ;;
 	esac
 	echo "# end device: $d"
 }
@@ -206,14 +217,15 @@ add)
 	[ -n "$dev" ] || usage
 	check_name "$dev" "device name"
 	case "$kind" in
-	native|tasmota|shelly|esphome|z2m|homie|octoprint|moonraker|hub) ;;
-	*) die "unknown --kind '$kind' (native, tasmota, shelly, esphome, z2m, homie, octoprint, moonraker, hub)" ;;
+	native|tasmota|shelly|esphome|z2m|homie|octoprint|moonraker|hub|consumer) ;;
+	*) die "unknown --kind '$kind' (native, tasmota, shelly, esphome, z2m, homie, octoprint, moonraker, hub, consumer)" ;;
 	esac
 	if [ "$kind" = hub ]; then
 		[ "$dev" = mlab-hub ] || die "--kind hub is for the user 'mlab-hub' only"
 	else
 		case "$dev" in hub | mlab-hub) die "'$dev' is reserved for the hub" ;; esac
 	fi
+	[ "$kind" != consumer ] || [ -z "$prefix" ] || die "--prefix means nothing for a consumer"
 	base=$dev
 	if [ -n "$prefix" ]; then
 		check_prefix "$prefix"

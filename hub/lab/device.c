@@ -151,6 +151,11 @@ void device_link_changed(struct hub *h, int link, int up)
 	ANNOUNCE(link, h, link, up);
 }
 
+void device_session_changed(struct hub *h, int64_t id, const char *event)
+{
+	ANNOUNCE(session, h, id, event);
+}
+
 /* Add d to the registry; the registry owns it from here. */
 static int registry_add(struct hub *h, struct device *d)
 {

@@ -94,6 +94,9 @@ struct device_sub {
 	void (*changed)(struct hub *h, struct device *d);
 	/* A broker link went up or down (link 0: the lab broker). */
 	void (*link)(struct hub *h, int link, int up);
+	/* Participation session id was opened, updated, ended, removed (the
+	 * event); announced by part/session.c, a layer above. */
+	void (*session)(struct hub *h, int64_t id, const char *event);
 };
 
 /* The subscribers, in the order they hear the news (hub/wire.c). */
@@ -105,6 +108,8 @@ extern const int device_nsubs;
 void device_job_ended(struct hub *h, struct device *d, int64_t job_id, const char *state,
 		      double ts);
 void device_link_changed(struct hub *h, int link, int up);
+/* Announce a session's news to device_subs' session members. */
+void device_session_changed(struct hub *h, int64_t id, const char *event);
 
 /* Create the registry, load every stored device, register the commit
  * hooks and arm the staleness timer.  0 or -1 (logged). */

@@ -29,7 +29,7 @@
 #define NODE "mlab_hub"
 #define STATUS "mlab/v1/hub/status"
 
-static int enabled(struct hub *h)
+int hass_enabled(struct hub *h)
 {
 	return h->conf && h->mqtt && conf_bool(h->conf, "ha.discovery");
 }
@@ -47,7 +47,7 @@ static void object_id(char *out, size_t len, const char *a, const char *b)
 }
 
 /* The base config every entity shares; the caller owns it. */
-static cJSON *base(struct hub *h, const char *object, const char *name)
+cJSON *hass_config(struct hub *h, const char *object, const char *name)
 {
 	cJSON *o = cJSON_CreateObject(), *dev, *ids;
 	char uid[200];
@@ -69,7 +69,7 @@ static cJSON *base(struct hub *h, const char *object, const char *name)
 }
 
 /* Publish o (taken) retained on <prefix>/<component>/mlab_hub/<object>/config. */
-static void announce(struct hub *h, const char *component, const char *object, cJSON *o)
+void hass_announce(struct hub *h, const char *component, const char *object, cJSON *o)
 {
 	char topic[512], *s = cJSON_PrintUnformatted(o);
 
@@ -85,9 +85,9 @@ void hass_link(struct hub *h, int link, int up)
 {
 	cJSON *o;
 
-	if (link != 0 || !up || !enabled(h))
+	if (link != 0 || !up || !hass_enabled(h))
 		return;
-	o = base(h, "broker", "Hub");
+	o = hass_config(h, "broker", "Hub");
 	cJSON_AddStringToObject(o, "device_class", "connectivity");
 	cJSON_AddStringToObject(o, "state_topic", STATUS);
 	cJSON_AddStringToObject(o, "payload_on", "online");
@@ -95,7 +95,7 @@ void hass_link(struct hub *h, int link, int up)
 	cJSON_DeleteItemFromObjectCaseSensitive(o, "availability_topic");
 	cJSON_DeleteItemFromObjectCaseSensitive(o, "payload_available");
 	cJSON_DeleteItemFromObjectCaseSensitive(o, "payload_not_available");
-	announce(h, "binary_sensor", "broker", o);
+	hass_announce(h, "binary_sensor", "broker", o);
 }
 
 void hass_alert(struct hub *h, const char *device, const char *kind0, const char *metric,
@@ -110,15 +110,15 @@ void hass_alert(struct hub *h, const char *device, const char *kind0, const char
 	snprintf(kind, sizeof(kind), "%s%s%s", kind0, metric && metric[0] ? "-" : "",
 		 metric ? metric : "");
 	snprintf(topic, sizeof(topic), "mlab/v1/hub/alert/%s/%s", device, kind);
-	if (enabled(h)) {
+	if (hass_enabled(h)) {
 		object_id(object, sizeof(object), device, kind);
 		snprintf(label, sizeof(label), "%s: %s", name && name[0] ? name : device, kind);
-		o = base(h, object, label);
+		o = hass_config(h, object, label);
 		cJSON_AddStringToObject(o, "device_class", "problem");
 		cJSON_AddStringToObject(o, "state_topic", topic);
 		cJSON_AddStringToObject(o, "payload_on", "ON");
 		cJSON_AddStringToObject(o, "payload_off", "OFF");
-		announce(h, "binary_sensor", object, o);
+		hass_announce(h, "binary_sensor", object, o);
 	}
 	mqtt_publish(h, 0, topic, active ? "ON" : "OFF", active ? 2 : 3, 1, 1);
 }

@@ -17,6 +17,7 @@
 #include "part/contrib.h"
 #include "core/hub.h"
 #include "core/log.h"
+#include "lab/device.h"
 #include "part/participant.h"
 #include "part/project.h"
 #include "part/row.h"
@@ -146,6 +147,7 @@ void session_changed(struct hub *h, int64_t id, const char *event)
 	cJSON_AddStringToObject(o, "event", event);
 	cJSON_AddItemToObject(o, "session", session_json(h, id, 0));
 	ws_broadcast(h, "session", o, WS_PUBLIC);
+	device_session_changed(h, id, event);
 }
 
 /* The end of a session write: audit it (action on session/id, detail),

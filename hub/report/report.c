@@ -186,6 +186,34 @@ static int current_fy(struct hub *h)
 	return fy;
 }
 
+int report_current_fy(struct hub *h)
+{
+	return current_fy(h);
+}
+
+int report_participation_projects(struct hub *h, int fy, long *n)
+{
+	struct report r;
+	struct fiscal_tz z;
+	char err[256];
+	int rc;
+
+	if (!h->store)
+		return -1;
+	memset(&r, 0, sizeof(r));
+	r.h = h;
+	r.fy = fy;
+	r.tz = h->conf ? conf_str(h->conf, "lab.timezone") : "America/Toronto";
+	if (fiscal_tz_enter(&z, r.tz, err, sizeof(err)))
+		return -1;
+	fiscal_bounds(r.fy, &r.start, &r.end);
+	rc = year_load_projects(&r) || r.oom ? -1 : 0;
+	*n = r.nproj;
+	fiscal_tz_leave(&z);
+	year_free(&r);
+	return rc;
+}
+
 static int parse_fy(const char *s, int *fy)
 {
 	char *end;

@@ -55,4 +55,11 @@ typedef struct cJSON *(*report_net_fn)(struct hub *h, int fy, char *err, size_t 
  * the process exit code. */
 int report_command(struct hub *h, int argc, char **argv, report_net_fn net);
 
+/* The fiscal year containing now, in the lab's zone. */
+int report_current_fy(struct hub *h);
+
+/* *n gets the report's participation_projects for fiscal year fy (projects
+ * with a session or a confirmed contribution in the year).  0 or -1. */
+int report_participation_projects(struct hub *h, int fy, long *n);
+
 #endif

@@ -74,6 +74,14 @@ list=$("$cred" list $T)
 check "cred: list shows the four users with their kinds" sh -c "
 	echo '$list' | grep -qx 'mlab-hub	hub' && echo '$list' | grep -qx 'scanner-1	native' &&
 	echo '$list' | grep -qx 'printer-2	native' && echo '$list' | grep -qx 'plug-a	tasmota'"
+# shellcheck disable=SC2086
+check "cred: add read-only consumer ha-reader (--consumer)" sh -c "echo reader-pw-1 | '$cred' add ha-reader --consumer $T"
+check "cred: the consumer's ACL block reads mlab/v1/# and homeassistant/# and grants no write" sh -c "
+	sed -n '/^user ha-reader\$/,/^# end device: ha-reader\$/p' '$tmp/mlab.acl' >'$tmp/consumer.acl' &&
+	grep -qx 'topic read mlab/v1/#' '$tmp/consumer.acl' && grep -qx 'topic read homeassistant/#' '$tmp/consumer.acl' &&
+	! grep -q -e '^topic write' -e '^topic readwrite' -e '^topic [^dr]' '$tmp/consumer.acl'"
+# shellcheck disable=SC2086
+check "cred: --consumer refuses --prefix" sh -c "! echo reader-pw-2 | '$cred' add ha-other --consumer --prefix x $T 2>/dev/null"
 # adding again replaces the password and the ACL block, never duplicates it
 # shellcheck disable=SC2086
 echo "$plugpw" | "$cred" add plug-a --kind tasmota $T 2>/dev/null
@@ -145,6 +153,13 @@ check "the hub's subscription to # is live" grep -q '^mlab/v1/hub/ready' "$tmp/h
 
 # publishes are QoS 1: each mosquitto_pub returns after the broker handled it,
 # so by the time the final marker arrives anything allowed before it arrived.
+wait_line() { # wait_line REGEX FILE: up to 5 s for a line in FILE
+	n=0
+	while ! grep -q "$1" "$2" && [ "$n" -lt 50 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+}
 pub() { # pub USER PASS TOPIC PAYLOAD
 	# shellcheck disable=SC2086
 	mosquitto_pub $P -u "$1" -P "$2" -t "$3" -m "$4" -q 1
@@ -158,11 +173,7 @@ pub plug-a "$plugpw" tele/plug-b/SENSOR '{"ENERGY":{"Power":1}}' || true
 pub plug-a "$plugpw" mlab/v1/hub/status offline || true
 pub mlab-hub "$hubpw" cmnd/plug-a/POWER ON
 pub mlab-hub "$hubpw" mlab/v1/hub/done 1
-n=0
-while ! grep -q '^mlab/v1/hub/done' "$tmp/hub.out" && [ "$n" -lt 50 ]; do
-	sleep 0.1
-	n=$((n + 1))
-done
+wait_line '^mlab/v1/hub/done' "$tmp/hub.out"
 sleep 0.5
 check "scanner-1's event on its own topic reaches the hub" grep -q '^mlab/v1/scanner-1/event .*scan.started' "$tmp/hub.out"
 check "scanner-1 cannot publish on printer-2's event topic" sh -c "! grep -q '^mlab/v1/printer-2/' '$tmp/hub.out'"
@@ -185,6 +196,37 @@ kill "$spid" 2>/dev/null || true
 wait "$spid" 2>/dev/null || true
 check "scanner-1 receives its own command and ack" sh -c "grep -q '^mlab/v1/scanner-1/cmd ' '$tmp/scan.out' && grep -q '^mlab/v1/scanner-1/ack ' '$tmp/scan.out'"
 check "scanner-1 does not receive printer-2's command nor other traffic" sh -c "! grep -q -e '^mlab/v1/printer-2/' -e '^tele/' -e '^mlab/v1/hub/' '$tmp/scan.out'"
+
+# a read-only consumer (Home Assistant, Node-RED) reads the hub's topics and
+# its discovery, and nothing it publishes reaches anyone
+# shellcheck disable=SC2086
+mosquitto_sub $P -u ha-reader -P reader-pw-1 -t 'mlab/v1/#' -t 'homeassistant/#' -t '#' -v -q 1 >"$tmp/ha.out" 2>&1 &
+hapid=$!
+n=0
+while ! grep -q '^mlab/v1/hub/ha-ready' "$tmp/ha.out" 2>/dev/null; do
+	pub mlab-hub "$hubpw" mlab/v1/hub/ha-ready 1 2>/dev/null || true
+	n=$((n + 1))
+	[ "$n" -lt 50 ] || break
+	sleep 0.1
+done
+check "consumer: its subscription is live (reads the hub's topics)" grep -q '^mlab/v1/hub/ha-ready' "$tmp/ha.out"
+pub mlab-hub "$hubpw" homeassistant/status online
+pub mlab-hub "$hubpw" cmnd/plug-a/POWER OFF
+pub printer-2 printer-pw-2 mlab/v1/printer-2/event '{"seq":7,"type":"job.started"}'
+pub ha-reader reader-pw-1 mlab/v1/ha-reader/event '{"seq":1,"type":"forged"}' || true
+pub ha-reader reader-pw-1 mlab/v1/hub/status forged-by-consumer || true
+pub ha-reader reader-pw-1 homeassistant/binary_sensor/x/config forged-by-consumer || true
+pub ha-reader reader-pw-1 cmnd/plug-a/POWER forged-by-consumer || true
+pub mlab-hub "$hubpw" mlab/v1/hub/ha-done 1
+wait_line '^mlab/v1/hub/ha-done' "$tmp/ha.out"
+sleep 0.3
+kill "$hapid" 2>/dev/null || true
+wait "$hapid" 2>/dev/null || true
+check "consumer: reads homeassistant/# and devices' mlab/v1 events" sh -c "
+	grep -qx 'homeassistant/status online' '$tmp/ha.out' && grep -q '^mlab/v1/printer-2/event .*job.started' '$tmp/ha.out'"
+check "consumer: reads nothing outside mlab/v1/# and homeassistant/#" sh -c "! grep -q '^cmnd/' '$tmp/ha.out'"
+check "consumer: its publishes are refused (none reaches the hub)" sh -c "
+	! grep -q -e '^mlab/v1/ha-reader/' -e 'forged-by-consumer' '$tmp/hub.out' '$tmp/ha.out'"
 
 # removing a device and reloading (SIGHUP, as systemctl reload mosquitto does)
 # shellcheck disable=SC2086
