@@ -17,6 +17,7 @@
 
 #include "core/hub.h"
 #include "core/log.h"
+#include "core/vocab.h"
 #include "lab/device.h"
 #include "lab/job.h"
 #include "net/api.h"
@@ -26,12 +27,12 @@
 
 static int is_active(const char *s)
 {
-	return !strcmp(s, "preparing") || !strcmp(s, "printing") || !strcmp(s, "paused");
+	return vocab_index(vocab_job_active, s) >= 0;
 }
 
 static int is_terminal(const char *s)
 {
-	return !strcmp(s, "finished") || !strcmp(s, "failed") || !strcmp(s, "cancelled");
+	return vocab_index(vocab_job_end, s) >= 0;
 }
 
 static void announce(struct hub *h, struct device *d, const char *what)

@@ -17,17 +17,13 @@
 #include "core/hub.h"
 #include "auth/auth.h"
 #include "core/log.h"
+#include "core/vocab.h"
 #include "part/part.h"
 #include "part/project.h"
 #include "part/row.h"
 #include "part/session.h"
 #include "store/store.h"
 #include "net/ws.h"
-
-static const char *const kinds[] = {
-	"scan", "print", "idea", "photo", "text", "code", "other", NULL
-};
-static const char *const statuses[] = { "pending", "confirmed", "rejected", NULL };
 
 /* Contributions matching the filters (0/NULL = any), newest first, as a
  * JSON array (caller owns it).  author is the participant's name only
@@ -171,11 +167,11 @@ static int contrib_write(struct api_req *req, struct api_resp *resp, const cJSON
 	sqlite3_stmt *st;
 	char obj[48];
 
-	if (args_enum(resp, o, "kind", NULL, kinds, kiosk ? "idea" : NULL, &kind) ||
+	if (args_enum(resp, o, "kind", NULL, vocab_contrib_kinds, kiosk ? "idea" : NULL, &kind) ||
 	    args_str(resp, o, "title", NULL, TITLE_MAX, 1, &title) ||
 	    args_str(resp, o, "body", NULL, TEXT_MAX, 0, &body) ||
 	    args_str(resp, o, "licence", NULL, 64, 0, &lic_in) ||
-	    args_enum(resp, o, "status", NULL, statuses, "pending", &status) ||
+	    args_enum(resp, o, "status", NULL, vocab_contrib_statuses, "pending", &status) ||
 	    args_str_list(resp, o, "links", LINK_MAX, &links) ||
 	    args_str(resp, o, "reason", NULL, 500, 0, &reason) ||
 	    args_int(resp, o, "project_id", NULL, 1, 9e15, &project, &has_project) ||
@@ -319,9 +315,9 @@ int contrib_get_all(struct api_req *req, struct api_resp *resp)
 	if (bad)
 		return api_error(resp, 400, "from/to must be ISO-8601 times or Unix seconds");
 	if (!api_query(req, "status", status, sizeof(status)) && status[0] &&
-	    args_in_list(statuses, status) < 0 && strcmp(status, "decided"))
+	    args_in_list(vocab_contrib_statuses, status) < 0 && strcmp(status, "decided"))
 		return api_error(resp, 400, "status must be pending, confirmed, rejected or decided");
-	if (!api_query(req, "kind", kind, sizeof(kind)) && kind[0] && args_in_list(kinds, kind) < 0)
+	if (!api_query(req, "kind", kind, sizeof(kind)) && kind[0] && args_in_list(vocab_contrib_kinds, kind) < 0)
 		return api_error(resp, 400, "kind must be scan, print, idea, photo, text, code or other");
 	if (args_limit(req, resp, "limit", 1000, &limit))
 		return 0;

@@ -31,6 +31,7 @@
 #include "lab/device.h"
 #include "core/hub.h"
 #include "core/log.h"
+#include "core/vocab.h"
 #include "part/contrib.h"
 #include "core/loop.h"
 #include "part/part.h"
@@ -263,7 +264,19 @@ void part_ws_snapshot(struct hub *h, cJSON *snap, int audience)
 				      contrib_list(h, 0, "pending", 0, 0, NULL, 0, 200));
 }
 
+/* GET /api/vocab: the fixed vocabularies (core/vocab.h) the pages build
+ * their choices from; public. */
+static int part_get_vocab(struct api_req *req, struct api_resp *resp)
+{
+	cJSON *o = vocab_json();
+
+	if (!o)
+		return api_error(resp, 500, "out of memory");
+	return api_json(resp, 200, o);
+}
+
 static const struct api_route part_routes[] = {
+	{ "GET", "/api/vocab", ROLE_NONE, part_get_vocab },
 	{ "GET", "/api/projects", ROLE_NONE, project_get_all },
 	{ "POST", "/api/projects", ROLE_FACILITATOR, project_post },
 	{ "GET", "/api/projects/*", ROLE_NONE, project_get },

@@ -18,22 +18,19 @@
 #include "part/contrib.h"
 #include "core/hub.h"
 #include "core/log.h"
+#include "core/vocab.h"
 #include "part/participant.h"
 #include "part/row.h"
 #include "part/session.h"
 #include "store/store.h"
 #include "net/ws.h"
 
-/* the first three are children under 14; "0-17" is a child whose age was
- * not given (treated as under 14 for consent), "18+" an adult */
+/* the bands a check-in may give (core/vocab.h): the standard ones, then
+ * the broad "0-17" and "18+" for an age not given */
 static const char *const age_bands[] = {
-	"0-5", "6-9", "10-13", "14-17", "18-24", "25-34", "35-44", "45-54",
-	"55-64", "65+", "0-17", "18+", NULL
+	VOCAB_C(VOCAB_AGE_BAND) VOCAB_C(VOCAB_AGE_BAND_BROAD) NULL
 };
-#define CHILD_BANDS 3
-#define child_band(b) (args_in_list(age_bands, (b)) < CHILD_BANDS || !strcmp((b), "0-17"))
 #define MEMBERS_MAX 50
-static const char *const purposes[] = { "contact", "photo", "publish_name", NULL };
 
 /* The people a check-in lists by band (a family), as "members" in p. */
 static void participant_members_json(struct hub *h, cJSON *p, int64_t id)
@@ -247,7 +244,8 @@ int participant_post(struct api_req *req, struct api_resp *resp)
 	const cJSON *members = args_member(o, "members"), *m;
 	long long people = 0;
 	const char *age, *postal, *name, *email, *given_by;
-	int granted[3] = { 0, 0, 0 }, given[3] = { 0, 0, 0 }, any = 0, present, ok;
+	int granted[VOCAB_COUNT(VOCAB_CONSENT_PURPOSE)] = { 0 }, given[VOCAB_COUNT(VOCAB_CONSENT_PURPOSE)] = { 0 };
+	int any = 0, present, ok;
 	long long session = 0, party = 1;
 	char area[4], obj[48], label[40];
 	double now = hub_now();
@@ -286,17 +284,17 @@ int participant_post(struct api_req *req, struct api_resp *resp)
 		return api_error(resp, 400, "postal_area must be a Canadian postal code or its first 3 characters (G1R)");
 	if (consent && !cJSON_IsNull(consent) && !cJSON_IsObject(consent))
 		return api_error(resp, 400, "consent must be an object {\"contact\",\"photo\",\"publish_name\"}");
-	for (int i = 0; purposes[i]; i++) {
-		snprintf(label, sizeof(label), "consent.%s", purposes[i]);
-		if (args_bool(resp, consent, purposes[i], label, &granted[i], &given[i]))
+	for (int i = 0; vocab_consent_purposes[i]; i++) {
+		snprintf(label, sizeof(label), "consent.%s", vocab_consent_purposes[i]);
+		if (args_bool(resp, consent, vocab_consent_purposes[i], label, &granted[i], &given[i]))
 			return 0;
 		any |= granted[i];
 	}
 	if (args_enum(resp, consent, "given_by", "consent.given_by",
-		     (const char *const[]){ "self", "guardian", NULL }, NULL, &given_by))
+		     vocab_given_by, NULL, &given_by))
 		return 0;
 	if (!given_by && args_enum(resp, o, "given_by", NULL,
-				  (const char *const[]){ "self", "guardian", NULL }, "self", &given_by))
+				  vocab_given_by, "self", &given_by))
 		return 0;
 	/* personal data only with the consent that covers it */
 	if (name && !granted[0] && !granted[2])
@@ -305,7 +303,7 @@ int participant_post(struct api_req *req, struct api_resp *resp)
 		return api_error(resp, 400, "email needs consent.contact");
 	if (email && !email_ok(email))
 		return api_error(resp, 400, "email is not an email address");
-	if (any && age && child_band(age) && strcmp(given_by, "guardian"))
+	if (any && age && vocab_child_band(age) && strcmp(given_by, "guardian"))
 		return api_error(resp, 400, "consent.given_by must be \"guardian\": a parent or "
 				 "guardian consents for a child under 14");
 	if (row_sp_begin(h))
@@ -321,7 +319,7 @@ int participant_post(struct api_req *req, struct api_resp *resp)
 	}
 	ok = row_step(h, st) == 0;
 	id = ok ? row_last_id(h) : 0;
-	for (int i = 0; ok && purposes[i]; i++) {
+	for (int i = 0; ok && vocab_consent_purposes[i]; i++) {
 		if (!given[i])
 			continue;
 		if (!(st = store_stmt(h, ins_c))) {
@@ -329,7 +327,7 @@ int participant_post(struct api_req *req, struct api_resp *resp)
 			break;
 		}
 		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_text(st, 2, purposes[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, vocab_consent_purposes[i], -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 3, granted[i]);
 		sqlite3_bind_text(st, 4, given_by, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 5, conf_str(h->conf, "privacy.consent_version"), -1,

@@ -15,16 +15,12 @@
 #include "net/args.h"
 #include "core/hub.h"
 #include "auth/auth.h"
+#include "core/vocab.h"
 #include "part/contrib.h"
 #include "part/project.h"
 #include "part/row.h"
 #include "store/store.h"
 #include "net/ws.h"
-
-static const char *const project_statuses[] = {
-	"planned", "active", "completed", "archived", NULL
-};
-static const char *const visibilities[] = { "public", "internal", NULL };
 
 /* Project id as JSON (caller owns it), or NULL when there is none or, for
  * the public (staff = 0), when it is internal. */
@@ -128,8 +124,8 @@ static int project_write(struct api_req *req, struct api_resp *resp, const cJSON
 
 	if (args_str(resp, o, "title", NULL, TITLE_MAX, 1, &title) ||
 	    args_str(resp, o, "summary", NULL, TEXT_MAX, 0, &summary) ||
-	    args_enum(resp, o, "status", NULL, project_statuses, "active", &status) ||
-	    args_enum(resp, o, "visibility", NULL, visibilities, "public", &vis) ||
+	    args_enum(resp, o, "status", NULL, vocab_project_statuses, "active", &status) ||
+	    args_enum(resp, o, "visibility", NULL, vocab_visibilities, "public", &vis) ||
 	    args_date(resp, o, "starts_on", &starts) || args_date(resp, o, "ends_on", &ends) ||
 	    args_str(resp, o, "cover", NULL, 500, 0, &cover) ||
 	    args_str_list(resp, o, "partners", TITLE_MAX, &partners))

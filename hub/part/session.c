@@ -17,6 +17,7 @@
 #include "part/contrib.h"
 #include "core/hub.h"
 #include "core/log.h"
+#include "core/vocab.h"
 #include "lab/device.h"
 #include "part/participant.h"
 #include "part/project.h"
@@ -24,10 +25,6 @@
 #include "part/session.h"
 #include "store/store.h"
 #include "net/ws.h"
-
-static const char *const group_types[] = {
-	"walk-in", "school", "family", "workshop", "partner", NULL
-};
 
 /* The open session's id, 0 when none. */
 int64_t session_open_id(struct hub *h)
@@ -186,7 +183,7 @@ static int session_read(struct hub *h, struct api_resp *resp, const cJSON *o,
 	s->group_type = "walk-in";
 	if (g && !cJSON_IsNull(g) && !cJSON_IsObject(g))
 		return api_error(resp, 400, "group must be an object {\"type\",\"size\"}"), -1;
-	if (args_enum(resp, g, "type", "group.type", group_types, "walk-in", &s->group_type) ||
+	if (args_enum(resp, g, "type", "group.type", vocab_group_types, "walk-in", &s->group_type) ||
 	    args_int(resp, g, "size", "group.size", 0, 100000, &s->size, &present) ||
 	    args_str(resp, g, "grade", "group.grade", 40, 0, &s->grade) ||
 	    args_str(resp, o, "notes", NULL, TEXT_MAX, 0, &s->notes) ||

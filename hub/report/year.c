@@ -14,17 +14,16 @@
 #include "report/fiscal.h"
 #include "core/hub.h"
 #include "core/log.h"
+#include "core/vocab.h"
 #include "report/report.h"
 #include "store/store.h"
 #include "report/year.h"
 
-const char *const year_groups[] = { "walk-in", "school", "family", "workshop", "partner", "none" };
-const char *const year_kinds[] = { "scan", "print", "idea", "photo", "text", "code", "other" };
-const char *const year_licences[] = { "CC-BY-4.0", "CC-BY-SA-4.0", "CC-BY-NC-4.0",
-	"CC-BY-NC-SA-4.0", "CC-BY-ND-4.0", "CC-BY-NC-ND-4.0", "CC0-1.0", "none" };
-const char *const year_std_bands[] = {
-	"0-5", "6-9", "10-13", "14-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+",
-};
+/* the lists of core/vocab.h, without the NULL (counts in year.h) */
+const char *const year_groups[] = { VOCAB_C(VOCAB_GROUP_TYPE) "none" };
+const char *const year_kinds[] = { VOCAB_C(VOCAB_CONTRIB_KIND) };
+const char *const year_licences[] = { VOCAB_C(VOCAB_LICENCE) };
+const char *const year_std_bands[] = { VOCAB_C(VOCAB_AGE_BAND) };
 
 
 /* Make room for slot n of arr (n slots of elem bytes in use; capacity
@@ -444,7 +443,7 @@ int year_load_jobs(struct report *r)
 		"SELECT j.id, d.id, j.kind, j.state, j.started_at, j.ended_at, j.duration_s"
 		" FROM jobs j LEFT JOIN devices d ON d.dev = j.dev"
 		" WHERE j.ended_at >= ?1 AND j.ended_at < ?2"
-		" AND j.state IN ('finished', 'failed', 'cancelled')"
+		" AND j.state IN (" VOCAB_SQL(VOCAB_JOB_END) ")"
 		" ORDER BY j.ended_at, j.id";
 	sqlite3_stmt *st = store_stmt(r->h, q);
 	int rc;

@@ -9,17 +9,20 @@
 #include <stddef.h>
 #include <sqlite3.h>
 
+#include "core/vocab.h"
+
 struct hub;
 
 extern const char *const year_groups[];
-#define NGROUPS 6	/* "none": a check-in outside any session */
+/* the group types, then "none": a check-in outside any session */
+#define NGROUPS (VOCAB_COUNT(VOCAB_GROUP_TYPE) + 1)
 extern const char *const year_kinds[];
-#define NKINDS 7
+#define NKINDS VOCAB_COUNT(VOCAB_CONTRIB_KIND)
 extern const char *const year_licences[];
-#define NLICENCES 8
-/* the participation API's bands (part.c); any other text is listed after */
+#define NLICENCES VOCAB_COUNT(VOCAB_LICENCE)
+/* the participation API's bands; any other text is listed after */
 extern const char *const year_std_bands[];
-#define NSTD_BANDS 10
+#define NSTD_BANDS VOCAB_COUNT(VOCAB_AGE_BAND)
 #define MAX_BANDS 64
 
 struct nint {			/* a nullable integer column */

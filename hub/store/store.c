@@ -5,7 +5,9 @@
  * many have run.  A module that needs tables adds a script at the end of
  * `migrations` (never edits one that has shipped).  WAL mode and
  * synchronous=FULL: a commit that returned is on the SD card, which is
- * what lets the hub say "acknowledged means stored".
+ * what lets the hub say "acknowledged means stored".  The CHECK lists
+ * come from core/vocab.h (schema 2's licence list, since widened, stays
+ * as it shipped).
  *
  * Two commit windows: a write (an event, a job, an account…) opens the
  * group transaction and is committed within store.commit_ms; telemetry and
@@ -25,6 +27,7 @@
 #include "core/hub.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "core/vocab.h"
 #include "store/store.h"
 #include "store/tele.h"
 
@@ -74,7 +77,7 @@ static const char *const migrations[] = {
 	 * its row (age band, session) with the personal columns NULL. */
 	"CREATE TABLE users("
 	"  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
-	"  role TEXT NOT NULL CHECK(role IN ('admin','facilitator','kiosk')),"
+	"  role TEXT NOT NULL CHECK(role IN (" VOCAB_SQL(VOCAB_ROLE) ")),"
 	"  hash TEXT NOT NULL, created_at REAL NOT NULL,"
 	"  disabled INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE auth_sessions("
@@ -87,8 +90,8 @@ static const char *const migrations[] = {
 	"CREATE TABLE projects("
 	"  id INTEGER PRIMARY KEY, title TEXT NOT NULL, summary TEXT,"
 	"  status TEXT NOT NULL DEFAULT 'active'"
-	"   CHECK(status IN ('planned','active','completed','archived')),"
-	"  visibility TEXT NOT NULL DEFAULT 'public' CHECK(visibility IN ('public','internal')),"
+	"   CHECK(status IN (" VOCAB_SQL(VOCAB_PROJECT_STATUS) ")),"
+	"  visibility TEXT NOT NULL DEFAULT 'public' CHECK(visibility IN (" VOCAB_SQL(VOCAB_VISIBILITY) ")),"
 	"  starts_on TEXT, ends_on TEXT, partners TEXT, cover TEXT,"
 	"  created_at REAL NOT NULL, updated_at REAL NOT NULL);"
 	"CREATE TABLE project_themes("
@@ -98,7 +101,7 @@ static const char *const migrations[] = {
 	"  id INTEGER PRIMARY KEY, started_at REAL NOT NULL, ended_at REAL,"
 	"  facilitator TEXT,"
 	"  group_type TEXT NOT NULL DEFAULT 'walk-in'"
-	"   CHECK(group_type IN ('walk-in','school','family','workshop','partner')),"
+	"   CHECK(group_type IN (" VOCAB_SQL(VOCAB_GROUP_TYPE) ")),"
 	"  group_size INTEGER NOT NULL DEFAULT 0 CHECK(group_size >= 0),"
 	"  grade TEXT, notes TEXT, source TEXT);"
 	"CREATE INDEX sessions_started ON sessions(started_at);"
@@ -118,19 +121,20 @@ static const char *const migrations[] = {
 	"CREATE TABLE consents("
 	"  id INTEGER PRIMARY KEY,"
 	"  participant_id INTEGER NOT NULL REFERENCES participants(id),"
-	"  purpose TEXT NOT NULL CHECK(purpose IN ('contact','photo','publish_name')),"
+	"  purpose TEXT NOT NULL CHECK(purpose IN (" VOCAB_SQL(VOCAB_CONSENT_PURPOSE) ")),"
 	"  granted INTEGER NOT NULL, given_by TEXT NOT NULL DEFAULT 'self'"
-	"   CHECK(given_by IN ('self','guardian')),"
+	"   CHECK(given_by IN (" VOCAB_SQL(VOCAB_GIVEN_BY) ")),"
 	"  text_version TEXT NOT NULL, at REAL NOT NULL);"
 	"CREATE TABLE contributions("
 	"  id INTEGER PRIMARY KEY, project_id INTEGER REFERENCES projects(id),"
 	"  session_id INTEGER REFERENCES sessions(id),"
 	"  participant_id INTEGER REFERENCES participants(id),"
-	"  kind TEXT NOT NULL CHECK(kind IN ('scan','print','idea','photo','text','code','other')),"
+	"  kind TEXT NOT NULL CHECK(kind IN (" VOCAB_SQL(VOCAB_CONTRIB_KIND) ")),"
 	"  title TEXT NOT NULL, body TEXT, links TEXT,"
 	"  licence TEXT NOT NULL DEFAULT 'none'"
+	/* the licences as this schema shipped them; schema 5 widened the list */
 	"   CHECK(licence IN ('CC-BY-4.0','CC-BY-SA-4.0','CC0-1.0','none')),"
-	"  status TEXT NOT NULL DEFAULT 'pending' CHECK(status IN ('pending','confirmed','rejected')),"
+	"  status TEXT NOT NULL DEFAULT 'pending' CHECK(status IN (" VOCAB_SQL(VOCAB_CONTRIB_STATUS) ")),"
 	"  device_id TEXT, job_id INTEGER REFERENCES jobs(id),"
 	"  created_at REAL NOT NULL, decided_at REAL, decided_by TEXT);"
 	"CREATE INDEX contributions_status ON contributions(status, created_at);"
@@ -193,12 +197,11 @@ static const char *const migrations[] = {
 	"  id INTEGER PRIMARY KEY, project_id INTEGER REFERENCES projects(id),"
 	"  session_id INTEGER REFERENCES sessions(id),"
 	"  participant_id INTEGER REFERENCES participants(id),"
-	"  kind TEXT NOT NULL CHECK(kind IN ('scan','print','idea','photo','text','code','other')),"
+	"  kind TEXT NOT NULL CHECK(kind IN (" VOCAB_SQL(VOCAB_CONTRIB_KIND) ")),"
 	"  title TEXT NOT NULL, body TEXT, links TEXT,"
 	"  licence TEXT NOT NULL DEFAULT 'none'"
-	"   CHECK(licence IN ('CC-BY-4.0','CC-BY-SA-4.0','CC-BY-NC-4.0','CC-BY-NC-SA-4.0',"
-	"    'CC-BY-ND-4.0','CC-BY-NC-ND-4.0','CC0-1.0','none')),"
-	"  status TEXT NOT NULL DEFAULT 'pending' CHECK(status IN ('pending','confirmed','rejected')),"
+	"   CHECK(licence IN (" VOCAB_SQL(VOCAB_LICENCE) ")),"
+	"  status TEXT NOT NULL DEFAULT 'pending' CHECK(status IN (" VOCAB_SQL(VOCAB_CONTRIB_STATUS) ")),"
 	"  device_id TEXT, job_id INTEGER REFERENCES jobs(id),"
 	"  created_at REAL NOT NULL, decided_at REAL, decided_by TEXT, reason TEXT);"
 	"INSERT INTO contributions_new(id, project_id, session_id, participant_id, kind, title,"
