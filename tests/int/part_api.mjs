@@ -483,6 +483,36 @@ test('ratings: tied to the open session, validated, anonymous (button votes: gpi
 	eq((await hub.stop()).code, 0);
 });
 
+test('GET /api/vocab: public, the lists the schema checks and the API accepts', async () => {
+	const { hub, db, fa, api } = await setup();
+	const v = await api('GET', '/api/vocab');
+	eq(v.status, 200, v.text);
+	eq(v.json.age_band.slice(0, 3), v.json.child_age_bands);
+	// the CHECK lists in the stored schema are the JSON's lists
+	const schema = sql(db, "SELECT group_concat(sql, ' ') FROM sqlite_master WHERE type = 'table'");
+	for (const [col, list] of [['group_type', 'group_type'], ['kind', 'contribution_kind'], ['licence', 'licence'],
+		['role', 'role'], ['visibility', 'visibility'], ['purpose', 'consent_purpose'], ['given_by', 'given_by']]) {
+		const want = `CHECK(${col} IN (${v.json[list].map((x) => `'${x}'`).join(',')}))`;
+		assert(schema.includes(want), `${want} in the schema`);
+	}
+	// every value is accepted where it is an input, and nothing else is
+	for (const type of v.json.group_type) {
+		const r = await api('POST', '/api/sessions', { group: { type, size: 2 }, started_at: T('2025-05-01T10:00:00-04:00'), ended_at: T('2025-05-01T11:00:00-04:00') }, fa);
+		eq([r.status, r.json.group.type], [201, type], r.text);
+	}
+	eq((await api('POST', '/api/sessions', { group: { type: 'Walk-in' } }, fa)).status, 400);
+	for (const kind of v.json.contribution_kind)
+		for (const licence of v.json.licence)
+			eq((await api('POST', '/api/contributions', { kind, title: 't', licence }, fa)).json.licence, licence, `${kind} ${licence}`);
+	eq((await api('POST', '/api/sessions', { group: { type: 'family', size: 3 } }, fa)).status, 201, 'an open session');
+	for (const band of v.json.age_band) {
+		const r = await api('POST', '/api/participants', { age_band: band, consent: { photo: true }, given_by: 'guardian' }, fa);
+		eq(r.status, 201, `${band}: ${r.text}`);
+	}
+	eq((await api('POST', '/api/participants', { age_band: '6-12' }, fa)).status, 400);
+	eq((await hub.stop()).code, 0);
+});
+
 test('SQL injection and 100 KB strings in every text field: stored as text or refused', async () => {
 	const { hub, db, fa, api } = await setup();
 	const inj = "x'); DROP TABLE participants; --";

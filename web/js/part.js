@@ -10,20 +10,23 @@ import { $, h, replaceKeepFocus } from './dom.js';
 import { t, tn, fmtDateTime, fmtNumber } from './i18n.js';
 import { errorText } from './errors.js';
 import { get, post, patch, list } from './api.js';
+import { vocab } from './vocab.js';
 
 // hooks (sessions.js, contribs.js): startFields() → more of the start
 // form's body; shown(session) draws the open session's other lines;
 // confirmEnd(session) and decide(contribution, status) ask first and
 // resolve to a falsy value when the facilitator cancels.
 export function createPart({ deviceName, hooks = {} }) {
-	let session = null, projects = [], pending = [], timer = null, available = true;
+	let session = null, projects = [], pending = [], timer = null, available = true, groupTypes = [];
 
 	async function refresh() {
-		const [s, p, c] = await Promise.all([
+		const [s, p, c, v] = await Promise.all([
 			get('/api/sessions/current'),
 			get('/api/projects'),
 			get('/api/contributions?status=pending'),
+			vocab(),
 		]);
+		groupTypes = v.group_type || groupTypes;
 		available = ![s, p, c].every((r) => r.status === 404 && r.data && /no such endpoint/.test(r.data.error || ''));
 		session = s.ok && s.data ? (s.data.session !== undefined ? s.data.session : s.data) : null;
 		if (session && !session.id) session = null;
@@ -57,6 +60,9 @@ export function createPart({ deviceName, hooks = {} }) {
 			$('#session-project').textContent = ids && ids.length ? ids.map(projectTitle).join(', ') : t('session.no_project');
 		}
 		if (hooks.shown) hooks.shown(session);
+		const types = $('#session-type'), wasType = types.value;
+		replaceKeepFocus(types, groupTypes.map((g) => h('option', { value: g, 'data-i18n': 'group.' + g }, t('group.' + g))));
+		if (groupTypes.includes(wasType)) types.value = wasType;
 		const sel = $('#session-proj'), was = sel.value;
 		replaceKeepFocus(sel, h('option', { value: '' }, t('session.no_project')),
 			projects.filter((p) => !p.status || p.status === 'active')

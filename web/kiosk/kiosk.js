@@ -13,11 +13,11 @@ import { connect } from '../js/live.js';
 import { errorText } from '../js/errors.js';
 import * as outbox from './outbox.js';
 import { createFamily } from './family.js';
+import { vocab } from '../js/vocab.js';
 
-// the participation API's bands; the first three are children under 14,
-// for whom a parent or guardian gives any consent
-const AGE_BANDS = ['0-5', '6-9', '10-13', '14-17', '18-24', '25-34', '35-44', '45-54', '55-64', '65+'];
-const CHILD_BANDS = 3;
+// the participation API's age bands, and those of children under 14 (for
+// whom a parent or guardian gives any consent), from GET /api/vocab
+let ageBands = [], childBands = [];
 const SCREENS = ['k-login', 'k-home', 'k-checkin', 'k-rate', 'k-idea', 'k-thanks'];
 let role = null, session = null, projects = [], live = null, family = null;
 let idleMs = Number(document.body.dataset.idleS || 60) * 1000, idleTimer = null, thanksTimer = null;
@@ -122,7 +122,7 @@ async function flushOutbox() {
 
 function buildAges() {
 	const box = $('#k-ages'), was = (box.querySelector('input:checked') || {}).value;
-	box.replaceChildren(...AGE_BANDS.map((b, i) => h('div', { class: 'pill' },
+	box.replaceChildren(...ageBands.map((b, i) => h('div', { class: 'pill' },
 		h('input', { type: 'radio', name: 'age', id: 'k-age-' + i, value: b, checked: b === was }),
 		h('label', { for: 'k-age-' + i }, t('age.' + b)))));
 }
@@ -164,7 +164,7 @@ function wireCheckin() {
 
 function isChild() {
 	const age = ($('#k-ages input:checked') || {}).value;
-	return AGE_BANDS.indexOf(age) >= 0 && AGE_BANDS.indexOf(age) < CHILD_BANDS;
+	return childBands.includes(age);
 }
 const anyConsent = () => ['#k-c-contact', '#k-c-photo', '#k-c-name'].some((id) => $(id).checked);
 
@@ -276,6 +276,9 @@ function onMessage(m) {
 async function main() {
 	await i18n.init({ remembered: false });
 	if (i18n.config.kiosk_idle_s) idleMs = i18n.config.kiosk_idle_s * 1000;
+	const v = await vocab();
+	ageBands = v.age_band || [];
+	childBands = v.child_age_bands || [];
 	i18n.wireSwitch($('#lang'), false);
 	i18n.onLangChange(() => {
 		buildAges(); buildFaces(); renderProject();
