@@ -59,12 +59,14 @@ build/gen/version.h: debian/changelog
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; touch $@; else mv -f $@.tmp $@; fi
 
 # the API's description (hub/net/openapi.json), compiled in as a C array
+# $(call embed,NAME,FILE): FILE as a NUL-terminated C array NAME
+embed = echo '/* generated from $(2) by the Makefile */'; \
+	echo 'static const unsigned char $(1)[] = {'; \
+	od -An -v -tx1 $(2) | sed 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	echo '0 };'
 build/gen/openapi_json.h: hub/net/openapi.json
 	@mkdir -p $(@D)
-	@{ echo '/* generated from hub/net/openapi.json by the Makefile */'; \
-	  echo 'static const unsigned char openapi_json[] = {'; \
-	  od -An -v -tx1 $< | sed 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'; \
-	  echo '0 };'; } >$@.tmp && mv -f $@.tmp $@
+	@{ $(call embed,openapi_json,$<); } >$@.tmp && mv -f $@.tmp $@
 build/rel/hub/net/openapi.o build/asan/hub/net/openapi.o: build/gen/openapi_json.h
 
 build/rel/%.o: %.c | deps build/gen/version.h
@@ -73,6 +75,13 @@ build/rel/%.o: %.c | deps build/gen/version.h
 build/asan/%.o: %.c | deps build/gen/version.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
+
+# the pages' catalogues, compiled in: the report's labels are the dashboard's words
+build/gen/catalogue.h: web/i18n/fr.json web/i18n/en.json
+	@mkdir -p $(@D)
+	@{ $(call embed,catalogue_fr,web/i18n/fr.json); \
+	   $(call embed,catalogue_en,web/i18n/en.json); } >$@.tmp && mv -f $@.tmp $@
+build/rel/hub/report/render.o build/asan/hub/report/render.o: build/gen/catalogue.h
 
 hub/mlab-hub: $(HUB_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)

@@ -179,12 +179,13 @@ compile() {
 	out=$1; shift
 	mkdir -p "$out"
 	: >"$out/failed"
+	make -s build/gen/catalogue.h	# the report's labels, from web/i18n/
 	[ $# -gt 0 ] || return 0
 	printf '%s\n' "$@" | xargs -P "$JOBS" -I{} sh -c '
 		out=$1 cc=$2 arch=$3 cflags=$4 pcf=$5 src=$6
 		o="$out/$(dirname "$src")/$(basename "$src" .c).o"
 		mkdir -p "$(dirname "$o")"
-		if [ ! -f "$o" ] || [ "$src" -nt "$o" ] || [ -n "$(find hub tests/unit devices -name "*.h" -newer "$o" 2>/dev/null | head -n 1)" ]; then
+		if [ ! -f "$o" ] || [ "$src" -nt "$o" ] || [ -n "$(find hub build/gen tests/unit devices -name "*.h" -newer "$o" 2>/dev/null | head -n 1)" ]; then
 			echo "  CC [$arch] $src"
 			if ! $cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter $cflags $pcf \
 				-Ihub -Ibuild/gen -Itests/unit -Idevices/common -c -o "$o" "$src" 2>"$o.err"; then

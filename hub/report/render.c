@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <cjson/cJSON.h>
 
+#include "catalogue.h"	/* generated in build/gen/ */
 #include "net/api.h"
 #include "report/explain.h"
 #include "report/fig.h"
@@ -54,58 +56,35 @@ static void html_str(struct api_resp *o, const char *s)
 }
 
 
-/* ---- labels (HTML) --------------------------------------------------- */
+/* ---- labels (HTML) ---------------------------------------------------
+ * The words are the dashboard's: "ind.<name>" in web/i18n/fr.json and
+ * en.json, compiled in by the Makefile (build/gen/catalogue.h), so the report
+ * and the pages read one catalogue.  A breakdown's keys take the words
+ * the pages use for the same values (group.school, age.0-5, ckind.scan);
+ * a name without an entry is shown as it is. */
 
-static const struct label {
-	const char *name, *fr, *en;
-} labels[] = {
-	{ "participation_projects", "Projets de participation citoyenne actifs", "Active citizen-participation projects" },
-	{ "quebec_culture_projects", "Projets sur le contenu culturel numérique québécois", "Projects about Québec digital cultural content" },
-	{ "sessions", "Séances", "Sessions" },
-	{ "participants", "Participants", "Participants" },
-	{ "participants_young", "Jeunes de moins de 18 ans", "Young people under 18" },
-	{ "young_share_pct", "Part des jeunes (%, âge connu)", "Share of young people (%, known age)" },
-	{ "contributions_confirmed", "Contributions confirmées", "Confirmed contributions" },
-	{ "contributions_pending", "Contributions en attente", "Pending contributions" },
-	{ "contributions_rejected", "Contributions refusées", "Rejected contributions" },
-	{ "votes", "Votes d'appréciation", "Appreciation votes" },
-	{ "votes_positive", "Votes positifs", "Positive votes" },
-	{ "appreciation_rate_pct", "Taux d'appréciation (%)", "Appreciation rate (%)" },
-	{ "machine_busy_hours", "Heures d'utilisation des machines", "Machine busy hours" },
-	{ "machine_energy_kwh", "Énergie consommée par les machines (kWh)", "Machine energy (kWh)" },
-	{ "print_jobs_finished", "Impressions 3D terminées", "3D prints finished" },
-	{ "print_jobs_failed", "Impressions 3D échouées", "3D prints failed" },
-	{ "print_jobs_cancelled", "Impressions 3D annulées", "3D prints cancelled" },
-	{ "scans", "Numérisations 3D", "3D scans" },
-	{ "sessions.by_group", "Séances par type de groupe", "Sessions by group type" },
-	{ "participants.by_group", "Participants par type de groupe", "Participants by group type" },
-	{ "participants.by_age", "Participants par tranche d'âge", "Participants by age band" },
-	{ "contributions_confirmed.by_kind", "Contributions confirmées par type", "Confirmed contributions by kind" },
-	{ "contributions_confirmed.by_licence", "Contributions confirmées par licence", "Confirmed contributions by licence" },
-	{ "votes.by_scale", "Votes par échelle", "Votes by scale" },
-	{ "appreciation_rate_pct.by_scale", "Taux d'appréciation par échelle (%)", "Appreciation rate by scale (%)" },
-	{ "machine_busy_hours.by_machine", "Heures d'utilisation par machine", "Busy hours by machine" },
-	{ "machine_energy_kwh.by_machine", "Énergie par machine (kWh)", "Energy by machine (kWh)" },
-};
-
-static const struct label keys_fr_en[] = {
-	{ "by_group.walk-in", "visiteurs libres", "walk-in" },
-	{ "by_group.school", "groupe scolaire", "school group" },
-	{ "by_group.family", "famille", "family" },
-	{ "by_group.workshop", "atelier", "workshop" },
-	{ "by_group.partner", "partenaire", "partner" },
-	{ "by_group.none", "accueil hors séance", "check-in outside a session" },
-	{ "by_age.unknown", "inconnue", "unknown" },
-	{ "by_scale.3", "échelle à 3 visages", "3-face scale" },
-	{ "by_scale.5", "échelle à 5 niveaux", "5-point scale" },
-};
-
-static const char *label(const char *name, int fr)
+/* The catalogue of French (fr) or English, parsed; the caller frees it
+ * (cJSON_Delete).  NULL when memory ran out: every label is its name. */
+static cJSON *cat_load(int fr)
 {
-	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
-		if (!strcmp(labels[i].name, name))
-			return fr ? labels[i].fr : labels[i].en;
-	return name;
+	return cJSON_Parse((const char *)(fr ? catalogue_fr : catalogue_en));
+}
+
+/* The entry prefix + name of cat, or name when there is none. */
+static const char *cat_get(const cJSON *cat, const char *prefix, const char *name)
+{
+	const cJSON *v;
+	char k[200];
+
+	if (snprintf(k, sizeof(k), "%s%s", prefix, name) >= (int)sizeof(k))
+		return name;
+	v = cJSON_GetObjectItemCaseSensitive(cat, k);
+	return cJSON_IsString(v) ? v->valuestring : name;
+}
+
+static const char *label(const cJSON *cat, const char *name)
+{
+	return cat_get(cat, "ind.", name);
 }
 
 /* A breakdown's name "participants.by_age.13-17" split into its family
@@ -121,29 +100,34 @@ static const char *split_fam(const char *name, char *fam, size_t len)
 	return dot + 1;
 }
 
-/* The label of a breakdown's key (the group names, "unknown", scales). */
-static const char *key_label(const char *fam, const char *key, int fr)
+/* The label of a breakdown's key (group types, age bands, kinds, scales;
+ * licences and machines are shown as they are). */
+static const char *key_label(const cJSON *cat, const char *fam, const char *key)
 {
+	static const struct { const char *by, *prefix; } keys[] = {
+		{ ".by_group", "group." }, { ".by_age", "age." },
+		{ ".by_kind", "ckind." }, { ".by_scale", "ind.by_scale." },
+	};
 	const char *by = strstr(fam, ".by_");
-	char k[200];
 
-	snprintf(k, sizeof(k), "%s.%s", by ? by + 1 : fam, key);
-	for (size_t i = 0; i < sizeof(keys_fr_en) / sizeof(keys_fr_en[0]); i++)
-		if (!strcmp(keys_fr_en[i].name, k))
-			return fr ? keys_fr_en[i].fr : keys_fr_en[i].en;
+	for (size_t i = 0; by && i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(by, keys[i].by))
+			return cat_get(cat, keys[i].prefix, key);
 	return key;
 }
 
 const char *render_label(const char *name, int fr, char *buf, size_t len)
 {
+	cJSON *cat = cat_load(fr);
 	char fam[160];
 	const char *key = split_fam(name, fam, sizeof(fam));
 
 	/* French puts a space before the colon */
 	if (!key)
-		snprintf(buf, len, "%s", label(name, fr));
+		snprintf(buf, len, "%s", label(cat, name));
 	else
-		snprintf(buf, len, "%s%s: %s", label(fam, fr), fr ? " " : "", key_label(fam, key, fr));
+		snprintf(buf, len, "%s%s: %s", label(cat, fam), fr ? " " : "", key_label(cat, fam, key));
+	cJSON_Delete(cat);
 	return buf;
 }
 
@@ -252,7 +236,7 @@ void render_explain_csv(struct xtab *x, struct api_resp *o)
 /* A horizontal bar chart of the figures named prefix + "…", as SVG
  * (presentation attributes only: no style attributes, which a strict
  * Content-Security-Policy would block). */
-static void svg_chart(struct report *r, struct api_resp *o, const char *prefix, int fr)
+static void svg_chart(struct report *r, struct api_resp *o, const cJSON *cat, const char *prefix, int fr)
 {
 	size_t pl = strlen(prefix);
 	double max = 0;
@@ -269,7 +253,7 @@ static void svg_chart(struct report *r, struct api_resp *o, const char *prefix, 
 		return;
 	snprintf(fam, sizeof(fam), "%.*s", (int)pl - 1, prefix);
 	PUT(o, "<figure class=\"chart\"><figcaption>");
-	html_str(o, label(fam, fr));
+	html_str(o, label(cat, fam));
 	api_printf(o, "</figcaption><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"480\""
 		   " height=\"%d\" viewBox=\"0 0 480 %d\" role=\"img\">", n * 24 + 4, n * 24 + 4);
 	for (int i = 0; i < r->nfigs; i++) {
@@ -280,7 +264,7 @@ static void svg_chart(struct report *r, struct api_resp *o, const char *prefix, 
 			continue;
 		snprintf(w, sizeof(w), "%.1f", max > 0 ? f->v / max * 240.0 : 0.0);
 		api_printf(o, "<text x=\"166\" y=\"%d\" text-anchor=\"end\">", y + 16);
-		html_str(o, key_label(fam, f->name + pl, fr));
+		html_str(o, key_label(cat, fam, f->name + pl));
 		api_printf(o, "</text><rect x=\"172\" y=\"%d\" width=\"%s\" height=\"18\""
 			   " fill=\"#2a6f97\"/><text x=\"%d\" y=\"%d\">", y + 2, w,
 			   176 + (int)(max > 0 ? f->v / max * 240.0 : 0), y + 16);
@@ -339,6 +323,7 @@ void render_html(struct report *r, struct api_resp *o, const struct report_opts 
 		"contributions_confirmed.by_kind.", "machine_busy_hours.by_machine.",
 	};
 	int fr = !strcmp(op->lang, "fr");
+	cJSON *cat = cat_load(fr);
 	char fam[160] = "";
 
 	html_head(r, o, op, fr, NULL);
@@ -353,7 +338,7 @@ void render_html(struct report *r, struct api_resp *o, const struct report_opts 
 		if (strchr(f->name, '.'))
 			continue;
 		PUT(o, "<tr><td>");
-		html_str(o, label(f->name, fr));
+		html_str(o, label(cat, f->name));
 		PUT(o, " <code>");
 		html_str(o, f->name);
 		PUT(o, "</code></td><td class=\"n\">");
@@ -378,7 +363,7 @@ void render_html(struct report *r, struct api_resp *o, const struct report_opts 
 	api_printf(o, "</tbody>\n</table>\n</section>\n<section><h2>%s</h2>\n<div class=\"charts\">\n",
 		   fr ? "Graphiques" : "Charts");
 	for (size_t c = 0; c < sizeof(charts) / sizeof(charts[0]); c++)
-		svg_chart(r, o, charts[c], fr);
+		svg_chart(r, o, cat, charts[c], fr);
 	api_printf(o, "</div>\n</section>\n<section><h2>%s</h2>\n", fr ? "Détails" : "Details");
 	/* the breakdowns, one table per family ("participants.by_age") */
 	for (int i = 0; i < r->nfigs; i++) {
@@ -393,11 +378,11 @@ void render_html(struct report *r, struct api_resp *o, const struct report_opts 
 				PUT(o, "</tbody></table>\n");
 			snprintf(fam, sizeof(fam), "%s", thisfam);
 			PUT(o, "<h3>");
-			html_str(o, label(thisfam, fr));
+			html_str(o, label(cat, thisfam));
 			PUT(o, "</h3>\n<table><tbody>\n");
 		}
 		PUT(o, "<tr><td>");
-		html_str(o, key_label(thisfam, key, fr));
+		html_str(o, key_label(cat, thisfam, key));
 		PUT(o, "</td><td class=\"n\">");
 		if (f->null)
 			PUT(o, "–");
@@ -409,23 +394,25 @@ void render_html(struct report *r, struct api_resp *o, const struct report_opts 
 		PUT(o, "</tbody></table>\n");
 	PUT(o, "</section>\n");
 	html_foot(o, fr);
+	cJSON_Delete(cat);
 }
 
 void render_explain_html(struct report *r, const struct fig *f, struct xtab *x,
 		  struct api_resp *o, const struct report_opts *op)
 {
 	int fr = !strcmp(op->lang, "fr");
+	cJSON *cat = cat_load(fr);
 	char fam[160], g[64];
 	const char *key = split_fam(f->name, fam, sizeof(fam));
 
 	html_head(r, o, op, fr, f->name);
 	PUT(o, "<section><h2>");
 	if (key) {
-		html_str(o, label(fam, fr));
+		html_str(o, label(cat, fam));
 		PUT(o, " — ");
-		html_str(o, key_label(fam, key, fr));
+		html_str(o, key_label(cat, fam, key));
 	} else {
-		html_str(o, label(f->name, fr));
+		html_str(o, label(cat, f->name));
 	}
 	PUT(o, " <code>");
 	html_str(o, f->name);
@@ -463,4 +450,5 @@ void render_explain_html(struct report *r, const struct fig *f, struct xtab *x,
 	}
 	PUT(o, "</tbody>\n</table>\n</section>\n");
 	html_foot(o, fr);
+	cJSON_Delete(cat);
 }

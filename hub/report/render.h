@@ -13,7 +13,7 @@ struct api_resp;
 struct report_opts;
 
 /* The French (fr = 1) or English label of indicator name into buf, a
- * breakdown as "family: key" ("Séances par type de groupe : famille").
+ * breakdown as "family: key" ("Séances par type de groupe : Famille", the words of web/i18n/).
  * Returns buf.  Pure. */
 const char *render_label(const char *name, int fr, char *buf, size_t len);
 

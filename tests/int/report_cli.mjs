@@ -200,6 +200,36 @@ test('HTML report: French and English, printable, SVG charts', async () => {
 	assert(!en.includes(' style="'), 'no inline style attributes');
 });
 
+// One catalogue: the report's HTML words are the dashboard's (web/i18n,
+// the keys the dashboard's indicator table reads), for every indicator,
+// every breakdown and every group type, age band and kind.
+test('the HTML report and the dashboard use the same words (web/i18n catalogues)', async () => {
+	const db = seeded();
+	const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+	const esc = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+		.replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+	const names = Object.keys(JSON.parse(report(db, ['--fy', '2025'])).indicators);
+	const dash = fs.readFileSync(path.join(ROOT, 'web/js/indicators.js'), 'utf8');
+	const shown = JSON.parse(/INDICATORS = (\[[^\]]*\])/.exec(dash)[1].replace(/'/g, '"'));
+	for (const n of shown) assert(names.includes(n), `the dashboard's ${n} is a figure of the report`);
+	const prefix = { by_group: 'group.', by_age: 'age.', by_kind: 'ckind.', by_scale: 'ind.by_scale.' };
+	for (const lang of ['fr', 'en']) {
+		const cat = JSON.parse(fs.readFileSync(path.join(ROOT, `web/i18n/${lang}.json`), 'utf8'));
+		const html = report(db, ['--fy', '2025', '--format', 'html', '--lang', lang]);
+		const want = new Set();
+		for (const n of names) {
+			const m = /^(.*\.(by_[a-z]+))\.(.*)$/.exec(n);
+			if (!m) { want.add('ind.' + n); continue; }
+			want.add('ind.' + m[1]);
+			if (prefix[m[2]]) want.add(prefix[m[2]] + m[3]);
+		}
+		for (const k of want) {
+			assert(typeof cat[k] === 'string', `${lang}.json has ${k}`);
+			assert(html.includes(esc(cat[k])), `the ${lang} report shows ${k} as ${JSON.stringify(cat[k])}`);
+		}
+	}
+});
+
 test('reproducible; the API agrees with the CLI; live database, backup copy, erasure', async () => {
 	const db = seeded();
 	const args = [['--fy', '2025'], ['--fy', '2025', '--format', 'csv'], ['--fy', '2025', '--explain', 'participants'],
@@ -275,8 +305,8 @@ test('mlab-hub report --format datapackage: a Frictionless Data Package of the y
 	eq(fields.sessions.title, 'Séances');
 	assert(fields.sessions.description.includes('Séances') && fields.sessions.description.includes('Sessions'),
 		'a field is described in French and English');
-	assert(fields['participants.by_group.school'].description.includes('groupe scolaire') &&
-		fields['participants.by_group.school'].description.includes('school group'), 'a breakdown\'s key is translated');
+	assert(fields['participants.by_group.school'].description.includes('Groupe scolaire') &&
+		fields['participants.by_group.school'].description.includes('School group'), 'a breakdown\'s key is translated');
 	eq(rows[0].appreciation_rate_pct, '60');
 
 	// the validator refuses what the specifications refuse

@@ -711,11 +711,11 @@ TEST(html_report)
 	CHECK(strstr(fr, "57,1") != NULL);	/* decimal comma */
 	CHECK(strstr(fr, "<style>") != NULL);	/* a file stands alone */
 	CHECK(strstr(fr, "<svg") != NULL);
-	CHECK(strstr(fr, "groupe scolaire") != NULL);
+	CHECK(strstr(fr, "Groupe scolaire") != NULL);	/* group.school of web/i18n/fr.json */
 	CHECK(strstr(en, "<html lang=\"en\">") != NULL);
 	CHECK(strstr(en, "Appreciation rate (%)") != NULL);
 	CHECK(strstr(en, "57.1") != NULL);
-	CHECK(strstr(en, "school group") != NULL);
+	CHECK(strstr(en, "School group") != NULL);
 	CHECK(strstr(en, "style=") == NULL);	/* no inline style attributes */
 	CHECK(strstr(ex, "rating_id") != NULL);
 	/* over HTTP: the stylesheet is linked, not inline */
