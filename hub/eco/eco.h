@@ -21,6 +21,7 @@
 #define ECO_MAX_DEV	8	/* devices one message may describe */
 #define ECO_MAX_METRIC	40	/* metrics per device per message */
 #define ECO_ID_MAX	160	/* native id, bytes incl. NUL */
+#define ECO_MAX		64	/* a short text: model, room, firmware, button, object id… (bytes incl. NUL) */
 
 /* bits of eco_dev.has: which fields carry news */
 enum {
@@ -59,9 +60,9 @@ struct eco_dev {
 	unsigned has;			/* ECO_* bits */
 	char name[128];
 	char kind[16];			/* printer|scanner|sensor|plug|button|other */
-	char model[64];
-	char room[64];
-	char firmware[64];
+	char model[ECO_MAX];
+	char room[ECO_MAX];
+	char firmware[ECO_MAX];
 	int online;
 	int switch_on;
 	char job_state[16];
@@ -71,7 +72,7 @@ struct eco_dev {
 	double job_remaining;
 	double job_layer, job_layers;
 	double job_filament_mm;
-	char button[64];
+	char button[ECO_MAX];
 	double ts;			/* Unix seconds */
 	long long seq;			/* ECO_EVENT: per-device sequence number, >= 1 */
 	char boot[33];			/* ECO_EVENT: its numbering; "" = none given */
@@ -180,7 +181,7 @@ struct hadisco_entity {
 	char source[16];	/* owning ecosystem: esphome, z2m, tasmota; "" unknown */
 	char native[ECO_ID_MAX];
 	char component[24];	/* sensor, binary_sensor, switch, button, event, … */
-	char object_id[64];
+	char object_id[ECO_MAX];
 	char metric[32];	/* canonical metric name; "" when not a number */
 	char unit[16];		/* unit_of_measurement as discovered */
 	char dev_class[32];

@@ -34,7 +34,7 @@
 
 struct esp_node {
 	char node[ECO_ID_MAX];
-	char switch_obj[64];	/* the object switched by switch_cmd */
+	char switch_obj[ECO_MAX];	/* the object switched by switch_cmd */
 	int env, power, button, sw, detector;
 };
 

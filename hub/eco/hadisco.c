@@ -311,7 +311,7 @@ static void had_owner(struct eco_ctx *ctx, const cJSON *root, const cJSON *dev,
 {
 	struct eco_ctx *z = eco_peer(ctx, "z2m");
 	const char *zbase = z && z->prefix[0] ? z->prefix : "zigbee2mqtt";
-	char origin[64], ids[128], mf[64], sw[64], dname[128];
+	char origin[ECO_MAX], ids[128], mf[ECO_MAX], sw[ECO_MAX], dname[128];
 	const cJSON *ij;
 	size_t zl = strlen(zbase);
 
@@ -439,7 +439,7 @@ static void had_entity(struct eco_ctx *ctx, struct had_priv *p,
 		       struct had_owner *o)
 {
 	char base[256], stat_t[256], cmd_t[256], avty_t[256], tpl[256];
-	char unit[16], cls[32], obj[64];
+	char unit[16], cls[32], obj[ECO_MAX];
 	const cJSON *dev = jget(root, "dev", "device");
 	const cJSON *avty;
 	struct had_ent *e;
@@ -506,7 +506,7 @@ static void had_entity(struct eco_ctx *ctx, struct had_priv *p,
 /* Fill d with what the device block says: name, model, firmware. */
 static void had_devinfo(const cJSON *dev, struct eco_dev *d)
 {
-	char mdl[64], mf[64], s[128];
+	char mdl[ECO_MAX], mf[ECO_MAX], s[128];
 
 	jcopy(dev, NULL, "name", s, sizeof(s));
 	if (s[0]) {
@@ -541,7 +541,7 @@ static int had_parse(struct eco_ctx *ctx, const char *topic, const char *payload
 	struct had_priv *p = ctx->priv;
 	const char *base = ctx->prefix[0] ? ctx->prefix : "homeassistant";
 	size_t bl = strlen(base);
-	char buf[256], *seg[6], component[24], object_id[64];
+	char buf[256], *seg[6], component[24], object_id[ECO_MAX];
 	struct had_owner o = { "", "" };
 	struct eco_dev *d;
 	cJSON *root;

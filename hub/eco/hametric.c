@@ -151,7 +151,7 @@ int hametric_name(const char *dev_class, const char *unit,
 	if (!cls && unit[0])
 		cls = class_from_unit(unit);
 	if (!cls && object_id[0]) {
-		char low[64];
+		char low[ECO_MAX];
 
 		sanitize(object_id, "", low, sizeof(low));
 		for (int i = 0; had_words[i].word; i++)

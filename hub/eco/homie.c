@@ -45,7 +45,7 @@ struct homie_devm {
 struct homie_prop {
 	int dev;			/* index in devs */
 	char node[HOMIE_ID], prop[HOMIE_ID];
-	char name[64];
+	char name[ECO_MAX];
 	char unit[16];
 	char datatype[12];
 	char format[96];

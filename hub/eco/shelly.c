@@ -240,7 +240,7 @@ static void sh_kind(struct sh_walk *w, int full)
 /* The model from an RPC `src` such as shellyplus1pm-4417939341dc. */
 static void sh_model(struct eco_dev *d, const cJSON *src)
 {
-	char s[64], *dash;
+	char s[ECO_MAX], *dash;
 
 	if (eco_jstr(src, s, sizeof(s)) < 0 || strncmp(s, "shelly", 6))
 		return;
@@ -381,7 +381,7 @@ static int sh_gen1(struct eco_dev *d, char **seg, int n, const char *payload,
 	}
 	if ((!strcmp(seg[0], "input_event") && n == 2) || (!strcmp(seg[0], "announce") && n == 1)) {
 		cJSON *root = cJSON_ParseWithLength(payload, len);
-		char s[64];
+		char s[ECO_MAX];
 		int rc = ECO_OK;
 
 		if (!cJSON_IsObject(root)) {

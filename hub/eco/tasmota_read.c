@@ -194,7 +194,7 @@ static void tas_zigbee(struct tas_walk *w, const cJSON *zb)
 	const cJSON *c;
 
 	cJSON_ArrayForEach(c, zb) {
-		char id[ECO_ID_MAX], name[64] = "";
+		char id[ECO_ID_MAX], name[ECO_MAX] = "";
 		const cJSON *k;
 		struct eco_dev *d;
 		int command = 0;

@@ -150,7 +150,7 @@ static double z2m_volts(struct eco_ctx *ctx, const char *topic, double v)
 /* A press: non-empty string (retained ones are old news). */
 static int z2m_press(struct eco_dev *d, const cJSON *j, int retained)
 {
-	char s[64];
+	char s[ECO_MAX];
 
 	if (!cJSON_IsString(j) || eco_jstr(j, s, sizeof(s)) < 0 || !s[0])
 		return 0;
@@ -362,7 +362,7 @@ static int z2m_parse(struct eco_ctx *ctx, const char *topic, const char *payload
 			return ECO_IGNORED;
 		z = z2m_find(ctx->priv, name, 0);
 		if (!strcmp(attr, "action") || !strcmp(attr, "click")) {
-			char s[64];
+			char s[ECO_MAX];
 
 			eco_strlcpy(s, sizeof(s), payload, len);
 			if (s[0] && !retained && !(z && z->json_seen)) {

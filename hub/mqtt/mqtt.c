@@ -25,6 +25,7 @@
 #include "mqtt/mqtt.h"
 
 #define LINK_FILTERS_MAX 64	/* topic filters on one link, all ecosystems */
+#define MQTT_MAX_BAMBU 16	/* printers reached directly: one link (thread) each */
 #define HUB_STATUS "mlab/v1/hub/status"
 
 struct link {
@@ -195,7 +196,7 @@ static int link_init(struct link *l, const char *client_id, int clean,
 struct bambu_cfg {
 	struct hub *h;
 	int n;
-	char names[16][64];
+	char names[MQTT_MAX_BAMBU][64];
 };
 
 static void count_bambu(void *arg, const char *key, const char *name,
@@ -206,10 +207,11 @@ static void count_bambu(void *arg, const char *key, const char *name,
 	for (int i = 0; i < b->n; i++)
 		if (!strcmp(b->names[i], name))
 			return;
-	if (b->n < 16)
+	if (b->n < MQTT_MAX_BAMBU)
 		snprintf(b->names[b->n++], sizeof(b->names[0]), "%s", name);
 	else
-		LOG(L_ERR, "bambu.%s: at most 16 printers can be reached directly; this one is ignored", name);
+		LOG(L_ERR, "bambu.%s: at most %d printers can be reached directly; this one is ignored",
+		    name, MQTT_MAX_BAMBU);
 }
 
 /* Fill the lab link's filters from every enabled ecosystem, plus the
