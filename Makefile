@@ -106,6 +106,7 @@ build/asan/mlab-hub: $(HUB_SRC:%.c=build/asan/%.o)
 UNIT_test_eco_smarthome = eco
 UNIT_test_eco_printers  = eco
 UNIT_test_eco_formats   = eco
+UNIT_test_eco_cache     = eco
 UNIT_test_helpers       = eco core stub_wire
 UNIT_test_inbox         = eco core stub_wire
 UNIT_test_conf          = eco core stub_wire

@@ -28,16 +28,15 @@
 
 /* What a delta needs from earlier reports: the last layer counts. */
 struct bambu_mem {
-	char serial[ECO_ID_MAX];
+	struct eco_slot slot;		/* key: the serial number */
 	double layer, layers;
 	double print_error;		/* the last print_error seen (0: none) */
 	char state[16];			/* the last job state reported */
-	unsigned long stamp;		/* last use, for eviction */
 };
 
 struct bambu_priv {
 	struct bambu_mem mem[BAMBU_MAX_PRINTERS];
-	unsigned long clock;
+	struct eco_cache cache;		/* LRU */
 };
 
 /* Model names by the first three characters of the serial number. */
@@ -88,8 +87,13 @@ static int bambu_filters(const char *prefix, char filters[][256], int max)
 
 static int bambu_init(struct eco_ctx *ctx)
 {
-	ctx->priv = calloc(1, sizeof(struct bambu_priv));
-	return ctx->priv ? 0 : -1;
+	struct bambu_priv *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return -1;
+	eco_cache_init(&p->cache, p->mem, sizeof(p->mem[0]), BAMBU_MAX_PRINTERS, ECO_CACHE_LRU);
+	ctx->priv = p;
+	return 0;
 }
 
 static void bambu_fini(struct eco_ctx *ctx)
@@ -100,29 +104,14 @@ static void bambu_fini(struct eco_ctx *ctx)
 
 /*
  * The remembered state of printer `serial`, created (evicting the least
- * recently used one) when unknown.  Returns NULL only without priv.
+ * recently used one) when unknown.  NULL without priv or for a serial
+ * of ECO_ID_MAX bytes or more.
  */
 static struct bambu_mem *bambu_mem(struct eco_ctx *ctx, const char *serial)
 {
 	struct bambu_priv *p = ctx->priv;
-	struct bambu_mem *m, *old = NULL;
 
-	if (!p)
-		return NULL;
-	p->clock++;
-	for (int i = 0; i < BAMBU_MAX_PRINTERS; i++) {
-		m = &p->mem[i];
-		if (m->stamp && !strcmp(m->serial, serial)) {
-			m->stamp = p->clock;
-			return m;
-		}
-		if (!old || m->stamp < old->stamp)
-			old = m;
-	}
-	memset(old, 0, sizeof(*old));
-	eco_strlcpy(old->serial, sizeof(old->serial), serial, strlen(serial));
-	old->stamp = p->clock;
-	return old;
+	return p ? eco_cache_get(&p->cache, serial, 1) : NULL;
 }
 
 /* Add metric `name` from JSON field `key` of obj when it holds a number. */

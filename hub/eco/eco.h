@@ -171,6 +171,40 @@ double eco_f_to_c(double f);
 /* Find the ctx of another ecosystem by name, or NULL. */
 struct eco_ctx *eco_peer(struct eco_ctx *ctx, const char *name);
 
+/* Bounded caches of per-device state (cache.c) ----------------------
+ * A parser that remembers something per device keeps it in a fixed array
+ * of slots it owns, each beginning with a struct eco_slot, and finds them
+ * by key through one struct eco_cache.  When every slot is taken, a new
+ * key takes the slot used longest ago (ECO_CACHE_LRU: a find counts as a
+ * use) or filled longest ago (ECO_CACHE_FIFO). */
+struct eco_slot {
+	char key[ECO_ID_MAX];
+	unsigned long used;		/* when last used (LRU) or filled; 0: free */
+};
+
+enum { ECO_CACHE_FIFO, ECO_CACHE_LRU };
+
+struct eco_cache {
+	void *slots;			/* cap slots of size bytes, owned by the parser */
+	size_t size;
+	int cap, n;			/* slots [0, n) have been filled */
+	int lru;
+	unsigned long clock;
+	/* when set, called with a slot in use just before it is reused */
+	void (*evicted)(void *slot, void *arg);
+	void *arg;
+};
+
+/* Set c up over the caller's zeroed array of cap slots of size bytes. */
+void eco_cache_init(struct eco_cache *c, void *slots, size_t size, int cap, int policy);
+/* The slot of key, or, when create, a zeroed slot keyed key (taking the
+ * oldest slot when all are used).  NULL when there is none and !create,
+ * or when key is ECO_ID_MAX bytes or longer.  The slot stays the parser's. */
+void *eco_cache_get(struct eco_cache *c, const char *key, int create);
+/* Slot i (0 <= i < c->n) when it is in use, else NULL: for a search by
+ * something other than the key. */
+void *eco_cache_at(const struct eco_cache *c, int i);
+
 /* Home Assistant MQTT discovery (hadisco.c) ---------------------------
  * The homeassistant ecosystem keeps, in its priv, one record per
  * discovered entity.  Other parsers (ESPHome, Zigbee2MQTT) ask it what a

@@ -33,32 +33,19 @@
 #define ESP_MAX_NODE	256
 
 struct esp_node {
-	char node[ECO_ID_MAX];
+	struct eco_slot slot;		/* key: the node name */
 	char switch_obj[ECO_MAX];	/* the object switched by switch_cmd */
 	int env, power, button, sw, detector;
 };
 
 struct esp_priv {
 	struct esp_node node[ESP_MAX_NODE];
-	int n;
-	unsigned evict;
+	struct eco_cache cache;		/* FIFO */
 };
 
 static struct esp_node *esp_find(struct esp_priv *p, const char *node, int create)
 {
-	struct esp_node *e;
-
-	if (!p)
-		return NULL;
-	for (int i = 0; i < p->n; i++)
-		if (!strcmp(p->node[i].node, node))
-			return &p->node[i];
-	if (!create)
-		return NULL;
-	e = p->n < ESP_MAX_NODE ? &p->node[p->n++] : &p->node[p->evict++ % ESP_MAX_NODE];
-	memset(e, 0, sizeof(*e));
-	snprintf(e->node, sizeof(e->node), "%s", node);
-	return e;
+	return p ? eco_cache_get(&p->cache, node, create) : NULL;
 }
 
 static int esp_is_component(const char *c)
@@ -356,8 +343,13 @@ static int esp_filters(const char *prefix, char filters[][256], int max)
 
 static int esp_init(struct eco_ctx *ctx)
 {
-	ctx->priv = calloc(1, sizeof(struct esp_priv));
-	return ctx->priv ? 0 : -1;
+	struct esp_priv *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return -1;
+	eco_cache_init(&p->cache, p->node, sizeof(p->node[0]), ESP_MAX_NODE, ECO_CACHE_FIFO);
+	ctx->priv = p;
+	return 0;
 }
 
 static void esp_fini(struct eco_ctx *ctx)

@@ -34,15 +34,15 @@
 #define HOMIE_ID		48	/* node and property ids, bytes incl. NUL */
 
 struct homie_devm {
-	char id[ECO_ID_MAX];
+	struct eco_slot slot;		/* key: the device id */
 	int v5;
 	char sw_node[HOMIE_ID], sw_prop[HOMIE_ID];	/* the switch, if any */
 	int sw_sure;			/* 1: declared settable boolean; 0: guessed */
 	int meter, env;			/* such values were seen (homie_kind) */
-	unsigned long stamp;		/* 0: free slot */
 };
 
 struct homie_prop {
+	struct eco_slot slot;		/* key: "dev/node/prop"; used 0: free */
 	int dev;			/* index in devs */
 	char node[HOMIE_ID], prop[HOMIE_ID];
 	char name[ECO_MAX];
@@ -50,13 +50,12 @@ struct homie_prop {
 	char datatype[12];
 	char format[96];
 	int settable, retained;		/* -1 unknown, 0, 1 */
-	unsigned long stamp;		/* 0: free slot */
 };
 
 struct homie_priv {
 	struct homie_devm devs[HOMIE_MAX_DEVS];
 	struct homie_prop props[HOMIE_MAX_PROPS];
-	unsigned long clock;
+	struct eco_cache dcache, pcache;	/* LRU both */
 };
 
 /* Units → canonical metric and the conversion (scale, then offset). */
@@ -131,10 +130,20 @@ static int homie_filters(const char *prefix, char filters[][256], int max)
 	return 1;
 }
 
+static void homie_evicted(void *slot, void *arg);
+
 static int homie_init(struct eco_ctx *ctx)
 {
-	ctx->priv = calloc(1, sizeof(struct homie_priv));
-	return ctx->priv ? 0 : -1;
+	struct homie_priv *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return -1;
+	eco_cache_init(&p->dcache, p->devs, sizeof(p->devs[0]), HOMIE_MAX_DEVS, ECO_CACHE_LRU);
+	p->dcache.evicted = homie_evicted;
+	p->dcache.arg = p;
+	eco_cache_init(&p->pcache, p->props, sizeof(p->props[0]), HOMIE_MAX_PROPS, ECO_CACHE_LRU);
+	ctx->priv = p;
+	return 0;
 }
 
 static void homie_fini(struct eco_ctx *ctx)
@@ -143,12 +152,21 @@ static void homie_fini(struct eco_ctx *ctx)
 	ctx->priv = NULL;
 }
 
-/* Drop device slot i and every property remembered for it. */
+/* A device slot is reused: forget every property remembered for it. */
+static void homie_evicted(void *slot, void *arg)
+{
+	struct homie_priv *p = arg;
+	int i = (int)((struct homie_devm *)slot - p->devs);
+
+	for (int k = 0; k < HOMIE_MAX_PROPS; k++)
+		if (p->props[k].slot.used && p->props[k].dev == i)
+			memset(&p->props[k], 0, sizeof(p->props[k]));
+}
+
+/* Device slot i is gone ($state emptied): free it and its properties. */
 static void homie_drop(struct homie_priv *p, int i)
 {
-	for (int k = 0; k < HOMIE_MAX_PROPS; k++)
-		if (p->props[k].stamp && p->props[k].dev == i)
-			memset(&p->props[k], 0, sizeof(p->props[k]));
+	homie_evicted(&p->devs[i], p);
 	memset(&p->devs[i], 0, sizeof(p->devs[i]));
 }
 
@@ -158,25 +176,9 @@ static void homie_drop(struct homie_priv *p, int i)
  */
 static int homie_dev(struct homie_priv *p, const char *id, int create)
 {
-	int old = 0;
+	struct homie_devm *dm = p ? eco_cache_get(&p->dcache, id, create) : NULL;
 
-	if (!p || strlen(id) >= ECO_ID_MAX)
-		return -1;
-	for (int i = 0; i < HOMIE_MAX_DEVS; i++) {
-		if (p->devs[i].stamp && !strcmp(p->devs[i].id, id)) {
-			p->devs[i].stamp = ++p->clock;
-			return i;
-		}
-		if (p->devs[i].stamp < p->devs[old].stamp)
-			old = i;
-	}
-	if (!create)
-		return -1;
-	if (p->devs[old].stamp)
-		homie_drop(p, old);
-	strcpy(p->devs[old].id, id);
-	p->devs[old].stamp = ++p->clock;
-	return old;
+	return dm ? (int)(dm - p->devs) : -1;
 }
 
 /*
@@ -187,29 +189,21 @@ static int homie_dev(struct homie_priv *p, const char *id, int create)
 static struct homie_prop *homie_prop(struct homie_priv *p, int dev, const char *node,
 				     const char *prop, int create)
 {
-	struct homie_prop *q, *old = NULL;
+	struct homie_prop *q;
+	char key[ECO_ID_MAX];
 
 	if (!p || dev < 0 || strlen(node) >= HOMIE_ID || strlen(prop) >= HOMIE_ID)
 		return NULL;
-	for (int i = 0; i < HOMIE_MAX_PROPS; i++) {
-		q = &p->props[i];
-		if (q->stamp && q->dev == dev && !strcmp(q->node, node) &&
-		    !strcmp(q->prop, prop)) {
-			q->stamp = ++p->clock;
-			return q;
-		}
-		if (!old || q->stamp < old->stamp)
-			old = q;
+	snprintf(key, sizeof(key), "%d/%s/%s", dev, node, prop);
+	if ((q = eco_cache_get(&p->pcache, key, 0)) || !create)
+		return q;
+	if ((q = eco_cache_get(&p->pcache, key, 1))) {
+		q->dev = dev;
+		strcpy(q->node, node);
+		strcpy(q->prop, prop);
+		q->settable = q->retained = -1;
 	}
-	if (!create)
-		return NULL;
-	memset(old, 0, sizeof(*old));
-	old->dev = dev;
-	strcpy(old->node, node);
-	strcpy(old->prop, prop);
-	old->settable = old->retained = -1;
-	old->stamp = ++p->clock;
-	return old;
+	return q;
 }
 
 /* Does any of the property's names contain s (case-insensitive)? */
@@ -344,7 +338,7 @@ static const char *homie_kind(struct homie_priv *p, int dev)
 		double sc, off;
 		int c;
 
-		if (!q->stamp || q->dev != dev)
+		if (!q->slot.used || q->dev != dev)
 			continue;
 		if (homie_is_button(q, q->node, q->prop))
 			button = 1;
@@ -470,7 +464,7 @@ static int homie_description(struct homie_priv *p, int dev, struct eco_dev *d,
 	}
 	if (dev >= 0) {		/* forget the old description's properties */
 		for (int k = 0; k < HOMIE_MAX_PROPS; k++)
-			if (p->props[k].stamp && p->props[k].dev == dev)
+			if (p->props[k].slot.used && p->props[k].dev == dev)
 				memset(&p->props[k], 0, sizeof(p->props[k]));
 		p->devs[dev].sw_node[0] = p->devs[dev].sw_prop[0] = '\0';
 		p->devs[dev].sw_sure = 0;

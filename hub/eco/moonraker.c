@@ -28,14 +28,13 @@
 #define MR_MAX_NAMES		16
 
 struct mr_mem {
-	char inst[ECO_ID_MAX];
+	struct eco_slot slot;		/* key: the instance name */
 	double layer, layers;
-	unsigned long stamp;
 };
 
 struct mr_priv {
 	struct mr_mem mem[MR_MAX_INSTANCES];
-	unsigned long clock;
+	struct eco_cache cache;		/* LRU */
 };
 
 /* print_stats.state → job states. */
@@ -71,8 +70,13 @@ static int mr_filters(const char *prefix, char filters[][256], int max)
 
 static int mr_init(struct eco_ctx *ctx)
 {
-	ctx->priv = calloc(1, sizeof(struct mr_priv));
-	return ctx->priv ? 0 : -1;
+	struct mr_priv *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return -1;
+	eco_cache_init(&p->cache, p->mem, sizeof(p->mem[0]), MR_MAX_INSTANCES, ECO_CACHE_LRU);
+	ctx->priv = p;
+	return 0;
 }
 
 static void mr_fini(struct eco_ctx *ctx)
@@ -85,24 +89,8 @@ static void mr_fini(struct eco_ctx *ctx)
 static struct mr_mem *mr_mem(struct eco_ctx *ctx, const char *inst)
 {
 	struct mr_priv *p = ctx->priv;
-	struct mr_mem *m, *old = NULL;
 
-	if (!p)
-		return NULL;
-	p->clock++;
-	for (int i = 0; i < MR_MAX_INSTANCES; i++) {
-		m = &p->mem[i];
-		if (m->stamp && !strcmp(m->inst, inst)) {
-			m->stamp = p->clock;
-			return m;
-		}
-		if (!old || m->stamp < old->stamp)
-			old = m;
-	}
-	memset(old, 0, sizeof(*old));
-	eco_strlcpy(old->inst, sizeof(old->inst), inst, strlen(inst));
-	old->stamp = p->clock;
-	return old;
+	return p ? eco_cache_get(&p->cache, inst, 1) : NULL;
 }
 
 /* A temperature object: extruder, heater_bed, or a chamber sensor. */

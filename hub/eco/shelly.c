@@ -34,32 +34,19 @@
 #define SH_MAX_DEV	256
 
 struct sh_dev {
-	char prefix[ECO_ID_MAX];
+	struct eco_slot slot;		/* key: the device's topic prefix */
 	int gen1;
 	int plug;		/* a switch, cover or meter was seen */
 };
 
 struct sh_priv {
 	struct sh_dev dev[SH_MAX_DEV];
-	int n;
-	unsigned evict;
+	struct eco_cache cache;		/* FIFO */
 };
 
 static struct sh_dev *sh_find(struct sh_priv *p, const char *prefix, int create)
 {
-	struct sh_dev *s;
-
-	if (!p)
-		return NULL;
-	for (int i = 0; i < p->n; i++)
-		if (!strcmp(p->dev[i].prefix, prefix))
-			return &p->dev[i];
-	if (!create)
-		return NULL;
-	s = p->n < SH_MAX_DEV ? &p->dev[p->n++] : &p->dev[p->evict++ % SH_MAX_DEV];
-	memset(s, 0, sizeof(*s));
-	snprintf(s->prefix, sizeof(s->prefix), "%s", prefix);
-	return s;
+	return p ? eco_cache_get(&p->cache, prefix, create) : NULL;
 }
 
 /* Component keys: sys, wifi, … or type:N (switch:0, input:1, em1:0). */
@@ -603,8 +590,13 @@ static int sh_filters(const char *prefix, char filters[][256], int max)
 
 static int sh_init(struct eco_ctx *ctx)
 {
-	ctx->priv = calloc(1, sizeof(struct sh_priv));
-	return ctx->priv ? 0 : -1;
+	struct sh_priv *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return -1;
+	eco_cache_init(&p->cache, p->dev, sizeof(p->dev[0]), SH_MAX_DEV, ECO_CACHE_FIFO);
+	ctx->priv = p;
+	return 0;
 }
 
 static void sh_fini(struct eco_ctx *ctx)

@@ -38,7 +38,7 @@
 #define TAS_DEFAULT_FT	"%prefix%/%topic%/"
 
 struct tas_dev {
-	char topic[ECO_ID_MAX];
+	struct eco_slot slot;		/* key: the device topic */
 	char ft[128];		/* FullTopic pattern this device uses */
 	char cmnd[16];		/* its command prefix word */
 	char mac[16];		/* from discovery */
@@ -48,8 +48,7 @@ struct tas_dev {
 
 struct tas_priv {
 	struct tas_dev dev[TAS_MAX_DEV];
-	int n;
-	unsigned evict;
+	struct eco_cache cache;		/* FIFO */
 };
 
 /* The record for topic (or mac, when topic is NULL); created when asked. */
@@ -60,19 +59,12 @@ static struct tas_dev *tas_find(struct tas_priv *p, const char *topic,
 
 	if (!p)
 		return NULL;
-	for (int i = 0; i < p->n; i++)
-		if ((topic && !strcmp(p->dev[i].topic, topic)) ||
-		    (!topic && mac && mac[0] && !strcmp(p->dev[i].mac, mac)))
-			return &p->dev[i];
-	if (!create || !topic)
-		return NULL;
-	if (p->n < TAS_MAX_DEV)
-		t = &p->dev[p->n++];
-	else
-		t = &p->dev[p->evict++ % TAS_MAX_DEV];
-	memset(t, 0, sizeof(*t));
-	snprintf(t->topic, sizeof(t->topic), "%s", topic);
-	return t;
+	if (topic)
+		return eco_cache_get(&p->cache, topic, create);
+	for (int i = 0; mac && mac[0] && i < p->cache.n; i++)
+		if ((t = eco_cache_at(&p->cache, i)) && !strcmp(t->mac, mac))
+			return t;
+	return NULL;
 }
 
 static int is_prefix_word(const char *s)
@@ -193,7 +185,7 @@ static int tas_discovery(struct eco_ctx *ctx, char **seg, int n,
 		t = tas_find(p, NULL, seg[2], 0);
 		if (!t || !retained || strcmp(seg[3], "config"))
 			return ECO_IGNORED;
-		d = eco_dev_add(out, t->topic);
+		d = eco_dev_add(out, t->slot.key);
 		if (!d)
 			return ECO_IGNORED;
 		d->has |= ECO_FORGET;
@@ -210,12 +202,12 @@ static int tas_discovery(struct eco_ctx *ctx, char **seg, int n,
 
 		t = tas_find(p, NULL, seg[2], 0);
 		j = cJSON_GetObjectItemCaseSensitive(root, "sn");
-		if (!t || !cJSON_IsObject(j) || !(d = eco_dev_add(out, t->topic))) {
+		if (!t || !cJSON_IsObject(j) || !(d = eco_dev_add(out, t->slot.key))) {
 			cJSON_Delete(root);
 			return ECO_IGNORED;
 		}
 		w.d = d;
-		w.native = t->topic;
+		w.native = t->slot.key;
 		tas_walk(&w, j, 0);
 		tas_kind(d, t, &w);
 		d->has |= ECO_DESCRIBE;
@@ -476,8 +468,13 @@ static int tas_filters(const char *prefix, char filters[][256], int max)
 
 static int tas_init(struct eco_ctx *ctx)
 {
-	ctx->priv = calloc(1, sizeof(struct tas_priv));
-	return ctx->priv ? 0 : -1;
+	struct tas_priv *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return -1;
+	eco_cache_init(&p->cache, p->dev, sizeof(p->dev[0]), TAS_MAX_DEV, ECO_CACHE_FIFO);
+	ctx->priv = p;
+	return 0;
 }
 
 static void tas_fini(struct eco_ctx *ctx)

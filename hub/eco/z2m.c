@@ -45,31 +45,18 @@
 #define Z2M_MAX_DEV	512
 
 struct z2m_dev {
-	char name[ECO_ID_MAX];
+	struct eco_slot slot;		/* key: the friendly name */
 	int json_seen;
 };
 
 struct z2m_priv {
 	struct z2m_dev dev[Z2M_MAX_DEV];
-	int n;
-	unsigned evict;
+	struct eco_cache cache;		/* FIFO */
 };
 
 static struct z2m_dev *z2m_find(struct z2m_priv *p, const char *name, int create)
 {
-	struct z2m_dev *z;
-
-	if (!p)
-		return NULL;
-	for (int i = 0; i < p->n; i++)
-		if (!strcmp(p->dev[i].name, name))
-			return &p->dev[i];
-	if (!create)
-		return NULL;
-	z = p->n < Z2M_MAX_DEV ? &p->dev[p->n++] : &p->dev[p->evict++ % Z2M_MAX_DEV];
-	memset(z, 0, sizeof(*z));
-	snprintf(z->name, sizeof(z->name), "%s", name);
-	return z;
+	return p ? eco_cache_get(&p->cache, name, create) : NULL;
 }
 
 static const char *z2m_base(struct eco_ctx *ctx)
@@ -428,8 +415,13 @@ static int z2m_filters(const char *prefix, char filters[][256], int max)
 
 static int z2m_init(struct eco_ctx *ctx)
 {
-	ctx->priv = calloc(1, sizeof(struct z2m_priv));
-	return ctx->priv ? 0 : -1;
+	struct z2m_priv *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return -1;
+	eco_cache_init(&p->cache, p->dev, sizeof(p->dev[0]), Z2M_MAX_DEV, ECO_CACHE_FIFO);
+	ctx->priv = p;
+	return 0;
 }
 
 static void z2m_fini(struct eco_ctx *ctx)
