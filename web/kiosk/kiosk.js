@@ -257,7 +257,15 @@ async function login(ev) {
 	live.restart();
 }
 
+// The age bands from the hub (or the last ones seen while it is away).
+async function loadVocab() {
+	const v = await vocab();
+	ageBands = v.age_band || [];
+	childBands = v.child_age_bands || [];
+}
+
 function onSnapshot(s) {
+	if (!ageBands.length) loadVocab().then(buildAges);	// opened while the hub was away
 	const was = role;
 	role = s.role;
 	const idle = (s.kiosk && s.kiosk.idle_s) || s.kiosk_idle_s;
@@ -276,9 +284,7 @@ function onMessage(m) {
 async function main() {
 	await i18n.init({ remembered: false });
 	if (i18n.config.kiosk_idle_s) idleMs = i18n.config.kiosk_idle_s * 1000;
-	const v = await vocab();
-	ageBands = v.age_band || [];
-	childBands = v.child_age_bands || [];
+	await loadVocab();
 	i18n.wireSwitch($('#lang'), false);
 	i18n.onLangChange(() => {
 		buildAges(); buildFaces(); renderProject();
