@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-	HUB_BIN, test, main, assert, eq, sleep, startBroker, startHub, pub, wsClient,
+	HUB_BIN, ROOT, test, main, assert, eq, sleep, startBroker, startHub, pub, wsClient,
 	waitFor, run, tmpdir,
 } from '../lib/harness.mjs';
 
@@ -487,7 +487,14 @@ test('GET /api/vocab: public, the lists the schema checks and the API accepts', 
 	const { hub, db, fa, api } = await setup();
 	const v = await api('GET', '/api/vocab');
 	eq(v.status, 200, v.text);
-	eq(v.json.age_band.slice(0, 3), v.json.child_age_bands);
+	eq(v.json.child_age_bands, [...v.json.age_band.slice(0, 3), '0-17']);
+	// the lists the workflow screens still keep (web/js/wf.js) are the hub's
+	const wf = fs.readFileSync(path.join(ROOT, 'web/js/wf.js'), 'utf8');
+	const list = (name) => JSON.parse(new RegExp(`export const ${name} = (\\[[^\\]]*\\])`).exec(wf)[1].replace(/'/g, '"'));
+	eq(list('LICENCES'), v.json.licence, 'wf.js LICENCES');
+	eq(list('GROUPS'), v.json.group_type, 'wf.js GROUPS');
+	eq(list('AGE_BANDS'), v.json.age_band, 'wf.js AGE_BANDS');
+	eq(list('PSTATUS'), v.json.project_status, 'wf.js PSTATUS');
 	// the CHECK lists in the stored schema are the JSON's lists
 	const schema = sql(db, "SELECT group_concat(sql, ' ') FROM sqlite_master WHERE type = 'table'");
 	for (const [col, list] of [['group_type', 'group_type'], ['kind', 'contribution_kind'], ['licence', 'licence'],
