@@ -28,6 +28,7 @@ const EXPECTED = {
 	'GET /api/jobs': 'none',
 	'GET /api/alerts': 'none',
 	'POST /api/alerts/*/ack': 'facilitator',
+	'GET /api/vocab': 'none',
 	'GET /api/projects': 'none',
 	'POST /api/projects': 'facilitator',
 	'GET /api/projects/*': 'none',
