@@ -132,6 +132,7 @@ const calls = () => [
 	['get', '/api/jobs', '/api/jobs', undefined, undefined, 200],
 	['get', '/api/jobs', '/api/jobs?format=csv', undefined, undefined, 200],
 	['get', '/api/alerts', '/api/alerts', undefined, fa, 200],
+	['get', '/api/vocab', '/api/vocab', undefined, undefined, 200],
 	['get', '/api/projects', '/api/projects', undefined, undefined, 200],
 	['get', '/api/projects/{id}', () => `/api/projects/${ids.project}`, undefined, undefined, 200],
 	['get', '/api/projects/{id}', () => `/api/projects/${ids.project}`, undefined, fa, 200],
