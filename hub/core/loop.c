@@ -373,6 +373,7 @@ int loop_init(struct hub *h)
 	mount(l, 3, "/kiosk", l->kiosk, LWSMPRO_FILE, "index.html");
 	mount(l, 4, "/wall", l->wall, LWSMPRO_FILE, "index.html");
 	mount(l, 5, "/", h->web_root, LWSMPRO_FILE, "index.html");
+	mount(l, 6, "/readyz", "http", LWSMPRO_CALLBACK, NULL);
 
 	/* the served protocols (hub/wire.c: http first, it gets the inbox
 	 * wake-up), then the raw files, then the terminator */
