@@ -47,7 +47,7 @@ static const struct device_sub job_sub = { .name = "job", .update = job_update }
 static const struct device_sub machine_sub = { .name = "machine", .metric = machine_metric };
 static const struct device_sub alert_sub = {
 	.name = "alert", .metric = alert_metric, .online = alert_device_online,
-	.job_ended = alert_job_ended,
+	.job_ended = alert_job_ended, .link = alert_link,
 };
 static const struct device_sub button_sub = { .name = "button", .button = button_pressed };
 static const struct device_sub ws_sub = { .name = "ws", .changed = ws_changed };
