@@ -129,4 +129,22 @@ test('outage replay: mid-print the broker dies, the printer cancels meanwhile; t
 	eq((await hub.stop()).code, 0);
 });
 
+test('a native job: progress unknown until reported; layers and remaining time from job.progress', async () => {
+	const b = await startBroker();
+	const hub = await startHub({ broker: b });
+	const ev = (seq, e) => pub(b, 'mlab/v1/mk4-1/event', { seq, ...e });
+	ev(1, { type: 'job.started', file: 'benchy.gcode' });
+	await hub.waitFor(async () => (await hub.device('mlab/mk4-1'))?.job?.state === 'printing', 3000, 'printing');
+	eq((await hub.device('mlab/mk4-1')).job.progress_pct, undefined, 'no percentage yet');
+	ev(2, { type: 'job.progress', layer: 3, layers: 120, remaining_s: 900 });
+	await hub.waitFor(async () => (await hub.device('mlab/mk4-1')).job.layer === 3, 3000, 'layer 3');
+	let j = (await hub.device('mlab/mk4-1')).job;
+	eq([j.layers, j.remaining_s, j.progress_pct], [120, 900, undefined]);
+	ev(3, { type: 'job.progress', progress_pct: 10, layer: 12 });
+	await hub.waitFor(async () => (await hub.device('mlab/mk4-1')).job.layer === 12, 3000, 'layer 12');
+	j = (await hub.device('mlab/mk4-1')).job;
+	eq([j.layers, j.progress_pct], [120, 10], 'the total is kept');
+	eq((await hub.stop()).code, 0);
+});
+
 await main();
