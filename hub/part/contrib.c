@@ -143,10 +143,11 @@ void contrib_changed(struct hub *h, int64_t id, const char *event)
 	ws_broadcast(h, "contribution", o, WS_STAFF);
 }
 
-/* Validate a contribution body and write it as id (0: new).  The kiosk
- * adds ideas to the open session only.  Answers the request. */
+/* Validate a contribution body and write it as id (0: new, with the
+ * kiosk's client id or NULL).  The kiosk adds ideas to the open session
+ * only.  Answers the request. */
 static int contrib_write(struct api_req *req, struct api_resp *resp, const cJSON *o,
-		       int64_t id, const char *old_status)
+		       int64_t id, const char *old_status, const char *client)
 {
 	static const char ins[] =
 		"INSERT INTO contributions(project_id, session_id, participant_id, kind, title, body,"
@@ -250,8 +251,11 @@ static int contrib_write(struct api_req *req, struct api_resp *resp, const cJSON
 		if (row_step(h, st))
 			return api_error(resp, 500, "database error");
 	}
-	if (!id)
+	if (!id) {
 		id = row_last_id(h);
+		if (row_client_keep(h, ROW_CONTRIBUTIONS, id, client))
+			return api_error(resp, 500, "database error");
+	}
 	snprintf(obj, sizeof(obj), "contribution/%lld", (long long)id);
 	if (!old_status)
 		api_audit(req, "contribution.create", obj, kind);
@@ -275,9 +279,13 @@ static int contrib_write(struct api_req *req, struct api_resp *resp, const cJSON
 
 int contrib_post(struct api_req *req, struct api_resp *resp)
 {
+	const char *client;
+
 	if (!cJSON_IsObject(req->json))
 		return api_error(resp, 400, "a JSON object is required");
-	return contrib_write(req, resp, req->json, 0, NULL);
+	if (row_client_seen(req, resp, ROW_CONTRIBUTIONS, &client))
+		return 0;	/* a resend: answered with the first row */
+	return contrib_write(req, resp, req->json, 0, NULL, client);
 }
 
 /* PATCH /api/contributions/{id}: status (confirmed, rejected, pending),
@@ -297,7 +305,7 @@ int contrib_patch(struct api_req *req, struct api_resp *resp)
 	if (args_member(req->json, "session_id"))
 		return cJSON_Delete(cur), api_error(resp, 400, "session_id cannot be changed");
 	args_overlay(cur, req->json);
-	rc = contrib_write(req, resp, cur, id, old);
+	rc = contrib_write(req, resp, cur, id, old, NULL);
 	cJSON_Delete(cur);
 	return rc;
 }

@@ -1,0 +1,43 @@
+// outbox.mjs — what the kiosk sends again after a lost answer is stored
+// once: a check-in, a rating and an idea carry the kiosk's client_id, and
+// a resend with the same id gets the first row back (200), not a second
+// row.  Real hub, real SQLite.
+import { test, main, startHub, run, eq, assert } from '../lib/harness.mjs';
+
+const count = (db, q) => Number(run('sqlite3', [db, q]).stdout.trim());
+
+test('posting twice with the same client_id stores one row and answers the same id', async () => {
+	const hub = await startHub();
+	const fa = await hub.login('fa', 'facilitator');
+	const ki = await hub.login('ki', 'kiosk', 'kiosk-password-1');
+	const p = (await hub.post('/api/projects', { title: 'Murale', themes: [] }, { cookie: fa })).json.id;
+	const s = (await hub.post('/api/sessions', { project_ids: [p] }, { cookie: fa })).json.id;
+	assert(s, 'a session is open');
+	const cases = [
+		['/api/participants', { session_id: s, age_band: '18-24', consent: { contact: false, photo: false, publish_name: false } }, 'participants'],
+		['/api/ratings', { value: 3, scale: 3 }, 'ratings'],
+		['/api/contributions', { kind: 'idea', title: 'Une fresque du quartier' }, 'contributions'],
+	];
+	for (const [url, body, table] of cases) {
+		const cid = (table + '0123456789abcdef0123456789abcdef').slice(-32);
+		const first = await hub.post(url, { ...body, client_id: cid }, { cookie: ki });
+		eq(first.status, 201, `${url}: first post stored (${first.text})`);
+		const again = await hub.post(url, { ...body, client_id: cid }, { cookie: ki });
+		eq(again.status, 200, `${url}: the resend is recognised`);
+		eq(again.json.id, first.json.id, `${url}: same id`);
+		eq(count(hub.db, `SELECT count(*) FROM ${table} WHERE client_id = '${cid}'`), 1, `${url}: one row`);
+		eq(count(hub.db, `SELECT count(*) FROM ${table}`), 1, `${url}: one row in all`);
+		const other = await hub.post(url, { ...body, client_id: cid.replace(/.$/, 'z') }, { cookie: ki });
+		eq(other.status, 201, `${url}: another client_id is another row`);
+		const bad = await hub.post(url, { ...body, client_id: 'x' }, { cookie: ki });
+		eq(bad.status, 400, `${url}: a malformed client_id is refused`);
+		eq(bad.json.code, 'bad_request');
+	}
+	// the session ended meanwhile: a resend of a stored check-in still gets its id
+	eq((await hub.post(`/api/sessions/${s}/end`, {}, { cookie: fa })).status, 200);
+	const late = await hub.post('/api/participants', { ...cases[0][1], client_id: ('participants0123456789abcdef0123456789abcdef').slice(-32) }, { cookie: ki });
+	eq(late.status, 200, 'the resend after the session ended is recognised');
+	eq((await hub.stop()).code, 0);
+});
+
+await main();
