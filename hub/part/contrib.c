@@ -130,7 +130,33 @@ static cJSON *contrib_json(struct hub *h, int64_t id)
 	return c;
 }
 
-/* A contribution changed: the row to staff, its project's counts to all. */
+#define RECENT_PUBLIC 20	/* confirmed public contributions on the wall */
+
+cJSON *contrib_recent_public(struct hub *h)
+{
+	static const char q[] =
+		"SELECT c.title, c.project_id FROM contributions c JOIN projects p ON p.id = c.project_id"
+		" WHERE c.status = 'confirmed' AND c.licence <> 'none' AND p.visibility = 'public'"
+		" ORDER BY c.decided_at DESC, c.id DESC LIMIT ?1";
+	sqlite3_stmt *st = store_stmt(h, q);
+	cJSON *arr = cJSON_CreateArray();
+
+	if (!st)
+		return arr;
+	sqlite3_bind_int(st, 1, RECENT_PUBLIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		cJSON *o = cJSON_CreateObject();
+
+		row_add_text(o, "title", st, 0);
+		row_add_int(o, "project_id", st, 1);
+		cJSON_AddItemToArray(arr, o);
+	}
+	sqlite3_reset(st);
+	return arr;
+}
+
+/* A contribution changed: the row to staff, its project's counts to all,
+ * and the wall's list of confirmed public contributions. */
 void contrib_changed(struct hub *h, int64_t id, const char *event)
 {
 	cJSON *c = contrib_json(h, id), *o = cJSON_CreateObject();
@@ -141,6 +167,11 @@ void contrib_changed(struct hub *h, int64_t id, const char *event)
 		project_changed(h, (int64_t)pid->valuedouble);
 	cJSON_AddItemToObject(o, "contribution", c);
 	ws_broadcast(h, "contribution", o, WS_STAFF);
+	if (strcmp(event, "created")) {	/* a decision may change the public list */
+		o = cJSON_CreateObject();
+		cJSON_AddItemToObject(o, "recent_contributions", contrib_recent_public(h));
+		ws_broadcast(h, "recent_contributions", o, WS_PUBLIC);
+	}
 }
 
 /* Validate a contribution body and write it as id (0: new, with the

@@ -2,7 +2,7 @@
 // once: a check-in, a rating and an idea carry the kiosk's client_id, and
 // a resend with the same id gets the first row back (200), not a second
 // row.  Real hub, real SQLite.
-import { test, main, startHub, run, eq, assert } from '../lib/harness.mjs';
+import { test, main, startHub, run, eq, assert, wsClient } from '../lib/harness.mjs';
 
 const count = (db, q) => Number(run('sqlite3', [db, q]).stdout.trim());
 
@@ -37,6 +37,27 @@ test('posting twice with the same client_id stores one row and answers the same 
 	eq((await hub.post(`/api/sessions/${s}/end`, {}, { cookie: fa })).status, 200);
 	const late = await hub.post('/api/participants', { ...cases[0][1], client_id: ('participants0123456789abcdef0123456789abcdef').slice(-32) }, { cookie: ki });
 	eq(late.status, 200, 'the resend after the session ended is recognised');
+	eq((await hub.stop()).code, 0);
+});
+
+test('the public snapshot lists the titles of confirmed public contributions, live', async () => {
+	const hub = await startHub();
+	const fa = await hub.login('fa', 'facilitator');
+	const p = (await hub.post('/api/projects', { title: 'Murale', themes: [], visibility: 'public' }, { cookie: fa })).json.id;
+	const mk = async (title, licence) => (await hub.post('/api/contributions', { project_id: p, kind: 'idea', title, licence }, { cookie: fa })).json.id;
+	const a = await mk('Le fleuve en bleu', 'CC-BY-4.0');
+	const b = await mk('Brouillon privé', 'none');
+	const pub = await wsClient(hub);	// no cookie: the wall's audience
+	const snap = await pub.waitFor((m) => m.type === 'snapshot');
+	eq(snap.recent_contributions.length, 0, 'nothing confirmed yet');
+	eq((await hub.patch(`/api/contributions/${a}`, { status: 'confirmed' }, { cookie: fa })).status, 200);
+	eq((await hub.patch(`/api/contributions/${b}`, { status: 'confirmed' }, { cookie: fa })).status, 200);
+	const m = await pub.waitFor((x) => x.type === 'recent_contributions' && x.recent_contributions.length === 1, 3000, 'the live list');
+	eq(m.recent_contributions[0].title, 'Le fleuve en bleu');
+	eq(m.recent_contributions[0].project_id, p);
+	const again = await wsClient(hub);
+	eq((await again.waitFor((x) => x.type === 'snapshot')).recent_contributions.map((c) => c.title), ['Le fleuve en bleu'],
+		'a licence "none" stays off the wall');
 	eq((await hub.stop()).code, 0);
 });
 
