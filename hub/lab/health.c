@@ -25,6 +25,7 @@
 #include "core/hub.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "lab/device.h"
 #include "lab/health.h"
 #include "mqtt/mqtt.h"
 #include "net/api.h"
@@ -190,6 +191,7 @@ static int get_healthz(struct api_req *req, struct api_resp *resp)
 	cJSON_AddStringToObject(o, "status", n ? "degraded" : "ok");
 	health_fields(h, o);
 	cJSON_AddItemToObject(o, "reasons", r);
+	cJSON_AddNumberToObject(o, "devices", device_count(h));
 	cJSON_AddNumberToObject(o, "ws_clients", ws_client_count(h));
 	cJSON_AddNumberToObject(o, "uptime_s", (double)(long long)(hub_now() - h->started));
 	cJSON_AddStringToObject(o, "started", hub_iso(h->started, iso, sizeof(iso), 0));
