@@ -8,16 +8,14 @@
  * their snapshot; monitoring reads GET /readyz (200, or 503 with the
  * reasons) and GET /healthz (liveness, with the same fields).  Link
  * changes arrive as device news (health_link, hub/wire.c), commits
- * through a store_on_commit hook, and the disk is looked at on a timer:
- * its free space is sent again only when it crosses the health.disk_low_mb
- * line or moves by DISK_STEP, so a busy lab does not chatter.
+ * through a store_on_commit hook, and the disk is looked at on a timer
+ * (store_space): its free space is sent again only when it crosses the
+ * store.min_free_mb line or moves by DISK_STEP, so a busy lab does not
+ * chatter.
  */
-#include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/statvfs.h>
 #include <cjson/cJSON.h>
 
 #include "auth/auth.h"
@@ -40,19 +38,15 @@ struct health {
 	double disk_free;	/* bytes; <0 unknown */
 	double disk_low;	/* bytes: below this, "nearly full" */
 	double disk_sent;	/* disk_free in the last message */
-	char dir[PATH_MAX];	/* the database's directory */
 	char *sent;		/* the last status message's other fields */
 };
 
-/* Free bytes for an unprivileged writer where the database lives. */
-static void disk_measure(struct health *hs)
+/* Free bytes for the database (store_space), -1 unknown. */
+static void disk_measure(struct hub *h, struct health *hs)
 {
-	struct statvfs v;
+	long long db, avail;
 
-	if (statvfs(hs->dir, &v))
-		hs->disk_free = -1;
-	else
-		hs->disk_free = (double)v.f_bavail * (double)v.f_frsize;
+	hs->disk_free = store_space(h, &db, &avail) ? -1 : (double)avail;
 }
 
 static int disk_low(const struct health *hs)
@@ -172,10 +166,10 @@ static void tick(struct hub *h, void *arg)
 	struct health *hs = h->health;
 	int was_low = disk_low(hs);
 
-	disk_measure(hs);
+	disk_measure(h, hs);
 	if (disk_low(hs) != was_low)
-		LOG(disk_low(hs) ? L_WARN : L_NOTICE, "health: %.0f MB free beside the database%s",
-		    hs->disk_free / 1048576.0, disk_low(hs) ? ": nearly full" : "");
+		LOG(disk_low(hs) ? L_WARN : L_NOTICE, "health: %.0f MiB left for the database%s",
+		    hs->disk_free / 1048576.0, disk_low(hs) ? ": /readyz says disk_low" : "");
 	check(h);
 }
 
@@ -222,21 +216,13 @@ static const struct api_route health_routes[] = {
 int health_init(struct hub *h)
 {
 	struct health *hs = calloc(1, sizeof(*hs));
-	const char *path = conf_str(h->conf, "store.path");
-	const char *slash = path ? strrchr(path, '/') : NULL;
 
 	if (!hs)
 		return -1;
 	h->health = hs;
 	hs->commit_ok = 1;
-	hs->disk_low = (double)conf_int(h->conf, "health.disk_low_mb") * 1048576.0;
-	if (slash == path && slash)
-		snprintf(hs->dir, sizeof(hs->dir), "/");
-	else if (slash)
-		snprintf(hs->dir, sizeof(hs->dir), "%.*s", (int)(slash - path), path);
-	else
-		snprintf(hs->dir, sizeof(hs->dir), ".");
-	disk_measure(hs);
+	hs->disk_low = (double)conf_int(h->conf, "store.min_free_mb") * 1048576.0;
+	disk_measure(h, hs);
 	hs->disk_sent = hs->disk_free;
 	if (store_on_commit(h, committed, NULL) ||
 	    (h->loop && loop_every(h, HEALTH_TICK_MS, HEALTH_TICK_MS, tick, NULL)))

@@ -36,9 +36,9 @@ test('/readyz: 200 with the broker, 503 with the reasons without it; /healthz sa
 	eq((await hub.stop()).code, 0);
 });
 
-test('/readyz: a nearly full disk (health.disk_low_mb) is a reason; errors carry a code', async () => {
+test('/readyz: a nearly full disk (store.min_free_mb) is a reason; errors carry a code', async () => {
 	const b = await startBroker();
-	const hub = await startHub({ broker: b, sets: ['health.disk_low_mb=10000000'] });
+	const hub = await startHub({ broker: b, sets: ['store.min_free_mb=1048576'] });
 	const r = await hub.get('/readyz');
 	eq(r.status, 503);
 	eq(JSON.stringify(r.json.reasons), '["disk_low"]');
