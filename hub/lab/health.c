@@ -151,7 +151,7 @@ static void committed(struct hub *h, int ok, void *arg)
 {
 	struct health *hs = h->health;
 
-	if (hs->commit_ok == ok)
+	if (!hs || hs->commit_ok == ok)	/* (the last commit comes after health_fini) */
 		return;
 	hs->commit_ok = ok;
 	if (!ok)
