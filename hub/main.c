@@ -31,6 +31,7 @@
 #include "lab/alert.h"
 #include "lab/device.h"
 #include "lab/device_api.h"
+#include "lab/health.h"
 #include "lab/ingest.h"
 #include "lab/job.h"
 #include "lab/machine.h"
@@ -145,7 +146,7 @@ static int modules_init(struct hub *h)
 {
 	return api_init(h) || openapi_init(h) || ws_init(h) || http_init(h) || auth_init(h) ||
 	       device_init(h) || device_api_init(h) || removal_init(h) || ingest_init(h) ||
-	       job_init(h) || machine_init(h) || alert_init(h) || part_init(h) || report_init(h) ||
+	       job_init(h) || machine_init(h) || alert_init(h) || health_init(h) || part_init(h) || report_init(h) ||
 	       ha_init(h) ||
 	       fed_init(h) ? -1 : 0;
 }
@@ -165,6 +166,7 @@ static int routes_command(struct hub *h)
 		rc = 0;
 	}
 	part_fini(h);
+	health_fini(h);
 	alert_fini(h);
 	machine_fini(h);
 	ingest_fini(h);
@@ -208,6 +210,7 @@ out_mqtt:
 	store_flush(h);
 out_store:
 	part_fini(h);
+	health_fini(h);
 	alert_fini(h);
 	machine_fini(h);
 	ingest_fini(h);

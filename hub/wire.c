@@ -19,6 +19,7 @@
 #include "lab/alert.h"
 #include "lab/device.h"
 #include "lab/hass.h"
+#include "lab/health.h"
 #include "lab/job.h"
 #include "lab/machine.h"
 #include "net/http.h"
@@ -47,7 +48,7 @@ static const struct device_sub job_sub = { .name = "job", .update = job_update }
 static const struct device_sub machine_sub = { .name = "machine", .metric = machine_metric };
 static const struct device_sub alert_sub = {
 	.name = "alert", .metric = alert_metric, .online = alert_device_online,
-	.job_ended = alert_job_ended,
+	.job_ended = alert_job_ended, .link = alert_link,
 };
 static const struct device_sub button_sub = { .name = "button", .button = button_pressed };
 static const struct device_sub ws_sub = { .name = "ws", .changed = ws_changed };
@@ -55,6 +56,7 @@ static const struct device_sub part_sub = { .name = "part", .job_ended = part_jo
 static const struct device_sub gpio_sub = {
 	.name = "gpio", .online = gpio_online, .link = gpio_link,
 };
+static const struct device_sub health_sub = { .name = "health", .link = health_link };
 
 static const struct device_sub fed_sub = { .name = "fed", .link = fed_link };
 static const struct device_sub hass_sub = { .name = "hass", .link = hass_link };
@@ -63,10 +65,11 @@ static const struct device_sub ha_sub = { .name = "ha", .link = ha_link, .sessio
 const struct device_sub *const device_subs[] = {
 	&job_sub, &machine_sub, &alert_sub, &button_sub, &ws_sub, &part_sub, &gpio_sub, &fed_sub,
 	&hass_sub, &ha_sub,
+	&health_sub,
 };
 const int device_nsubs = sizeof(device_subs) / sizeof(device_subs[0]);
 
-/* ---- what a WebSocket client sees: devices, participation, alerts */
+/* ---- what a WebSocket client sees: devices, participation, alerts, health */
 
 static int device_version(struct hub *h, int idx, unsigned *version)
 {
@@ -91,14 +94,32 @@ static void alerts_snapshot(struct hub *h, cJSON *snap, int audience)
 	alert_ws_snapshot(h, snap);
 }
 
+/* The health fields beside the snapshot's own "broker" (links, commits,
+ * disk), and a status message right after it. */
+static void status_snapshot(struct hub *h, cJSON *snap, int audience)
+{
+	cJSON *f = cJSON_CreateObject(), *it;
+
+	health_fields(h, f);
+	cJSON_DeleteItemFromObject(f, "broker");
+	while ((it = f->child)) {
+		cJSON_DetachItemViaPointer(f, it);
+		cJSON_AddItemToObject(snap, it->string, it);
+	}
+	cJSON_Delete(f);
+}
+
 static const struct ws_part devices_part = {
 	.name = "devices", .version = device_version, .item = device_item,
 	.item_type = "device",
 };
 static const struct ws_part part_part = { .name = "part", .snapshot = part_ws_snapshot };
 static const struct ws_part alerts_part = { .name = "alerts", .snapshot = alerts_snapshot };
+static const struct ws_part status_part = {
+	.name = "status", .snapshot = status_snapshot, .after = health_status_message,
+};
 
-const struct ws_part *const ws_parts[] = { &devices_part, &part_part, &alerts_part };
+const struct ws_part *const ws_parts[] = { &devices_part, &part_part, &alerts_part, &status_part };
 const int ws_nparts = sizeof(ws_parts) / sizeof(ws_parts[0]);
 
 /* ---- what the loop serves: HTTP first (it gets the inbox wake-up) */

@@ -80,6 +80,7 @@ static const struct key keys[] = {
 	{ "store.hour_days", K_INT, "3650", 1, 36500, NULL, "keep hourly aggregates this long" },
 	{ "store.min_free_mb", K_INT, "1024", 0, 1048576, NULL, "warn (log, /metrics mlab_disk_low, a disk-low alert) when less space is left for the database" },
 
+
 	/* logging */
 	{ "log.level", K_ENUM, "notice", 0, 0, "err|warn|notice|info|debug", "log verbosity" },
 

@@ -32,6 +32,7 @@ struct ingest;
 struct reload;
 struct api;
 struct fed;
+struct health;
 
 /* Upper bounds, in seconds, of the commit-duration histogram buckets
  * (the last, +Inf, is implicit: the count of commits). */
@@ -102,6 +103,7 @@ struct hub {
 	struct reload *reload;		/* reload.c: SIGHUP hooks */
 	struct api *api;		/* api.c: routes, the auth hooks */
 	struct fed *fed;		/* fed/: a network of labs */
+	struct health *health;		/* health.c: commits, disk, /readyz */
 };
 
 /* Count one commit that took `s` seconds in the histogram. */

@@ -333,6 +333,22 @@ static void mount(struct loop *l, int i, const char *at, const char *origin,
 		l->mounts[i - 1].mount_next = m;
 }
 
+/* The security headers of every answer, static files included.  lws's
+ * own set (LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE)
+ * has no manifest-src, so the kiosk's web app manifest would be refused
+ * under its default-src 'none'; this is the same set plus manifest-src
+ * (workers fall back to script-src 'self').  Names end with ':' (lws). */
+static const struct lws_protocol_vhost_options sec_headers[] = {
+	{ &sec_headers[1], NULL, "content-security-policy:",
+	  "default-src 'none'; img-src 'self' data:; script-src 'self'; font-src 'self'; "
+	  "style-src 'self'; connect-src 'self' ws: wss:; manifest-src 'self'; "
+	  "frame-ancestors 'none'; base-uri 'none'; form-action 'self'" },
+	{ &sec_headers[2], NULL, "x-content-type-options:", "nosniff" },
+	{ &sec_headers[3], NULL, "x-xss-protection:", "1; mode=block" },
+	{ &sec_headers[4], NULL, "x-frame-options:", "deny" },
+	{ NULL, NULL, "referrer-policy:", "no-referrer" },
+};
+
 int loop_init(struct hub *h)
 {
 	struct lws_context_creation_info info;
@@ -357,6 +373,7 @@ int loop_init(struct hub *h)
 	mount(l, 3, "/kiosk", l->kiosk, LWSMPRO_FILE, "index.html");
 	mount(l, 4, "/wall", l->wall, LWSMPRO_FILE, "index.html");
 	mount(l, 5, "/", h->web_root, LWSMPRO_FILE, "index.html");
+	mount(l, 6, "/readyz", "http", LWSMPRO_CALLBACK, NULL);
 
 	/* the served protocols (hub/wire.c: http first, it gets the inbox
 	 * wake-up), then the raw files, then the terminator */
@@ -382,8 +399,8 @@ int loop_init(struct hub *h)
 	info.pvo = &l->pvo;
 	info.mounts = l->mounts;
 	info.user = h;
-	info.options = LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE |
-		       LWS_SERVER_OPTION_VALIDATE_UTF8 |
+	info.headers = sec_headers;
+	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8 |
 		       LWS_SERVER_OPTION_DISABLE_IPV6;
 	info.vhost_name = "mlab-hub";
 	info.server_string = "mlab-hub";

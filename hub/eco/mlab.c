@@ -87,6 +87,7 @@ static const char *event_state(const char *type, const char **kind)
 		{ "job.failed", "failed", "print" },
 		{ "job.cancelled", "cancelled", "print" },
 		{ "scan.started", "printing", "scan" },
+		{ "scan.progress", "printing", "scan" },
 		{ "scan.finished", "finished", "scan" },
 		{ "scan.failed", "failed", "scan" },
 		{ "scan.cancelled", "cancelled", "scan" },
@@ -187,7 +188,17 @@ static int parse_event(cJSON *root, struct eco_dev *d, struct eco_out *out)
 			d->has |= ECO_JOB_REMAINING;
 			d->job_remaining = v;
 		}
-		if (!strcmp(d->event, "job.progress") && !(d->has & ECO_JOB_PROGRESS))
+		d->job_layer = d->job_layers = -1;	/* a side not given is kept */
+		if (!eco_jnum(cJSON_GetObjectItem(root, "layer"), 0, &v)) {
+			d->has |= ECO_JOB_LAYER;
+			d->job_layer = v;
+		}
+		if (!eco_jnum(cJSON_GetObjectItem(root, "layers"), 0, &v)) {
+			d->has |= ECO_JOB_LAYER;
+			d->job_layers = v;
+		}
+		if ((!strcmp(d->event, "job.progress") || !strcmp(d->event, "scan.progress")) &&
+		    !(d->has & (ECO_JOB_PROGRESS | ECO_JOB_REMAINING | ECO_JOB_LAYER)))
 			d->has &= ~(unsigned)ECO_JOB_STATE;	/* progress alone says little */
 	} else if (!strcmp(d->event, "button.pressed")) {
 		if (eco_jstr(cJSON_GetObjectItem(root, "button"), d->button, sizeof(d->button)) &&

@@ -1,9 +1,10 @@
 /*
  * alert.c — the list of active alerts, raised by the device registry
- * (offline), jobs (failed) and telemetry (a metric past
- * alert.<metric>.above / alert.<metric>.below) and the disk (less than
- * store.min_free_mb left for the database, checked every minute), cleared
- * when the condition ends, and acknowledged by a facilitator.
+ * (offline), the lab broker link (gone), jobs (failed) and telemetry (a
+ * metric past alert.<metric>.above / alert.<metric>.below) and the disk
+ * (less than store.min_free_mb left for the database, checked every
+ * minute), cleared when the condition ends, and acknowledged by a
+ * facilitator.
  *
  * Every change of an alert goes out twice, with the same JSON: on MQTT,
  * mlab/v1/hub/alert/<kind> (QoS 1, not retained), for the lab's other
@@ -38,7 +39,7 @@
 
 struct alert {
 	long long id;
-	char kind[24];		/* device-offline | job-failed | threshold | disk-low */
+	char kind[24];		/* device-offline | broker-down | job-failed | threshold | disk-low */
 	char device[ECO_ID_MAX + 20];
 	char name[128];		/* the device's display name */
 	char metric[32];	/* threshold: the metric */
@@ -128,7 +129,8 @@ static cJSON *alert_json(const struct alert *a, int active)
 	cJSON_AddStringToObject(o, "kind", a->kind);
 	cJSON_AddStringToObject(o, "device", a->device);
 	cJSON_AddStringToObject(o, "name", a->name);
-	cJSON_AddStringToObject(o, "level", strcmp(a->kind, "device-offline") ? "warning" : "critical");
+	cJSON_AddStringToObject(o, "level", strcmp(a->kind, "device-offline") &&
+				strcmp(a->kind, "broker-down") ? "warning" : "critical");
 	cJSON_AddStringToObject(o, "message", a->message);
 	cJSON_AddStringToObject(o, "since", hub_iso(a->since, iso, sizeof(iso), 0));
 	cJSON_AddBoolToObject(o, "active", active);
@@ -202,6 +204,31 @@ void alert_device_online(struct hub *h, struct device *d, int online, double ts)
 		snprintf(a->message, sizeof(a->message), "%s is offline",
 			 d->name[0] ? d->name : d->native);
 		raise_alert(h, a, d, "device-offline", ts);
+	}
+}
+
+/* The lab broker went away (link 0 down): one alert says so, instead of
+ * one per device, and it clears when the broker is back.  The devices
+ * are not offline meanwhile, their state is unknown (device.c). */
+void alert_link(struct hub *h, int link, int up)
+{
+	struct alert *a;
+
+	if (!h->alerts || link != 0)
+		return;
+	a = find(h->alerts, "broker-down", "hub", NULL, NULL);
+	if (up && a) {
+		clear_alert(h, a);
+	} else if (!up && !a) {
+		a = add(h->alerts);
+		snprintf(a->kind, sizeof(a->kind), "broker-down");
+		snprintf(a->device, sizeof(a->device), "hub");
+		snprintf(a->name, sizeof(a->name), "MQTT broker");
+		snprintf(a->message, sizeof(a->message),
+			 "the hub cannot reach the MQTT broker: device states are unknown");
+		a->since = hub_now();
+		LOG(L_NOTICE, "alert %lld: %s", a->id, a->message);
+		publish(h, a, 1);
 	}
 }
 

@@ -1,5 +1,5 @@
 /*
- * alert.h — alerts: a device gone offline, a job failed, a sensor past a
+ * alert.h — alerts: a device gone offline, the lab broker gone, a job failed, a sensor past a
  * configured threshold (alert.<metric>.above / .below).  Kept in a bounded
  * list while the condition lasts, shown on the dashboard (acknowledged by
  * a facilitator), and published on MQTT (mlab/v1/hub/alert/<kind>) and
@@ -17,6 +17,9 @@ struct cJSON;
 
 /* The device went offline (raise) or came back (clear). */
 void alert_device_online(struct hub *h, struct device *d, int online, double ts);
+/* A broker link went up or down: link 0 (the lab broker) down raises one
+ * "broker-down" alert (device "hub"), up clears it. */
+void alert_link(struct hub *h, int link, int up);
 /* A metric value arrived: raise or clear its threshold alerts. */
 void alert_metric(struct hub *h, struct device *d, const char *metric, double value, double ts);
 /* A job (d->job.file) ended in state (finished|failed|cancelled): a

@@ -37,6 +37,7 @@ struct registry {
 	int *touched;		/* idx of devices dirty or with acks pending */
 	int ntouched, tcap;
 	double stale_s;
+	double broker_since;	/* the lab broker came back: silence counts from here */
 	int max;		/* devices.max */
 	double refused_logged;	/* last time a refusal was logged */
 };
@@ -143,6 +144,8 @@ void device_job_ended(struct hub *h, struct device *d, int64_t job_id, const cha
 
 void device_link_changed(struct hub *h, int link, int up)
 {
+	if (link == 0 && up && h->reg)
+		h->reg->broker_since = hub_now();
 	if (up && h->reg)	/* acks an older hub retained */
 		for (int i = 0; i < h->reg->n; i++)
 			if (h->reg->dev[i]->link == link &&
@@ -626,11 +629,17 @@ void device_check_stale(struct hub *h, double now)
 {
 	struct registry *r = h->reg;
 
+	/* without the broker, silence says nothing about a device: its state
+	 * is unknown (the pages show it so), not offline; once the broker is
+	 * back, each device has stale_s to be heard again */
+	if (!h->broker_up)
+		return;
 	for (int i = 0; i < r->n; i++) {
 		struct device *d = r->dev[i];
+		double heard = d->last_seen > r->broker_since ? d->last_seen : r->broker_since;
 
 		/* a device with a last will is offline when its broker says so */
-		if (d->online && !d->has_signal && now - d->last_seen > r->stale_s) {
+		if (d->online && !d->has_signal && now - heard > r->stale_s) {
 			LOG(L_INFO, "device: %s silent for %.0f s: offline", d->id,
 			    now - d->last_seen);
 			device_set_online(h, d, 0, now);

@@ -136,7 +136,9 @@ int device_apply(struct hub *h, int eco_idx, int link,
 void device_set_online(struct hub *h, struct device *d, int online, double ts);
 
 /* Devices without an online signal of their own, silent longer than
- * devices.stale_s, go offline. */
+ * devices.stale_s, go offline.  Not while the lab broker is away (their
+ * state is unknown, not offline), and the silence counts from the
+ * broker's return at the earliest. */
 void device_check_stale(struct hub *h, double now);
 
 /* The id of metric `name` in the metrics dictionary (added when create

@@ -1,7 +1,7 @@
 /*
  * device_api.c — the device endpoints, /api/devices[/{id}[/history|/switch]],
- * and the hub's health and counters, /healthz and /metrics (which count
- * devices), registered by device_api_init.
+ * and the hub's counters, /metrics (which count devices), registered by
+ * device_api_init.  /healthz and /readyz are health.c's.
  */
 #include <math.h>
 #include <stdio.h>
@@ -23,22 +23,6 @@
 #include "store/store.h"
 #include "store/tele.h"
 #include "version.h"	/* MLAB_VERSION (build/gen, from debian/changelog) */
-
-static int get_healthz(struct api_req *req, struct api_resp *resp)
-{
-	struct hub *h = req->h;
-	cJSON *o = cJSON_CreateObject();
-	char iso[40];
-
-	cJSON_AddStringToObject(o, "status", "ok");
-	cJSON_AddStringToObject(o, "broker", h->broker_up ? "connected" : "disconnected");
-	cJSON_AddNumberToObject(o, "devices", device_count(h));
-	cJSON_AddNumberToObject(o, "ws_clients", ws_client_count(h));
-	cJSON_AddNumberToObject(o, "uptime_s", floor(hub_now() - h->started));
-	cJSON_AddStringToObject(o, "started", hub_iso(h->started, iso, sizeof(iso), 0));
-	cJSON_AddNumberToObject(o, "schema", store_schema_version());
-	return api_json(resp, 200, o);
-}
 
 /* Resident memory of this process, bytes (-1 when unknown). */
 static double rss_bytes(void)
@@ -435,7 +419,6 @@ static int post_device(struct api_req *req, struct api_resp *resp)
 }
 
 static const struct api_route routes[] = {
-	{ "GET", "/healthz", ROLE_NONE, get_healthz },
 	{ "GET", "/metrics", ROLE_NONE, get_metrics },
 	{ "GET", "/api/devices", ROLE_NONE, get_devices },
 	{ "GET", "/api/devices/**", ROLE_NONE, get_device },

@@ -1,6 +1,6 @@
 /*
- * device_api.h — the HTTP face of the registry: /api/devices…, /healthz,
- * /metrics (INTERFACES.md).
+ * device_api.h — the HTTP face of the registry: /api/devices…, /metrics
+ * (INTERFACES.md).
  */
 #ifndef MLAB_DEVICE_API_H
 #define MLAB_DEVICE_API_H

@@ -95,6 +95,40 @@ static void close_row(struct hub *h, struct device *d, const char *state, double
 	device_job_ended(h, d, row, state, ts);
 }
 
+/* A terminal state arrived with no job open: old news (a retained
+ * message after an outage, Bambu repeating FINISH) or the last word of a
+ * job the hub already closed (as cancelled, when the device fell idle
+ * without one).  Either way the tile must say what the job history says,
+ * so the device's last job row wins; with no row, the device's word
+ * stands, as it does for a job of another file. */
+static void agree_with_history(struct hub *h, struct device *d)
+{
+	static const char q[] =
+		"SELECT state, progress_pct, file FROM jobs WHERE dev = ?1 AND ended_at IS NOT NULL"
+		" ORDER BY ended_at DESC, id DESC LIMIT 1";
+	sqlite3_stmt *st = store_stmt(h, q);
+
+	if (!st)
+		return;
+	sqlite3_bind_int64(st, 1, d->dev);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *s = (const char *)sqlite3_column_text(st, 0);
+		const char *f = (const char *)sqlite3_column_text(st, 2);
+		int same = !f || !*f || !d->job.file[0] || !strcmp(f, d->job.file);
+
+		/* another file: a job the hub never saw start, the device's word stands */
+		if (s && same && is_terminal(s) && strcmp(s, d->job.state)) {
+			LOG(L_INFO, "job: %s says %s, its last job is %s: showing %s", d->id,
+			    d->job.state, s, s);
+			snprintf(d->job.state, sizeof(d->job.state), "%s", s);
+			d->job.progress = sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 :
+					  sqlite3_column_double(st, 1);
+			d->job.remaining = -1;
+		}
+	}
+	sqlite3_reset(st);
+}
+
 int job_update(struct hub *h, struct device *d, const struct eco_dev *u, double ts)
 {
 	char prev[16];
@@ -121,10 +155,13 @@ int job_update(struct hub *h, struct device *d, const struct eco_dev *u, double 
 		d->job.remaining = fmax(0, u->job_remaining);
 		vis = 1;
 	}
-	if (u->has & ECO_JOB_LAYER) {
-		vis |= d->job.layer != u->job_layer || d->job.layers != u->job_layers;
-		d->job.layer = u->job_layer;
-		d->job.layers = u->job_layers;
+	if (u->has & ECO_JOB_LAYER) {	/* a side not given (<0) is kept */
+		double layer = u->job_layer >= 0 ? u->job_layer : d->job.layer;
+		double layers = u->job_layers >= 0 ? u->job_layers : d->job.layers;
+
+		vis |= d->job.layer != layer || d->job.layers != layers;
+		d->job.layer = layer;
+		d->job.layers = layers;
 	}
 	if (u->has & ECO_JOB_FILAMENT)
 		d->job.filament_mm = u->job_filament_mm;
@@ -135,7 +172,9 @@ int job_update(struct hub *h, struct device *d, const struct eco_dev *u, double 
 	if (is_active(d->job.state)) {
 		if (!d->job.row) {
 			if (!(u->has & ECO_JOB_PROGRESS))
-				d->job.progress = 0;
+				d->job.progress = -1;	/* unknown until reported */
+			if (!(u->has & ECO_JOB_LAYER))
+				d->job.layer = d->job.layers = -1;
 			if (!(u->has & ECO_JOB_REMAINING))
 				d->job.remaining = -1;
 			if (!(u->has & ECO_JOB_KIND) && !is_active(prev))
@@ -151,6 +190,8 @@ int job_update(struct hub *h, struct device *d, const struct eco_dev *u, double 
 			d->job.remaining = 0;
 			close_row(h, d, d->job.state, ts);
 			announce(h, d, "ended");
+		} else {
+			agree_with_history(h, d);
 		}
 	} else if (d->job.row) {	/* idle with a job open */
 		close_row(h, d, "cancelled", ts);

@@ -130,9 +130,16 @@ static void *link_thread(void *arg)
 	struct link *l = arg;
 	long cap = l->backoff_min;
 	unsigned seed = (unsigned)time(NULL) ^ (unsigned)(l->index * 2654435761u);
+	int said_down = 0;	/* the service thread knows the link is down */
 
 	while (!l->stop) {
 		int rc = mosquitto_connect(l->mosq, l->host, l->port, l->keepalive);
+
+		/* unreachable from the start: say so once, as a lost link */
+		if (rc != MOSQ_ERR_SUCCESS && !said_down) {
+			inbox_push(l->inbox, INBOX_DISCONNECTED, l->index, NULL, NULL, 0, rc, 0);
+			said_down = 1;
+		}
 
 		if (rc == MOSQ_ERR_SUCCESS) {
 			int connected_once = 0;
@@ -147,6 +154,7 @@ static void *link_thread(void *arg)
 				break;
 			inbox_push(l->inbox, INBOX_DISCONNECTED, l->index, NULL,
 				   NULL, 0, rc, 0);
+			said_down = 1;
 			if (connected_once && l->last_rc == 0)
 				cap = l->backoff_min;	/* it worked: start over */
 			LOG(L_INFO, "mqtt[%s]: connection lost: %s", l->name,

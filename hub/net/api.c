@@ -186,6 +186,56 @@ int api_json(struct api_resp *resp, int status, cJSON *obj)
 	return 0;
 }
 
+/* The stable "code" of an error answer, for the pages to translate
+ * (web/js/errors.js, catalogue keys err.<code>): the first row whose
+ * status (0: any) and message prefix or substring match, else the
+ * status's own code.  One table, so that every api_error gets a code
+ * without its callers naming one. */
+static const struct {
+	int status;
+	const char *text;	/* substring of the message */
+	const char *code;
+} error_codes[] = {
+	{ 0, "no session is open", "no_session" },
+	{ 0, "not checked in to the open session", "not_checked_in" },
+	{ 403, "the kiosk ", "kiosk_scope" },
+	{ 401, "login required", "login_required" },
+	{ 401, "wrong user name or password", "bad_login" },
+	{ 403, "cross-origin request refused", "cross_origin" },
+	{ 0, "database", "store_failed" },
+	{ 503, "broker is not reachable", "broker_down" },
+	{ 0, "project_id: no project", "no_project" },
+	{ 404, "no such project", "no_project" },
+	{ 404, "no such endpoint", "not_found" },
+	{ 404, "no such ", "no_such" },
+	{ 409, "is already open", "already_open" },
+	{ 409, "has already ended", "already_ended" },
+	{ 400, "email ", "email" },
+	{ 400, "display_name ", "display_name" },
+	{ 400, "\"guardian\"", "guardian" },
+	{ 0, "is longer than", "too_long" },
+};
+
+static const char *error_code(int status, const char *msg)
+{
+	for (size_t i = 0; i < sizeof(error_codes) / sizeof(error_codes[0]); i++)
+		if ((!error_codes[i].status || error_codes[i].status == status) &&
+		    strstr(msg, error_codes[i].text))
+			return error_codes[i].code;
+	switch (status) {
+	case 401: return "login_required";
+	case 403: return "forbidden";
+	case 404: return "not_found";
+	case 405: return "method_not_allowed";
+	case 409: return "conflict";
+	case 413: return "too_long";
+	case 415: return "json_required";
+	case 429: return "too_many_logins";
+	case 503: return "unavailable";
+	default: return status >= 500 ? "server" : "bad_request";
+	}
+}
+
 int api_error(struct api_resp *resp, int status, const char *fmt, ...)
 {
 	char msg[512];
@@ -196,6 +246,7 @@ int api_error(struct api_resp *resp, int status, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	cJSON_AddStringToObject(o, "error", msg);
+	cJSON_AddStringToObject(o, "code", error_code(status, msg));
 	return api_json(resp, status, o);
 }
 

@@ -106,7 +106,8 @@ int api_query(const struct api_req *req, const char *name, char *out, size_t len
 
 /* Answer with obj as JSON (takes ownership of obj). Returns 0. */
 int api_json(struct api_resp *resp, int status, struct cJSON *obj);
-/* Answer {"error": "..."} with status. Returns 0. */
+/* Answer {"error": "...", "code": "..."} with status; the code (snake_case,
+ * stable, for the pages to translate) comes from api.c's table.  Returns 0. */
 int api_error(struct api_resp *resp, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Append raw bytes / formatted text to the body. */

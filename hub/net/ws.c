@@ -370,6 +370,43 @@ void ws_broadcast(struct hub *h, const char *type, cJSON *obj,
 	}
 }
 
+/* Put the parts' after-snapshot messages (the status) first in c's
+ * queue, in table order. */
+static void queue_after(struct hub *h, struct client *c)
+{
+	struct qnode *head = NULL, *last = NULL;
+
+	for (int i = 0; i < ws_nparts; i++) {
+		cJSON *o = ws_parts[i]->after ? ws_parts[i]->after(h, c->audience) : NULL;
+		char *s = o ? cJSON_PrintUnformatted(o) : NULL;
+		struct qmsg *m = s ? qmsg_new(s, strlen(s)) : NULL;
+		struct qnode *n = m ? malloc(sizeof(*n)) : NULL;
+
+		cJSON_Delete(o);
+		free(s);
+		if (!n) {
+			free(m);
+			continue;
+		}
+		m->refs = 1;
+		n->m = m;
+		n->next = NULL;
+		if (last)
+			last->next = n;
+		else
+			head = n;
+		last = n;
+		c->qlen++;
+		c->qbytes += m->len;
+	}
+	if (!head)
+		return;
+	last->next = c->qhead;
+	if (!c->qhead)
+		c->qtail = last;
+	c->qhead = head;
+}
+
 /* Send the next fragment of c's snapshot.  0, or -1 to close. */
 static int snap_send(struct hub *h, struct client *c)
 {
@@ -385,8 +422,11 @@ static int snap_send(struct hub *h, struct client *c)
 		wp |= LWS_WRITE_NO_FIN;
 	rc = lws_write(c->wsi, f + LWS_PRE, len, wp) < (int)len;
 	free(f);
-	if (fin)
+	if (fin) {
 		snap_end(&c->st);
+		if (!rc)
+			queue_after(h, c);
+	}
 	return rc ? -1 : 0;
 }
 

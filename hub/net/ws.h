@@ -35,6 +35,9 @@ struct ws_part {
 	int (*version)(struct hub *h, int idx, unsigned *version);
 	struct cJSON *(*item)(struct hub *h, int idx);
 	const char *item_type;
+	/* A message sent right after the snapshot (the hub's status), or
+	 * NULL; the caller owns it. */
+	struct cJSON *(*after)(struct hub *h, int audience);
 };
 extern const struct ws_part *const ws_parts[];
 extern const int ws_nparts;

@@ -126,7 +126,33 @@ static cJSON *contrib_json(struct hub *h, int64_t id)
 	return c;
 }
 
-/* A contribution changed: the row to staff, its project's counts to all. */
+#define RECENT_PUBLIC 20	/* confirmed public contributions on the wall */
+
+cJSON *contrib_recent_public(struct hub *h)
+{
+	static const char q[] =
+		"SELECT c.title, c.project_id FROM contributions c JOIN projects p ON p.id = c.project_id"
+		" WHERE c.status = 'confirmed' AND c.licence <> 'none' AND p.visibility = 'public'"
+		" ORDER BY c.decided_at DESC, c.id DESC LIMIT ?1";
+	sqlite3_stmt *st = store_stmt(h, q);
+	cJSON *arr = cJSON_CreateArray();
+
+	if (!st)
+		return arr;
+	sqlite3_bind_int(st, 1, RECENT_PUBLIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		cJSON *o = cJSON_CreateObject();
+
+		row_add_text(o, "title", st, 0);
+		row_add_int(o, "project_id", st, 1);
+		cJSON_AddItemToArray(arr, o);
+	}
+	sqlite3_reset(st);
+	return arr;
+}
+
+/* A contribution changed: the row to staff, its project's counts to all,
+ * and the wall's list of confirmed public contributions. */
 void contrib_changed(struct hub *h, int64_t id, const char *event)
 {
 	cJSON *c = contrib_json(h, id), *o = cJSON_CreateObject();
@@ -137,12 +163,18 @@ void contrib_changed(struct hub *h, int64_t id, const char *event)
 		project_changed(h, (int64_t)pid->valuedouble);
 	cJSON_AddItemToObject(o, "contribution", c);
 	ws_broadcast(h, "contribution", o, WS_STAFF);
+	if (strcmp(event, "created")) {	/* a decision may change the public list */
+		o = cJSON_CreateObject();
+		cJSON_AddItemToObject(o, "recent_contributions", contrib_recent_public(h));
+		ws_broadcast(h, "recent_contributions", o, WS_PUBLIC);
+	}
 }
 
-/* Validate a contribution body and write it as id (0: new).  The kiosk
- * adds ideas to the open session only.  Answers the request. */
+/* Validate a contribution body and write it as id (0: new, with the
+ * kiosk's client id or NULL).  The kiosk adds ideas to the open session
+ * only.  Answers the request. */
 static int contrib_write(struct api_req *req, struct api_resp *resp, const cJSON *o,
-		       int64_t id, const char *old_status)
+		       int64_t id, const char *old_status, const char *client)
 {
 	static const char ins[] =
 		"INSERT INTO contributions(project_id, session_id, participant_id, kind, title, body,"
@@ -246,8 +278,11 @@ static int contrib_write(struct api_req *req, struct api_resp *resp, const cJSON
 		if (row_step(h, st))
 			return api_error(resp, 500, "database error");
 	}
-	if (!id)
+	if (!id) {
 		id = row_last_id(h);
+		if (row_client_keep(h, ROW_CONTRIBUTIONS, id, client))
+			return api_error(resp, 500, "database error");
+	}
 	snprintf(obj, sizeof(obj), "contribution/%lld", (long long)id);
 	if (!old_status)
 		api_audit(req, "contribution.create", obj, kind);
@@ -271,9 +306,13 @@ static int contrib_write(struct api_req *req, struct api_resp *resp, const cJSON
 
 int contrib_post(struct api_req *req, struct api_resp *resp)
 {
+	const char *client;
+
 	if (!cJSON_IsObject(req->json))
 		return api_error(resp, 400, "a JSON object is required");
-	return contrib_write(req, resp, req->json, 0, NULL);
+	if (row_client_seen(req, resp, ROW_CONTRIBUTIONS, &client))
+		return 0;	/* a resend: answered with the first row */
+	return contrib_write(req, resp, req->json, 0, NULL, client);
 }
 
 /* PATCH /api/contributions/{id}: status (confirmed, rejected, pending),
@@ -293,7 +332,7 @@ int contrib_patch(struct api_req *req, struct api_resp *resp)
 	if (args_member(req->json, "session_id"))
 		return cJSON_Delete(cur), api_error(resp, 400, "session_id cannot be changed");
 	args_overlay(cur, req->json);
-	rc = contrib_write(req, resp, cur, id, old);
+	rc = contrib_write(req, resp, cur, id, old, NULL);
 	cJSON_Delete(cur);
 	return rc;
 }

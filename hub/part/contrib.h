@@ -30,6 +30,10 @@ struct cJSON *contrib_find(struct hub *h, const struct contrib_filter *f);
 
 /* A contribution changed: the row to staff, its project's counts to all. */
 void contrib_changed(struct hub *h, int64_t id, const char *event);
+/* The titles of the latest confirmed contributions with a licence, of
+ * public projects: [{"title","project_id"},…] for the wall (every
+ * audience).  The caller owns it. */
+struct cJSON *contrib_recent_public(struct hub *h);
 
 int contrib_post(struct api_req *req, struct api_resp *resp);
 

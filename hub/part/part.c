@@ -259,6 +259,7 @@ void part_ws_snapshot(struct hub *h, cJSON *snap, int audience)
 	cJSON_AddNumberToObject(r, "scale", (double)conf_int(h->conf, "rating.scale"));
 	cJSON_AddStringToObject(r, "question", conf_str(h->conf, "rating.question"));
 	cJSON_AddStringToObject(snap, "consent_version", conf_str(h->conf, "privacy.consent_version"));
+	cJSON_AddItemToObject(snap, "recent_contributions", contrib_recent_public(h));
 	if (staff)
 		cJSON_AddItemToObject(snap, "pending",
 				      contrib_list(h, 0, "pending", 0, 0, NULL, 0, 200));

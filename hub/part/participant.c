@@ -243,7 +243,7 @@ int participant_post(struct api_req *req, struct api_resp *resp)
 	const cJSON *o = req->json, *consent = args_member(o, "consent");
 	const cJSON *members = args_member(o, "members"), *m;
 	long long people = 0;
-	const char *age, *postal, *name, *email, *given_by;
+	const char *age, *postal, *name, *email, *given_by, *client;
 	int granted[VOCAB_COUNT(VOCAB_CONSENT_PURPOSE)] = { 0 }, given[VOCAB_COUNT(VOCAB_CONSENT_PURPOSE)] = { 0 };
 	int any = 0, present, ok;
 	long long session = 0, party = 1;
@@ -255,6 +255,8 @@ int participant_post(struct api_req *req, struct api_resp *resp)
 
 	if (!cJSON_IsObject(o))
 		return api_error(resp, 400, "a JSON object is required");
+	if (row_client_seen(req, resp, ROW_PARTICIPANTS, &client))
+		return 0;	/* a resend: answered with the first row */
 	if (args_int(resp, o, "session_id", NULL, 1, 9e15, &session, &present))
 		return 0;
 	if (!present) {
@@ -319,6 +321,7 @@ int participant_post(struct api_req *req, struct api_resp *resp)
 	}
 	ok = row_step(h, st) == 0;
 	id = ok ? row_last_id(h) : 0;
+	ok = ok && row_client_keep(h, ROW_PARTICIPANTS, id, client) == 0;
 	for (int i = 0; ok && vocab_consent_purposes[i]; i++) {
 		if (!given[i])
 			continue;

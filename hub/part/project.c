@@ -31,7 +31,7 @@ cJSON *project_json(struct hub *h, int64_t id, int staff)
 		" cover, created_at, updated_at,"
 		" (SELECT count(*) FROM contributions c WHERE c.project_id = p.id AND c.status = 'confirmed'),"
 		" (SELECT count(*) FROM contributions c WHERE c.project_id = p.id AND c.status = 'pending'),"
-		" licence FROM projects p WHERE id = ?1";
+		" licence, public_title FROM projects p WHERE id = ?1";
 	static const char q_themes[] =
 		"SELECT theme FROM project_themes WHERE project_id = ?1 ORDER BY theme";
 	sqlite3_stmt *st = store_stmt(h, q);
@@ -45,6 +45,8 @@ cJSON *project_json(struct hub *h, int64_t id, int staff)
 		o = cJSON_CreateObject();
 		cJSON_AddNumberToObject(o, "id", (double)id);
 		row_add_text(o, "title", st, 1);
+		if (sqlite3_column_type(st, 14) != SQLITE_NULL)	/* the wall's, when set */
+			row_add_text(o, "public_title", st, 14);
 		row_add_text(o, "summary", st, 2);
 		themes = cJSON_AddArrayToObject(o, "themes");
 		row_add_text(o, "status", st, 3);
@@ -108,21 +110,23 @@ static int project_write(struct api_req *req, struct api_resp *resp, const cJSON
 {
 	static const char ins[] =
 		"INSERT INTO projects(title, summary, status, visibility, starts_on, ends_on,"
-		" partners, cover, created_at, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?9)";
+		" partners, cover, created_at, updated_at, public_title)"
+		" VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?9,?11)";
 	static const char upd[] =
 		"UPDATE projects SET title=?1, summary=?2, status=?3, visibility=?4, starts_on=?5,"
-		" ends_on=?6, partners=?7, cover=?8, updated_at=?9 WHERE id=?10";
+		" ends_on=?6, partners=?7, cover=?8, updated_at=?9, public_title=?11 WHERE id=?10";
 	static const char del_themes[] = "DELETE FROM project_themes WHERE project_id=?1";
 	static const char ins_theme[] =
 		"INSERT OR IGNORE INTO project_themes(project_id, theme) VALUES (?1, ?2)";
 	struct hub *h = req->h;
-	const char *title, *summary, *status, *vis, *starts, *ends, *cover;
+	const char *title, *summary, *status, *vis, *starts, *ends, *cover, *ptitle;
 	const cJSON *themes = args_member(o, "themes"), *partners, *it;
 	sqlite3_stmt *st;
 	char obj[48];
 	int ok, i = 0;
 
 	if (args_str(resp, o, "title", NULL, TITLE_MAX, 1, &title) ||
+	    args_str(resp, o, "public_title", NULL, TITLE_MAX, 0, &ptitle) ||
 	    args_str(resp, o, "summary", NULL, TEXT_MAX, 0, &summary) ||
 	    args_enum(resp, o, "status", NULL, vocab_project_statuses, "active", &status) ||
 	    args_enum(resp, o, "visibility", NULL, vocab_visibilities, "public", &vis) ||
@@ -154,6 +158,7 @@ static int project_write(struct api_req *req, struct api_resp *resp, const cJSON
 		row_bind_opt_text(st, 6, ends);
 		row_bind_list(st, 7, partners);
 		row_bind_opt_text(st, 8, cover);
+		row_bind_opt_text(st, 11, ptitle && *ptitle ? ptitle : NULL);
 		if (id) {
 			sqlite3_bind_double(st, 9, hub_now());
 			sqlite3_bind_int64(st, 10, id);

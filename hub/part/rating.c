@@ -66,11 +66,14 @@ int rating_post(struct api_req *req, struct api_resp *resp)
 	long long value, scale = conf_int(req->h->conf, "rating.scale"), session = 0;
 	int has_value, has_scale, has_session;
 	char source[100];
+	const char *client;
 	int64_t id;
 	cJSON *r;
 
 	if (!cJSON_IsObject(req->json))
 		return api_error(resp, 400, "a JSON object is required");
+	if (row_client_seen(req, resp, ROW_RATINGS, &client))
+		return 0;	/* a resend: answered with the first row */
 	if (args_int(resp, req->json, "scale", NULL, 3, 5, &scale, &has_scale) ||
 	    args_int(resp, req->json, "session_id", NULL, 1, 9e15, &session, &has_session))
 		return 0;
@@ -88,7 +91,8 @@ int rating_post(struct api_req *req, struct api_resp *resp)
 		session = session_open_id(req->h);
 	snprintf(source, sizeof(source), "%s:%s", req->role == ROLE_KIOSK ? "kiosk" : "api",
 		 req->user);
-	if (!(id = rating_insert(req->h, session, (int)value, (int)scale, source)))
+	if (!(id = rating_insert(req->h, session, (int)value, (int)scale, source)) ||
+	    row_client_keep(req->h, ROW_RATINGS, id, client))
 		return api_error(resp, 500, "database error");
 	if (row_staff(req)) {	/* staff entering votes (paper ballots) is an action */
 		char obj[48];

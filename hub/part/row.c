@@ -121,6 +121,79 @@ void row_bind_opt_text(sqlite3_stmt *st, int i, const char *s)
 		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
 }
 
+static const struct {
+	const char *find, *keep;
+} client_sql[] = {
+	[ROW_PARTICIPANTS] = {
+		"SELECT id, session_id FROM participants WHERE client_id = ?1",
+		"UPDATE participants SET client_id = ?2 WHERE id = ?1" },
+	[ROW_RATINGS] = {
+		"SELECT id, session_id FROM ratings WHERE client_id = ?1",
+		"UPDATE ratings SET client_id = ?2 WHERE id = ?1" },
+	[ROW_CONTRIBUTIONS] = {
+		"SELECT id, session_id FROM contributions WHERE client_id = ?1",
+		"UPDATE contributions SET client_id = ?2 WHERE id = ?1" },
+};
+
+#define CLIENT_ID_MIN 8
+#define CLIENT_ID_MAX 64
+
+int row_client_seen(struct api_req *req, struct api_resp *resp, enum row_table t,
+		    const char **client)
+{
+	const cJSON *c = cJSON_IsObject(req->json) ?
+			 cJSON_GetObjectItemCaseSensitive(req->json, "client_id") : NULL;
+	sqlite3_stmt *st;
+	size_t n;
+	int found = 0;
+
+	*client = NULL;
+	if (!c || cJSON_IsNull(c))
+		return 0;
+	n = cJSON_IsString(c) && c->valuestring ? strlen(c->valuestring) : 0;
+	if (n < CLIENT_ID_MIN || n > CLIENT_ID_MAX ||
+	    strspn(c->valuestring, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		   "0123456789-_") != n) {
+		api_error(resp, 400, "client_id must be %d to %d letters, digits, - or _",
+			  CLIENT_ID_MIN, CLIENT_ID_MAX);
+		return 1;
+	}
+	if (!(st = store_stmt(req->h, client_sql[t].find))) {
+		api_error(resp, 500, "database error");
+		return 1;
+	}
+	sqlite3_bind_text(st, 1, c->valuestring, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		cJSON *r = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(r, "id", (double)sqlite3_column_int64(st, 0));
+		if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+			cJSON_AddNullToObject(r, "session_id");
+		else
+			cJSON_AddNumberToObject(r, "session_id", (double)sqlite3_column_int64(st, 1));
+		cJSON_AddBoolToObject(r, "duplicate", 1);
+		api_json(resp, 200, r);
+		found = 1;
+	}
+	sqlite3_reset(st);
+	if (!found)
+		*client = c->valuestring;
+	return found;
+}
+
+int row_client_keep(struct hub *h, enum row_table t, int64_t id, const char *client)
+{
+	sqlite3_stmt *st;
+
+	if (!client)
+		return 0;
+	if (!(st = store_stmt(h, client_sql[t].keep)))
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, client, -1, SQLITE_TRANSIENT);
+	return row_step(h, st);
+}
+
 int64_t row_scalar(struct hub *h, const char *sql, int64_t arg)
 {
 	sqlite3_stmt *st = store_stmt(h, sql);

@@ -51,4 +51,16 @@ void row_bind_opt_text(sqlite3_stmt *st, int i, const char *s);
 
 int64_t row_scalar(struct hub *h, const char *sql, int64_t arg);
 
+/* The kiosk's client_id (what it made offline, sent until answered): */
+enum row_table { ROW_PARTICIPANTS, ROW_RATINGS, ROW_CONTRIBUTIONS };
+/* Read "client_id" from the request body.  Returns 1 when the request is
+ * answered here (a bad id: 400; a row with this id exists: 200 with its
+ * {"id","session_id"}, nothing inserted), else 0 with *client the id
+ * (pointing into req->json) or NULL when none was sent. */
+int row_client_seen(struct api_req *req, struct api_resp *resp, enum row_table t,
+		    const char **client);
+/* Record client (may be NULL: nothing to do) on the new row id of t,
+ * inside the open transaction.  0 or -1. */
+int row_client_keep(struct hub *h, enum row_table t, int64_t id, const char *client);
+
 #endif

@@ -286,6 +286,19 @@ static const char *const migrations[] = {
 	"CREATE TABLE net_sites(site TEXT PRIMARY KEY, boot TEXT NOT NULL,"
 	"  w INTEGER NOT NULL, last_seq INTEGER, last_type TEXT, last_at REAL,"
 	"  received REAL) WITHOUT ROWID;",
+
+	/* 9: the kiosk's own id for what it sends (client_id: a resend after
+	 * a lost answer finds the first row), public names for the wall */
+	"ALTER TABLE participants ADD COLUMN client_id TEXT;"
+	"CREATE UNIQUE INDEX participants_client ON participants(client_id)"
+	"  WHERE client_id IS NOT NULL;"
+	"ALTER TABLE ratings ADD COLUMN client_id TEXT;"
+	"CREATE UNIQUE INDEX ratings_client ON ratings(client_id) WHERE client_id IS NOT NULL;"
+	"ALTER TABLE contributions ADD COLUMN client_id TEXT;"
+	"CREATE UNIQUE INDEX contributions_client ON contributions(client_id)"
+	"  WHERE client_id IS NOT NULL;"
+	"ALTER TABLE devices ADD COLUMN public_name TEXT;"
+	"ALTER TABLE projects ADD COLUMN public_title TEXT;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -20,6 +20,7 @@ const EXPECTED = {
 	'DELETE /api/users/*': 'admin',
 	'GET /api/audit': 'admin',
 	'GET /healthz': 'none',
+	'GET /readyz': 'none',
 	'GET /metrics': 'none',
 	'GET /api/devices': 'none',
 	'GET /api/devices/**': 'none',

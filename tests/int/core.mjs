@@ -252,7 +252,8 @@ test('SIGHUP reloads the file with the command line on top; a broken file change
 	hub.proc.kill('SIGHUP');
 	await hub.waitFor(() => hub.log.includes('reload refused'), 3000, 'refused');
 	assert(hub.log.includes(f + ":2: log.level: 'chatty' is not one of"), 'the error names file:line');
-	eq((await hub.get('/healthz')).json.status, 'ok', 'still serving');
+	// no broker here: alive, and honest about it
+	eq((await hub.get('/healthz')).json.status, 'degraded', 'still serving (no broker)');
 	eq((await hub.stop()).code, 0);
 });
 
@@ -281,7 +282,7 @@ test('bad HTTP and WebSocket requests get clear errors', async () => {
 		});
 	});
 	assert(ok, 'upgrade outside /ws refused');
-	eq((await hub.get('/healthz')).json.status, 'ok');
+	eq((await hub.get('/healthz')).json.status, 'degraded', 'alive (no broker)');
 	eq((await hub.stop()).code, 0);
 });
 
@@ -346,7 +347,12 @@ test('a full disk: writes fail loudly, nothing is acknowledged, the hub goes on'
 		await hub.waitFor(async () => (await metric(hub, 'commit_failures_total')) >= 1, 8000, 'a failed commit');
 		await sleep(500);
 		const maxAck = Math.max(0, ...acks.map((a) => JSON.parse(a).seq));
-		eq((await hub.get('/healthz')).json.status, 'ok', 'the hub still answers');
+		const hz = (await hub.get('/healthz')).json;
+		eq(hz.status, 'degraded', 'the hub still answers, and says it is degraded');
+		eq(hz.commit_ok, false, '/healthz: commits fail');
+		const rz = await hub.get('/readyz');
+		eq(rz.status, 503, '/readyz: not ready');
+		assert(rz.json.reasons.includes('commit_failing'), 'reason: ' + JSON.stringify(rz.json));
 		assert(/store: .*(full|disk)/i.test(hub.log), 'the cause is logged');
 		await hub.stop('SIGKILL');
 		s.kill();

@@ -107,6 +107,7 @@ async function lab() {
 // [method, path template, concrete path, body, cookie, status]
 const calls = () => [
 	['get', '/healthz', '/healthz', undefined, undefined, 200],
+	['get', '/readyz', '/readyz', undefined, undefined, 200],
 	['get', '/api/openapi.json', '/api/openapi.json', undefined, undefined, 200],
 	['get', '/api/config', '/api/config', undefined, undefined, 200],
 	['post', '/api/projects', '/api/projects', { title: 'Pont' }, fa, 201, (j) => { ids.project = j.id; }],

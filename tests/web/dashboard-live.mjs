@@ -36,7 +36,8 @@ test('setup: a printer at work, a scanner without percentage, a sensor', async (
 	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'webdashlive-'));
 	const db = path.join(dir, 'hub.db');
 	addUser(db, 'anim', 'facilitator', PASS);
-	hub = await startHub({ broker, db });
+	// silent devices go stale after 10 s (the least): not during an outage
+	hub = await startHub({ broker, db, sets: ['devices.stale_s=10'] });
 	pub(broker, 'mlab/v1/mk4/meta', { name: 'Prusa MK4', kind: 'printer', room: 'Atelier' }, { retain: true });
 	pub(broker, 'mlab/v1/mk4/status', 'online', { retain: true });
 	pub(broker, 'mlab/v1/mk4/telemetry', { nozzle_temp_c: 214.6, nozzle_target_c: 215, bed_temp_c: 59.8, bed_target_c: 60 });
@@ -166,6 +167,9 @@ for (const lang of ['fr', 'en']) {
 	test(`${lang}: the broker stops — banner on and tiles "state unknown" without reload; it returns — banner off`, async () => {
 		const p = ctxPage[lang];
 		await p.evaluate(() => { window.__noReload = 1; });
+		// a sensor with no online signal of its own: silence would make it stale
+		pub(broker, `mlab/v1/co2-${lang}/telemetry`, { co2_ppm: 612 });
+		await waitFor(async () => (await tile(p, `mlab/co2-${lang}`).count()) === 1, 3000, 'the silent sensor shown');
 		await broker.stop();
 		await p.locator('#banner').waitFor({ state: 'visible', timeout: 15000 });
 		const b = await p.locator('#banner').innerText();
@@ -173,9 +177,24 @@ for (const lang of ['fr', 'en']) {
 		await waitFor(async () => /(État inconnu|State unknown)/.test(await tile(p, 'mlab/env').innerText()), 3000, 'state unknown');
 		assert(await tile(p, 'mlab/env').evaluate((e) => e.classList.contains('is-unknown')), 'greyed');
 		assert(!/(Hors ligne|Offline)/.test(await tile(p, 'mlab/mk4').innerText()), 'shown offline, not unknown');
+		// longer than devices.stale_s: still unknown, not offline, and one
+		// alert for the broker instead of one per device
+		const brokerAlert = lang === 'fr' ? /Courtier injoignable/ : /Broker unreachable/;
+		await waitFor(async () => (await p.locator('li.alert .alert-title').allInnerTexts()).some((x) => brokerAlert.test(x)),
+			5000, 'the broker alert');
+		await sleep(12000);
+		assert(/(État inconnu|State unknown)/.test(await tile(p, `mlab/co2-${lang}`).innerText()), 'the silent sensor is unknown');
+		const titles = await p.locator('li.alert .alert-title').allInnerTexts();
+		eq(titles.filter((x) => brokerAlert.test(x)).length, 1, 'one broker alert: ' + titles.join(' | '));
+		const other = lang === 'fr' ? 'co2-en' : 'co2-fr';	// the other run's sensor may be stale for real
+		const offline = (await p.locator('li.alert').allInnerTexts())
+			.filter((x) => /(Appareil hors ligne|Device offline)/.test(x) && !x.includes(other));
+		eq(offline.length, 0, 'no per-device alert: ' + offline.join(' | '));
 		await shot(p, `dashboard-broker-down-${lang}`);
 		await broker.start();
 		await p.locator('#banner').waitFor({ state: 'hidden', timeout: 20000 });
+		await waitFor(async () => !(await p.locator('li.alert .alert-title').allInnerTexts()).some((x) => brokerAlert.test(x)),
+			5000, 'the broker alert gone');
 		await waitFor(async () => !/(État inconnu|State unknown)/.test(await tile(p, 'mlab/env').innerText()), 3000, 'known again');
 		eq(await p.evaluate(() => window.__noReload), 1, 'the page was not reloaded');
 		assert(!p.errors.length, p.errors.join('\n'));

@@ -1,5 +1,6 @@
 // alerts.js — the dashboard's alert list: what the hub raised (device
-// offline, job failed, a metric past its threshold, the disk nearly full), newest first,
+// offline, the broker gone, job failed, a metric past its threshold, the
+// disk nearly full), newest first,
 // acknowledged with POST /api/alerts/{id}/ack.  An alert the hub sends
 // with "active": false has ended and leaves the list.
 import { h, replaceKeepFocus } from './dom.js';
@@ -12,6 +13,7 @@ export function createAlerts(listEl, noneEl, countEl, onChange) {
 	function text(a) {
 		switch (a.kind) {
 		case 'device-offline': return t('alert.offline.text', { name: a.name });
+		case 'broker-down': return t('alert.broker.text');
 		case 'job-failed': return t('alert.job.text', { name: a.name, file: a.file || t('alert.job.nofile') });
 		case 'threshold': return t(a.direction === 'below' ? 'alert.below.text' : 'alert.above.text', {
 			name: a.name, metric: t('metric.' + a.metric),
