@@ -59,7 +59,7 @@ async function settled(sessions) {
 		for (const [s, hub] of [['lab-a', la], ['lab-b', lb]])
 			if (!j.sites[s] || j.sites[s].acknowledged !== Number(sql(hub.db, 'SELECT max(seq) FROM net_facts'))) return false;
 		return true;
-	}, 20000, `the network has every fact (${sessions} sessions)`);
+	}, 60000, `the network has every fact (${sessions} sessions)`);
 }
 const site = (s) => `.net-site[data-site="${s}"]`;
 
