@@ -49,6 +49,8 @@ struct link {
 	pthread_cond_t sleep_cond;
 	uint64_t too_big;		/* atomic */
 	int last_rc;			/* last connect failure logged */
+	int quick_drops;		/* connections lost within seconds, in a row */
+	char client_id[128];
 };
 
 struct mqtt {
@@ -143,6 +145,7 @@ static void *link_thread(void *arg)
 
 		if (rc == MOSQ_ERR_SUCCESS) {
 			int connected_once = 0;
+			time_t up_at = time(NULL);
 
 			while (!l->stop) {
 				rc = mosquitto_loop(l->mosq, 1000, 1);
@@ -159,6 +162,16 @@ static void *link_thread(void *arg)
 				cap = l->backoff_min;	/* it worked: start over */
 			LOG(L_INFO, "mqtt[%s]: connection lost: %s", l->name,
 			    mosquitto_strerror(rc));
+			/* A broker that closes a fresh connection again and again
+			 * is most often handing the client id to another client
+			 * (MQTT 3.1.1 gives no reason): say it once per streak. */
+			if (time(NULL) - up_at > 5)
+				l->quick_drops = 0;
+			else if (++l->quick_drops == 3)
+				LOG(L_WARN, "mqtt[%s]: the broker closed the connection right "
+				    "after it opened, 3 times in a row: is another client "
+				    "using the client id \"%s\"? (broker.client_id)",
+				    l->name, l->client_id);
 		} else if (rc != l->last_rc) {
 			LOG(L_WARN, "mqtt[%s]: cannot reach %s:%d: %s", l->name,
 			    l->host, l->port,
@@ -182,6 +195,7 @@ static int link_init(struct link *l, const char *client_id, int clean,
 	/* first, so that mqtt_stop() can always use them */
 	pthread_mutex_init(&l->sleep_lock, NULL);
 	pthread_cond_init(&l->sleep_cond, NULL);
+	snprintf(l->client_id, sizeof l->client_id, "%s", client_id ? client_id : "");
 	l->mosq = mosquitto_new(client_id, clean, l);
 	if (!l->mosq) {
 		LOG(L_ERR, "mqtt[%s]: cannot create client: %s", l->name, strerror(errno));

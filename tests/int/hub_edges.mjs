@@ -46,6 +46,18 @@ test('a device cannot grow its metric list without bound', async () => {
 	eq((await hub.stop()).code, 0);
 });
 
+test('two hubs with one client id on one broker: the log names the likely cause', async () => {
+	const b = await startBroker();
+	const same = ['broker.client_id=mlab-hub-twin'];
+	const one = await startHub({ broker: b, sets: same });
+	const two = await startHub({ broker: b, sets: same });
+	const said = /closed the connection right after it opened, 3 times in a row: is another client using the client id "mlab-hub-twin"/;
+	await one.waitFor(() => said.test(one.log) || said.test(two.log), 10000, 'the warning');
+	await two.stop();
+	eq((await one.stop()).code, 0);
+	assert(!said.test((await startHub({ broker: b })).log), 'a hub alone does not warn');
+});
+
 test('an ecosystem name that does not exist is an error naming the key', async () => {
 	const bad = run(HUB_BIN, ['--set', 'eco.tasmot.enabled=no', '--check-config']);
 	eq(bad.status, 2, 'exit status');

@@ -99,6 +99,9 @@ export async function startHub({ broker, db, sets = [], env = {}, args = [], htt
 	h.args = ['--set', `broker.port=${broker ? broker.port : 1}`, '--set', 'broker.host=127.0.0.1',
 		'--set', `http.listen=127.0.0.1:${httpPort}`, '--set', `store.path=${h.db}`,
 		'--set', 'broker.backoff_min_ms=100', '--set', 'broker.backoff_max_ms=1000',
+		// one client id per hub: hubs sharing a broker would take over
+		// each other's session (a later --set in sets wins)
+		'--set', `broker.client_id=mlab-hub-${httpPort}`,
 		'--set', 'log.level=info', ...sets.flatMap((s) => ['--set', s]), ...args];
 	h.start = async () => {
 		h.proc = track(spawn(wrap.length ? wrap[0] : HUB_BIN, wrap.length ? [...wrap.slice(1), HUB_BIN, ...h.args] : h.args, {
