@@ -136,13 +136,29 @@ static void announce(struct hub *h, struct machine *m, double ts)
 	ws_broadcast(h, "machine", o, WS_PUBLIC);
 }
 
+/* Close m's open busy period at ts (power fell, or it stops being
+ * measured). */
+static void close_open(struct hub *h, struct machine *m, double ts)
+{
+	static const char end[] =
+		"UPDATE machine_use SET ended_at=?2, energy_kwh=coalesce(energy_kwh, 0) + ?3 WHERE id=?1";
+	sqlite3_stmt *st;
+
+	if (!m->busy || !(st = store_stmt(h, end)))
+		return;
+	sqlite3_bind_int64(st, 1, m->row);
+	sqlite3_bind_double(st, 2, ts);
+	sqlite3_bind_double(st, 3, m->energy_kwh);
+	store_exec(h, st);
+	m->busy = 0;
+	m->row = 0;
+}
+
 void machine_metric(struct hub *h, struct device *d, const char *metric,
 		    double value, double ts)
 {
 	static const char start[] =
 		"INSERT INTO machine_use(machine, plug, started_at) VALUES (?1, ?2, ?3)";
-	static const char end[] =
-		"UPDATE machine_use SET ended_at=?2, energy_kwh=coalesce(energy_kwh, 0) + ?3 WHERE id=?1";
 	struct machines *ms = mstate(h);
 
 	if (!ms || strcmp(metric, "power_w"))
@@ -170,34 +186,10 @@ void machine_metric(struct hub *h, struct device *d, const char *metric,
 			m->energy_kwh = 0;
 			announce(h, m, ts);
 		} else if (m->busy && value <= m->busy_w) {
-			if (!(st = store_stmt(h, end)))
-				return;
-			sqlite3_bind_int64(st, 1, m->row);
-			sqlite3_bind_double(st, 2, ts);
-			sqlite3_bind_double(st, 3, m->energy_kwh);
-			store_exec(h, st);
-			m->busy = 0;
-			m->row = 0;
+			close_open(h, m, ts);
 			announce(h, m, ts);
 		}
 	}
-}
-
-/* Close m's open busy period at ts (it stops being measured). */
-static void close_open(struct hub *h, struct machine *m, double ts)
-{
-	static const char end[] =
-		"UPDATE machine_use SET ended_at=?2, energy_kwh=coalesce(energy_kwh, 0) + ?3 WHERE id=?1";
-	sqlite3_stmt *st;
-
-	if (!m->busy || !(st = store_stmt(h, end)))
-		return;
-	sqlite3_bind_int64(st, 1, m->row);
-	sqlite3_bind_double(st, 2, ts);
-	sqlite3_bind_double(st, 3, m->energy_kwh);
-	store_exec(h, st);
-	m->busy = 0;
-	m->row = 0;
 }
 
 int machine_plug_set(struct hub *h, const char *plug, const char *label, double busy_w)

@@ -2,15 +2,33 @@
 // accounts and audit page, the job history, the annual report): the
 // catalogues, the language switch, who is logged in (GET /api/me), and a
 // way back to the dashboard to log in.
-import { $ } from './dom.js';
+import { $, h } from './dom.js';
 import * as i18n from './i18n.js';
 import { get } from './api.js';
 
 const RANK = { none: 0, kiosk: 1, facilitator: 2, admin: 3 };
 
+const PAGES = [['/', 'staff.to_dashboard'], ['/jobs/', 'jobs.heading'], ['/report/', 'rep.heading'],
+	['/admin/', 'adm.heading']];
+
+// The parts every staff page has: the links between them, and what a
+// visitor without the right login sees.
+function frame() {
+	$('#staff-nav').replaceChildren(
+		h('h2', { id: 'staff-nav-h', class: 'visually-hidden', dataset: { i18n: 'staff.nav' } }),
+		h('ul', {}, PAGES.map(([href, key]) => h('li', {}, h('a', {
+			href, dataset: { i18n: key }, 'aria-current': location.pathname === href ? 'page' : null,
+		})))));
+	$('#denied').replaceChildren(
+		h('h2', { id: 'denied-h', dataset: { i18n: 'staff.denied_h' } }),
+		h('p', { id: 'denied-text', dataset: { i18n: 'staff.denied' } }),
+		h('p', {}, h('a', { class: 'btn btn-primary', href: '/', dataset: { i18n: 'staff.login' } })));
+}
+
 // Start a page that needs at least role `need`; onReady(me) once allowed,
 // onLang() after each language change.  Returns me ({user, role}).
 export async function startPage(need, onReady, onLang) {
+	frame();
 	await i18n.init();
 	i18n.wireSwitch($('#lang'));
 	const r = await get('/api/me');
