@@ -3,7 +3,7 @@
 // with filters and its CSV (/api/audit), and one's own password
 // (POST /api/me/password).
 import { $, h } from '../js/dom.js';
-import { t, fmtDateTime } from '../js/i18n.js';
+import { t, tn, fmtDateTime } from '../js/i18n.js';
 import { get, post, patch, list } from '../js/api.js';
 import { errorText } from '../js/errors.js';
 import { startPage, withQuery, dayStart, dayEnd } from '../js/staffpage.js';
@@ -85,7 +85,7 @@ function actionWord(a) {
 }
 
 function drawAudit() {
-	$('#audit-count').textContent = t('adm.audit_count', { n: audit.length });
+	$('#audit-count').textContent = tn('adm.audit_count', audit.length);
 	$('#audit-body').replaceChildren(...audit.map((a) => h('tr', {},
 		h('td', {}, h('time', { datetime: a.ts }, fmtDateTime(a.ts))),
 		h('td', {}, a.user || '—'),

@@ -2,7 +2,7 @@
 // duration, file and session, filtered by kind, state, device and dates,
 // with the same filters as a CSV link.
 import { $, h } from '../js/dom.js';
-import { t, tOr, fmtDateTime, fmtDuration } from '../js/i18n.js';
+import { t, tn, tOr, fmtDateTime, fmtDuration } from '../js/i18n.js';
 import { get, list } from '../js/api.js';
 import { startPage, withQuery, dayStart, dayEnd } from '../js/staffpage.js';
 
@@ -34,7 +34,7 @@ async function load() {
 }
 
 function draw() {
-	$('#jobs-count').textContent = t('jobs.count', { n: jobs.length });
+	$('#jobs-count').textContent = tn('jobs.count', jobs.length);
 	$('#jobs-body').replaceChildren(...jobs.map((j) => {
 		const scan = j.kind === 'scan';
 		const state = scan && j.state === 'printing' ? 'job.state.scanning' : 'job.state.' + j.state;

@@ -6,7 +6,7 @@
 // machines and devices show the names they were given (GET /api/machines,
 // /api/devices), not their plug ids.
 import { $, h } from '../js/dom.js';
-import { t, tOr, has, fmtNumber, fmtDateTime, fiscalYear, currentLang } from '../js/i18n.js';
+import { t, tn, tOr, has, fmtNumber, fmtDateTime, fiscalYear, currentLang } from '../js/i18n.js';
 import { get, list } from '../js/api.js';
 import { startPage } from '../js/staffpage.js';
 
@@ -101,7 +101,7 @@ function drawTrail() {
 	$('#trail-csv').href = url('csv', '&explain=' + encodeURIComponent(trailName));
 	const cols = trail ? trail.columns || [] : [];
 	const rows = trail ? trail.rows || [] : [];
-	$('#trail-note').textContent = trail ? t('rep.trail_rows', { n: rows.length, value: fmt(trailName, trail.value) }) : t('rep.unavailable');
+	$('#trail-note').textContent = trail ? tn('rep.trail_rows', rows.length, { value: fmt(trailName, trail.value) }) : t('rep.unavailable');
 	$('#trail-head').replaceChildren(...cols.map((c) => h('th', { scope: 'col' }, tOr('trail.col.' + c, c))));
 	$('#trail-body').replaceChildren(...rows.map((row) => h('tr', {},
 		cols.map((c) => h('td', { class: typeof row[c] === 'number' ? 'num' : 'wrap' }, cellText(c, row[c]))))));
