@@ -210,6 +210,7 @@ void device_unlink(struct hub *h, struct device *d)
 			p = (p + 1) & (uint32_t)(r->hcap - 1);
 		r->hash[p] = i + 1;
 	}
+	cJSON_Delete(d->settings);
 	free(d->metric);
 	event_free(d);
 	free(d);

@@ -310,7 +310,11 @@ static const char *const migrations[] = {
 	"   DEFERRABLE INITIALLY DEFERRED,"
 	"  name TEXT, room TEXT, hidden_metrics TEXT,"
 	"  feeds TEXT, machine TEXT, busy_w REAL,"
-	"  updated_at REAL NOT NULL, updated_by TEXT) WITHOUT ROWID;",
+	"  updated_at REAL NOT NULL, updated_by TEXT) WITHOUT ROWID;"
+	/* a device removed with its history kept is renamed removed/…:
+	 * its settings go as they would with the row */
+	"CREATE TRIGGER device_settings_renamed AFTER UPDATE OF id ON devices"
+	"  BEGIN DELETE FROM device_settings WHERE id = old.id; END;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

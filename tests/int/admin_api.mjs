@@ -92,6 +92,14 @@ test('PATCH /api/devices/{id}: roles, bad input, kept across a restart, audit-lo
 	eq(m[0].name, 'Prusa MK4');
 	eq(m[0].plug, PLUG);
 	eq(m[0].busy_w, 15);
+	// a removed device takes its settings along, whether its history stays or goes
+	eq(sql(hub.db, 'SELECT count(*) FROM device_settings'), '1');
+	eq((await hub.del('/api/devices/' + enc(PLUG), { cookie: who.admin })).status, 200);
+	eq(sql(hub.db, 'SELECT count(*) FROM device_settings'), '0', 'settings removed with the device');
+	eq((await hub.patch('/api/devices/' + enc(PRINTER), { name: 'Imprimante' }, { cookie: who.facilitator })).status, 200);
+	eq((await hub.del('/api/devices/' + enc(PRINTER) + '?history=drop', { cookie: who.admin })).status, 200);
+	eq(sql(hub.db, 'SELECT count(*) FROM device_settings'), '0');
+	eq((await hub.stop()).code, 0, 'clean exit, no leak');
 });
 
 test('a plug\'s machine: the dashboard\'s name wins over the config, busy periods and the report use it', async () => {
