@@ -481,7 +481,7 @@ static int get_audit(struct api_req *req, struct api_resp *resp)
 	static const char q[] =
 		"SELECT id, ts, user, action, object, detail FROM audit"
 		" WHERE ts >= ?1 AND ts <= ?2 AND (?3 IS NULL OR user = ?3)"
-		" AND (?4 IS NULL OR action = ?4 OR substr(action, 1, length(?4) + 1) = ?4 || '.')"
+		" AND (?4 IS NULL OR action = ?4 OR instr(action, ?4 || '.') = 1)"
 		" AND (?6 IS NULL OR object = ?6)"
 		" ORDER BY id DESC LIMIT ?5";
 	char user[80], action[80], object[128], fmt[16];
