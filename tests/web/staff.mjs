@@ -148,7 +148,7 @@ test('the annual report: a year picker, figures with targets and gaps, downloads
 	assert(/format=ods/.test(ods), ods);
 	const bytes = Buffer.from(await (await fetch(hub.url + ods)).arrayBuffer());
 	eq(bytes.subarray(0, 2).toString(), 'PK', 'a zip');
-	await page.getByRole('button', { name: /Voir le détail Détail : Impressions réussies/ }).click();
+	await page.getByRole('button', { name: /Voir le détail Détail : Impressions 3D terminées/ }).click();
 	await page.locator('#trail-body tr').first().waitFor();
 	const head = await text('#trail-head');
 	assert(head.includes('Appareil') && head.includes('Début') && !head.includes('started_at'), head);
