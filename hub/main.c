@@ -31,6 +31,7 @@
 #include "lab/alert.h"
 #include "lab/device.h"
 #include "lab/device_api.h"
+#include "lab/devset.h"
 #include "lab/health.h"
 #include "lab/ingest.h"
 #include "lab/job.h"
@@ -146,8 +147,8 @@ static int modules_init(struct hub *h)
 {
 	return api_init(h) || openapi_init(h) || ws_init(h) || http_init(h) || auth_init(h) ||
 	       device_init(h) || device_api_init(h) || removal_init(h) || ingest_init(h) ||
-	       job_init(h) || machine_init(h) || alert_init(h) || health_init(h) || part_init(h) || report_init(h) ||
-	       ha_init(h) ||
+	       job_init(h) || machine_init(h) || devset_init(h) || alert_init(h) || health_init(h) ||
+	       part_init(h) || report_init(h) || ha_init(h) ||
 	       fed_init(h) ? -1 : 0;
 }
 

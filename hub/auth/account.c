@@ -233,7 +233,46 @@ int account_delete(struct api_req *req, struct api_resp *resp)
 	return api_json(resp, 200, cJSON_CreateObject());
 }
 
-/* GET /api/audit?from=&to=&user=&action=&limit=N: newest first. */
+int account_password_self(struct api_req *req, struct api_resp *resp)
+{
+	static const char upd[] = "UPDATE users SET hash=?2 WHERE id=?1";
+	static const char kill[] = "DELETE FROM auth_sessions WHERE user_id=?1 AND token_hash<>?2";
+	const char *current = args_string(req->json, "current");
+	const char *password = args_string(req->json, "password");
+	char thx[65];
+	int64_t id = 0;
+	int role;
+	char *hash;
+	sqlite3_stmt *st;
+
+	if (!current || !password)
+		return api_error(resp, 400, "current and password are required");
+	if (strlen(password) < PASSWORD_MIN || strlen(password) > PASSWORD_MAX)
+		return api_error(resp, 400, "password: %d to %d characters", PASSWORD_MIN, PASSWORD_MAX);
+	if (auth_check_password(req->h, req->user, current, &id, &role) || id != req->user_id)
+		return api_error(resp, 403, "the current password is wrong");
+	if (!(hash = auth_password_hash(password)))
+		return api_error(resp, 500, "cannot hash the password");
+	if (!(st = store_stmt(req->h, upd))) {
+		free(hash);
+		return api_error(resp, 500, "database error");
+	}
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, hash, -1, free);
+	if (store_exec(req->h, st) != SQLITE_DONE)
+		return api_error(resp, 500, "database error");
+	auth_token_hash(req->session_token, thx);
+	if ((st = store_stmt(req->h, kill))) {
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_text(st, 2, thx, -1, SQLITE_TRANSIENT);
+		store_exec(req->h, st);
+	}
+	api_audit(req, "user.change", req->user, "own password");
+	if (args_commit(req, resp))
+		return 0;
+	return api_json(resp, 200, cJSON_CreateObject());
+}
+
 /* ---- the command line: mlab-hub user … -------------------------------- */
 
 /* Read one line (the password) from stdin, without echo on a terminal.

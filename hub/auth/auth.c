@@ -6,7 +6,7 @@
  * small machine: 19 MiB, 2 passes, 1 lane — about a tenth of a second on
  * a Raspberry Pi 4, paid once per login.  Logging in gives a random
  * 256-bit token in an HttpOnly, SameSite=Strict cookie (Secure under TLS);
- * the database keeps only SHA-256 of it (see token_hash()).  Failed logins
+ * the database keeps only SHA-256 of it (see auth_token_hash()).  Failed logins
  * are counted per peer address in login_failures, so the limit
  * (auth.max_attempts per auth.window_s) survives a restart, and per
  * account, where they add a growing delay (account_wait()).
@@ -62,7 +62,7 @@ static void hex(const unsigned char *b, size_t n, char *out)
  * nobody can guess one from its hash: a fast hash is enough to keep a
  * copied database from yielding live cookies, and a slow one (argon2)
  * would cost a tenth of a second on every request. */
-static void token_hash(const char *token, char out[65])
+void auth_token_hash(const char *token, char out[65])
 {
 	unsigned char d[32];
 
@@ -249,7 +249,7 @@ static int session_lookup(struct hub *h, const char *token, int64_t *id,
 
 	if (!h->store || !(st = store_stmt(h, q)))
 		return -1;
-	token_hash(token, th);
+	auth_token_hash(token, th);
 	sqlite3_bind_text(st, 1, th, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_double(st, 2, hub_now());
 	if (sqlite3_step(st) == SQLITE_ROW) {
@@ -404,7 +404,7 @@ static int post_login(struct api_req *req, struct api_resp *resp)
 	if (random_bytes(raw, sizeof(raw)))
 		return api_error(resp, 500, "no randomness available");
 	hex(raw, sizeof(raw), token);
-	token_hash(token, th);
+	auth_token_hash(token, th);
 	if ((st = store_stmt(h, del_exp))) {
 		sqlite3_bind_double(st, 1, now);
 		store_exec(h, st);
@@ -442,7 +442,7 @@ static int post_logout(struct api_req *req, struct api_resp *resp)
 	sqlite3_stmt *st;
 
 	if (req->session_token[0] && (st = store_stmt(req->h, del))) {
-		token_hash(req->session_token, th);
+		auth_token_hash(req->session_token, th);
 		sqlite3_bind_text(st, 1, th, -1, SQLITE_TRANSIENT);
 		store_exec(req->h, st);
 		api_audit(req, "auth.logout", NULL, NULL);
@@ -465,25 +465,42 @@ static int get_me(struct api_req *req, struct api_resp *resp)
 	return api_json(resp, 200, o);
 }
 
+/* One audit row as a CSV line (ts,user,action,object,detail). */
+static void audit_csv_row(struct api_resp *resp, sqlite3_stmt *st, const char *iso)
+{
+	api_csv(resp, iso, ',');
+	for (int i = 2; i < 6; i++)
+		api_csv(resp, (const char *)sqlite3_column_text(st, i), i == 5 ? '\n' : ',');
+}
+
+/* GET /api/audit?from=&to=&user=&action=&object=&limit=N[&format=csv]:
+ * newest first.  action "user" matches user.add, user.change…; "user.add"
+ * only itself. */
 static int get_audit(struct api_req *req, struct api_resp *resp)
 {
 	static const char q[] =
 		"SELECT id, ts, user, action, object, detail FROM audit"
 		" WHERE ts >= ?1 AND ts <= ?2 AND (?3 IS NULL OR user = ?3)"
-		" AND (?4 IS NULL OR action = ?4) AND (?6 IS NULL OR object = ?6)"
+		" AND (?4 IS NULL OR action = ?4 OR instr(action, ?4 || '.') = 1)"
+		" AND (?6 IS NULL OR object = ?6)"
 		" ORDER BY id DESC LIMIT ?5";
-	char user[80], action[80], object[128];
-	int bad = 0;
+	char user[80], action[80], object[128], fmt[16];
+	int bad = 0, csv = 0;
 	long limit = 500;
 	double from = api_time_arg(req, "from", 0, &bad);
 	double to = api_time_arg(req, "to", 1e15, &bad);
 	sqlite3_stmt *st;
-	cJSON *o, *arr;
+	cJSON *o = NULL, *arr = NULL;
 	char iso[40];
 
 	if (bad)
 		return api_error(resp, 400, "from/to must be ISO-8601 times or Unix seconds");
-	if (args_limit(req, resp, "limit", 500, &limit))
+	if (!api_query(req, "format", fmt, sizeof(fmt))) {
+		if (strcmp(fmt, "csv") && strcmp(fmt, "json"))
+			return api_error(resp, 400, "format must be json or csv");
+		csv = !strcmp(fmt, "csv");
+	}
+	if (args_limit(req, resp, "limit", csv ? ARGS_LIMIT_MAX : 500, &limit))
 		return 0;
 	if (!(st = store_stmt(req->h, q)))
 		return api_error(resp, 500, "database error");
@@ -496,13 +513,25 @@ static int get_audit(struct api_req *req, struct api_resp *resp)
 	sqlite3_bind_int64(st, 5, limit);
 	if (!api_query(req, "object", object, sizeof(object)) && object[0])
 		sqlite3_bind_text(st, 6, object, -1, SQLITE_TRANSIENT);
-	o = cJSON_CreateObject();
-	arr = cJSON_AddArrayToObject(o, "audit");
+	if (csv) {
+		resp->ctype = "text/csv; charset=utf-8";
+		api_header(resp, "Content-Disposition", "attachment; filename=\"audit.csv\"");
+		api_printf(resp, "ts,user,action,object,detail\r\n");
+	} else {
+		o = cJSON_CreateObject();
+		arr = cJSON_AddArrayToObject(o, "audit");
+	}
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		cJSON *a = cJSON_CreateObject();
+		cJSON *a;
 
+		hub_iso(sqlite3_column_double(st, 1), iso, sizeof(iso), 0);
+		if (csv) {
+			audit_csv_row(resp, st, iso);
+			continue;
+		}
+		a = cJSON_CreateObject();
 		cJSON_AddNumberToObject(a, "id", (double)sqlite3_column_int64(st, 0));
-		cJSON_AddStringToObject(a, "ts", hub_iso(sqlite3_column_double(st, 1), iso, sizeof(iso), 0));
+		cJSON_AddStringToObject(a, "ts", iso);
 		for (int i = 2; i < 6; i++) {
 			static const char *const names[] = { "user", "action", "object", "detail" };
 
@@ -515,6 +544,10 @@ static int get_audit(struct api_req *req, struct api_resp *resp)
 		cJSON_AddItemToArray(arr, a);
 	}
 	sqlite3_reset(st);
+	if (csv) {
+		resp->status = 200;
+		return 0;
+	}
 	return api_json(resp, 200, o);
 }
 
@@ -527,6 +560,7 @@ static const struct api_route auth_routes[] = {
 	{ "POST", "/api/login", ROLE_NONE, post_login },
 	{ "POST", "/api/logout", ROLE_NONE, post_logout },
 	{ "GET", "/api/me", ROLE_KIOSK, get_me },
+	{ "POST", "/api/me/password", ROLE_FACILITATOR, account_password_self },
 	{ "GET", "/api/users", ROLE_ADMIN, account_get_all },
 	{ "POST", "/api/users", ROLE_ADMIN, account_post },
 	{ "PATCH", "/api/users/*", ROLE_ADMIN, account_patch },

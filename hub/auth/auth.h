@@ -40,6 +40,9 @@ int auth_check_password(struct hub *h, const char *user, const char *password,
 void auth_audit(struct hub *h, const char *who, const char *action,
 		const char *object, const char *detail);
 
+/* The hex SHA-256 of a session token: what auth_sessions keeps. */
+void auth_token_hash(const char *token, char out[65]);
+
 /* "admin", "facilitator", "kiosk" or "none" for a ROLE_*. */
 const char *auth_role_name(int role);
 

@@ -18,6 +18,7 @@
 #include "lab/device.h"
 #include "lab/event.h"
 #include "lab/removal.h"
+#include "lab/devset.h"
 #include "mqtt/mqtt.h"
 #include "store/store.h"
 #include "store/tele.h"
@@ -142,6 +143,11 @@ void device_job_ended(struct hub *h, struct device *d, int64_t job_id, const cha
 	ANNOUNCE(job_ended, h, d, job_id, state, ts);
 }
 
+void device_changed(struct hub *h, struct device *d)
+{
+	changed(h, d);
+}
+
 void device_link_changed(struct hub *h, int link, int up)
 {
 	if (link == 0 && up && h->reg)
@@ -204,6 +210,7 @@ void device_unlink(struct hub *h, struct device *d)
 			p = (p + 1) & (uint32_t)(r->hcap - 1);
 		r->hash[p] = i + 1;
 	}
+	cJSON_Delete(d->settings);
 	free(d->metric);
 	event_free(d);
 	free(d);
@@ -398,6 +405,7 @@ void device_fini(struct hub *h)
 	if (!r)
 		return;
 	for (int i = 0; i < r->n; i++) {
+		cJSON_Delete(r->dev[i]->settings);
 		free(r->dev[i]->metric);
 		event_free(r->dev[i]);
 		free(r->dev[i]);
@@ -752,5 +760,6 @@ cJSON *device_json(const struct device *d)
 
 		cJSON_AddBoolToObject(s, "on", d->switch_on);
 	}
+	devset_decorate(d, o);
 	return o;
 }

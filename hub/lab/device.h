@@ -70,6 +70,7 @@ struct device {
 	int ack_pending;	/* publish its ack after the next commit */
 	int ack_clear;		/* an older hub may have left a retained ack: clear it */
 	int evict_checked;	/* has history: never evicted (removal.c) */
+	struct cJSON *settings;	/* owned: what facilitators set (devset.c), or NULL */
 };
 
 /* A subscriber to device news.  Every member may be NULL; the registry
@@ -131,6 +132,10 @@ void device_unlink(struct hub *h, struct device *d);
 int device_apply(struct hub *h, int eco_idx, int link,
 		 const struct eco_dev *u, double rx, const char *raw,
 		 size_t rawlen);
+
+/* Something of d that clients see changed outside device_apply (its
+ * settings): bump its version and tell the subscribers. */
+void device_changed(struct hub *h, struct device *d);
 
 /* Mark the device offline when its link or its ecosystem says so. */
 void device_set_online(struct hub *h, struct device *d, int online, double ts);

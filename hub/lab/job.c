@@ -205,7 +205,14 @@ static int get_jobs(struct api_req *req, struct api_resp *resp)
 {
 	static const char q[] =
 		"SELECT d.id, j.kind, j.file, j.state, j.started_at, j.ended_at, j.duration_s,"
-		" j.progress_pct, j.layers, j.filament_mm, j.id"
+		" j.progress_pct, j.layers, j.filament_mm, j.id,"
+		/* the session: the one its contribution names, else the one
+		 * open when it started */
+		" coalesce((SELECT c.session_id FROM contributions c WHERE c.job_id = j.id"
+		"   AND c.session_id IS NOT NULL LIMIT 1),"
+		"  (SELECT s.id FROM sessions s WHERE s.started_at <= j.started_at"
+		"   AND (s.ended_at IS NULL OR s.ended_at >= j.started_at) AND s.removed_at IS NULL"
+		"   ORDER BY s.id DESC LIMIT 1))"
 		" FROM jobs j JOIN devices d ON d.dev = j.dev"
 		" WHERE (?1 IS NULL OR d.id = ?1)"
 		" AND coalesce(j.ended_at, j.started_at, 1e18) >= ?2"
@@ -243,13 +250,13 @@ static int get_jobs(struct api_req *req, struct api_resp *resp)
 	if (csv) {
 		resp->ctype = "text/csv; charset=utf-8";
 		api_header(resp, "Content-Disposition", "attachment; filename=\"jobs.csv\"");
-		api_printf(resp, "device,kind,file,state,started_at,ended_at,duration_s,progress_pct,layers,filament_mm\r\n");
+		api_printf(resp, "device,kind,file,state,started_at,ended_at,duration_s,progress_pct,layers,filament_mm,session\r\n");
 	} else {
 		o = cJSON_CreateObject();
 		arr = cJSON_AddArrayToObject(o, "jobs");
 	}
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		char t1[40] = "", t2[40] = "", num[4][32] = { "", "", "", "" };
+		char t1[40] = "", t2[40] = "", num[4][32] = { "", "", "", "" }, sess[24] = "";
 
 		if (sqlite3_column_type(st, 4) != SQLITE_NULL)
 			hub_iso(sqlite3_column_double(st, 4), t1, sizeof(t1), 0);
@@ -260,6 +267,8 @@ static int get_jobs(struct api_req *req, struct api_resp *resp)
 				snprintf(num[i], sizeof(num[i]), "%.10g",
 					 i == 0 ? round(sqlite3_column_double(st, 6 + i)) :
 					 sqlite3_column_double(st, 6 + i));
+		if (sqlite3_column_type(st, 11) != SQLITE_NULL)
+			snprintf(sess, sizeof(sess), "%lld", (long long)sqlite3_column_int64(st, 11));
 		if (csv) {
 			api_csv(resp, (const char *)sqlite3_column_text(st, 0), ',');
 			api_csv(resp, (const char *)sqlite3_column_text(st, 1), ',');
@@ -268,7 +277,8 @@ static int get_jobs(struct api_req *req, struct api_resp *resp)
 			api_csv(resp, t1, ',');
 			api_csv(resp, t2, ',');
 			for (int i = 0; i < 4; i++)
-				api_csv(resp, num[i], i == 3 ? '\n' : ',');
+				api_csv(resp, num[i], ',');
+			api_csv(resp, sess, '\n');
 		} else {
 			cJSON *j = cJSON_CreateObject();
 
@@ -297,6 +307,10 @@ static int get_jobs(struct api_req *req, struct api_resp *resp)
 				cJSON_AddNumberToObject(j, "layers", atof(num[2]));
 			if (num[3][0])
 				cJSON_AddNumberToObject(j, "filament_mm", atof(num[3]));
+			if (sess[0])
+				cJSON_AddNumberToObject(j, "session", atof(sess));
+			else
+				cJSON_AddNullToObject(j, "session");
 			cJSON_AddItemToArray(arr, j);
 		}
 	}

@@ -10,6 +10,12 @@
  * above busy_w and closes it when it falls back, with the energy
  * integrated from the power readings.  A row left open by a restart is
  * resumed.
+ *
+ * Facilitators can say the same from the dashboard (a plug's settings,
+ * lab/devset.c): a name there wins over machine.<name>.name, a busy_w
+ * over the configured one, and a plug that no section names becomes a
+ * machine of its own, keyed by the plug's id.  GET /api/machines lists
+ * them with their names.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,14 +27,17 @@
 #include "core/log.h"
 #include "lab/device.h"
 #include "lab/machine.h"
+#include "net/api.h"
 #include "net/ws.h"
 #include "store/store.h"
 
 struct machine {
-	char name[64];		/* the config section: machine_use.machine */
-	char label[128];	/* machine.<name>.name, for people */
+	char name[ECO_ID_MAX + 20];	/* machine_use.machine: the config section, or the plug */
+	char label[128];	/* for people: the dashboard's, else machine.<name>.name */
+	char conf_label[128];	/* machine.<name>.name ("" for a dashboard machine) */
 	char plug[ECO_ID_MAX + 20];
-	double busy_w;
+	double busy_w, conf_busy_w;
+	int configured;		/* from a [machine.<name>] section */
 	int busy;
 	int64_t row;
 	double last_ts, last_w, energy_kwh;
@@ -61,31 +70,49 @@ static void each_plug(void *arg, const char *key, const char *name, const char *
 	snprintf(m->label, sizeof(m->label), "%s", conf_str(h->conf, k) ? conf_str(h->conf, k) : name);
 	snprintf(m->plug, sizeof(m->plug), "%s", value);
 	snprintf(k, sizeof(k), "machine.%s.busy_w", name);
-	m->busy_w = conf_num(h->conf, k);
+	m->busy_w = m->conf_busy_w = conf_num(h->conf, k);
+	memcpy(m->conf_label, m->label, sizeof(m->conf_label));
+	m->configured = 1;
 }
 
-int machine_init(struct hub *h)
+static int get_machines(struct api_req *req, struct api_resp *resp);
+
+static const struct api_route machine_routes[] = {
+	{ "GET", "/api/machines", ROLE_NONE, get_machines },
+	{ NULL, NULL, 0, NULL },
+};
+
+/* Resume the busy period machine m left open before a restart. */
+static int resume(struct hub *h, struct machine *m)
 {
 	static const char open_rows[] =
 		"SELECT id, started_at FROM machine_use WHERE machine=?1 AND ended_at IS NULL"
 		" ORDER BY id DESC LIMIT 1";
+	sqlite3_stmt *st = store_stmt(h, open_rows);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, m->name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		m->busy = 1;
+		m->row = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+int machine_init(struct hub *h)
+{
 	struct machines *ms = h->machines = calloc(1, sizeof(*ms));
 
 	if (!ms)
 		return -1;
 	conf_each(h->conf, "machine.*.plug", each_plug, h);
-	for (int i = 0; i < ms->n; i++) {
-		sqlite3_stmt *st = store_stmt(h, open_rows);
-
-		if (!st)
+	if (api_register(h, machine_routes))
+		return -1;
+	for (int i = 0; i < ms->n; i++)
+		if (resume(h, &ms->m[i]))
 			return -1;
-		sqlite3_bind_text(st, 1, ms->m[i].name, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			ms->m[i].busy = 1;
-			ms->m[i].row = sqlite3_column_int64(st, 0);
-		}
-		sqlite3_reset(st);
-	}
 	if (ms->n)
 		LOG(L_INFO, "machine: %d machine(s) measured by plugs", ms->n);
 	return 0;
@@ -109,13 +136,29 @@ static void announce(struct hub *h, struct machine *m, double ts)
 	ws_broadcast(h, "machine", o, WS_PUBLIC);
 }
 
+/* Close m's open busy period at ts (power fell, or it stops being
+ * measured). */
+static void close_open(struct hub *h, struct machine *m, double ts)
+{
+	static const char end[] =
+		"UPDATE machine_use SET ended_at=?2, energy_kwh=coalesce(energy_kwh, 0) + ?3 WHERE id=?1";
+	sqlite3_stmt *st;
+
+	if (!m->busy || !(st = store_stmt(h, end)))
+		return;
+	sqlite3_bind_int64(st, 1, m->row);
+	sqlite3_bind_double(st, 2, ts);
+	sqlite3_bind_double(st, 3, m->energy_kwh);
+	store_exec(h, st);
+	m->busy = 0;
+	m->row = 0;
+}
+
 void machine_metric(struct hub *h, struct device *d, const char *metric,
 		    double value, double ts)
 {
 	static const char start[] =
 		"INSERT INTO machine_use(machine, plug, started_at) VALUES (?1, ?2, ?3)";
-	static const char end[] =
-		"UPDATE machine_use SET ended_at=?2, energy_kwh=coalesce(energy_kwh, 0) + ?3 WHERE id=?1";
 	struct machines *ms = mstate(h);
 
 	if (!ms || strcmp(metric, "power_w"))
@@ -143,15 +186,73 @@ void machine_metric(struct hub *h, struct device *d, const char *metric,
 			m->energy_kwh = 0;
 			announce(h, m, ts);
 		} else if (m->busy && value <= m->busy_w) {
-			if (!(st = store_stmt(h, end)))
-				return;
-			sqlite3_bind_int64(st, 1, m->row);
-			sqlite3_bind_double(st, 2, ts);
-			sqlite3_bind_double(st, 3, m->energy_kwh);
-			store_exec(h, st);
-			m->busy = 0;
-			m->row = 0;
+			close_open(h, m, ts);
 			announce(h, m, ts);
 		}
 	}
+}
+
+int machine_plug_set(struct hub *h, const char *plug, const char *label, double busy_w)
+{
+	struct machines *ms = mstate(h);
+	struct machine *m = NULL;
+
+	if (!ms)
+		return 0;
+	for (int i = 0; i < ms->n && !m; i++)
+		if (!strcmp(ms->m[i].plug, plug))
+			m = &ms->m[i];
+	if (!m && !label)
+		return 0;
+	if (!m) {
+		if (ms->n >= (int)(sizeof(ms->m) / sizeof(ms->m[0]))) {
+			LOG(L_WARN, "machine: too many machines, %s not measured", plug);
+			return -1;
+		}
+		m = &ms->m[ms->n++];
+		memset(m, 0, sizeof(*m));
+		snprintf(m->name, sizeof(m->name), "%s", plug);
+		snprintf(m->plug, sizeof(m->plug), "%s", plug);
+		resume(h, m);
+	}
+	if (!label && !m->configured) {	/* a dashboard machine no more */
+		close_open(h, m, hub_now());
+		*m = ms->m[--ms->n];
+		return 0;
+	}
+	snprintf(m->label, sizeof(m->label), "%s", label ? label : m->conf_label);
+	m->busy_w = busy_w > 0 ? busy_w : m->configured ? m->conf_busy_w : MACHINE_BUSY_W;
+	return 0;
+}
+
+const char *machine_label(struct hub *h, const char *machine)
+{
+	struct machines *ms = mstate(h);
+
+	for (int i = 0; ms && i < ms->n; i++)
+		if (!strcmp(ms->m[i].name, machine))
+			return ms->m[i].label;
+	return NULL;
+}
+
+/* GET /api/machines: {"machines":[{"machine","name","plug","busy",
+ * "busy_w","configured"}]} */
+static int get_machines(struct api_req *req, struct api_resp *resp)
+{
+	struct machines *ms = mstate(req->h);
+	cJSON *o = cJSON_CreateObject();
+	cJSON *arr = cJSON_AddArrayToObject(o, "machines");
+
+	for (int i = 0; ms && i < ms->n; i++) {
+		cJSON *m = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(m, "machine", ms->m[i].name);
+		cJSON_AddStringToObject(m, "name", ms->m[i].label);
+		cJSON_AddStringToObject(m, "plug", ms->m[i].plug);
+		cJSON_AddBoolToObject(m, "busy", ms->m[i].busy);
+		cJSON_AddNumberToObject(m, "busy_w", ms->m[i].busy_w);
+		cJSON_AddBoolToObject(m, "configured", ms->m[i].configured);
+		cJSON_AddItemToArray(arr, m);
+	}
+	return api_json(resp, 200, o);
 }

@@ -100,15 +100,21 @@ static const char *split_fam(const char *name, char *fam, size_t len)
 	return dot + 1;
 }
 
-/* The label of a breakdown's key (group types, age bands, kinds, scales;
- * licences and machines are shown as they are). */
-static const char *key_label(const cJSON *cat, const char *fam, const char *key)
+/* The label of a breakdown's key (group types, age bands, kinds, scales,
+ * licences; machines by the names people know them by, from r when
+ * there is one). */
+static const char *key_label(const struct report *r, const cJSON *cat, const char *fam,
+			     const char *key)
 {
 	static const struct { const char *by, *prefix; } keys[] = {
 		{ ".by_group", "group." }, { ".by_age", "age." },
 		{ ".by_kind", "ckind." }, { ".by_scale", "ind.by_scale." },
+		{ ".by_licence", "licence." },
 	};
 	const char *by = strstr(fam, ".by_");
+
+	if (r && by && !strcmp(by, ".by_machine"))
+		return year_machine_label(r, key);
 
 	for (size_t i = 0; by && i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (!strcmp(by, keys[i].by))
@@ -116,7 +122,8 @@ static const char *key_label(const cJSON *cat, const char *fam, const char *key)
 	return key;
 }
 
-const char *render_label(const char *name, int fr, char *buf, size_t len)
+const char *render_label_r(const struct report *r, const char *name, int fr, char *buf,
+			   size_t len)
 {
 	cJSON *cat = cat_load(fr);
 	char fam[160];
@@ -126,9 +133,15 @@ const char *render_label(const char *name, int fr, char *buf, size_t len)
 	if (!key)
 		snprintf(buf, len, "%s", label(cat, name));
 	else
-		snprintf(buf, len, "%s%s: %s", label(cat, fam), fr ? " " : "", key_label(cat, fam, key));
+		snprintf(buf, len, "%s%s: %s", label(cat, fam), fr ? " " : "",
+			 key_label(r, cat, fam, key));
 	cJSON_Delete(cat);
 	return buf;
+}
+
+const char *render_label(const char *name, int fr, char *buf, size_t len)
+{
+	return render_label_r(NULL, name, fr, buf, len);
 }
 
 /* Write a number for people: decimal comma in French. */
@@ -264,7 +277,7 @@ static void svg_chart(struct report *r, struct api_resp *o, const cJSON *cat, co
 			continue;
 		snprintf(w, sizeof(w), "%.1f", max > 0 ? f->v / max * 240.0 : 0.0);
 		api_printf(o, "<text x=\"166\" y=\"%d\" text-anchor=\"end\">", y + 16);
-		html_str(o, key_label(cat, fam, f->name + pl));
+		html_str(o, key_label(r, cat, fam, f->name + pl));
 		api_printf(o, "</text><rect x=\"172\" y=\"%d\" width=\"%s\" height=\"18\""
 			   " fill=\"#2a6f97\"/><text x=\"%d\" y=\"%d\">", y + 2, w,
 			   176 + (int)(max > 0 ? f->v / max * 240.0 : 0), y + 16);
@@ -382,7 +395,7 @@ void render_html(struct report *r, struct api_resp *o, const struct report_opts 
 			PUT(o, "</h3>\n<table><tbody>\n");
 		}
 		PUT(o, "<tr><td>");
-		html_str(o, key_label(cat, thisfam, key));
+		html_str(o, key_label(r, cat, thisfam, key));
 		PUT(o, "</td><td class=\"n\">");
 		if (f->null)
 			PUT(o, "–");
@@ -410,7 +423,7 @@ void render_explain_html(struct report *r, const struct fig *f, struct xtab *x,
 	if (key) {
 		html_str(o, label(cat, fam));
 		PUT(o, " — ");
-		html_str(o, key_label(cat, fam, key));
+		html_str(o, key_label(r, cat, fam, key));
 	} else {
 		html_str(o, label(cat, f->name));
 	}

@@ -16,6 +16,8 @@ struct report_opts;
  * breakdown as "family: key" ("Séances par type de groupe : Famille", the words of web/i18n/).
  * Returns buf.  Pure. */
 const char *render_label(const char *name, int fr, char *buf, size_t len);
+/* The same, machines by the names people know them by (r's). */
+const char *render_label_r(const struct report *r, const char *name, int fr, char *buf, size_t len);
 
 void render_json(struct report *r, struct api_resp *o);
 

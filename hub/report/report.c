@@ -30,6 +30,7 @@
 #include "report/dpkg.h"
 #include "report/explain.h"
 #include "report/fig.h"
+#include "report/ods.h"
 #include "report/render.h"
 #include "report/report.h"
 #include "report/year.h"
@@ -90,8 +91,14 @@ int report_render(struct hub *h, const struct report_opts *op, struct api_resp *
 	struct fiscal_tz z;
 	int rc = 0;
 
-	if (strcmp(op->format, "json") && strcmp(op->format, "csv") && strcmp(op->format, "html")) {
-		snprintf(err, errlen, "format must be json, csv or html");
+	if (strcmp(op->format, "json") && strcmp(op->format, "csv") && strcmp(op->format, "html") &&
+	    strcmp(op->format, "ods")) {
+		snprintf(err, errlen, "format must be json, csv, html or ods (xlsx: use ods, which"
+			 " Excel opens too)");
+		return -3;
+	}
+	if (op->explain && !strcmp(op->format, "ods")) {
+		snprintf(err, errlen, "an explain trail comes as json, csv or html");
 		return -3;
 	}
 	if (strcmp(op->lang, "fr") && strcmp(op->lang, "en")) {
@@ -154,6 +161,11 @@ int report_render(struct hub *h, const struct report_opts *op, struct api_resp *
 		render_json(&r, o);
 	} else if (!strcmp(op->format, "csv")) {
 		render_csv(&r, o);
+	} else if (!strcmp(op->format, "ods")) {
+		if (ods_write(&r, !strcmp(op->lang, "fr"), o)) {
+			snprintf(err, errlen, "out of memory");
+			rc = -1;
+		}
 	} else {
 		render_html(&r, o, op);
 	}
@@ -232,7 +244,7 @@ static int parse_fy(const char *s, int *fy)
 	return 0;
 }
 
-/* GET /api/indicators?fy=Y[&format=json|csv|html][&explain=NAME][&lang=fr|en] */
+/* GET /api/indicators?fy=Y[&format=json|csv|html|ods][&explain=NAME][&lang=fr|en] */
 static int get_indicators(struct api_req *req, struct api_resp *resp)
 {
 	struct hub *h = req->h;
@@ -272,6 +284,12 @@ static int get_indicators(struct api_req *req, struct api_resp *resp)
 		api_header(resp, "Content-Disposition", disp);
 	} else if (!strcmp(format, "html")) {
 		resp->ctype = "text/html; charset=utf-8";
+	} else if (!strcmp(format, "ods")) {
+		char disp[128];
+
+		resp->ctype = "application/vnd.oasis.opendocument.spreadsheet";
+		snprintf(disp, sizeof(disp), "attachment; filename=\"indicators-%d.ods\"", op.fy);
+		api_header(resp, "Content-Disposition", disp);
 	} else {
 		resp->ctype = "application/json";
 	}
@@ -330,7 +348,7 @@ static const struct api_route report_routes[] = {
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: mlab-hub report [--fy YEAR] [--format json|csv|html|datapackage] "
+	fprintf(stderr, "usage: mlab-hub report [--fy YEAR] [--format json|csv|html|ods|datapackage] "
 		"[--explain NAME] [--lang fr|en] [--out DIR] [--db PATH]\n");
 }
 

@@ -391,6 +391,32 @@ static void each_machine(void *arg, const char *key, const char *name, const cha
 	add_machine(arg, name);
 }
 
+/* The label of machine key, malloc'd (caller frees); NULL when out of
+ * memory. */
+static char *machine_label_load(struct report *r, const char *key)
+{
+	static const char q[] =
+		"SELECT machine FROM device_settings WHERE id=?1 AND machine IS NOT NULL";
+	const char *plug = key, *name = NULL;
+	sqlite3_stmt *st;
+	char k[200], *out = NULL;
+
+	if (r->h->conf) {
+		snprintf(k, sizeof(k), "machine.%s.plug", key);
+		if (conf_str(r->h->conf, k))
+			plug = conf_str(r->h->conf, k);
+		snprintf(k, sizeof(k), "machine.%s.name", key);
+		name = conf_str(r->h->conf, k);
+	}
+	if ((st = store_stmt(r->h, q))) {
+		sqlite3_bind_text(st, 1, plug, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			out = strdup((const char *)sqlite3_column_text(st, 0));
+		sqlite3_reset(st);
+	}
+	return out ? out : strdup(name && *name ? name : key);
+}
+
 /* Closed busy periods overlapping the year, clipped to it (hours and a
  * time-proportional share of energy), and the list of machines: those
  * seen plus those configured, sorted.  0 or -1. */
@@ -433,7 +459,19 @@ int year_load_machine_use(struct report *r)
 		conf_each(r->h->conf, "machine.*.plug", each_machine, r);
 	if (r->nmach > 1)
 		qsort(r->mach, (size_t)r->nmach, sizeof(*r->mach), cmp_str);
+	if (r->nmach && !(r->mach_label = calloc((size_t)r->nmach, sizeof(*r->mach_label))))
+		r->oom = 1;
+	for (int i = 0; r->mach_label && i < r->nmach; i++)
+		r->mach_label[i] = machine_label_load(r, r->mach[i]);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+const char *year_machine_label(const struct report *r, const char *key)
+{
+	for (int i = 0; i < r->nmach; i++)
+		if (!strcmp(r->mach[i], key))
+			return r->mach_label && r->mach_label[i] ? r->mach_label[i] : key;
+	return key;
 }
 
 /* Jobs that ended in the year in a terminal state.  0 or -1. */
@@ -581,9 +619,13 @@ void year_free(struct report *r)
 	free(r->job);
 	for (int i = 0; i < r->nbands; i++)
 		free(r->bands[i]);
-	for (int i = 0; i < r->nmach; i++)
+	for (int i = 0; i < r->nmach; i++) {
 		free(r->mach[i]);
+		if (r->mach_label)
+			free(r->mach_label[i]);
+	}
 	free(r->mach);
+	free(r->mach_label);
 	free(r->figs);
 	memset(r, 0, sizeof(*r));
 }

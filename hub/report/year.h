@@ -136,11 +136,17 @@ struct report {
 	char *bands[MAX_BANDS];
 	int nbands;
 	char **mach;
+	char **mach_label;	/* parallel to mach: the name people know it by */
 	int nmach;
 	struct fig *figs;
 	int nfigs;
 	int oom;
 };
+
+/* The name people know machine key (a machine_use.machine) by: the
+ * dashboard's (device_settings.machine of its plug), else the config's
+ * machine.<key>.name, else the key.  Points into r. */
+const char *year_machine_label(const struct report *r, const char *key);
 
 #define PUSH(r, arr, n, slot) do { void *_s; \
 	(arr) = year_grow((arr), (n), sizeof(*(arr)), &_s); \

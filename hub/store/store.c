@@ -299,6 +299,22 @@ static const char *const migrations[] = {
 	"  WHERE client_id IS NOT NULL;"
 	"ALTER TABLE devices ADD COLUMN public_name TEXT;"
 	"ALTER TABLE projects ADD COLUMN public_title TEXT;",
+
+	/* 10: what facilitators say about a device (lab/devset.c): a name and
+	 * a room that win over what the device reports, metrics nobody reads,
+	 * the printer or machine a plug feeds.  Keyed by the device's id text;
+	 * removing the device removes them (deferred: a device first seen in
+	 * the open group transaction gets its row before the commit). */
+	"CREATE TABLE device_settings("
+	"  id TEXT PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE"
+	"   DEFERRABLE INITIALLY DEFERRED,"
+	"  name TEXT, room TEXT, hidden_metrics TEXT,"
+	"  feeds TEXT, machine TEXT, busy_w REAL,"
+	"  updated_at REAL NOT NULL, updated_by TEXT) WITHOUT ROWID;"
+	/* a device removed with its history kept is renamed removed/…:
+	 * its settings go as they would with the row */
+	"CREATE TRIGGER device_settings_renamed AFTER UPDATE OF id ON devices"
+	"  BEGIN DELETE FROM device_settings WHERE id = old.id; END;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

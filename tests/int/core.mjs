@@ -173,7 +173,7 @@ test('sequenced events are absorbed when resent and acknowledged once committed'
 	eq([jobs[0].kind, jobs[0].state, jobs[0].file], ['scan', 'finished', 'buste.stl']);
 	assert(await metric(hub, 'events_duplicate_total') >= 1, 'duplicate counted');
 	const csv = (await hub.get('/api/jobs?format=csv', { cookie })).text.split('\r\n');
-	eq(csv[0], 'device,kind,file,state,started_at,ended_at,duration_s,progress_pct,layers,filament_mm');
+	eq(csv[0], 'device,kind,file,state,started_at,ended_at,duration_s,progress_pct,layers,filament_mm,session');
 	assert(csv[1].startsWith('mlab/scan-9,scan,buste.stl,finished,'), csv[1]);
 	eq((await hub.stop()).code, 0);
 });

@@ -41,7 +41,8 @@ function imports(url) {
 }
 
 test('each page preloads its whole module chain', async () => {
-	for (const page of ['index.html', 'kiosk/index.html', 'wall/index.html', 'network/index.html']) {
+	for (const page of ['index.html', 'kiosk/index.html', 'wall/index.html', 'network/index.html', 'admin/index.html',
+		'jobs/index.html', 'report/index.html']) {
 		const html = fs.readFileSync(path.join(WEB, page), 'utf8');
 		const entry = html.match(/<script type="module" src="([^"]+)"/)[1];
 		const preloaded = new Set([...html.matchAll(/<link rel="modulepreload" href="([^"]+)"/g)].map((m) => m[1]));

@@ -8,6 +8,7 @@ import { h, replaceKeepFocus } from './dom.js';
 import { t, tn, tOr, fmtNumber, fmtPercent, fmtDuration, fmtDateTime, fmtEta } from './i18n.js';
 import { get, post } from './api.js';
 import { lineChart, RANGES } from './chart.js';
+import { openDeviceSettings, confirmSwitchOff } from './devsettings.js';
 
 const KIND_ORDER = ['printer', 'scanner', 'plug', 'sensor', 'button', 'other'];
 const CHART_METRICS = ['temperature_c', 'humidity_pct', 'co2_ppm', 'pressure_hpa', 'illuminance_lx',
@@ -16,6 +17,11 @@ const ACTIVE = new Set(['preparing', 'printing', 'paused']);
 const TEMP_SERIES = ['nozzle_temp_c', 'nozzle_target_c', 'bed_temp_c', 'bed_target_c'];
 const TARGETS = { nozzle_temp_c: 'nozzle_target_c', bed_temp_c: 'bed_target_c' };
 const SHOWN_WITH = new Set(Object.values(TARGETS));	// targets ride on their temperature's line
+// The metrics a tile shows first; the others fold under "more measures".
+const MAIN_METRICS = new Set(['power_w', 'energy_today_kwh', 'temperature_c', 'humidity_pct', 'co2_ppm',
+	'pressure_hpa', 'illuminance_lx', 'nozzle_temp_c', 'bed_temp_c', 'chamber_temp_c', 'pm25_ugm3',
+	'voc_ppb', 'moisture_pct', 'battery_pct']);
+const DURATION_METRICS = new Set(['uptime_s', 'remaining_s']);
 
 export function createDeviceWall(root, emptyNote, countEl) {
 	const devices = new Map();		// id → device JSON
@@ -24,6 +30,7 @@ export function createDeviceWall(root, emptyNote, countEl) {
 	const charts = new Map();		// id → {open, metric, points, from, to, at}
 	let alertsByDevice = new Map();
 	const receivedAt = new Map();	// id → when its last update arrived (ms)
+	const moreOpen = new Map();	// id → "more measures" unfolded
 	let layoutKey = '', brokerDown = false;
 
 	const kindOf = (d) => (KIND_ORDER.includes(d.kind) ? d.kind : 'other');
@@ -31,7 +38,8 @@ export function createDeviceWall(root, emptyNote, countEl) {
 
 	function metricLine(name, value, d) {
 		const unit = tOr('unitsym.' + name, '');
-		let v = fmtNumber(value, name.endsWith('_kwh') ? 3 : 1) + unit;
+		let v = DURATION_METRICS.has(name) ? fmtDuration(value)
+			: fmtNumber(value, name.endsWith('_kwh') || name === 'power_factor' ? 3 : 1) + unit;
 		const target = TARGETS[name];
 		if (target && d.metrics[target] !== undefined && d.metrics[target] > 0)
 			v = t('metric.with_target', { value: v, target: fmtNumber(d.metrics[target], 0) + unit });
@@ -90,13 +98,14 @@ export function createDeviceWall(root, emptyNote, countEl) {
 			h('span', { class: `switch-state ${on ? 'is-on' : 'is-off'}` }, on ? t('switch.on') : t('switch.off')),
 			h('button', {
 				type: 'button', class: 'btn btn-small', 'aria-pressed': String(on), disabled: p && !p.failed,
-				dataset: { focus: 'switch:' + d.id }, onclick: () => toggle(d),
+				dataset: { focus: 'switch:' + d.id }, onclick: (ev) => toggle(d, ev),
 			}, label, h('span', { class: 'visually-hidden' }, ' ' + t('switch.label', { name: d.name }))),
 			p && p.failed ? h('span', { class: 'error small', role: 'alert' }, t(p.failed)) : null);
 	}
 
-	async function toggle(d) {
+	async function toggle(d, ev) {
 		const want = !d.switch.on;
+		if (!want && !await confirmSwitchOff(d, devices, ev && ev.currentTarget)) return;
 		const p = { on: want, failed: null };
 		pendingSwitch.set(d.id, p);
 		render(d.id);
@@ -189,18 +198,32 @@ export function createDeviceWall(root, emptyNote, countEl) {
 	}
 
 	function tileContent(d) {
-		const metrics = Object.entries(d.metrics || {}).filter(([k]) => !SHOWN_WITH.has(k) ||
-			d.metrics[Object.keys(TARGETS).find((x) => TARGETS[x] === k)] === undefined);
+		const hidden = new Set(d.hidden_metrics || []);
+		const metrics = Object.entries(d.metrics || {}).filter(([k]) => !hidden.has(k) && (!SHOWN_WITH.has(k) ||
+			d.metrics[Object.keys(TARGETS).find((x) => TARGETS[x] === k)] === undefined));
+		const main = metrics.filter(([k]) => MAIN_METRICS.has(k));
+		const more = metrics.filter(([k]) => !MAIN_METRICS.has(k));
+		const moreBox = more.length ? h('details', { class: 'metrics-more', open: moreOpen.get(d.id) ? 'open' : null },
+			h('summary', { dataset: { focus: 'more:' + d.id } }, tn('devices.more_metrics', more.length)),
+			h('dl', { class: 'metrics' }, more.map(([k, v]) => metricLine(k, v, d)))) : null;
+		if (moreBox) moreBox.addEventListener('toggle', () => moreOpen.set(d.id, moreBox.open));
+		const feeds = d.feeds && devices.get(d.feeds) ? devices.get(d.feeds).name : null;
 		const alerts = alertsByDevice.get(d.id) || 0;
 		return [
-			h('header', { class: 'tile-head' }, h('h4', { class: 'tile-name' }, d.name || d.id), badge(d)),
+			h('header', { class: 'tile-head' }, h('h4', { class: 'tile-name' }, d.name || d.id), badge(d),
+				h('button', {
+					type: 'button', class: 'btn btn-small btn-quiet tile-settings', dataset: { focus: 'settings:' + d.id },
+					onclick: (ev) => openDeviceSettings(d, devices, ev.currentTarget, (nd) => api.update(nd)),
+				}, t('devset.open'), h('span', { class: 'visually-hidden' }, ' ' + t('devset.open_label', { name: d.name || d.id })))),
 			h('p', { class: 'tile-meta' }, t('kind.' + kindOf(d)), ' · ', d.source,
 				d.last_seen ? [' · ', t(brokerDown ? 'device.last_known' : 'device.seen', { t: fmtDateTime(d.last_seen) })] : null),
 			alerts ? h('p', { class: 'tile-alert' }, tn('device.has_alerts', alerts)) : null,
+			feeds || d.machine ? h('p', { class: 'tile-feeds' }, t('devset.feeds_line', { what: [d.machine, feeds].filter(Boolean).join(' · ') })) : null,
 			h('div', { class: 'tile-live' },
 				jobBlock(d),
 				switchBlock(d),
-				metrics.length ? h('dl', { class: 'metrics' }, metrics.map(([k, v]) => metricLine(k, v, d))) : null),
+				main.length ? h('dl', { class: 'metrics' }, main.map(([k, v]) => metricLine(k, v, d))) : null,
+				moreBox),
 			chartBlock(d),
 		];
 	}
@@ -253,7 +276,7 @@ export function createDeviceWall(root, emptyNote, countEl) {
 			: tn('devices.count', devices.size, { online: fmtNumber(online, 0) });
 	}
 
-	return {
+	const api = {
 		devices,
 		snapshot(list) {
 			devices.clear();
@@ -282,4 +305,5 @@ export function createDeviceWall(root, emptyNote, countEl) {
 			updateCount();
 		},
 	};
+	return api;
 }

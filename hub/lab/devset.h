@@ -1,0 +1,22 @@
+/*
+ * devset.h — facilitators' settings of a device (name, room, hidden
+ * metrics, what a plug feeds), kept in device_settings; PATCH
+ * /api/devices/{id}.
+ */
+#ifndef MLAB_DEVSET_H
+#define MLAB_DEVSET_H
+
+struct hub;
+struct device;
+struct cJSON;
+
+/* Load every device's settings, hand plugs' machines to machine.c and
+ * register the PATCH route (after device_init and machine_init).  0 or -1. */
+int devset_init(struct hub *h);
+
+/* Put d's settings into its JSON o (device_json): the chosen name and
+ * room, "reported" with the device's own, hidden_metrics, feeds, machine.
+ * o stays the caller's. */
+void devset_decorate(const struct device *d, struct cJSON *o);
+
+#endif
