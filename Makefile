@@ -176,11 +176,11 @@ clean:
 # built with dpkg-buildpackage from a clean copy of the tree under build/deb/,
 # so this checkout's own build/ is left alone.  ARCH=arm64|armhf cross-builds
 # with the toolchain of `make cross`.  check-deb: build, then
-# tests/deb/check_deb.sh (contents, conffiles, maintainer scripts, lintian).
+# tests/int/deb_package.sh (contents, conffiles, maintainer scripts, lintian).
 deb:
 	@scripts/deb.sh $(ARCH)
 check-deb: deb
-	@tests/deb/check_deb.sh $(ARCH)
+	@DEB_ARCH=$(ARCH) sh tests/int/deb_package.sh
 
 -include $(shell find build/rel build/asan -name '*.d' -type f 2>/dev/null)
 

@@ -454,7 +454,7 @@ static void parse_args(struct load *L, int argc, char **argv)
 						"event or mixed", optarg);
 			break;
 		case O_SEQ: L->seq_start = opt_long("seq-start", optarg, 1,
-						    1000000000000000L); break;
+						    1000000000000000LL); break;
 		case O_PREFIX: L->prefix = opt_str("id-prefix", optarg, 50); break;
 		case O_CLIENTS: L->nconn = opt_long("clients", optarg, 1, 1000); break;
 		case O_RUA: L->resend_until_ack = 1; break;
@@ -475,7 +475,7 @@ static void parse_args(struct load *L, int argc, char **argv)
 					      sizeof(L->skip[0])))
 				opt_usage_error("--skip-seq: at most 16");
 			L->skip[L->nskip++] = opt_long("skip-seq", optarg, 1,
-						       1000000000000000L);
+						       1000000000000000LL);
 			break;
 		case 'H': L->host = opt_str("host", optarg, 255); break;
 		case 'p': L->port = (int)opt_long("port", optarg, 1, 65535); break;

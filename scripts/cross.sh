@@ -40,7 +40,7 @@ done
 # We install the runtime library (libwebsockets17:ARCH) and the -dev package's
 # dependencies normally, and unpack libwebsockets-dev:ARCH into
 # $CROSS_CACHE/ARCH/sysroot/, searched before /usr/include.
-PKGS="libmosquitto sqlite3 libgpiod libcjson libargon2 libsystemd libcap"
+PKGS="libmosquitto sqlite3 libgpiod libcjson libargon2 libsystemd libcap libcrypto"
 DEVS="libmosquitto-dev libsqlite3-dev libgpiod-dev libcjson-dev libargon2-dev libsystemd-dev libcap-dev libssl-dev libuv1-dev zlib1g-dev libwebsockets17"
 CFLAGS=${CFLAGS:--O2 -g}
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
@@ -123,8 +123,20 @@ full_sysroot() {
 	# shellcheck disable=SC2086
 	(cd "$CROSS_CACHE/$arch/debs" && apt-get download -q $pk) || {
 		echo "cross.sh: apt-get download of the $arch packages failed" >&2; return 1; }
+	# each package also raw-extracted (files + DEBIAN/) under pkgs/: the
+	# shlibs and symbols files there let dpkg-shlibdeps (-S) name the
+	# packages a .deb built against this sysroot depends on
+	rm -rf "$CROSS_CACHE/$arch/pkgs"; mkdir -p "$CROSS_CACHE/$arch/pkgs"
 	for d in "$CROSS_CACHE/$arch/debs"/*.deb; do
 		dpkg-deb -x "$d" "$sr"
+		dpkg-deb -R "$d" "$CROSS_CACHE/$arch/pkgs/$(basename "$d" .deb)"
+	done
+	# absolute links (usr/lib/T/libm.so -> /lib/T/libm.so.6) would point
+	# at the host, where nothing of ARCH lives, and the linker would fall
+	# back to the static libm.a (a GLIBC_PRIVATE errno in the binary):
+	# point them into the sysroot
+	find "$sr" -type l | while read -r l; do
+		case $(readlink "$l") in /*) ln -sfn "$sr$(readlink "$l")" "$l" ;; esac
 	done
 	: >"$sr/.full"
 	echo "cross.sh: $arch libraries unpacked into $sr"
@@ -153,6 +165,7 @@ lws_sysroot() {
 env_for() {
 	t=$(triplet "$1")
 	CC=$t-gcc
+	SHLIBS_DIRS=
 	PKG_CONFIG_LIBDIR=/usr/lib/$t/pkgconfig:/usr/share/pkgconfig
 	PKG_CONFIG_PATH=
 	PKG_CONFIG_SYSROOT_DIR=
@@ -167,6 +180,7 @@ env_for() {
 		PCF=$(pkg-config --cflags $PKGS)
 		PLIBS="-lwebsockets $(pkg-config --libs $PKGS) -lm -lpthread"
 		QEMU_ROOT=$sr
+		SHLIBS_DIRS=$(find "$CROSS_CACHE/$1/pkgs" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | sort | tr '\n' ' ')
 		return 0
 	fi
 	PCF="-I$sr/usr/include $(pkg-config --cflags $PKGS)"
@@ -245,8 +259,11 @@ check() {
 		echo "ok - $arch: no tests/unit/test_*.c yet (nothing to run)"
 		return 0
 	fi
+	# tests/unit/stub_*.c stand in for hub/wire.c (the fan-out tables) as
+	# in the Makefile's unit-test rules
+	stubs=$(ls tests/unit/stub_*.c 2>/dev/null || true)
 	# shellcheck disable=SC2086
-	compile "$out" $lib_src $tests
+	compile "$out" $lib_src $tests $stubs
 	while IFS= read -r f; do
 		echo "not ok - $arch: $f compiles"
 		nfail=$((nfail + 1))
@@ -265,7 +282,8 @@ check() {
 		if [ ! -f "$(obj "$out" "$t" | tr -d ' ')" ]; then
 			continue	# already reported as not compiling
 		fi
-		if ! $CC $CFLAGS -o "$out/tests/$name" $(obj "$out" "$t") "$out/libhub.a" $PLIBS 2>"$out/tests/$name.link"; then
+		# shellcheck disable=SC2086
+		if ! $CC $CFLAGS -o "$out/tests/$name" $(obj "$out" "$t" $stubs) "$out/libhub.a" $PLIBS 2>"$out/tests/$name.link"; then
 			echo "not ok - $arch $name: link failed:"; sed 's/^/#   /' "$out/tests/$name.link"
 			nfail=$((nfail + 1))
 			continue
@@ -313,7 +331,8 @@ smoke() {
 	kill -TERM "$pid" 2>/dev/null || true
 	rc=0; wait "$pid" || rc=$?
 	case "$got" in
-	*'"status":"ok"'*) if [ "$rc" = 0 ]; then
+	# no broker here: "degraded", but answering
+	*'"status":"ok"'* | *'"status":"degraded"'*) if [ "$rc" = 0 ]; then
 		echo "ok - $arch mlab-hub runs under qemu: /healthz answers, SIGTERM exits 0"; npass=$((npass + 1))
 		else echo "not ok - $arch mlab-hub exit status $rc after SIGTERM"; nfail=$((nfail + 1)); sed 's/^/#   /' "$d/log" | tail -n 10; fi ;;
 	*) echo "not ok - $arch mlab-hub runs under qemu and answers /healthz"; nfail=$((nfail + 1)); sed 's/^/#   /' "$d/log" | tail -n 10 ;;
@@ -323,7 +342,10 @@ smoke() {
 
 npass=0 nfail=0
 for a in $arches; do
-	if ! deps "$a"; then
+	# in env mode stdout is eval'd by the caller: the install chatter goes to stderr
+	if [ "$what" = env ]; then
+		deps "$a" >&2 || { echo "cross.sh: $a: cross toolchain and -dev packages missing (see above)" >&2; exit 1; }
+	elif ! deps "$a"; then
 		echo "not ok - $a: cross toolchain and $a -dev packages installed (see above)"
 		nfail=$((nfail + 1))
 		continue
@@ -333,7 +355,8 @@ for a in $arches; do
 	env)
 		env_for "$a" >&2
 		# single-quoted for eval; none of these values holds a quote
-		printf "MLAB_CC='%s'\nMLAB_PKG_CFLAGS='%s'\nMLAB_PKG_LIBS='%s'\n" "$CC" "$PCF" "$PLIBS" ;;
+		printf "MLAB_CC='%s'\nMLAB_PKG_CFLAGS='%s'\nMLAB_PKG_LIBS='%s'\nMLAB_SHLIBS_DIRS='%s'\n" \
+			"$CC" "$PCF" "$PLIBS" "$SHLIBS_DIRS" ;;
 	build) build "$a" ;;
 	check) check "$a"; [ -n "${CROSS_TESTS:-}" ] || smoke "$a" ;;
 	esac

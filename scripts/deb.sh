@@ -43,7 +43,7 @@ set -- -b -us -uc -j"$(nproc 2>/dev/null || echo 2)"
 if [ "$arch" != "$host" ]; then
 	vars=$(scripts/cross.sh "$arch" env)
 	eval "$vars"
-	export MLAB_CC MLAB_PKG_CFLAGS MLAB_PKG_LIBS
+	export MLAB_CC MLAB_PKG_CFLAGS MLAB_PKG_LIBS MLAB_SHLIBS_DIRS
 	set -- "$@" -a"$arch" -Pcross,nocheck -d
 fi
 echo "deb.sh: dpkg-buildpackage $* in $src (log: $out/build-$arch.log)"

@@ -33,17 +33,17 @@ void opt_version(void)
 	exit(0);
 }
 
-long opt_long(const char *name, const char *arg, long min, long max)
+long long opt_long(const char *name, const char *arg, long long min, long long max)
 {
 	char *end;
-	long v;
+	long long v;
 
 	errno = 0;
-	v = strtol(arg, &end, 10);
+	v = strtoll(arg, &end, 10);
 	if (errno || end == arg || *end)
 		opt_usage_error("--%s: '%s' is not an integer", name, arg);
 	if (v < min || v > max)
-		opt_usage_error("--%s: %ld is out of range %ld..%ld", name, v,
+		opt_usage_error("--%s: %lld is out of range %lld..%lld", name, v,
 				min, max);
 	return v;
 }

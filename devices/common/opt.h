@@ -21,7 +21,7 @@ void opt_version(void) __attribute__((noreturn));
 /* After the options: exit 2 if an argument is left over. */
 void opt_no_more_args(int argc, char **argv);
 /* Parse arg as an integer/number in [min, max] or exit 2 naming --name. */
-long opt_long(const char *name, const char *arg, long min, long max);
+long long opt_long(const char *name, const char *arg, long long min, long long max);
 double opt_double(const char *name, const char *arg, double min, double max);
 /* Non-empty string, at most maxlen bytes, or exit 2. Returns arg. */
 const char *opt_str(const char *name, const char *arg, size_t maxlen);
