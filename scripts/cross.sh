@@ -40,7 +40,7 @@ done
 # We install the runtime library (libwebsockets17:ARCH) and the -dev package's
 # dependencies normally, and unpack libwebsockets-dev:ARCH into
 # $CROSS_CACHE/ARCH/sysroot/, searched before /usr/include.
-PKGS="libmosquitto sqlite3 libgpiod libcjson libargon2 libsystemd libcap libcrypto"
+PKGS="libmosquitto sqlite3 libgpiod libcjson libargon2 libsystemd libcap libcrypto zlib"
 DEVS="libmosquitto-dev libsqlite3-dev libgpiod-dev libcjson-dev libargon2-dev libsystemd-dev libcap-dev libssl-dev libuv1-dev zlib1g-dev libwebsockets17"
 CFLAGS=${CFLAGS:--O2 -g}
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}

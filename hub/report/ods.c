@@ -4,8 +4,8 @@
  *
  * An .ods file is a zip holding `mimetype` (first, uncompressed),
  * META-INF/manifest.xml and content.xml.  We write it by hand, every
- * entry stored (no compression: the sheet is a few kilobytes), with our
- * own CRC-32, so the hub needs no spreadsheet library: OpenDocument is an
+ * entry stored (no compression: the sheet is a few kilobytes; zlib gives
+ * the CRC-32), so the hub needs no spreadsheet library: OpenDocument is an
  * open ISO standard (ISO/IEC 26300) that the museum's free software reads
  * natively, which is why we chose it over .xlsx.
  *
@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "net/api.h"
 #include "report/fig.h"
@@ -129,24 +130,6 @@ static void content(struct report *r, int fr, struct buf *b)
 	bstr(b, "</table:table></office:spreadsheet></office:body></office:document-content>\n");
 }
 
-static uint32_t crc32_of(const char *p, size_t n)
-{
-	static uint32_t table[256];
-	uint32_t c = 0xffffffffu;
-
-	if (!table[1])
-		for (uint32_t i = 0; i < 256; i++) {
-			uint32_t k = i;
-
-			for (int j = 0; j < 8; j++)
-				k = k & 1 ? 0xedb88320u ^ (k >> 1) : k >> 1;
-			table[i] = k;
-		}
-	for (size_t i = 0; i < n; i++)
-		c = table[(c ^ (unsigned char)p[i]) & 0xff] ^ (c >> 8);
-	return c ^ 0xffffffffu;
-}
-
 static void le16(struct api_resp *o, unsigned v)
 {
 	char b[2] = { (char)(v & 0xff), (char)((v >> 8) & 0xff) };
@@ -220,7 +203,7 @@ int ods_write(struct report *r, int fr, struct api_resp *o)
 	e[2].data = b.p;
 	e[2].len = b.len;
 	for (int i = 0; i < ODS_FILES; i++) {
-		e[i].crc = crc32_of(e[i].data, e[i].len);
+		e[i].crc = (uint32_t)crc32(0, (const Bytef *)e[i].data, (uInt)e[i].len);
 		e[i].offset = (uint32_t)(o->len - start);
 		header(o, &e[i], 0);
 		api_write(o, e[i].data, e[i].len);
