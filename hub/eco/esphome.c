@@ -95,6 +95,25 @@ static void esp_note_metric(struct esp_node *e, const char *m)
 		e->env = 1;
 }
 
+/* ESPHome's restart, safe_mode, shutdown and factory_reset switches
+ * (often named "<node>_restart" or "Restart") reboot the node: they are
+ * not a relay, and a node with one is not a plug. */
+static int esp_admin_switch(const char *obj)
+{
+	static const char *tails[] = { "restart", "reboot", "safe_mode", "shutdown",
+				       "factory_reset" };
+	size_t n = strlen(obj);
+
+	for (size_t i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+		size_t t = strlen(tails[i]);
+
+		if (n >= t && !strcasecmp(obj + n - t, tails[i]) &&
+		    (n == t || !isalnum((unsigned char)obj[n - t - 1])))
+			return 1;
+	}
+	return 0;
+}
+
 /* One `<node>/<comp>/<obj>/state` message (attr: climate attribute). */
 static int esp_state(struct eco_ctx *ctx, struct eco_dev *d, struct esp_node *e,
 		     const char *topic, const char *comp, const char *obj,
@@ -155,7 +174,7 @@ static int esp_state(struct eco_ctx *ctx, struct eco_dev *d, struct esp_node *e,
 	}
 	if (!strcmp(comp, "switch")) {
 		b = eco_bool(payload, len);
-		if (b < 0)
+		if (b < 0 || esp_admin_switch(obj))
 			return ECO_OK;
 		e->sw = 1;
 		if (!e->switch_obj[0])

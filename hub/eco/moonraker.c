@@ -198,8 +198,8 @@ static int mr_status(struct eco_dev *d, struct mr_mem *m, const cJSON *status)
 
 /*
  * Parse one Moonraker message.  ECO_OK with the instance's printer;
- * ECO_IGNORED for other topics, cleared retained topics and statuses that
- * carry nothing the hub reads; ECO_BAD for payloads that are not JSON.
+ * ECO_IGNORED for other topics, cleared retained topics and empty statuses
+ * or values the hub does not read; ECO_BAD for payloads that are not JSON.
  */
 static int mr_parse(struct eco_ctx *ctx, const char *topic, const char *payload,
 		    size_t len, int retained, struct eco_out *out)
@@ -267,9 +267,12 @@ static int mr_parse(struct eco_ctx *ctx, const char *topic, const char *payload,
 			n = 1;
 		}
 	} else if (!strcmp(kind, "klipper/status")) {
+		/* Klipper only sends what changed: a status of objects the
+		 * hub does not read (webhooks ready, toolhead) still says
+		 * that the printer is there */
 		j = cJSON_GetObjectItemCaseSensitive(root, "status");
 		if (cJSON_IsObject(j))
-			n = mr_status(d, mr_mem(ctx, inst), j);
+			n = mr_status(d, mr_mem(ctx, inst), j) + (j->child != NULL);
 	} else {
 		j = cJSON_GetObjectItemCaseSensitive(root, "value");
 		if (j)

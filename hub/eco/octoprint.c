@@ -200,9 +200,29 @@ static int octo_event(struct eco_dev *d, const char *event, const cJSON *root)
 	return ECO_OK;
 }
 
+/* printer_data.state.flags of a progress message: the job's state when
+ * the flags say printing or paused (the retained progress is all a hub
+ * started mid-print gets, the PrintStarted event is long gone). */
+static void octo_flags(struct eco_dev *d, const cJSON *flags)
+{
+	const char *state = NULL;
+
+	if (!cJSON_IsObject(flags))
+		return;
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(flags, "paused")) ||
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(flags, "pausing")))
+		state = "paused";
+	else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(flags, "printing")))
+		state = "printing";
+	if (state) {
+		strcpy(d->job_state, state);
+		d->has |= ECO_JOB_STATE;
+	}
+}
+
 /*
  * progress/printing: {"location","path","progress"} and, with the
- * printerData option, printer_data{progress{printTimeLeft}}.
+ * printerData option, printer_data{state{flags}, progress{printTimeLeft}}.
  */
 static int octo_progress(struct eco_dev *d, const cJSON *root)
 {
@@ -219,6 +239,8 @@ static int octo_progress(struct eco_dev *d, const cJSON *root)
 		d->has |= ECO_JOB_PROGRESS;
 	}
 	pd = cJSON_GetObjectItemCaseSensitive(root, "printer_data");
+	octo_flags(d, cJSON_GetObjectItemCaseSensitive(
+			      cJSON_GetObjectItemCaseSensitive(pd, "state"), "flags"));
 	pd = cJSON_GetObjectItemCaseSensitive(pd, "progress");
 	if (!eco_jnum(cJSON_GetObjectItemCaseSensitive(pd, "printTimeLeft"), 0, &v) &&
 	    v >= 0) {

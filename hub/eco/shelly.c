@@ -37,6 +37,7 @@ struct sh_dev {
 	struct eco_slot slot;		/* key: the device's topic prefix */
 	int gen1;
 	int plug;		/* a switch, cover or meter was seen */
+	int relay;		/* a switch or cover was seen */
 };
 
 struct sh_priv {
@@ -87,8 +88,10 @@ static int sh_component(const char *k, char *type, size_t tlen, int *id)
 struct sh_walk {
 	struct eco_dev *d;
 	int plug, sensor, inputs, others;
+	int meter;		/* an energy meter (em, em1, pm1): a relay only if one shows */
 	int have_temp_comp;	/* a temperature:N gives the real temperature */
 	int known_plug;		/* the device showed a relay or meter before */
+	int known_relay;	/* the device showed a relay before */
 };
 
 /* Metric name for component instance id: `name` for id 0, else name_<id>. */
@@ -129,6 +132,8 @@ static void sh_comp(struct sh_walk *w, const char *type, int id, const cJSON *c)
 		}
 		if (!strcmp(type, "light"))
 			w->others = 1;
+		else if (!strcmp(type, "em") || !strcmp(type, "em1") || !strcmp(type, "pm1"))
+			w->meter = 1;
 		else
 			w->plug = 1;
 		if (sh_num(c, "apower", &v) == 0 || sh_num(c, "act_power", &v) == 0 ||
@@ -156,7 +161,7 @@ static void sh_comp(struct sh_walk *w, const char *type, int id, const cJSON *c)
 			sh_metric(d, "energy_kwh", id, v / 1000.0);
 		if (sh_num(c, "total_act_ret", &v) == 0 || sh_num(c, "total_act_ret_energy", &v) == 0)
 			sh_metric(d, "returned_energy_kwh", id, v / 1000.0);
-		w->plug = 1;
+		w->meter = 1;
 	} else if (!strcmp(type, "temperature")) {
 		if (sh_num(c, "tC", &v) == 0)
 			sh_metric(d, "temperature_c", id >= 100 ? id - 100 : id, v);
@@ -206,7 +211,8 @@ static void sh_comps(struct sh_walk *w, const cJSON *obj)
  * single component or a delta shows one part: a temperature, humidity or
  * battery reading alone makes a sensor (a Plus H&T publishes nothing
  * else) unless the device showed a relay or meter before (a Pro with an
- * add-on probe).
+ * add-on probe).  An energy meter without a relay (Pro 3EM, EM Gen3,
+ * PM Mini) is a sensor too: it cannot be switched.
  */
 static void sh_kind(struct sh_walk *w, int full)
 {
@@ -214,6 +220,8 @@ static void sh_kind(struct sh_walk *w, int full)
 
 	if (w->plug)
 		k = "plug";
+	else if (w->meter)
+		k = w->known_relay ? NULL : "sensor";
 	else if (w->sensor && (full || !w->known_plug))
 		k = "sensor";
 	else if (full && w->inputs && !w->others)
@@ -487,6 +495,7 @@ static int sh_parse(struct eco_ctx *ctx, const char *topic, const char *payload,
 		if ((sd = sh_find(ctx->priv, prefix, 1))) {
 			sd->gen1 = 1;
 			sd->plug |= (d->has & ECO_KIND) && !strcmp(d->kind, "plug");
+			sd->relay |= sd->plug;
 		}
 		return ECO_OK;
 	}
@@ -511,6 +520,7 @@ static int sh_parse(struct eco_ctx *ctx, const char *topic, const char *payload,
 		w.d = d;
 		sd = sh_find(ctx->priv, prefix, 0);
 		w.known_plug = sd && sd->plug;
+		w.known_relay = sd && sd->relay;
 		if (!strcmp(seg[tail], "events")) {
 			rc = sh_rpc(&w, root, retained);
 		} else if (tail == n - 1) {
@@ -535,7 +545,8 @@ static int sh_parse(struct eco_ctx *ctx, const char *topic, const char *payload,
 			out->ndev--;
 		else if ((sd = sh_find(ctx->priv, prefix, 1))) {
 			sd->gen1 = 0;
-			sd->plug |= w.plug;
+			sd->plug |= w.plug || w.meter;
+			sd->relay |= w.plug;
 		}
 		return rc;
 	}
@@ -583,8 +594,7 @@ static int sh_filters(const char *prefix, char filters[][256], int max)
 	for (int i = 0; tails[i] && n < max; i++)
 		snprintf(filters[n++], 256, "+/+/%s", tails[i]);
 	for (int i = 0; gen1[i] && n < max; i++)
-		if (strcmp(gen1[i], "temperature"))	/* least useful; keeps us at 14 */
-			snprintf(filters[n++], 256, "shellies/+/%s", gen1[i]);
+		snprintf(filters[n++], 256, "shellies/+/%s", gen1[i]);
 	return n;
 }
 

@@ -427,7 +427,8 @@ static int tas_filters(const char *prefix, char filters[][256], int max)
 	static const char *deflt[] = {
 		"tele/+/+", "stat/+/+", "tasmota/discovery/+/config",
 		"tasmota/discovery/+/sensors", "+/tele/+", "+/stat/+",
-		"+/+/tele/+", "+/+/+/tele/+", "+/+/+/+/tele/+", NULL
+		"+/+/tele/+", "+/+/+/tele/+", "+/+/+/+/tele/+",
+		"+/+/stat/+", "+/+/+/stat/+", "+/+/+/+/stat/+", NULL
 	};
 	int n = 0;
 

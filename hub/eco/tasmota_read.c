@@ -91,12 +91,22 @@ static void tas_readings(struct tas_walk *w, const char *key, const cJSON *obj)
 		tas_metric(d, "voc_ppb", key, v);
 		w->env = 1;
 	}
-	if (!strcmp(key, "ANALOG") &&
-	    eco_jnum(cJSON_GetObjectItemCaseSensitive(obj, "A0"), 0, &v) == 0)
-		eco_metric(d, "analog_a0", v);
+	/* ADC channels: ANALOG{A0…}, ADS1115{A0…A3}, ADS1x15 */
+	cJSON_ArrayForEach(j, obj) {
+		char name[16];
+		const char *k = j->string;
+
+		if (!k || k[0] != 'A' || !isdigit((unsigned char)k[1]) ||
+		    (k[2] && (!isdigit((unsigned char)k[2]) || k[3])) ||
+		    eco_jnum(j, 0, &v) < 0)
+			continue;
+		snprintf(name, sizeof(name), "analog_a%s", k + 1);
+		tas_metric(d, name, key, v);
+	}
 }
 
-/* One sensor object.  The old DS18x20 driver nests one level more,
+/* One sensor object, or an array of them (several chips of one kind, as
+ * Tasmota 6.x sent ADS1115).  The old DS18x20 driver nests one level more,
  * "DS18x20":{"DS1":{"Type","Address","Temperature"},"DS2":{…}}: an
  * object holding only objects is a group, each member a sensor. */
 static void tas_sensor(struct tas_walk *w, const char *key, const cJSON *obj)
@@ -104,6 +114,12 @@ static void tas_sensor(struct tas_walk *w, const char *key, const cJSON *obj)
 	const cJSON *j;
 	int inner = 0, other = 0;
 
+	if (cJSON_IsArray(obj)) {	/* "ADS1115":[{A0…},{A0…}]: one per chip */
+		cJSON_ArrayForEach(j, obj)
+			if (cJSON_IsObject(j))
+				tas_readings(w, key, j);
+		return;
+	}
 	cJSON_ArrayForEach(j, obj)
 		if (cJSON_IsObject(j))
 			inner++;
@@ -368,7 +384,7 @@ void tas_walk(struct tas_walk *w, const cJSON *obj, int depth)
 			tas_str(d, ECO_FIRMWARE, d->firmware, sizeof(d->firmware), j);
 		} else if (!strcmp(k, "ZbReceived") && cJSON_IsObject(j)) {
 			tas_zigbee(w, j);
-		} else if (cJSON_IsObject(j) && strncmp(k, "Status", 6) &&
+		} else if ((cJSON_IsObject(j) || cJSON_IsArray(j)) && strncmp(k, "Status", 6) &&
 			   strcmp(k, "Berry") && strcmp(k, "Info2") && strcmp(k, "Info3")) {
 			tas_sensor(w, k, j);
 		}

@@ -22,7 +22,7 @@
 #include "t.h"
 
 extern const struct eco_ops tasmota_ops, octoprint_ops, bambu_ops,
-	homeassistant_ops;
+	homeassistant_ops, shelly_ops;
 
 /* Every ecosystem of the table, as the hub holds them (peers included). */
 struct lab {
@@ -310,6 +310,151 @@ TEST(t_discovery_is_no_sign_of_life)
 	lab_close(l);
 }
 
+/* ------------------------------------------- formats from real logs, 2 */
+
+/* Tasmota 6.x sent several chips of one kind as an array
+ * ("ADS1115":[{"A0":…}]); ADC channels beyond A0 are read too. */
+TEST(t_tasmota_sensor_arrays)
+{
+	struct lab *l = lab_open();
+	struct eco_dev *d;
+
+	CHECK(matches(&tasmota_ops, NULL, "PoolController/tele/SENSOR"));
+	CHECK(feed(l, "tasmota", "PoolController/tele/SENSOR",
+		   "{\"Time\":\"2019-04-21T05:47:55\",\"ADS1115\":[{\"A0\":1959,\"A1\":-1,"
+		   "\"A2\":3165,\"A3\":3238}]}") == ECO_OK);
+	d = dev(l, "PoolController");
+	CHECK_NEAR(metric(d, "analog_a0"), 1959, 0);
+	CHECK_NEAR(metric(d, "analog_a1"), -1, 0);
+	CHECK_NEAR(metric(d, "analog_a3"), 3238, 0);
+	/* two chips: the second one's channels get its name */
+	CHECK(feed(l, "tasmota", "tele/pool/SENSOR",
+		   "{\"ADS1115\":[{\"A0\":10,\"A1\":11},{\"A0\":20}],\"ANALOG\":{\"A0\":5,\"A1\":6}}") == ECO_OK);
+	d = dev(l, "pool");
+	CHECK_NEAR(metric(d, "analog_a0"), 10, 0);
+	CHECK_NEAR(metric(d, "analog_a1"), 11, 0);
+	CHECK_NEAR(metric(d, "analog_a0_ads1115"), 20, 0);
+	CHECK_NEAR(metric(d, "analog_a0_analog"), 5, 0);
+	/* keys that only look like channels, arrays of numbers: nothing */
+	CHECK(feed(l, "tasmota", "tele/odd/SENSOR",
+		   "{\"X\":{\"A\":1,\"A1B\":2,\"A123\":3},\"Y\":[1,2,3]}") == ECO_OK);
+	CHECK(dev(l, "odd")->nmetric == 0);
+	lab_close(l);
+}
+
+/* A FullTopic with levels before %topic% (fhem/%topic%/%prefix%/): the
+ * stat/ replies are heard as well as tele/. */
+TEST(t_tasmota_stat_behind_levels)
+{
+	struct lab *l = lab_open();
+
+	CHECK(matches(&tasmota_ops, NULL, "fhem/H3_Garage_Temp/stat/STATUS2"));
+	CHECK(matches(&tasmota_ops, NULL, "a/b/c/dev/stat/RESULT"));
+	CHECK(feed(l, "tasmota", "fhem/H3_Garage_Temp/stat/STATUS2",
+		   "{\"StatusFWR\":{\"Version\":\"15.0.1(release-sensors)\",\"Boot\":31}}") == ECO_OK);
+	CHECK_STR(dev(l, "H3_Garage_Temp")->firmware, "15.0.1(release-sensors)");
+	lab_close(l);
+}
+
+/* Shelly Gen1 publishes the device temperature at shellies/<id>/temperature. */
+TEST(t_shelly_gen1_temperature)
+{
+	struct lab *l = lab_open();
+
+	CHECK(matches(&shelly_ops, NULL, "shellies/shellyswitch25-0083A7/temperature"));
+	CHECK(feed(l, "shelly", "shellies/shellyswitch25-0083A7/temperature", "59.03") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "shellies/shellyswitch25-0083A7"), "temperature_c"), 59.03, 1e-9);
+	lab_close(l);
+}
+
+/* Gen2+ energy meters without a relay (3EM-63 Gen3 em1:N, Pro 3EM em:0,
+ * PM Mini pm1:0) are sensors; a switch seen on the same device makes it
+ * a plug, whichever comes first. */
+TEST(t_shelly_meter_without_relay)
+{
+	struct lab *l = lab_open();
+
+	CHECK(feed(l, "shelly", "shelly3em63g3-48f6eead1a8c/status/em1:0",
+		   "{\"id\":0,\"current\":0.068,\"voltage\":229.5,\"act_power\":2.3,\"aprt_power\":15.6,"
+		   "\"pf\":0.15,\"freq\":50.0,\"calibration\":\"factory\"}") == ECO_OK);
+	CHECK_STR(dev(l, "shelly3em63g3-48f6eead1a8c")->kind, "sensor");
+	CHECK_NEAR(metric(dev(l, "shelly3em63g3-48f6eead1a8c"), "power_w"), 2.3, 1e-9);
+	CHECK(feed(l, "shelly", "shellypmminig3-1/status/pm1:0",
+		   "{\"id\":0,\"voltage\":230.1,\"current\":0.1,\"apower\":20.5,"
+		   "\"aenergy\":{\"total\":12.5}}") == ECO_OK);
+	CHECK_STR(dev(l, "shellypmminig3-1")->kind, "sensor");
+	/* a Pro EM: its contactor switch, then its meter: a plug */
+	CHECK(feed(l, "shelly", "shellyproem50-1/status/switch:0",
+		   "{\"id\":0,\"source\":\"init\",\"output\":false}") == ECO_OK);
+	CHECK_STR(dev(l, "shellyproem50-1")->kind, "plug");
+	CHECK(feed(l, "shelly", "shellyproem50-1/status/em1:0",
+		   "{\"id\":0,\"current\":1.0,\"voltage\":230.0,\"act_power\":200.0}") == ECO_OK);
+	CHECK(!(dev(l, "shellyproem50-1")->has & ECO_KIND));
+	/* meter first, then the switch */
+	CHECK(feed(l, "shelly", "shellyproem50-2/status/em1:0",
+		   "{\"id\":0,\"act_power\":1.0}") == ECO_OK);
+	CHECK_STR(dev(l, "shellyproem50-2")->kind, "sensor");
+	CHECK(feed(l, "shelly", "shellyproem50-2/status/switch:0",
+		   "{\"id\":0,\"output\":true}") == ECO_OK);
+	CHECK_STR(dev(l, "shellyproem50-2")->kind, "plug");
+	lab_close(l);
+}
+
+/* ESPHome's restart / safe_mode / shutdown switches are no relay. */
+TEST(t_esphome_admin_switch)
+{
+	struct lab *l = lab_open();
+
+	CHECK(feed(l, "esphome", "attic-powerwall/switch/attic-powerwall_restart/state", "OFF") == ECO_OK);
+	CHECK(!(dev(l, "attic-powerwall")->has & (ECO_KIND | ECO_SWITCH)));
+	CHECK(feed(l, "esphome", "node1/switch/safe_mode/state", "OFF") == ECO_OK);
+	CHECK(!(dev(l, "node1")->has & ECO_SWITCH));
+	/* a relay named so that it merely contains the word is a relay */
+	CHECK(feed(l, "esphome", "node2/switch/restartable_pump/state", "ON") == ECO_OK);
+	CHECK(dev(l, "node2")->has & ECO_SWITCH);
+	CHECK_STR(dev(l, "node2")->kind, "plug");
+	lab_close(l);
+}
+
+/* OctoPrint's retained progress with printer_data: its state flags say
+ * whether a job runs (a hub started mid-print never saw PrintStarted). */
+TEST(t_octoprint_progress_flags)
+{
+	struct lab *l = lab_open();
+
+	CHECK(feed(l, "octoprint", "octoPrint/progress/printing",
+		   "{\"location\": \"local\", \"path\": \"a.gcode\", \"progress\": 92, \"printer_data\": "
+		   "{\"state\": {\"text\": \"Printing\", \"flags\": {\"operational\": true, \"printing\": true, "
+		   "\"paused\": false, \"pausing\": false}}, \"progress\": {\"printTimeLeft\": 912}}, "
+		   "\"_timestamp\": 1629303524}") == ECO_OK);
+	CHECK_STR(dev(l, "octoPrint")->job_state, "printing");
+	CHECK_NEAR(dev(l, "octoPrint")->job_progress, 92, 0);
+	CHECK(feed(l, "octoprint", "octoPrint/progress/printing",
+		   "{\"location\": \"local\", \"path\": \"a.gcode\", \"progress\": 40, \"printer_data\": "
+		   "{\"state\": {\"flags\": {\"printing\": false, \"paused\": true}}}}") == ECO_OK);
+	CHECK_STR(dev(l, "octoPrint")->job_state, "paused");
+	/* without printer_data the progress says nothing of the state */
+	CHECK(feed(l, "octoprint", "octoPrint/progress/printing",
+		   "{\"location\": \"local\", \"path\": \"a.gcode\", \"progress\": 41}") == ECO_OK);
+	CHECK(!(dev(l, "octoPrint")->has & ECO_JOB_STATE));
+	lab_close(l);
+}
+
+/* Klipper sends only what changed: a status of objects the hub does not
+ * read (webhooks ready, toolhead) still shows the printer. */
+TEST(t_moonraker_status_unread_objects)
+{
+	struct lab *l = lab_open();
+
+	CHECK(feed(l, "moonraker", "moonraker/klipper/status",
+		   "{\"eventtime\": 423824.53180501, \"status\": {\"webhooks\": {\"state\": \"ready\", "
+		   "\"state_message\": \"Printer is ready\"}}}") == ECO_OK);
+	CHECK_STR(dev(l, "moonraker")->kind, "printer");
+	CHECK(feed(l, "moonraker", "moonraker/klipper/status",
+		   "{\"eventtime\": 1.0, \"status\": {}}") == ECO_IGNORED);
+	lab_close(l);
+}
+
 int main(void)
 {
 	RUN(t_tasmota5_flat_energy);
@@ -319,5 +464,12 @@ int main(void)
 	RUN(t_octoprint_connected_first);
 	RUN(t_bambu_chamber_placeholder);
 	RUN(t_discovery_is_no_sign_of_life);
+	RUN(t_tasmota_sensor_arrays);
+	RUN(t_tasmota_stat_behind_levels);
+	RUN(t_shelly_gen1_temperature);
+	RUN(t_shelly_meter_without_relay);
+	RUN(t_esphome_admin_switch);
+	RUN(t_octoprint_progress_flags);
+	RUN(t_moonraker_status_unread_objects);
 	return t_done();
 }

@@ -521,7 +521,9 @@ TEST(t_moonraker_print)
 	CHECK_NEAR(d->job_progress, 25, 1e-9);
 	CHECK(feed(&t, "mk3/klipper/status", "{\"eventtime\":161.0,\"status\":{\"display_status\":{\"progress\":0.3}}}") == ECO_OK);
 	CHECK_NEAR(dev0(&t)->job_progress, 30, 1e-9);
-	CHECK(feed(&t, "mk3/klipper/status", "{\"eventtime\":162.0,\"status\":{\"webhooks\":{\"state\":\"ready\"}}}") == ECO_IGNORED);
+	/* an object the hub does not read still shows the printer (Moonraker#255) */
+	CHECK(feed(&t, "mk3/klipper/status", "{\"eventtime\":162.0,\"status\":{\"webhooks\":{\"state\":\"ready\"}}}") == ECO_OK);
+	CHECK(!HAS(dev0(&t), ECO_JOB_STATE) && dev0(&t)->nmetric == 0);
 	CHECK(feed(&t, "mk3/klipper/status", "{\"eventtime\":163.0,\"status\":{}}") == ECO_IGNORED);
 	/* split status, object name with a space */
 	CHECK(feed(&t, "mk3/klipper/state/temperature_sensor chamber/temperature", "{\"eventtime\":170.0,\"value\":35.5}") == ECO_OK);

@@ -919,7 +919,7 @@ TEST(t_shelly_more_devices)
 		   "\"c_act_power\":-10.2,\"n_current\":null,\"total_current\":1.712,"
 		   "\"total_act_power\":265.6,\"total_aprt_power\":385.2,\"user_calibrated_phase\":[]}") == ECO_OK);
 	d = dev(l, EM);
-	CHECK_STR(d->kind, "plug");
+	CHECK_STR(d->kind, "sensor");	/* a meter without a relay */
 	CHECK_NEAR(metric(d, "power_w"), 265.6, 1e-9);
 	CHECK_NEAR(metric(d, "current_a"), 1.712, 1e-9);
 	CHECK_NEAR(metric(d, "voltage_v"), 231.2, 1e-9);
@@ -928,7 +928,7 @@ TEST(t_shelly_more_devices)
 		   "\"total_act\":3680.1,\"total_act_ret\":50.0}") == ECO_OK);
 	CHECK_NEAR(metric(dev(l, EM), "energy_kwh"), 3.6801, 1e-9);
 	CHECK_NEAR(metric(dev(l, EM), "returned_energy_kwh"), 0.05, 1e-9);
-	/* the Pro's own temperature after its meter: still a plug */
+	/* the Pro's own temperature after its meter: still the meter */
 	CHECK(feed(l, "shelly", "shellypro3em-c8f09e8a1b2c/status/temperature:0",
 		   "{\"id\":0,\"tC\":42.3,\"tF\":108.1}") == ECO_OK);
 	CHECK(!HAS(dev(l, EM), ECO_KIND));
