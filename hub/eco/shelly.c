@@ -316,6 +316,24 @@ static int sh_gen1(struct eco_dev *d, char **seg, int n, const char *payload,
 
 	if (n >= 2)
 		id = atoi(seg[1]);
+	if (!strcmp(seg[0], "roller") && n == 2)	/* a cover: open, close, stop */
+		return len ? ECO_OK : ECO_IGNORED;
+	if ((!strcmp(seg[0], "roller") && n == 3) ||
+	    (!strcmp(seg[0], "relay") && n == 2 && !isdigit((unsigned char)seg[1][0]))) {
+		/* roller/N/power|energy, and the Shelly 2's relay/power in
+		 * roller mode: metering, no relay to switch */
+		const char *what = seg[n - 1];
+
+		if (eco_num(payload, len, 0, &v) < 0)
+			return ECO_IGNORED;
+		if (!strcmp(what, "power"))
+			sh_metric(d, "power_w", id, v);
+		else if (!strcmp(what, "energy"))	/* watt-minutes */
+			sh_metric(d, "energy_kwh", id, v / 60000.0);
+		else if (strcmp(what, "pos"))
+			return ECO_IGNORED;
+		return ECO_OK;
+	}
 	if (!strcmp(seg[0], "relay") && n == 2) {
 		int on = eco_bool(payload, len);
 
@@ -578,8 +596,8 @@ static int sh_switch(struct eco_ctx *ctx, const char *native, int on,
 static int sh_filters(const char *prefix, char filters[][256], int max)
 {
 	static const char *tails[] = { "online", "events/rpc", "status", "status/+", NULL };
-	static const char *gen1[] = { "relay/#", "emeter/+/+", "sensor/+", "input_event/+",
-				      "announce", "temperature", NULL };
+	static const char *gen1[] = { "relay/#", "roller/#", "emeter/+/+", "sensor/+",
+				      "input_event/+", "announce", "temperature", NULL };
 	int n = 0;
 
 	if (prefix && prefix[0]) {

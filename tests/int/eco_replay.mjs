@@ -1,7 +1,9 @@
 // eco_replay.mjs — issue 3: every shared sample file replayed through a
 // real mosquitto into the hub (retain flags as recorded, empty payloads as
-// empty messages); the devices, their kinds, states, canonical metrics and
-// the print jobs come out of /api/devices and /api/jobs.  And commands
+// empty messages); lines with an `expect` are checked against the device
+// right after their message, and the count read as expected is printed.
+// The devices, their kinds, states, canonical metrics and the print jobs
+// come out of /api/devices and /api/jobs.  And commands
 // back: switching a Tasmota and a Shelly plug publishes their firmware's
 // own command.
 import fs from 'node:fs';
@@ -22,17 +24,64 @@ function replay(broker, dir, m, i) {
 	if (r.status !== 0) throw new Error(`mosquitto_pub ${m.topic}: ${r.stderr}`);
 }
 
+// What the hub shows of a device against a line's `expect` (README of the
+// corpus): "" when it reads so, else what differs.
+function differs(d, x) {
+	if (!d || !d.id)
+		return 'no device';
+	const near = (a, b) => typeof a === 'number' && Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b));
+	const out = [];
+	for (const k of ['kind', 'online', 'model', 'firmware', 'name'])
+		if (k in x && d[k] !== x[k])
+			out.push(`${k} ${JSON.stringify(d[k])} not ${JSON.stringify(x[k])}`);
+	if ('switch' in x && (x.switch === null ? d.switch != null : d.switch?.on !== x.switch))
+		out.push(`switch ${JSON.stringify(d.switch)} not ${JSON.stringify(x.switch)}`);
+	for (const [m, v] of Object.entries(x.metrics || {}))
+		if (!near(d.metrics?.[m], v))
+			out.push(`${m} ${d.metrics?.[m]} not ${v}`);
+	for (const [k, v] of Object.entries(x.job || {}))
+		if (typeof v === 'number' ? !near(d.job?.[k], v) : d.job?.[k] !== v)
+			out.push(`job.${k} ${JSON.stringify(d.job?.[k])} not ${JSON.stringify(v)}`);
+	return out.join(', ');
+}
+
+// Replay every line in order; after each line that carries an `expect`,
+// read the device back once the hub has taken the message (retrying a
+// moment, since taking and applying are two steps).
 async function replayAll() {
 	const b = await startBroker();
 	const hub = await startHub({ broker: b });
 	const dir = tmpdir();
+	const taken = async () => Number((await hub.get('/metrics')).text.match(/^mlab_messages_received_total (\d+)/m)[1]);
+	const expects = { checked: 0, read: 0, misses: [] };
 	let i = 0;
-	for (const f of files)
-		for (const line of fs.readFileSync(path.join(CORPUS, f), 'utf8').split('\n').filter(Boolean))
-			replay(b, dir, JSON.parse(line), i++);
-	await hub.waitFor(async () => Number((await hub.get('/metrics')).text.match(/^mlab_messages_received_total (\d+)/m)[1]) >= i, 10000, `${i} messages taken`);
+	for (const f of files) {
+		const lines = fs.readFileSync(path.join(CORPUS, f), 'utf8').split('\n');
+		for (let n = 0; n < lines.length; n++) {
+			if (!lines[n])
+				continue;
+			const m = JSON.parse(lines[n]);
+			replay(b, dir, m, i++);
+			if (!m.expect)
+				continue;
+			await hub.waitFor(async () => (await taken()) >= i, 10000, `message ${i} taken`);
+			let miss;
+			for (let t = 0; t < 10; t++) {
+				miss = differs((await hub.get('/api/devices/' + encodeURIComponent(m.expect.device))).json, m.expect);
+				if (!miss)
+					break;
+				await sleep(100);
+			}
+			expects.checked++;
+			if (miss)
+				expects.misses.push(`${f}:${n + 1} ${m.topic}: ${miss}`);
+			else
+				expects.read++;
+		}
+	}
+	await hub.waitFor(async () => (await taken()) >= i, 10000, `${i} messages taken`);
 	await sleep(200);
-	return { b, hub, count: i };
+	return { b, hub, count: i, expects };
 }
 
 shareBetweenTests();
@@ -44,6 +93,15 @@ test('the sample corpus is here', async () => {
 	ctx = await replayAll();
 	assert(ctx.count >= 130, 'messages replayed: ' + ctx.count);
 	eq((await ctx.hub.get('/healthz')).json.status, 'ok', 'alive after the whole corpus');
+});
+
+test('every line with an expectation is read as it says', async () => {
+	const e = ctx.expects;
+	console.log(`  read ${e.read} of ${e.checked} corpus lines with an expectation as expected`);
+	for (const m of e.misses)
+		console.log('  not read: ' + m);
+	assert(e.checked >= 50, 'lines with an expectation: ' + e.checked);
+	eq(e.misses, [], 'every expectation met');
 });
 
 test('Tasmota: plugs with energy, online from LWT, metrics in canonical units', async () => {

@@ -356,7 +356,8 @@ TEST(t_tasmota_stat_behind_levels)
 	lab_close(l);
 }
 
-/* Shelly Gen1 publishes the device temperature at shellies/<id>/temperature. */
+/* Shelly Gen1 publishes the device temperature at shellies/<id>/temperature,
+ * and a Shelly 2/2.5 in roller mode its cover under roller/N. */
 TEST(t_shelly_gen1_temperature)
 {
 	struct lab *l = lab_open();
@@ -364,6 +365,15 @@ TEST(t_shelly_gen1_temperature)
 	CHECK(matches(&shelly_ops, NULL, "shellies/shellyswitch25-0083A7/temperature"));
 	CHECK(feed(l, "shelly", "shellies/shellyswitch25-0083A7/temperature", "59.03") == ECO_OK);
 	CHECK_NEAR(metric(dev(l, "shellies/shellyswitch25-0083A7"), "temperature_c"), 59.03, 1e-9);
+	/* in roller mode: the cover's state, its motor's power and energy */
+	CHECK(matches(&shelly_ops, NULL, "shellies/shellyswitch25-0083A7/roller/0/power"));
+	CHECK(feed(l, "shelly", "shellies/shellyswitch25-0083A7/roller/0", "stop") == ECO_OK);
+	CHECK(feed(l, "shelly", "shellies/shellyswitch25-0083A7/roller/0/power", "12.5") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "shellies/shellyswitch25-0083A7"), "power_w"), 12.5, 1e-9);
+	CHECK(feed(l, "shelly", "shellies/shellyswitch25-0083A7/relay/energy", "453") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "shellies/shellyswitch25-0083A7"), "energy_kwh"), 453 / 60000.0, 1e-12);
+	CHECK(!(dev(l, "shellies/shellyswitch25-0083A7")->has & (ECO_KIND | ECO_SWITCH)));
+	CHECK(feed(l, "shelly", "shellies/shellyswitch25-0083A7/roller/0/command", "open") == ECO_IGNORED);
 	lab_close(l);
 }
 
