@@ -274,7 +274,9 @@ static void svg_chart(struct report *r, struct api_resp *o, const cJSON *cat, co
 	PUT(o, "<figure class=\"chart\"><figcaption>");
 	html_str(o, label(cat, fam));
 	api_printf(o, "</figcaption><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"480\""
-		   " height=\"%d\" viewBox=\"0 0 480 %d\" role=\"img\">", n * 24 + 4, n * 24 + 4);
+		   " height=\"%d\" viewBox=\"0 0 480 %d\" role=\"img\" aria-label=\"", n * 24 + 4, n * 24 + 4);
+	html_str(o, label(cat, fam));	/* the chart's name; the table below has its numbers */
+	PUT(o, "\">");
 	for (int i = 0; i < r->nfigs; i++) {
 		const struct fig *f = &r->figs[i];
 		char w[32];
@@ -323,7 +325,11 @@ static void html_head(struct report *r, struct api_resp *o, const struct report_
 	api_printf(o, fr ? "Du %d-04-01 au %d-03-31 inclusivement, heure de " :
 			   "From %d-04-01 to %d-03-31 inclusive, local time in ", r->fy, r->fy + 1);
 	html_str(o, r->tz);
-	PUT(o, ".</p></header>\n");
+	PUT(o, ".</p>");
+	if (op->css_href)	/* served by the hub: the way back to the staff's page */
+		api_printf(o, "<p><a href=\"/report/\">%s</a></p>",
+			   fr ? "Rapport annuel : choisir une autre année" : "Annual report: pick another year");
+	PUT(o, "</header>\n");
 }
 
 static void html_foot(struct api_resp *o, int fr)

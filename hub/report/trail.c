@@ -56,9 +56,9 @@ static const char *local_time(const char *v, int fr, char *buf, size_t len)
 		return buf;
 	}
 	if (fr)
-		snprintf(buf, len, "%d %s %d, %d h %02d", d, fr_mon[mo - 1], y, hh, mm);
-	else
-		snprintf(buf, len, "%s %d, %d, %d:%02d %s", en_mon[mo - 1], d, y,
+		snprintf(buf, len, "%d %s %d, %d\u00a0h\u00a0%02d", d, fr_mon[mo - 1], y, hh, mm);
+	else	/* no break inside the time: U+00A0 */
+		snprintf(buf, len, "%s %d, %d, %d:%02d\u00a0%s", en_mon[mo - 1], d, y,
 			 hh % 12 ? hh % 12 : 12, mm, hh < 12 ? "a.m." : "p.m.");
 	return buf;
 }

@@ -13,14 +13,20 @@ const RANK = { none: 0, kiosk: 1, facilitator: 2, admin: 3 };
 const PAGES = [['/', 'staff.to_dashboard', 'none'], ['/jobs/', 'jobs.heading', 'facilitator'],
 	['/report/', 'rep.heading', 'facilitator'], ['/admin/', 'adm.heading', 'admin']];
 
-// The parts every staff page has: the links between them, and what a
-// visitor without the right login sees.
-function frame() {
+// The links between the staff pages and the dashboard, in #staff-nav:
+// only those the account's role may open (the dashboard's is always
+// there).  The dashboard calls it too, once it knows who is logged in.
+export function staffNav(role) {
 	$('#staff-nav').replaceChildren(
 		h('h2', { id: 'staff-nav-h', class: 'visually-hidden', dataset: { i18n: 'staff.nav' } }),
-		h('ul', {}, PAGES.map(([href, key, need]) => h('li', { dataset: { need }, hidden: need !== 'none' }, h('a', {
+		h('ul', {}, PAGES.filter(([, , need]) => RANK[role] >= RANK[need]).map(([href, key]) => h('li', {}, h('a', {
 			href, dataset: { i18n: key }, 'aria-current': location.pathname === href ? 'page' : null,
 		})))));
+	i18n.apply($('#staff-nav'));
+}
+
+// What a visitor without the right login sees.
+function frame() {
 	$('#denied').replaceChildren(
 		h('h2', { id: 'denied-h', dataset: { i18n: 'staff.denied_h' } }),
 		h('p', { id: 'denied-text', dataset: { i18n: 'staff.denied' } }),
@@ -40,8 +46,7 @@ export async function startPage(need, onReady, onLang) {
 	$('#app').hidden = !ok;
 	$('#who').hidden = !me.user;
 	document.body.dataset.role = me.role;
-	// the links to the pages this account may open, and no others
-	for (const li of $('#staff-nav').querySelectorAll('li[data-need]')) li.hidden = RANK[me.role] < RANK[li.dataset.need];
+	staffNav(me.role);
 	const who = () => { $('#who').textContent = me.user ? i18n.t('login.who', { user: me.user }) : ''; };
 	who();
 	if (me.role !== 'none') {
