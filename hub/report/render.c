@@ -353,7 +353,8 @@ static void trail_link(struct report *r, struct api_resp *o, const struct report
 	api_printf(o, "<a href=\"/api/indicators?fy=%d&amp;format=html&amp;lang=%s&amp;explain=",
 		   r->fy, fr ? "fr" : "en");
 	for (const char *p = name; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || strchr("._-", *p))
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("._-", *p))
 			api_write(o, p, 1);
 		else
 			api_printf(o, "%%%02X", (unsigned char)*p);
