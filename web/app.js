@@ -11,6 +11,7 @@ import { createAlerts } from './js/alerts.js';
 import { createPart } from './js/part.js';
 import { createIndicators } from './js/indicators.js';
 import { createWorkflows } from './js/workflows.js';
+import { staffNav } from './js/staffpage.js';
 
 const STAFF = new Set(['facilitator', 'admin']);
 let role = null, live = null, user = '', indTimer = null;
@@ -29,6 +30,9 @@ function showApp(staff) {
 	$('#who').hidden = !staff || !user;
 	$('#who').textContent = user ? t('login.who', { user }) : '';
 	document.body.dataset.role = role || '';
+	// the way to the staff pages this account may open
+	$('#staff-nav').hidden = !staff;
+	if (staff) staffNav(role);
 }
 
 function onSnapshot(s) {

@@ -2,14 +2,17 @@
  * devset.c — what facilitators say about a device, from the dashboard:
  * a name and a room that win over what the device reports, the metrics
  * nobody reads (hidden on the tiles), and for a plug the printer or
- * scanner it feeds and the machine it measures (with its busy threshold).
+ * scanner it feeds and the machine it measures (with its busy threshold),
+ * and the public name the wall shows instead of the staff's name.
  *
- *	PATCH /api/devices/{id}  {"name"?, "room"?, "hidden_metrics"?: […],
- *	                          "feeds"?, "machine"?, "busy_w"?}
+ *	PATCH /api/devices/{id}  {"name"?, "public_name"?, "room"?,
+ *	                          "hidden_metrics"?: […], "feeds"?, "machine"?,
+ *	                          "busy_w"?}
  *
  * A member that is null or "" clears that setting.  The settings live in
- * the device_settings table (one row per device), so they survive a
- * restart; each change is audit-logged with the members it touched.  The
+ * the device_settings table (one row per device; the public name in
+ * devices.public_name, where the schema has kept a place for it since
+ * version 9), so they survive a restart; each change is audit-logged with the members it touched.  The
  * device's JSON shows the chosen name and room, with what the device
  * reports under "reported"; a plug's machine goes to machine.c, where it
  * takes over from (or adds to) the machine.*.plug configuration.
@@ -35,7 +38,7 @@
 #define DEVSET_HIDDEN_MAX 64	/* hidden metrics per device */
 
 static const char *const members[] = {
-	"name", "room", "hidden_metrics", "feeds", "machine", "busy_w", NULL,
+	"name", "public_name", "room", "hidden_metrics", "feeds", "machine", "busy_w", NULL,
 };
 
 static const char *sget(const cJSON *s, const char *k)
@@ -75,6 +78,8 @@ void devset_decorate(const struct device *d, cJSON *o)
 	}
 	if (cJSON_IsArray(hid) && cJSON_GetArraySize(hid))
 		cJSON_AddItemToObject(o, "hidden_metrics", cJSON_Duplicate(hid, 1));
+	if (sget(s, "public_name"))
+		cJSON_AddStringToObject(o, "public_name", sget(s, "public_name"));
 	if (sget(s, "feeds"))
 		cJSON_AddStringToObject(o, "feeds", sget(s, "feeds"));
 	if (sget(s, "machine"))
@@ -101,13 +106,18 @@ static int save(struct hub *h, const struct device *d, const char *by)
 	static const char put[] =
 		"INSERT OR REPLACE INTO device_settings(id, name, room, hidden_metrics, feeds,"
 		" machine, busy_w, updated_at, updated_by) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)";
+	static const char pub[] = "UPDATE devices SET public_name=?2 WHERE id=?1";
 	const cJSON *s = d->settings;
 	const cJSON *hid = cJSON_GetObjectItemCaseSensitive(s, "hidden_metrics");
-	sqlite3_stmt *st = store_stmt(h, put);
+	sqlite3_stmt *st = store_stmt(h, pub);
 	char *hidden = NULL;
 	int rc;
 
 	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, d->id, -1, SQLITE_STATIC);
+	bind_opt(st, 2, sget(s, "public_name"));
+	if (store_exec(h, st) != SQLITE_DONE || !(st = store_stmt(h, put)))
 		return -1;
 	sqlite3_bind_text(st, 1, d->id, -1, SQLITE_STATIC);
 	bind_opt(st, 2, sget(s, "name"));
@@ -199,8 +209,8 @@ static int patch_device(struct api_req *req, struct api_resp *resp)
 		return api_error(resp, 400, "a JSON object is required");
 	cJSON_ArrayForEach(v, req->json)
 		if (args_in_list(members, v->string) < 0)
-			return api_error(resp, 400, "unknown member %s (name, room, hidden_metrics,"
-					 " feeds, machine, busy_w)", v->string);
+			return api_error(resp, 400, "unknown member %s (name, public_name, room,"
+					 " hidden_metrics, feeds, machine, busy_w)", v->string);
 	if (cJSON_GetObjectItemCaseSensitive(req->json, "feeds") &&
 	    args_string(req->json, "feeds") && !strcmp(args_string(req->json, "feeds"), d->id))
 		return api_error(resp, 400, "feeds: a plug cannot feed itself");
@@ -227,6 +237,20 @@ static int patch_device(struct api_req *req, struct api_resp *resp)
 	to_machines(h, d);
 	device_changed(h, d);
 	return api_json(resp, 200, device_json(d));
+}
+
+void devset_forget(struct hub *h, const struct device *d)
+{
+	machine_plug_gone(h, d->id);
+	for (int i = 0; i < device_count(h); i++) {
+		struct device *o = device_at(h, i);
+		const char *f = sget(o->settings, "feeds");
+
+		if (o != d && f && !strcmp(f, d->id)) {
+			cJSON_DeleteItemFromObjectCaseSensitive(o->settings, "feeds");
+			device_changed(h, o);
+		}
+	}
 }
 
 static const struct api_route routes[] = {
@@ -262,6 +286,7 @@ int devset_init(struct hub *h)
 {
 	static const char q[] =
 		"SELECT id, name, room, hidden_metrics, feeds, machine, busy_w FROM device_settings";
+	static const char pq[] = "SELECT id, public_name FROM devices WHERE public_name <> ''";
 	sqlite3_stmt *st = store_stmt(h, q);
 	int n = 0;
 
@@ -276,6 +301,18 @@ int devset_init(struct hub *h)
 		d->settings = row_settings(st);
 		to_machines(h, d);
 		n++;
+	}
+	sqlite3_reset(st);
+	if (!(st = store_stmt(h, pq)))
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct device *d = device_find(h, (const char *)sqlite3_column_text(st, 0));
+
+		if (!d)
+			continue;
+		if (!d->settings)
+			d->settings = cJSON_CreateObject();
+		cJSON_AddStringToObject(d->settings, "public_name", (const char *)sqlite3_column_text(st, 1));
 	}
 	sqlite3_reset(st);
 	if (n)

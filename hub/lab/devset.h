@@ -1,6 +1,6 @@
 /*
- * devset.h — facilitators' settings of a device (name, room, hidden
- * metrics, what a plug feeds), kept in device_settings; PATCH
+ * devset.h — facilitators' settings of a device (name, public name,
+ * room, hidden metrics, what a plug feeds), kept in device_settings; PATCH
  * /api/devices/{id}.
  */
 #ifndef MLAB_DEVSET_H
@@ -18,5 +18,10 @@ int devset_init(struct hub *h);
  * room, "reported" with the device's own, hidden_metrics, feeds, machine.
  * o stays the caller's. */
 void devset_decorate(const struct device *d, struct cJSON *o);
+
+/* Device d is being removed: a machine its plug measured is forgotten
+ * (a configured one goes back to its configuration) and other plugs stop
+ * saying they feed it (in memory; removal.c clears the rows). */
+void devset_forget(struct hub *h, const struct device *d);
 
 #endif

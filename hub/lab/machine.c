@@ -225,6 +225,18 @@ int machine_plug_set(struct hub *h, const char *plug, const char *label, double 
 	return 0;
 }
 
+void machine_plug_gone(struct hub *h, const char *plug)
+{
+	struct machines *ms = mstate(h);
+
+	for (int i = 0; ms && i < ms->n; i++)
+		if (!strcmp(ms->m[i].plug, plug) && ms->m[i].busy) {
+			close_open(h, &ms->m[i], hub_now());
+			announce(h, &ms->m[i], hub_now());
+		}
+	machine_plug_set(h, plug, NULL, 0);
+}
+
 const char *machine_label(struct hub *h, const char *machine)
 {
 	struct machines *ms = mstate(h);

@@ -23,6 +23,11 @@ void machine_metric(struct hub *h, struct device *d, const char *metric,
  * -1 when the table of machines is full (logged). */
 int machine_plug_set(struct hub *h, const char *plug, const char *label, double busy_w);
 
+/* Plug was removed: its open busy period ends now, a machine the
+ * dashboard made for it is forgotten, a configured one goes back to its
+ * configuration (and measures again if the plug comes back). */
+void machine_plug_gone(struct hub *h, const char *plug);
+
 /* The name people know machine (a machine_use.machine key) by, or NULL.
  * The string belongs to the machine table. */
 const char *machine_label(struct hub *h, const char *machine);

@@ -19,6 +19,7 @@
 #include "core/hub.h"
 #include "core/log.h"
 #include "lab/device.h"
+#include "lab/devset.h"
 #include "lab/removal.h"
 #include "net/api.h"
 #include "net/args.h"
@@ -37,6 +38,10 @@ static const char *const any_sql[] = {
 	"SELECT 1 FROM events WHERE dev=?1 LIMIT 1", "SELECT 1 FROM jobs WHERE dev=?1 LIMIT 1",
 	"SELECT 1 FROM buttons WHERE dev=?1 LIMIT 1",
 };
+/* what other plugs said they feed goes with the device */
+static const char feeds_sql[] =
+	"UPDATE device_settings SET feeds = NULL"
+	" WHERE feeds = (SELECT id FROM devices WHERE dev=?1)";
 static const char keep_sql[] =
 	"UPDATE devices SET id = 'removed/' || dev || '/' || id, online = 0"
 	" WHERE dev=?1 AND id NOT LIKE 'removed/%'";
@@ -46,8 +51,8 @@ static const char keep_sql[] =
  * rename its row out of the way (keep).  0 or -1 (logged by the store). */
 static int forget(struct hub *h, long long dev, int drop)
 {
-	for (int i = 0; i < (drop ? N(drop_sql) : 1); i++) {
-		sqlite3_stmt *st = store_stmt(h, drop ? drop_sql[i] : keep_sql);
+	for (int i = -1; i < (drop ? N(drop_sql) : 1); i++) {
+		sqlite3_stmt *st = store_stmt(h, i < 0 ? feeds_sql : drop ? drop_sql[i] : keep_sql);
 
 		if (!st)
 			return -1;
@@ -75,11 +80,13 @@ static int has_history(struct hub *h, long long dev)
 	return found;
 }
 
-/* Remove d everywhere; the clients get a fresh snapshot without it. */
+/* Remove d everywhere (the database, the settings that name it, the
+ * machine it measured); the clients get a fresh snapshot without it. */
 static int remove_device(struct hub *h, struct device *d, int drop)
 {
 	if (forget(h, d->dev, drop))
 		return -1;
+	devset_forget(h, d);
 	device_unlink(h, d);
 	ws_resync(h);
 	return 0;

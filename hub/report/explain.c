@@ -108,7 +108,7 @@ static void explain_projects(struct report *r, const char *name, struct xtab *x)
 	int quebec = !strcmp(name, "quebec_culture_projects");
 
 	x->cols = cols;
-	x->types = "nsssnnnssn";
+	x->types = "nsssbnnssb";
 	x->ncols = 10;
 	for (int i = 0; i < r->nproj; i++) {
 		struct r_project *p = &r->proj[i];
@@ -136,7 +136,7 @@ static void explain_sessions(struct report *r, const char *sub, struct xtab *x)
 	const char *g = *sub ? sub_key(sub, "by_group") : NULL;
 
 	x->cols = cols;
-	x->types = "nsssnnsnss";
+	x->types = "nsssnnsbss";
 	x->ncols = 10;
 	for (int i = 0; i < r->nses; i++) {
 		struct r_session *s = &r->ses[i];
@@ -306,7 +306,7 @@ static void explain_contributions(struct report *r, const char *name, struct xta
 	const char *status = "confirmed", *sub = "", *kind = NULL, *lic = NULL;
 
 	x->cols = cols;
-	x->types = "nsssssnnsnn";
+	x->types = "nsssssnnsnb";
 	x->ncols = 11;
 	if (!strcmp(name, "contributions_pending"))
 		status = "pending";
@@ -352,7 +352,7 @@ static void explain_ratings(struct report *r, const char *name, struct xtab *x)
 	if (*sub)
 		scale = sub_key(sub, "by_scale");
 	x->cols = cols;
-	x->types = "nsnnnnsn";
+	x->types = "nsnnbnsb";
 	x->ncols = 8;
 	for (int i = 0; i < r->nrat; i++) {
 		struct r_rating *v = &r->rat[i];
@@ -409,7 +409,7 @@ static void explain_jobs(struct report *r, const char *name, struct xtab *x)
 	const char *kind = "print", *state = "finished";
 
 	x->cols = cols;
-	x->types = "nsssssnn";
+	x->types = "nsssssnb";
 	x->ncols = 8;
 	if (!strcmp(name, "scans"))
 		kind = "scan";

@@ -8,7 +8,7 @@ struct report;
 
 struct xtab {
 	const char *const *cols;	/* column names */
-	const char *types;		/* per column: 'n' number, 's' text */
+	const char *types;		/* per column: 'n' number, 's' text, 'b' 0 or 1 (yes, no) */
 	int ncols;
 	char **cells;			/* nrows * ncols, owned; NULL = null */
 	int ncells;

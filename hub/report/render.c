@@ -19,6 +19,7 @@
 #include "report/fiscal.h"
 #include "core/hub.h"
 #include "report/render.h"
+#include "report/trail.h"
 #include "report/report.h"
 #include "report/year.h"
 
@@ -70,8 +71,7 @@ static cJSON *cat_load(int fr)
 	return cJSON_Parse((const char *)(fr ? catalogue_fr : catalogue_en));
 }
 
-/* The entry prefix + name of cat, or name when there is none. */
-static const char *cat_get(const cJSON *cat, const char *prefix, const char *name)
+const char *render_word(const cJSON *cat, const char *prefix, const char *name)
 {
 	const cJSON *v;
 	char k[200];
@@ -84,7 +84,7 @@ static const char *cat_get(const cJSON *cat, const char *prefix, const char *nam
 
 static const char *label(const cJSON *cat, const char *name)
 {
-	return cat_get(cat, "ind.", name);
+	return render_word(cat, "ind.", name);
 }
 
 /* A breakdown's name "participants.by_age.13-17" split into its family
@@ -118,7 +118,7 @@ static const char *key_label(const struct report *r, const cJSON *cat, const cha
 
 	for (size_t i = 0; by && i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (!strcmp(by, keys[i].by))
-			return cat_get(cat, keys[i].prefix, key);
+			return render_word(cat, keys[i].prefix, key);
 	return key;
 }
 
@@ -218,6 +218,12 @@ void render_explain_json(struct report *r, const struct fig *f, struct xtab *x, 
 		api_printf(o, "%s", c ? "," : "");
 		json_str(o, x->cols[c]);
 	}
+	PUT(o, "],\"yes_no\":[");
+	for (int c = 0, n = 0; c < x->ncols; c++)
+		if (x->types[c] == 'b') {
+			api_printf(o, "%s", n++ ? "," : "");
+			json_str(o, x->cols[c]);
+		}
 	PUT(o, "],\"rows\":[");
 	for (int i = 0; i < x->ncells; i++) {
 		int c = i % x->ncols;
@@ -228,7 +234,7 @@ void render_explain_json(struct report *r, const struct fig *f, struct xtab *x, 
 		PUT(o, ":");
 		if (!v)
 			PUT(o, "null");
-		else if (x->types[c] == 'n')
+		else if (x->types[c] == 'n' || x->types[c] == 'b')
 			api_write(o, v, strlen(v));
 		else
 			json_str(o, v);
@@ -268,7 +274,9 @@ static void svg_chart(struct report *r, struct api_resp *o, const cJSON *cat, co
 	PUT(o, "<figure class=\"chart\"><figcaption>");
 	html_str(o, label(cat, fam));
 	api_printf(o, "</figcaption><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"480\""
-		   " height=\"%d\" viewBox=\"0 0 480 %d\" role=\"img\">", n * 24 + 4, n * 24 + 4);
+		   " height=\"%d\" viewBox=\"0 0 480 %d\" role=\"img\" aria-label=\"", n * 24 + 4, n * 24 + 4);
+	html_str(o, label(cat, fam));	/* the chart's name; the table below has its numbers */
+	PUT(o, "\">");
 	for (int i = 0; i < r->nfigs; i++) {
 		const struct fig *f = &r->figs[i];
 		char w[32];
@@ -317,7 +325,11 @@ static void html_head(struct report *r, struct api_resp *o, const struct report_
 	api_printf(o, fr ? "Du %d-04-01 au %d-03-31 inclusivement, heure de " :
 			   "From %d-04-01 to %d-03-31 inclusive, local time in ", r->fy, r->fy + 1);
 	html_str(o, r->tz);
-	PUT(o, ".</p></header>\n");
+	PUT(o, ".</p>");
+	if (op->css_href)	/* served by the hub: the way back to the staff's page */
+		api_printf(o, "<p><a href=\"/report/\">%s</a></p>",
+			   fr ? "Rapport annuel : choisir une autre année" : "Annual report: pick another year");
+	PUT(o, "</header>\n");
 }
 
 static void html_foot(struct api_resp *o, int fr)
@@ -327,6 +339,29 @@ static void html_foot(struct api_resp *o, int fr)
 			"/api/indicators?fy=ANNÉE&amp;format=csv (une ligne par indicateur)."
 		      : "Definitions: docs/indicators.md. Open data: "
 			"/api/indicators?fy=YEAR&amp;format=csv (one row per indicator).");
+}
+
+/* Text, as a link to the trail of figure name when the hub serves the
+ * page (a report written to files has no such address). */
+static void trail_link(struct report *r, struct api_resp *o, const struct report_opts *op,
+		       const char *name, int fr, const char *text)
+{
+	if (!op->css_href) {
+		html_str(o, text);
+		return;
+	}
+	api_printf(o, "<a href=\"/api/indicators?fy=%d&amp;format=html&amp;lang=%s&amp;explain=",
+		   r->fy, fr ? "fr" : "en");
+	for (const char *p = name; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("._-", *p))
+			api_write(o, p, 1);
+		else
+			api_printf(o, "%%%02X", (unsigned char)*p);
+	}
+	PUT(o, "\">");
+	html_str(o, text);
+	PUT(o, "</a>");
 }
 
 void render_html(struct report *r, struct api_resp *o, const struct report_opts *op)
@@ -351,7 +386,7 @@ void render_html(struct report *r, struct api_resp *o, const struct report_opts 
 		if (strchr(f->name, '.'))
 			continue;
 		PUT(o, "<tr><td>");
-		html_str(o, label(cat, f->name));
+		trail_link(r, o, op, f->name, fr, label(cat, f->name));
 		PUT(o, " <code>");
 		html_str(o, f->name);
 		PUT(o, "</code></td><td class=\"n\">");
@@ -395,7 +430,7 @@ void render_html(struct report *r, struct api_resp *o, const struct report_opts 
 			PUT(o, "</h3>\n<table><tbody>\n");
 		}
 		PUT(o, "<tr><td>");
-		html_str(o, key_label(r, cat, thisfam, key));
+		trail_link(r, o, op, f->name, fr, key_label(r, cat, thisfam, key));
 		PUT(o, "</td><td class=\"n\">");
 		if (f->null)
 			PUT(o, "–");
@@ -442,26 +477,31 @@ void render_explain_html(struct report *r, const struct fig *f, struct xtab *x,
 			html_num(o, strtod(fig_gap(f, g, sizeof(g)), NULL), f->dec ? f->dec : 3, fr);
 		}
 	}
-	api_printf(o, "</p>\n<p>%s</p>\n<table>\n<thead><tr>",
+	api_printf(o, "</p>\n<p>%s</p>\n<div class=\"wide\"><table class=\"trail\">\n<thead><tr>",
 		   fr ? "Les lignes comptées :" : "The rows counted:");
 	for (int c = 0; c < x->ncols; c++) {
-		api_printf(o, "<th%s>", x->types[c] == 'n' ? " class=\"n\"" : "");
-		html_str(o, x->cols[c]);
+		api_printf(o, "<th scope=\"col\"%s>", x->types[c] == 'n' ? " class=\"n\"" : "");
+		html_str(o, trail_head(cat, x->cols[c]));
 		PUT(o, "</th>");
 	}
 	PUT(o, "</tr></thead>\n<tbody>\n");
 	for (int i = 0; i < x->ncells; i++) {
 		int c = i % x->ncols;
+		char b[256];
 
 		if (!c)
 			PUT(o, "<tr>");
 		api_printf(o, "<td%s>", x->types[c] == 'n' ? " class=\"n\"" : "");
-		html_str(o, x->cells[i] ? x->cells[i] : "");
+		html_str(o, trail_cell(r, cat, fr, x, c, x->cells[i], b, sizeof(b)));
 		PUT(o, "</td>");
 		if (c == x->ncols - 1)
 			PUT(o, "</tr>\n");
 	}
-	PUT(o, "</tbody>\n</table>\n</section>\n");
+	PUT(o, "</tbody>\n</table></div>\n");
+	if (op->css_href)
+		api_printf(o, "<p><a href=\"/api/indicators?fy=%d&amp;format=html&amp;lang=%s\">%s</a></p>\n",
+			   r->fy, fr ? "fr" : "en", fr ? "Retour au rapport" : "Back to the report");
+	PUT(o, "</section>\n");
 	html_foot(o, fr);
 	cJSON_Delete(cat);
 }

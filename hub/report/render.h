@@ -11,6 +11,7 @@ struct fig;
 struct xtab;
 struct api_resp;
 struct report_opts;
+struct cJSON;
 
 /* The French (fr = 1) or English label of indicator name into buf, a
  * breakdown as "family: key" ("Séances par type de groupe : Famille", the words of web/i18n/).
@@ -18,6 +19,10 @@ struct report_opts;
 const char *render_label(const char *name, int fr, char *buf, size_t len);
 /* The same, machines by the names people know them by (r's). */
 const char *render_label_r(const struct report *r, const char *name, int fr, char *buf, size_t len);
+
+/* The entry prefix + name of catalogue cat, or name when there is none
+ * (the string belongs to cat or is name). */
+const char *render_word(const struct cJSON *cat, const char *prefix, const char *name);
 
 void render_json(struct report *r, struct api_resp *o);
 

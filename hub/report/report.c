@@ -78,6 +78,8 @@ const char report_css[] =
 	"td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}\n"
 	"td.below{color:#a4161a;font-weight:600}td.met{color:#2b7a0b;font-weight:600}\n"
 	"code{font-size:.85em;color:#555}\n"
+	".wide{overflow-x:auto}table.trail{font-size:.9em}"
+	"table.trail td,table.trail th{padding:.3em .35em}table.trail td{overflow-wrap:anywhere}\n"
 	".charts{display:flex;flex-wrap:wrap;gap:1em}.chart{flex:1 1 26em}\n"
 	"svg{max-width:100%;height:auto}svg text{font-size:12px;fill:#1b1b1b}\n"
 	"footer{margin-top:2em;font-size:.85em;color:#555}\n"

@@ -130,6 +130,47 @@ test('a plug\'s machine: the dashboard\'s name wins over the config, busy period
 	eq((await hub.get('/api/machines')).json.machines.length, 1);
 });
 
+test('a public name for the wall: set from the settings, audit-logged, kept, public; cleared by null', async () => {
+	const { broker, hub, who } = await setup();
+	await devices(broker, hub);
+	const r = await hub.patch('/api/devices/' + enc(PRINTER), { name: 'Prusa atelier (prise 3)', public_name: 'Imprimante 3D' }, { cookie: who.facilitator });
+	eq(r.status, 200, r.text);
+	eq(r.json.public_name, 'Imprimante 3D');
+	eq(r.json.name, 'Prusa atelier (prise 3)', 'the staff keep their own name');
+	eq((await hub.patch('/api/devices/' + enc(PRINTER), { public_name: 'x'.repeat(200) }, { cookie: who.facilitator })).status, 400);
+	eq((await hub.patch('/api/devices/' + enc(PRINTER), { public_name: 'y' }, { cookie: who.kiosk })).status, 403);
+	eq(sql(hub.db, `SELECT public_name FROM devices WHERE id='${PRINTER}'`), 'Imprimante 3D', 'in devices.public_name');
+	assert(sql(hub.db, "SELECT detail FROM audit WHERE action='device.settings'").includes('public_name'), 'audit-logged');
+	// what the public reads (the wall's REST and its snapshot) carries it
+	const pubDev = (await hub.get('/api/devices')).json.devices.find((d) => d.id === PRINTER);
+	eq(pubDev.public_name, 'Imprimante 3D');
+	eq((await hub.stop()).code, 0);
+	await hub.start();
+	eq((await hub.device(PRINTER)).public_name, 'Imprimante 3D', 'kept across a restart');
+	const cleared = await hub.patch('/api/devices/' + enc(PRINTER), { public_name: null }, { cookie: who.admin });
+	eq(cleared.json.public_name, undefined);
+	eq(sql(hub.db, `SELECT count(*) FROM devices WHERE public_name IS NOT NULL`), '0');
+});
+
+test('a removed device leaves the machines and the plugs that fed it at once, not at the next restart', async () => {
+	const { broker, hub, who } = await setup({ sets: [`machine.conf.plug=${PRINTER}`, 'machine.conf.name=Config'] });
+	await devices(broker, hub);
+	eq((await hub.patch('/api/devices/' + enc(PLUG), { machine: 'Prusa MK4', feeds: PRINTER }, { cookie: who.facilitator })).status, 200);
+	pub(broker, 'mlab/v1/plug-1/telemetry', JSON.stringify({ power_w: 80 }));
+	await waitFor(async () => (await hub.get('/api/machines')).json.machines.find((m) => m.plug === PLUG)?.busy, 5000, 'busy');
+	eq((await hub.get('/api/machines')).json.machines.length, 2);
+	// the printer goes: the plug no longer feeds it, in memory and in the database
+	eq((await hub.del('/api/devices/' + enc(PRINTER), { cookie: who.admin })).status, 200);
+	eq((await hub.device(PLUG)).feeds, undefined, 'the plug forgot the removed printer');
+	eq(sql(hub.db, `SELECT count(*) FROM device_settings WHERE feeds IS NOT NULL`), '0');
+	// the configured machine stays (its section names the plug), the plug goes: its machine too
+	eq((await hub.del('/api/devices/' + enc(PLUG) + '?history=keep', { cookie: who.admin })).status, 200);
+	const m = (await hub.get('/api/machines')).json.machines;
+	eq(m.map((x) => x.name).join(','), 'Config', 'the dashboard machine is gone at once');
+	eq(sql(hub.db, 'SELECT count(*) FROM machine_use WHERE ended_at IS NULL'), '0', 'its busy period was closed');
+	eq((await hub.stop()).code, 0, 'clean exit, no leak');
+});
+
 test('GET /api/audit: admins only, filters by action family, CSV export', async () => {
 	const { broker, hub, who } = await setup();
 	await devices(broker, hub);

@@ -251,7 +251,10 @@ test('reproducible; the API agrees with the CLI; live database, backup copy, era
 	eq(h.status, 200);
 	assert(h.text.includes('<link rel="stylesheet" href="/api/indicators/report.css">') && !h.text.includes('<style>'),
 		'over HTTP the stylesheet is linked (CSP)');
-	eq(h.text.replace(/<link[^>]*>\n/, ''), first[4].replace(/<style>[^]*?<\/style>\n/, ''), 'same page otherwise');
+	// served, its figures link to their trails and its header back to /report/
+	assert(h.text.includes('<a href="/api/indicators?fy=2025&amp;format=html&amp;lang=en&amp;explain=sessions">Sessions</a>'), 'a figure links to its trail');
+	const unlinked = h.text.replace(/<link[^>]*>\n/, '').replace(/<p><a href="\/report\/">[^<]*<\/a><\/p>/, '').replace(/<a href="[^"]*">([^<]*)<\/a>/g, '$1');
+	eq(unlinked, first[4].replace(/<style>[^]*?<\/style>\n/, ''), 'same page otherwise');
 	const css = await hub.get('/api/indicators/report.css');
 	assert(css.status === 200 && css.headers.get('content-type').startsWith('text/css'), 'css');
 	eq((await hub.get('/api/indicators?fy=2025&explain=nope')).status, 404);

@@ -1,4 +1,4 @@
-// devsettings.js — a device's settings dialog (name, room, hidden
+// devsettings.js — a device's settings dialog (name, public name, room, hidden
 // metrics, what a plug feeds and measures: PATCH /api/devices/{id}) and
 // the confirmation asked before a plug is switched off.  Both are native
 // <dialog>s opened modally: focus stays inside, Escape cancels, and focus
@@ -56,6 +56,7 @@ export function openDeviceSettings(d, devices, opener, onSaved) {
 	const field = (id, key, input, hint) => h('div', { class: 'field' },
 		h('label', { for: id }, t(key)), input, hint ? h('p', { class: 'muted small', id: id + '-hint' }, hint) : null);
 	const name = h('input', { id: 'ds-name', name: 'name', maxlength: 127, value: d.name || '', 'aria-describedby': 'ds-name-hint' });
+	const pubName = h('input', { id: 'ds-public', name: 'public_name', maxlength: 127, value: d.public_name || '', 'aria-describedby': 'ds-public-hint' });
 	const room = h('input', { id: 'ds-room', name: 'room', maxlength: 63, list: 'ds-rooms', value: d.room || '', 'aria-describedby': 'ds-room-hint' });
 	const feeds = plug ? h('select', { id: 'ds-feeds', name: 'feeds' },
 		h('option', { value: '' }, t('devset.feeds_none')),
@@ -69,6 +70,7 @@ export function openDeviceSettings(d, devices, opener, onSaved) {
 		h('h2', { id: 'dlg-h' }, t('devset.title', { name: d.name })),
 		h('p', { class: 'muted small' }, t('devset.id', { id: d.id })),
 		field('ds-name', 'devset.name', name, t('devset.reported', { v: repName })),
+		field('ds-public', 'devset.public_name', pubName, t('devset.public_hint')),
 		field('ds-room', 'devset.room', room, repRoom ? t('devset.reported', { v: repRoom }) : t('devset.room_hint')),
 		h('datalist', { id: 'ds-rooms' }, rooms.map((r) => h('option', { value: r }))),
 		plug ? h('fieldset', {}, h('legend', {}, t('devset.plug')),
@@ -85,6 +87,7 @@ export function openDeviceSettings(d, devices, opener, onSaved) {
 		ev.preventDefault();
 		const body = {
 			name: name.value.trim() === repName ? null : name.value.trim() || null,
+			public_name: pubName.value.trim() || null,
 			room: room.value.trim() === repRoom ? null : room.value.trim() || null,
 			hidden_metrics: [...form.querySelectorAll('input[name=hidden]:checked')].map((c) => c.value),
 		};

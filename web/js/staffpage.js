@@ -1,24 +1,32 @@
 // staffpage.js — what the staff pages beside the dashboard share (the
 // accounts and audit page, the job history, the annual report): the
-// catalogues, the language switch, who is logged in (GET /api/me), and a
-// way back to the dashboard to log in.
+// catalogues, the language switch, who is logged in (GET /api/me), the
+// links to the staff pages the account may open, a way back to the
+// dashboard, and a kind word for an account a page is not for.
 import { $, h } from './dom.js';
 import * as i18n from './i18n.js';
 import { get } from './api.js';
 
 const RANK = { none: 0, kiosk: 1, facilitator: 2, admin: 3 };
 
-const PAGES = [['/', 'staff.to_dashboard'], ['/jobs/', 'jobs.heading'], ['/report/', 'rep.heading'],
-	['/admin/', 'adm.heading']];
+// [address, words, the role it needs]
+const PAGES = [['/', 'staff.to_dashboard', 'none'], ['/jobs/', 'jobs.heading', 'facilitator'],
+	['/report/', 'rep.heading', 'facilitator'], ['/admin/', 'adm.heading', 'admin']];
 
-// The parts every staff page has: the links between them, and what a
-// visitor without the right login sees.
-function frame() {
+// The links between the staff pages and the dashboard, in #staff-nav:
+// only those the account's role may open (the dashboard's is always
+// there).  The dashboard calls it too, once it knows who is logged in.
+export function staffNav(role) {
 	$('#staff-nav').replaceChildren(
 		h('h2', { id: 'staff-nav-h', class: 'visually-hidden', dataset: { i18n: 'staff.nav' } }),
-		h('ul', {}, PAGES.map(([href, key]) => h('li', {}, h('a', {
+		h('ul', {}, PAGES.filter(([, , need]) => RANK[role] >= RANK[need]).map(([href, key]) => h('li', {}, h('a', {
 			href, dataset: { i18n: key }, 'aria-current': location.pathname === href ? 'page' : null,
 		})))));
+	i18n.apply($('#staff-nav'));
+}
+
+// What a visitor without the right login sees.
+function frame() {
 	$('#denied').replaceChildren(
 		h('h2', { id: 'denied-h', dataset: { i18n: 'staff.denied_h' } }),
 		h('p', { id: 'denied-text', dataset: { i18n: 'staff.denied' } }),
@@ -37,9 +45,19 @@ export async function startPage(need, onReady, onLang) {
 	$('#denied').hidden = ok;
 	$('#app').hidden = !ok;
 	$('#who').hidden = !me.user;
+	document.body.dataset.role = me.role;
+	staffNav(me.role);
 	const who = () => { $('#who').textContent = me.user ? i18n.t('login.who', { user: me.user }) : ''; };
 	who();
-	if (me.role !== 'none') $('#denied-text').dataset.i18n = 'staff.denied_role';
+	if (me.role !== 'none') {
+		// logged in, but this page is not for this account: say whom it is
+		// for, kindly, and lead back to the dashboard (a kiosk account has
+		// none: it goes back to the login)
+		const forAdmins = need === 'admin';
+		$('#denied-h').dataset.i18n = forAdmins ? 'staff.admins_only_h' : 'staff.staff_only_h';
+		$('#denied-text').dataset.i18n = forAdmins ? 'staff.admins_only' : 'staff.staff_only';
+		if (RANK[me.role] >= RANK.facilitator) $('#denied a').dataset.i18n = 'staff.back';
+	}
 	i18n.apply();
 	i18n.onLangChange(() => { who(); if (ok && onLang) onLang(); });
 	if (ok) await onReady(me);

@@ -6,7 +6,7 @@
 // machines and devices show the names they were given (GET /api/machines,
 // /api/devices), not their plug ids.
 import { $, h } from '../js/dom.js';
-import { t, tn, tOr, has, fmtNumber, fmtDateTime, fiscalYear, currentLang } from '../js/i18n.js';
+import { t, tn, tOr, has, fmtNumber, fiscalYear, currentLang, locale, TZ } from '../js/i18n.js';
 import { get, list } from '../js/api.js';
 import { startPage } from '../js/staffpage.js';
 
@@ -68,19 +68,35 @@ function drawFigures() {
 	}));
 }
 
-// A cell of the trail in people's words: times local, codes translated.
+// A time of the trail: the day with its year (a fiscal year spans two).
+const fmtWhen = (iso) => new Intl.DateTimeFormat(locale(), {
+	timeZone: TZ, year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit',
+}).format(new Date(iso));
+
+// A cell of the trail in people's words: times local, codes translated,
+// the hub's 0/1 columns (trail.yes_no) as yes and no.
 function cellText(col, v) {
 	if (v === null || v === undefined || v === '') return '—';
-	if (/(_at|^at|_activity|counted_from|counted_to)$/.test(col) && typeof v === 'string' && /^\d{4}-/.test(v)) return fmtDateTime(v);
+	if (trail && (trail.yes_no || []).includes(col)) return t(v ? 'common.yes' : 'common.no');
+	if (/(_at|^at|_activity|counted_from|counted_to)$/.test(col) && typeof v === 'string' && /^\d{4}-/.test(v)) return fmtWhen(v);
 	if (col === 'group_type') return tOr('group.' + v, v);
-	if (col === 'kind') return tOr('ckind.' + v, tOr('jobs.kind.one.' + v, v));
-	if (col === 'state' || col === 'status') return tOr('job.state.' + v, tOr('rep.status.' + v, v));
+	if (col === 'kind') return tOr('ckind.' + v, v);
+	if (col === 'state') return tOr('job.state.' + v, v);
+	if (col === 'status') return tOr('rep.status.' + v, v);
 	if (col === 'machine') return machines.get(v) || v;
 	if (col === 'device' || col === 'plug') return devices.get(v) || v;
 	if (col === 'licence') return tOr('licence.' + v, v);
 	if (col === 'duration_s') return fmtNumber(v / 3600, 2) + ' h';
-	if (typeof v === 'boolean' || ((col === 'counted' || col === 'young' || col === 'quebec_culture' || col === 'positive' || col === 'known_band') && (v === 0 || v === 1)))
-		return t(v ? 'common.yes' : 'common.no');
+	if (col === 'bands') {
+		return String(v).split(' ').map((b) => {
+			const i = b.lastIndexOf(':');
+			return t('rep.band_n', { band: tOr('age.' + b.slice(0, i), b.slice(0, i)), n: b.slice(i + 1) });
+		}).join(', ');
+	}
+	if (col === 'removed') {
+		const m = /^merged into (\d+)$/.exec(v);
+		return m ? t('trail.removed.merged', { n: m[1] }) : tOr('trail.removed.' + v, v);
+	}
 	if (typeof v === 'number') return fmtNumber(v, 3);
 	return String(v);
 }
