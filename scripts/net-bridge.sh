@@ -45,7 +45,9 @@ local_clientid mlab-net-$site-local
 remote_clientid mlab-net-$site
 # what waits for the central broker is kept on disk only when the lab
 # broker's own mosquitto.conf says "persistence true" (Debian's does), and
-# up to its max_queued_messages (raise it to a week of facts: 100000)
+# up to its max_queued_messages (1000 by default; more are dropped).  Leave
+# it: the hub keeps every fact until the network acknowledges it and
+# resends the rest; a bigger queue only holds more duplicates of them.
 restart_timeout 2 30
 try_private true
 notifications false
