@@ -22,6 +22,14 @@
 //    that complete the handshake and never read (spread over loopback
 //    addresses, under ws.max_per_addr), while the devices keep changing;
 //    the hub's RSS before, at its peak (VmHWM) and after they are gone.
+// 8. A network of labs (BENCH=network, docs/network.md): a lab hub on a
+//    generated year of participation (build/yeargen, no telemetry) makes
+//    its facts and sends them over its mosquitto's bridge, through a
+//    byte-counting TCP relay, to a central mosquitto and a network hub:
+//    facts per day, bytes per fact up and down.  Then 100 sites' streams
+//    (scripts/netgen.mjs, one connection per site like the bridges) at a
+//    realistic and at a 100× rate into a central mosquitto with a network
+//    hub: CPU and RSS of both, facts stored per second, ack latency.
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -29,9 +37,10 @@ import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import WebSocket from '../tests/node_modules/ws/index.js';
 import { ROOT, startBroker, startHub, sleep, track, freePort, waitFor } from '../tests/lib/harness.mjs';
+import { generate } from './netgen.mjs';
 
 const quick = !!process.env.BENCH_QUICK;
-const only = process.env.BENCH_ONLY || process.env.BENCH || '';	// throughput|commit|latency|cpu|write|year|slow: one part (writes nothing)
+const only = process.env.BENCH_ONLY || process.env.BENCH || '';	// throughput|commit|latency|cpu|write|year|slow|network: one part (writes nothing)
 const want = (part) => !only || only === part;
 const LOADER = path.join(ROOT, 'devices/mlab-load');
 const HUB = process.env.MLAB_HUB_BIN || path.join(ROOT, 'hub/mlab-hub');
@@ -383,6 +392,86 @@ async function slowClients(clients = quick ? 100 : 300, devices = 2000) {
 	return { clients, open, devices, rss0, hwm0, during, peak, after, queued, dropped };
 }
 
+// CPU seconds (user + system) a process has used so far
+function cpuS(pid) {
+	const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+	return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+const sq = (db, q) => spawnSync('sqlite3', ['-cmd', '.timeout 10000', db, q], { encoding: 'utf8' }).stdout.trim();
+
+// A TCP relay that counts the bytes each way (the bridge's link).
+async function relay(to) {
+	const port = await freePort(), n = { up: 0, down: 0 };
+	const srv = net.createServer((a) => {
+		const b = net.connect(to, '127.0.0.1');
+		a.on('data', (d) => { n.up += d.length; b.write(d); });
+		b.on('data', (d) => { n.down += d.length; a.write(d); });
+		a.on('error', () => b.destroy());
+		b.on('error', () => a.destroy());
+		a.on('close', () => b.destroy());
+		b.on('close', () => a.destroy());
+	});
+	await new Promise((r) => srv.listen(port, '127.0.0.1', r));
+	return { port, n, close: () => srv.close() };
+}
+
+// A lab's year of facts over a real bridge, then 100 sites' load.
+async function network() {
+	const days = quick ? 30 : 365;
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netbench-'));
+	const db = path.join(dir, 'lab.db');
+	const m = spawnSync(HUB, ['--set', `store.path=${db}`, '--set', 'log.level=warn', 'user', 'add', 'bench', '--role', 'admin'],
+		{ encoding: 'utf8', input: 'bench-net-password\n' });
+	if (m.status !== 0) throw new Error('mlab-hub user add: ' + m.stderr);
+	const g = spawnSync(YEARGEN, [db, String(days), '0'], { encoding: 'utf8' });
+	if (g.status !== 0) throw new Error('yeargen: ' + g.stderr);
+	const central = await startBroker();
+	const link = await relay(central.port);
+	const snippet = spawnSync(path.join(ROOT, 'scripts/net-bridge.sh'), ['--site', 'bench', '--central', `127.0.0.1:${link.port}`, '--no-tls'],
+		{ encoding: 'utf8' }).stdout;
+	const lab = await startBroker({ extra: snippet });
+	const netHub = await startHub({ broker: central, sets: ['net.role=network', 'log.level=warn'] });
+	const t0 = performance.now();
+	const hub = await startHub({ broker: lab, db, sets: ['net.site=bench', 'net.scan_ms=1000', 'net.resend_ms=5000', 'log.level=warn'] });
+	let facts = 0;
+	await waitFor(() => {
+		facts = Number(sq(db, 'SELECT max(seq) FROM net_facts')) || 0;
+		return facts > 0 && sq(db, "SELECT value FROM net_state WHERE name = 'acked'") === String(facts);
+	}, 600000, 'the year acknowledged');
+	const allAcked = (performance.now() - t0) / 1000;
+	const types = Object.fromEntries(sq(db, 'SELECT type, count(*) FROM net_facts GROUP BY type ORDER BY 2 DESC').split('\n').map((l) => l.split('|')));
+	const payload = Number(sq(db, "SELECT sum(length(state) + length(key) + length(type)) FROM net_facts"));
+	const samples = sq(db, "SELECT json_group_array(json_object('key', key, 'type', type, 'state', state)) FROM (SELECT * FROM net_facts ORDER BY random() LIMIT 2000)");
+	await sleep(1500);	// the last acks down the link
+	const year = { days, facts, perDay: facts / days, types, up: link.n.up, down: link.n.down, payload, allAcked };
+	await hub.stop();
+	await netHub.stop();
+	await lab.stop();
+	link.close();
+	await central.stop();
+
+	// 100 sites into one central broker and one network hub
+	const load = [];
+	const busyDay = 600, open = 8 * 3600, sites = 100;
+	const real = sites * busyDay / open;
+	for (const [name, rate] of [['realistic', real], ['100×', real * 100]]) {
+		const b = await startBroker();
+		const nh = await startHub({ broker: b, sets: ['net.role=network', 'log.level=warn'] });
+		const secs = quick ? 10 : (rate < 10 ? 60 : 30);
+		const c0 = { b: cpuS(b.proc.pid), h: cpuS(nh.proc.pid) };
+		const r = await generate({ port: b.port, sites, rate, secs, samples: JSON.parse(samples) });
+		const c1 = { b: cpuS(b.proc.pid), h: cpuS(nh.proc.pid) };
+		const stored = Number(sq(nh.db, 'SELECT count(*) FROM net_rx'));
+		load.push({ name, rate, secs, ...r, stored, cpuB: (c1.b - c0.b) / r.elapsed, cpuH: (c1.h - c0.h) / r.elapsed,
+			rssB: rss(b.proc.pid), rssH: peakRss(nh.proc.pid), p50: pct(r.lat, 50), p99: pct(r.lat, 99), max: Math.max(...r.lat) });
+		await nh.stop();
+		await b.stop();
+	}
+	fs.rmSync(dir, { recursive: true, force: true });
+	return { year, load, sites, busyDay };
+}
+
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '—');
 const f0 = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '—');
 
@@ -459,6 +548,24 @@ if (want('year')) {
 	for (const [name, c] of [['a year of one metric', y.yr], ['24 h of one metric', y.day], ['2 h of one metric', y.two]])
 		rows.push(['year', `chart: ${name}`, `${f1(c.med)} ms`, `median of 10 (slowest ${f1(c.max)}); first, file out of the page cache: ${f1(c.first)} ms; ${c.pts} points, step ${c.step}; goal ≤ 100 ms`]);
 	rows.push(['year', `annual report (fy ${y.fy}) json / csv / html`, `${f0(y.rep.json)} / ${f0(y.rep.csv)} / ${f0(y.rep.html)} ms`, 'GET /api/indicators, median of 5; goal ≤ 1 s']);
+}
+
+console.error('bench: a network of labs…');
+if (want('network')) {
+	const { year: y, load, sites, busyDay } = await network();
+	const kb = (x) => (x / 1e3).toFixed(1) + ' kB';
+	rows.push(['network', `facts of a generated year (${y.days} days)`, `${f0(y.facts)} (${f1(y.perDay)} a day)`,
+		`scripts/yeargen.c's participation (3,000 sessions, 30,000 check-ins in them, 10,000 ratings, 2,000 contributions, 40 projects, 5,000 jobs): ` +
+		Object.entries(y.types).map(([t, n]) => `${t} ${f0(Number(n))}`).join(', ') + `; made, sent over the bridge and acknowledged in ${f1(y.allAcked)} s`]);
+	rows.push(['network', 'bytes on the wire per fact, lab → central', `${f0(y.up / y.facts)} B`,
+		`MQTT through the bridge, counted by a TCP relay (${f0(y.up)} B for ${y.facts} facts; JSON state, key and type alone ${f0(y.payload / y.facts)} B); TLS adds ~30 B per record`]);
+	rows.push(['network', 'bytes on the wire per fact, central → lab', `${f1(y.down / y.facts)} B`, `the acks and PUBACKs (${f0(y.down)} B)`]);
+	rows.push(['network', `a busy day (${busyDay} facts) on the wire`, kb(busyDay * (y.up + y.down) / y.facts), `both ways, before TLS; the year's average day: ${kb(y.perDay * (y.up + y.down) / y.facts)}`]);
+	for (const l of load)
+		rows.push(['network', `${sites} sites, ${l.name}: ${f1(l.rate)} facts/s for ${l.secs} s`,
+			`${f1(l.stored / l.elapsed)} facts/s stored`,
+			`${l.sent} sent, ${l.stored} stored, ${l.acked} acknowledged; ack latency p50 / p99 / max ${f1(l.p50)} / ${f1(l.p99)} / ${f1(l.max)} ms; ` +
+			`central mosquitto ${(100 * l.cpuB).toFixed(1)} % of a core, RSS ${f1(l.rssB)} MB; network hub ${(100 * l.cpuH).toFixed(1)} % of a core, peak RSS ${f1(l.rssH)} MB`]);
 }
 
 const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || [, '?'])[1];

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install the Debian packages mlab-hub needs to build, run and test.
-# Usage: scripts/deps.sh [build|run|check|deb]   (default: check)
+# Usage: scripts/deps.sh [build|run|check|deb|network]   (default: check)
 # Installs only what is missing and says what it installs. Needs root or sudo.
 set -e
 what=${1:-check}
@@ -12,13 +12,17 @@ check="$run nodejs npm chromium clang libclang-rt-14-dev valgrind strace gpiod s
 # wants build-essential, whatever the Build-Depends); make check also
 # checks them with lintian and the man pages with man (man-db)
 deb="$build build-essential dpkg-dev debhelper"
+# make check-network: the network test with RabbitMQ (its MQTT plugin) as
+# the central broker
+network="$check rabbitmq-server"
 
 case "$what" in
 build) want=$build ;;
 run) want=$run ;;
 check) want=$check ;;
 deb) want=$deb ;;
-*) echo "usage: $0 [build|run|check|deb]" >&2; exit 2 ;;
+network) want=$network ;;
+*) echo "usage: $0 [build|run|check|deb|network]" >&2; exit 2 ;;
 esac
 
 # A tool already on PATH counts, whoever installed it (a Node.js from

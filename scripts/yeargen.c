@@ -13,6 +13,8 @@
  * contributions and 5,000 jobs spread over the same days.  Values follow a
  * daily curve plus noise, from a fixed seed: two runs give the same file.
  * Writes without a journal (a bench file, rebuilt if interrupted).
+ * RAW_DAYS 0 leaves the telemetry out (the participation alone, for the
+ * network bench's facts: BENCH=network).
  */
 #include <math.h>
 #include <stdint.h>
@@ -327,7 +329,7 @@ int main(int argc, char **argv)
 	int agg_days = argc > 4 ? atoi(argv[4]) : 90;
 	double now = (double)time(NULL), t0 = now - days * 86400.0;
 
-	if (argc < 2 || days < 2 || raw_days < 1 || agg_days < 1) {
+	if (argc < 2 || days < 2 || raw_days < 0 || agg_days < 1) {
 		fprintf(stderr, "usage: yeargen DB [DAYS [RAW_DAYS [AGG_DAYS]]]\n");
 		return 2;
 	}
@@ -339,7 +341,8 @@ int main(int argc, char **argv)
 	devices(now, t0);
 	exec("COMMIT");
 	participation(t0, days);
-	telemetry(now, days, raw_days, agg_days);
+	if (raw_days)
+		telemetry(now, days, raw_days, agg_days);
 	exec("PRAGMA journal_mode=WAL");
 	if (sqlite3_close(db) != SQLITE_OK)
 		die("close");

@@ -38,7 +38,7 @@ export function freePort() {
 	});
 }
 
-async function waitPort(port, ms = 5000) {
+export async function waitPort(port, ms = 5000) {
 	const end = Date.now() + ms;
 	while (Date.now() < end) {
 		const ok = await new Promise((r) => {
@@ -51,6 +51,9 @@ async function waitPort(port, ms = 5000) {
 	}
 	throw new Error(`nothing listens on ${port} after ${ms} ms`);
 }
+
+// fn runs when the test ends (last registered, first run).
+export function atCleanup(fn) { cleanups.push(fn); }
 
 export function track(child) {
 	children.add(child);
