@@ -131,6 +131,7 @@ static const struct key keys[] = {
 	{ "rating.scale", K_INT, "3", 3, 5, NULL, "faces on the appreciation scale (3 or 5)" },
 	{ "rating.question", K_STR, "novelty", 0, 0, NULL, "what the rating asks" },
 	{ "kiosk.idle_s", K_INT, "60", 5, 3600, NULL, "kiosk resets after this idle time" },
+	{ "kiosk.late_grace_s", K_INT, "21600", 0, 604800, NULL, "how old a kiosk write kept offline may be and still count for the session open when it was made" },
 	{ "kiosk.party_max", K_INT, "30", 1, 1000, NULL, "most people one check-in may stand for" },
 	{ "kiosk.writes_per_min", K_INT, "30", 1, 100000, NULL, "writes one kiosk account may make per minute (check-ins, ratings, contributions)" },
 

@@ -214,6 +214,7 @@ static const struct {
 	{ 400, "display_name ", "display_name" },
 	{ 400, "\"guardian\"", "guardian" },
 	{ 0, "is longer than", "too_long" },
+	{ 409, "too late to count", "too_late" },
 };
 
 static const char *error_code(int status, const char *msg)

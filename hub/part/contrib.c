@@ -172,7 +172,8 @@ void contrib_changed(struct hub *h, int64_t id, const char *event)
 
 /* Validate a contribution body and write it as id (0: new, with the
  * kiosk's client id or NULL).  The kiosk adds ideas to the open session
- * only.  Answers the request. */
+ * only, or, kept offline, to the one open when made (session_kiosk).
+ * Answers the request. */
 static int contrib_write(struct api_req *req, struct api_resp *resp, const cJSON *o,
 		       int64_t id, const char *old_status, const char *client)
 {
@@ -193,9 +194,9 @@ static int contrib_write(struct api_req *req, struct api_resp *resp, const cJSON
 	const char *kind, *title, *body, *lic_in, *licence, *status, *reason;
 	const cJSON *links;
 	long long project = 0, session = 0, participant = 0;
-	int has_project, has_session, has_participant, kiosk = req->role == ROLE_KIOSK;
+	int has_project, has_session, has_participant, made = 0, kiosk = req->role == ROLE_KIOSK;
 	int64_t open = session_open_id(h);
-	double now = hub_now();
+	double now = hub_now(), made_at = 0;
 	sqlite3_stmt *st;
 	char obj[48];
 
@@ -218,19 +219,21 @@ static int contrib_write(struct api_req *req, struct api_resp *resp, const cJSON
 	/* a reason says why it was rejected; it goes when it is no longer */
 	if (strcmp(status, "rejected"))
 		reason = NULL;
-	if (!id && !has_session && open) {
-		session = open;
-		has_session = 1;
-	}
 	if (kiosk) {
 		if (strcmp(kind, "idea"))
 			return api_error(resp, 403, "the kiosk may only add ideas");
 		if (strcmp(status, "pending"))
 			return api_error(resp, 403, "the kiosk may only add pending ideas");
-		if (!open)
-			return api_error(resp, 409, "no session is open");
-		if (session != open)
-			return api_error(resp, 403, "the kiosk adds ideas to the open session only");
+		/* the open session, or the one open when a late idea was made */
+		if (args_time(resp, o, "made_at", &made_at, &made) ||
+		    session_kiosk(req, resp, has_session ? session : 0, 1, made, made_at, &open, &now))
+			return 0;
+		session = open;
+		has_session = 1;
+	}
+	if (!id && !has_session && open) {
+		session = open;
+		has_session = 1;
 	}
 	if (has_session && !row_scalar(h, q_sess, session))
 		return api_error(resp, 400, "session_id: no session %lld", session);

@@ -122,7 +122,7 @@ int part_vote(struct hub *h, int value, int scale, const char *source)
 	}
 	int64_t session = session_open_id(h);
 
-	if (!rating_insert(h, session, value, scale, source))
+	if (!rating_insert(h, session, value, scale, source, hub_now()))
 		return -1;
 	rating_changed(h, session, value, scale);
 	return 0;

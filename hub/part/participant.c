@@ -245,10 +245,10 @@ int participant_post(struct api_req *req, struct api_resp *resp)
 	long long people = 0;
 	const char *age, *postal, *name, *email, *given_by, *client;
 	int granted[VOCAB_COUNT(VOCAB_CONSENT_PURPOSE)] = { 0 }, given[VOCAB_COUNT(VOCAB_CONSENT_PURPOSE)] = { 0 };
-	int any = 0, present, ok;
+	int any = 0, present, ok, made;
 	long long session = 0, party = 1;
 	char area[4], obj[48], label[40];
-	double now = hub_now();
+	double now = hub_now(), made_at = 0;
 	sqlite3_stmt *st;
 	int64_t id, open = session_open_id(h);
 	cJSON *r;
@@ -257,15 +257,19 @@ int participant_post(struct api_req *req, struct api_resp *resp)
 		return api_error(resp, 400, "a JSON object is required");
 	if (row_client_seen(req, resp, ROW_PARTICIPANTS, &client))
 		return 0;	/* a resend: answered with the first row */
-	if (args_int(resp, o, "session_id", NULL, 1, 9e15, &session, &present))
+	if (args_int(resp, o, "session_id", NULL, 1, 9e15, &session, &present) ||
+	    args_time(resp, o, "made_at", &made_at, &made))
 		return 0;
-	if (!present) {
+	if (req->role == ROLE_KIOSK) {
+		/* the open session, or the one open when a late check-in was made */
+		if (session_kiosk(req, resp, present ? session : 0, 1, made, made_at, &open, &now))
+			return 0;
+		session = open;
+	} else if (!present) {
 		if (!open)
 			return api_error(resp, 409, "no session is open; give session_id");
 		session = open;
 	}
-	if (req->role == ROLE_KIOSK && session != open)
-		return api_error(resp, 403, "the kiosk checks in to the open session only");
 	if (row_scalar(h, q_sess, session) == 0)
 		return api_error(resp, 400, "session_id: no session %lld", session);
 	if (args_enum(resp, o, "age_band", NULL, age_bands, NULL, &age) ||

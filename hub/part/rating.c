@@ -22,10 +22,10 @@
 #include "store/store.h"
 #include "net/ws.h"
 
-/* Store a rating (already validated) in session (0 = none).  Returns the
- * row id or 0. */
+/* Store a rating (already validated) made at time at in session (0 =
+ * none).  Returns the row id or 0. */
 int64_t rating_insert(struct hub *h, int64_t session, int value, int scale,
-		      const char *source)
+		      const char *source, double at)
 {
 	static const char ins[] =
 		"INSERT INTO ratings(session_id, value, scale, question, source, at)"
@@ -40,7 +40,7 @@ int64_t rating_insert(struct hub *h, int64_t session, int value, int scale,
 	sqlite3_bind_int(st, 3, scale);
 	sqlite3_bind_text(st, 4, conf_str(h->conf, "rating.question"), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 5, source, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_double(st, 6, hub_now());
+	sqlite3_bind_double(st, 6, at);
 	return row_step(h, st) ? 0 : row_last_id(h);
 }
 
@@ -58,13 +58,16 @@ void rating_changed(struct hub *h, int64_t session, int value, int scale)
 	ws_broadcast(h, "rating", o, WS_PUBLIC);
 }
 
-/* POST /api/ratings {"value":N,"scale":3|5}: tied to the open session;
- * staff may name a past session_id (paper ballots). */
+/* POST /api/ratings {"value":N,"scale":3|5}: tied to the open session
+ * (for the kiosk's kept while the hub was away, the one open at its
+ * "made_at"); staff may name a past session_id (paper ballots). */
 int rating_post(struct api_req *req, struct api_resp *resp)
 {
 	static const char q_sess[] = "SELECT count(*) FROM sessions WHERE id = ?1";
 	long long value, scale = conf_int(req->h->conf, "rating.scale"), session = 0;
-	int has_value, has_scale, has_session;
+	int has_value, has_scale, has_session, made = 0;
+	double made_at = 0, at = hub_now();
+	int64_t open = 0;
 	char source[100];
 	const char *client;
 	int64_t id;
@@ -87,11 +90,19 @@ int rating_post(struct api_req *req, struct api_resp *resp)
 		return api_error(resp, 403, "only staff may rate a session other than the open one");
 	if (has_session && !row_scalar(req->h, q_sess, session))
 		return api_error(resp, 400, "session_id: no session %lld", session);
-	if (!has_session)
+	if (args_time(resp, req->json, "made_at", &made_at, &made))
+		return 0;
+	/* the kiosk's: the open session, or the one open when a late vote was made */
+	if (req->role == ROLE_KIOSK) {
+		if (session_kiosk(req, resp, 0, 0, made, made_at, &open, &at))
+			return 0;
+		session = open;
+	} else if (!has_session) {
 		session = session_open_id(req->h);
+	}
 	snprintf(source, sizeof(source), "%s:%s", req->role == ROLE_KIOSK ? "kiosk" : "api",
 		 req->user);
-	if (!(id = rating_insert(req->h, session, (int)value, (int)scale, source)) ||
+	if (!(id = rating_insert(req->h, session, (int)value, (int)scale, source, at)) ||
 	    row_client_keep(req->h, ROW_RATINGS, id, client))
 		return api_error(resp, 500, "database error");
 	if (row_staff(req)) {	/* staff entering votes (paper ballots) is an action */

@@ -10,10 +10,10 @@ struct hub;
 struct api_req;
 struct api_resp;
 
-/* Store a rating (already validated) in session (0 = none).  Returns the
- * row id or 0. */
+/* Store a rating (already validated) made at time at in session (0 =
+ * none).  Returns the row id or 0. */
 int64_t rating_insert(struct hub *h, int64_t session, int value, int scale,
-		      const char *source);
+		      const char *source, double at);
 
 /* Tell everyone about a vote (anonymous: value, scale, session). */
 void rating_changed(struct hub *h, int64_t session, int value, int scale);

@@ -15,6 +15,7 @@
 #include "net/args.h"
 #include "auth/auth.h"
 #include "part/contrib.h"
+#include "core/conf.h"
 #include "core/hub.h"
 #include "core/log.h"
 #include "core/vocab.h"
@@ -40,6 +41,71 @@ int64_t session_open_id(struct hub *h)
 		id = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return id;
+}
+
+/* The session that was open at time t (not removed), 0 when none.  Of
+ * overlapping ones (a session recorded after the fact), the latest started. */
+int64_t session_at(struct hub *h, double t)
+{
+	static const char q[] =
+		"SELECT id FROM sessions WHERE removed_at IS NULL AND started_at <= ?1"
+		" AND (ended_at IS NULL OR ended_at >= ?1) ORDER BY started_at DESC LIMIT 1";
+	sqlite3_stmt *st;
+	int64_t id = 0;
+
+	if (!h->store || !(st = store_stmt(h, q)))
+		return 0;
+	sqlite3_bind_double(st, 1, t);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return id;
+}
+
+#define MADE_AHEAD_S 300	/* a kiosk's clock may run this far ahead */
+
+/* The session a kiosk's write belongs to.  The kiosk names the session it
+ * saw open (hint, 0 = none) and when the visitor made the write (made_at,
+ * its "made_at"; absent when has_made is 0).  A write that reaches the
+ * hub while that session is still open goes to it.  One that comes late
+ * (kept in the kiosk's outbox while the hub was away) goes to the session
+ * open at made_at — never to a later one — if made_at is at most
+ * kiosk.late_grace_s old, so a kiosk cannot backdate into an old session.
+ * *at is the write's time: now, or made_at for a late one.  Returns 0 with
+ * *out (0 when no session was open: need says whether that is an error),
+ * or 1 when resp holds the refusal. */
+int session_kiosk(struct api_req *req, struct api_resp *resp, int64_t hint, int need,
+		  int has_made, double made_at, int64_t *out, double *at)
+{
+	struct hub *h = req->h;
+	double now = hub_now(), grace = conf_int(h->conf, "kiosk.late_grace_s");
+	int64_t open = session_open_id(h);
+
+	*at = now;
+	*out = open;
+	if (open && hint == open)
+		goto done;
+	if (!has_made) {
+		if (hint)
+			return api_error(resp, 403, "the kiosk writes to the open session only"), 1;
+		goto done;
+	}
+	if (made_at > now + MADE_AHEAD_S)
+		return api_error(resp, 400, "made_at is in the future"), 1;
+	if (made_at > now)
+		made_at = now;
+	if (now - made_at > grace)
+		return api_error(resp, 409, "made_at: made %.0f s ago, more than kiosk.late_grace_s "
+				 "(%.0f s); too late to count for a past session",
+				 now - made_at, grace), 1;
+	*out = session_at(h, made_at);
+	if (*out != open)
+		*at = made_at;
+done:
+	if (need && !*out)
+		return api_error(resp, 409, has_made ? "no session is open, nor was one at made_at" :
+				 "no session is open; give session_id"), 1;
+	return 0;
 }
 
 /* Session id as JSON (caller owns it), NULL if none.  The public view

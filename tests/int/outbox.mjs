@@ -74,4 +74,75 @@ test('the wall: public titles of projects, and the titles of confirmed public co
 	eq((await hub.stop()).code, 0);
 });
 
+// A write kept in the kiosk's outbox while the hub was away carries when
+// the visitor made it (made_at).  Delivered after its session ended, it
+// counts for the session open at made_at — never a later one — and only
+// within kiosk.late_grace_s, so a kiosk cannot backdate into an old session.
+test('a late delivery counts for the session open at made_at, within kiosk.late_grace_s only', async () => {
+	const hub = await startHub({ sets: ['kiosk.late_grace_s=14400'] });
+	const fa = await login(hub, 'fa', 'facilitator');
+	const ki = await login(hub, 'ki', 'kiosk', 'kiosk-password-1');
+	const now = Date.now() / 1000, iso = (t) => new Date(t * 1000).toISOString();
+	const rec = async (from, to) => {
+		const r = await hub.post('/api/sessions', { project_ids: [], started_at: iso(from), ended_at: iso(to) }, { cookie: fa });
+		assert(r.status < 300, r.text);
+		return r.json.id;
+	};
+	const old = await rec(now - 8 * 3600, now - 7 * 3600);	// before the grace
+	const a = await rec(now - 3 * 3600, now - 2 * 3600);	// ended, within the grace
+	const b = (await hub.post('/api/sessions', { project_ids: [] }, { cookie: fa })).json.id;	// open now
+	assert(old && a && b, 'three sessions');
+	const body = { age_band: '25-34', consent: {} };
+	let n = 0;
+	const cid = () => ('late' + (++n) + '0123456789abcdef0123456789abcdef').slice(0, 32);
+	const checkin = (extra) => hub.post('/api/participants', { ...body, client_id: cid(), ...extra }, { cookie: ki });
+	const sessionOf = (id) => count(hub.db, `SELECT session_id FROM participants WHERE id = ${id}`);
+
+	// made during A, delivered now: A, with A's time, not B
+	let r = await checkin({ session_id: a, made_at: iso(now - 2.5 * 3600) });
+	eq(r.status, 201, r.text);
+	eq(r.json.session_id, a, 'counts for the session open when it was made');
+	eq(sessionOf(r.json.id), a);
+	const at = count(hub.db, `SELECT CAST(created_at AS INTEGER) FROM participants WHERE id = ${r.json.id}`);
+	assert(Math.abs(at - (now - 2.5 * 3600)) < 5, 'stored at the time it was made: ' + at);
+	// the hint is what the kiosk saw; made_at decides (no hint: still A)
+	r = await checkin({ made_at: iso(now - 2.5 * 3600) });
+	eq(r.json.session_id, a, r.text);
+	// made between sessions: none was open then, and B is later: refused
+	r = await checkin({ session_id: a, made_at: iso(now - 1.5 * 3600) });
+	eq(r.status, 409, r.text);
+	eq(r.json.code, 'no_session');
+	// made during an old session, past the grace: refused, not backdated
+	r = await checkin({ session_id: old, made_at: iso(now - 7.5 * 3600) });
+	eq(r.status, 409, r.text);
+	eq(r.json.code, 'too_late');
+	// in the future (past the clock slack): refused
+	r = await checkin({ made_at: iso(now + 3600) });
+	eq(r.status, 400, r.text);
+	// a past session named without made_at: the open session only, as before
+	r = await checkin({ session_id: a });
+	eq(r.status, 403, r.text);
+	eq(r.json.code, 'kiosk_scope');
+	// made now, during B, named B: B
+	r = await checkin({ session_id: b, made_at: iso(now) });
+	eq(r.json.session_id, b, r.text);
+	// nothing else was stored
+	eq(count(hub.db, `SELECT count(*) FROM participants WHERE session_id = ${old}`), 0);
+	eq(count(hub.db, `SELECT count(*) FROM participants`), 3);
+
+	// an idea and a rating follow the same rule
+	r = await hub.post('/api/contributions', { kind: 'idea', title: 'Une idée tardive', client_id: cid(), session_id: a, made_at: iso(now - 2.5 * 3600) }, { cookie: ki });
+	eq(r.status, 201, r.text);
+	eq(count(hub.db, `SELECT session_id FROM contributions WHERE id = ${r.json.id}`), a, 'the idea counts for A');
+	r = await hub.post('/api/ratings', { value: 3, scale: 3, client_id: cid(), made_at: iso(now - 2.5 * 3600) }, { cookie: ki });
+	eq(r.status, 201, r.text);
+	eq(r.json.session_id, a, 'the vote counts for A');
+	r = await hub.post('/api/ratings', { value: 2, scale: 3, client_id: cid(), made_at: iso(now - 1.5 * 3600) }, { cookie: ki });
+	eq(r.status, 201, r.text);
+	eq(r.json.session_id, null, 'a vote made between sessions counts for none, not for B');
+	r = await hub.post('/api/ratings', { value: 2, scale: 3, client_id: cid(), made_at: iso(now - 7.5 * 3600) }, { cookie: ki });
+	eq(r.status, 409, 'a vote past the grace: ' + r.text);
+	eq((await hub.stop()).code, 0);
+});
+
 await main();

@@ -191,6 +191,11 @@ for (const lang of ['fr', 'en']) {
 			.filter((x) => /(Appareil hors ligne|Device offline)/.test(x) && !x.includes(other));
 		eq(offline.length, 0, 'no per-device alert: ' + offline.join(' | '));
 		await shot(p, `dashboard-broker-down-${lang}`);
+		// beside the "state unknown" badge and the settings button, a tile's
+		// name keeps room for words (it once wrapped a letter per line)
+		const narrow = await p.evaluate(() => [...document.querySelectorAll('.tile-name')]
+			.filter((n) => n.getBoundingClientRect().width < 120).map((n) => n.textContent));
+		assert(!narrow.length, 'squeezed tile names: ' + narrow.join(', '));
 		await broker.start();
 		await p.locator('#banner').waitFor({ state: 'hidden', timeout: 20000 });
 		await waitFor(async () => !(await p.locator('li.alert .alert-title').allInnerTexts()).some((x) => brokerAlert.test(x)),

@@ -7,28 +7,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startBroker, startHub, assert, eq, waitFor, run } from '../lib/harness.mjs';
-import { newPage, addUser, loginCookie, shot, axe, i18nProblems, step as test, runSteps, stopAll } from './lib/web.mjs';
+import { startBroker, startHub, assert, eq, run } from '../lib/harness.mjs';
+import { kioskPage as openKiosk, addUser, loginCookie, shot, axe, i18nProblems, step as test, runSteps, stopAll } from './lib/web.mjs';
 
 let broker, hub, page, staff, dir, db, sessionId;
 const sql = (q) => run('sqlite3', [db, q]).stdout.trim();
 const SIZES = { portrait: { width: 1080, height: 1920 }, landscape: { width: 1280, height: 800 } };
 
-async function kioskPage(size, lang = 'fr') {
-	const p = await newPage(hub, { ...SIZES[size], locale: lang === 'en' ? 'en-CA' : 'fr-CA' });
-	p.setDefaultTimeout(5000);
-	await p.goto('/kiosk/');
-	await p.locator('#k-login').waitFor({ state: 'visible' });
-	await p.fill('#k-user', 'borne');
-	await p.fill('#k-pass', 'kiosk-secret-2026');
-	await p.click('#k-login-form button[type=submit]');
-	await p.locator('#k-home').waitFor({ state: 'visible' });
-	if (lang === 'en') {
-		await p.click('#lang');
-		await waitFor(async () => (await p.getAttribute('html', 'lang')) === 'en-CA', 2000, 'English');
-	}
-	return p;
-}
+const kioskPage = (size, lang = 'fr') => openKiosk(hub, SIZES[size], lang);
 
 // Is el's box entirely inside the viewport?
 const inView = (p, sel) => p.evaluate((s) => {

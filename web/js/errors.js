@@ -28,6 +28,7 @@ const PATTERNS = [
 	['display_name', /^display_name /],
 	['guardian', /given_by must be "guardian"/],
 	['too_long', /is longer than|body over/],
+	['too_late', /too late to count/],
 	['bad_request', /./],
 ];
 

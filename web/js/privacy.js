@@ -11,6 +11,7 @@ import { dialog, why, dayIso } from './wf.js';
 
 export function createPrivacy() {
 	let rows = null, sessions = [], msg = null;	// msg: [key, vars] of the status line
+	let shown = null;	// the query of the rows shown, to fetch them again when they change
 
 	function say(key, vars) {
 		msg = key ? [key, vars] : null;
@@ -42,6 +43,7 @@ export function createPrivacy() {
 		const r = await get('/api/participants?' + q);
 		if (!r.ok) { say(null); $('#wf-priv-msg').textContent = why(r); return; }
 		rows = list(r.data, 'participants');
+		shown = q.toString();
 		say('wf.v.found', { n: rows.length });
 		render();
 	}
@@ -86,6 +88,18 @@ export function createPrivacy() {
 			: h('p', { class: 'muted' }, t('wf.v.none')));
 	}
 
+	// A check-in changed elsewhere (erased from another tab, a session
+	// merged): the rows shown are fetched again, the status line kept.
+	async function refresh() {
+		await loadSessions();
+		if (!shown || !rows) return;
+		const r = await get('/api/participants?' + shown);
+		if (!r.ok) return;
+		rows = list(r.data, 'participants');
+		if (msg && msg[0] === 'wf.v.found') say('wf.v.found', { n: rows.length });
+		render();
+	}
+
 	$('#wf-priv-form').addEventListener('submit', search);
-	return { refresh: loadSessions, relabel() { options(); render(); if (msg) say(...msg); } };
+	return { refresh, relabel() { options(); render(); if (msg) say(...msg); } };
 }

@@ -31,7 +31,7 @@ export function createWorkflows({ deviceName, onChange }) {
 	return {
 		refresh,
 		relabel() { projects.relabel(); sessions.relabel(); contribs.relabel(); privacy.relabel(); },
-		onMessage(m) { if (/^(session|contribution|project)/.test(m.type)) soon(); },
+		onMessage(m) { if (/^(session|contribution|project|participant|purge)/.test(m.type)) soon(); },
 		hooks: {
 			startFields: sessions.startFields,
 			shown(s) { current = s; sessions.shown(s); },

@@ -277,6 +277,18 @@ function onSnapshot(s) {
 	if (role !== 'public') flushOutbox();
 }
 
+// The hub away, in a visitor's words: nothing for them to do, nothing
+// lost (the outbox keeps what they give).  The broker, the database and
+// the disk are the facilitators' business (the dashboard says so), so
+// the kiosk shows only whether it can reach the hub, and no countdown.
+function onLink(state) {
+	const b = $('#banner'), away = state !== 'up';
+	b.hidden = !away;
+	b.dataset.kind = away ? 'calm' : '';
+	b.dataset.key = away ? 'kiosk.away' : '';
+	b.textContent = away ? t('kiosk.away') : '';
+}
+
 function onMessage(m) {
 	if (/^(session|project)/.test(m.type)) refreshSession(null);
 }
@@ -292,6 +304,7 @@ async function main() {
 		const k = $('#k-thanks-text').dataset.key;
 		if (k) $('#k-thanks-text').textContent = t(k);
 		refreshOutbox();
+		if ($('#banner').dataset.key) $('#banner').textContent = t($('#banner').dataset.key);
 		const rec = $('#k-received');
 		if (!rec.hidden) rec.textContent = i18n.tn('kiosk.outbox.received', +rec.dataset.n);
 	});
@@ -304,7 +317,7 @@ async function main() {
 	for (const b of $$('[data-home]')) b.addEventListener('click', () => reset(false));
 	for (const ev of ['pointerdown', 'keydown', 'input']) document.addEventListener(ev, poke, { passive: true });
 	poke();
-	live = connect({ onSnapshot, onMessage, banner: $('#banner') });
+	live = connect({ onSnapshot, onMessage, onLink });
 	refreshOutbox();
 	outboxTimer = setInterval(() => { if (live.connected) flushOutbox(); }, 15000);
 	installable();

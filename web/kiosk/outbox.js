@@ -53,6 +53,9 @@ const permanent = (r) => r.status >= 400 && r.status < 500 && r.status !== 408 &
 export async function submit(path, body, kind) {
 	const item = { client_id: newId(), path, kind, body: { ...body }, at: new Date().toISOString(), tries: 0 };
 	item.body.client_id = item.client_id;
+	// when the visitor made it: a late delivery counts for the session
+	// that was open then (the hub allows kiosk.late_grace_s), not a later one
+	item.body.made_at = item.at;
 	let kept = true;
 	inFlight.add(item.client_id);	// not flush()'s to send
 	try { await put(item); } catch { kept = false; }	// no IndexedDB: send anyway

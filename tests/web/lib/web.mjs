@@ -39,6 +39,28 @@ export async function newPage(hub, { width = 1366, height = 900, locale = 'fr-CA
 	return page;
 }
 
+// The kiosk at viewport {width, height}, logged in with its account by the
+// form (as a facilitator does once), in lang ('fr' or 'en', by its button).
+export async function kioskPage(hub, viewport, lang = 'fr', user = 'borne', password = 'kiosk-secret-2026') {
+	const p = await newPage(hub, { ...viewport, locale: lang === 'en' ? 'en-CA' : 'fr-CA' });
+	p.setDefaultTimeout(5000);
+	await p.goto('/kiosk/');
+	await p.locator('#k-login').waitFor({ state: 'visible' });
+	await p.fill('#k-user', user);
+	await p.fill('#k-pass', password);
+	await p.click('#k-login-form button[type=submit]');
+	await p.locator('#k-home').waitFor({ state: 'visible' });
+	if (lang === 'en') {
+		await p.click('#lang');
+		const t0 = Date.now();
+		while ((await p.getAttribute('html', 'lang')) !== 'en-CA') {
+			if (Date.now() - t0 > 2000) throw new Error('the kiosk did not switch to English');
+			await p.waitForTimeout(50);
+		}
+	}
+	return p;
+}
+
 // `mlab-hub user add NAME --role ROLE` on the hub's database (password on stdin).
 export function addUser(db, name, role, password) {
 	const r = run(HUB_BIN, ['--set', `store.path=${db}`, 'user', 'add', name, '--role', role],
