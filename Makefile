@@ -119,6 +119,7 @@ UNIT_test_part          = eco core store mqtt net auth lab part stub_wire
 UNIT_test_report        = eco core store net report stub_wire
 UNIT_test_gpio          = eco core store mqtt net auth lab part gpio stub_wire
 UNIT_test_vocab         = eco core store mqtt net auth lab part report stub_wire
+UNIT_test_fed           = eco core store mqtt net auth lab part report fed stub_wire
 unit_objs = $(patsubst %.c,build/asan/%.o,$(foreach m,$(1),$(if $(filter stub_%,$(m)),tests/unit/$(m).c,$(wildcard hub/$(m)/*.c))))
 define unit_rule
 build/asan/tests/$(1): build/asan/tests/unit/$(1).o $(call unit_objs,$(UNIT_$(1)))

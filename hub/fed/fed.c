@@ -134,7 +134,7 @@ void fed_fini(struct hub *h)
 
 	if (!f)
 		return;
-	free(f->dirty);
+	free(f->sites);
 	free(f);
 	h->fed = NULL;
 }

@@ -6,11 +6,12 @@
 
 #include <stddef.h>
 
+#include "lab/ack.h"
+
 struct hub;
 struct api_resp;
 
 #define FED_BATCH 500		/* facts published per go */
-#define FED_MISSING_MAX 16	/* ranges in an ack's "missing" */
 
 struct fed {
 	int network;		/* net.role = network */
@@ -20,8 +21,17 @@ struct fed {
 	long long sent;		/* a lab: highest seq published since the last (re)send */
 	long long changes;	/* a lab: sqlite3_total_changes() at the last scan */
 	int up;			/* the lab broker link */
-	char (*dirty)[65];	/* the network: sites to acknowledge after the commit */
-	int ndirty, cap;
+	struct fed_site *sites;	/* the network: every site heard from */
+	int nsites, cap;
+};
+
+/* The network's view of one site: its numbering and watermark under the
+ * devices' rule (lab/ack.h), loaded from net_sites on first use. */
+struct fed_site {
+	char site[65];
+	struct ack a;
+	int known;		/* a numbering is held (net_sites row, or a first fact) */
+	int pending;		/* acknowledge it after the commit */
 };
 
 /* fact.c, the lab side */
