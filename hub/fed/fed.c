@@ -5,7 +5,8 @@
  * network (net.role = network) hears every site's facts on
  * mlab/v1/net/+/fact.  The lab link subscribes to them (mqtt.c, from the
  * same two settings) and the ingest routes them here (ingest_on_topic).
- * The network serves GET /api/network/indicators?fy=Y[&format=…].
+ * The network serves GET /api/network/indicators?fy=Y[&format=…] and
+ * the facts behind one figure, GET /api/network/indicators/explain.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,8 +101,40 @@ static int get_indicators(struct api_req *req, struct api_resp *resp)
 	return 0;
 }
 
+/* GET /api/network/indicators/explain?fy=Y&key=NAME[&site=S]
+ * [&format=json|csv|html][&lang=fr|en]: the facts behind one figure of a
+ * site, or of the total without site (trail.c). */
+static int get_explain(struct api_req *req, struct api_resp *resp)
+{
+	char fy[16], key[160], site[72] = "", format[16] = "json", lang[8] = "fr", err[300];
+	int y, rc;
+
+	if (api_query(req, "fy", fy, sizeof(fy)) || parse_fy(fy, &y))
+		return api_error(resp, 400, "fy must be a year such as 2025 (2025-04-01 … 2026-03-31)");
+	if (api_query(req, "key", key, sizeof(key)) || !key[0])
+		return api_error(resp, 400, "key must name an indicator, such as sessions");
+	if (api_query(req, "site", site, sizeof(site)))
+		site[0] = '\0';
+	if (api_query(req, "format", format, sizeof(format)) || !format[0])
+		snprintf(format, sizeof(format), "json");
+	if (api_query(req, "lang", lang, sizeof(lang)) || !lang[0])
+		snprintf(lang, sizeof(lang), "%s", conf_str(req->h->conf, "report.lang"));
+	store_flush(req->h);
+	resp->len = 0;
+	rc = trail_render(req->h, y, key, site[0] ? site : NULL, format, lang, resp, err, sizeof(err));
+	if (rc) {
+		resp->len = 0;
+		return api_error(resp, rc == -3 ? 400 : rc == -2 ? 404 : 500, "%s", err);
+	}
+	resp->status = 200;
+	resp->ctype = !strcmp(format, "csv") ? "text/csv; charset=utf-8" :
+		      !strcmp(format, "html") ? "text/html; charset=utf-8" : "application/json";
+	return 0;
+}
+
 static const struct api_route routes[] = {
 	{ "GET", "/api/network/indicators", ROLE_NONE, get_indicators },
+	{ "GET", "/api/network/indicators/explain", ROLE_NONE, get_explain },
 	{ NULL, NULL, 0, NULL },
 };
 

@@ -52,4 +52,23 @@ void central_fact(struct hub *h, const char *site, const char *payload, size_t l
 int sum_render(struct hub *h, int fy, const char *format, const char *lang,
 	       struct api_resp *out, char *err, size_t errlen);
 
+/* A scratch hub t over an empty in-memory database of the lab's schema,
+ * a transaction open (the caller closes it with store_close).  0 or -1. */
+int sum_scratch_open(struct hub *h, struct hub *t);
+
+/* Load site's latest states (h's net_rx) into scratch t as the lab's rows,
+ * ids + off; with track, also trail_src and trail_rows (where each row
+ * came from, sum.c).  Returns how many states the lab's schema refused,
+ * or -1. */
+int sum_load_site(struct hub *h, struct hub *t, const char *site, long long off, int track);
+
+/* trail.c: the facts behind one network figure (GET
+ * /api/network/indicators/explain), in format ("json", "csv", "html")
+ * into out (the caller frees it with api_resp_free).  site NULL: every
+ * site's, behind the total.  0, -1 (database), -2 (no such figure or
+ * site: 404), -3 (bad arguments), with err. */
+int trail_render(struct hub *h, int fy, const char *name, const char *site,
+		 const char *format, const char *lang, struct api_resp *out,
+		 char *err, size_t errlen);
+
 #endif

@@ -228,34 +228,96 @@ static int put_state(struct hub *t, const char *key, const cJSON *s, long long o
 	return -1;
 }
 
-/* Load site's latest states into t with ids + off.  Returns how many
- * states the lab's schema refused, or -1. */
-static int load_site(struct hub *h, struct hub *t, const char *site, long long off)
+/* With track, the scratch database also says where each row came from:
+ * trail_src holds every state loaded (its fact's key, seq, type, time and
+ * state), trail_rows the rows a lone check-in or a day made (their ids
+ * are the scratch database's own). */
+static const char trail_schema[] =
+	"CREATE TABLE trail_src(key TEXT PRIMARY KEY, seq INTEGER, type TEXT, at REAL,"
+	" state TEXT) WITHOUT ROWID;"
+	"CREATE TABLE trail_rows(tbl TEXT, id INTEGER, key TEXT, PRIMARY KEY(tbl, id)) WITHOUT ROWID;";
+
+static long long max_id(struct hub *t, const char *q)
+{
+	sqlite3_stmt *st = store_stmt(t, q);
+	long long n = 0;
+
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	if (st)
+		sqlite3_reset(st);
+	return n;
+}
+
+/* Note the rows sql selects above id `above` as made by key. */
+static void track_rows(struct hub *t, const char *sql, long long above, const char *key)
+{
+	sqlite3_stmt *st = store_stmt(t, sql);
+
+	if (!st)
+		return;
+	sqlite3_bind_int64(st, 1, above);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	step(st);
+}
+
+int sum_load_site(struct hub *h, struct hub *t, const char *site, long long off, int track)
 {
 	static const char sel[] =
-		"SELECT r.key, r.state FROM net_rx r JOIN net_sites s ON s.site = r.site"
-		" AND s.boot = r.boot WHERE r.site = ?1 AND NOT EXISTS (SELECT 1 FROM net_rx q"
-		"  WHERE q.site = r.site AND q.boot = r.boot AND q.key = r.key AND q.seq > r.seq)"
+		"SELECT r.key, r.state, r.seq, r.type, r.at FROM net_rx r JOIN net_sites s"
+		" ON s.site = r.site AND s.boot = r.boot WHERE r.site = ?1 AND NOT EXISTS"
+		" (SELECT 1 FROM net_rx q WHERE q.site = r.site AND q.boot = r.boot"
+		"  AND q.key = r.key AND q.seq > r.seq)"
 		" ORDER BY r.key";
-	sqlite3_stmt *st = store_stmt(h, sel);
+	static const char src[] = "INSERT OR REPLACE INTO trail_src VALUES (?1, ?2, ?3, ?4, ?5)";
+	static const char mp[] = "SELECT coalesce(max(id), 0) FROM participants";
+	static const char mu[] = "SELECT coalesce(max(id), 0) FROM machine_use";
+	static const char mj[] = "SELECT coalesce(max(id), 0) FROM jobs";
+	static const char tp[] =
+		"INSERT INTO trail_rows SELECT 'participants', id, ?2 FROM participants WHERE id > ?1";
+	static const char tu[] =
+		"INSERT INTO trail_rows SELECT 'machine_use', id, ?2 FROM machine_use WHERE id > ?1";
+	static const char tj[] =
+		"INSERT INTO trail_rows SELECT 'jobs', id, ?2 FROM jobs WHERE id > ?1";
+	sqlite3_stmt *st = store_stmt(h, sel), *ts;
 	int bad = 0;
 
 	if (!st)
 		return -1;
+	if (track && sqlite3_exec(store_db(t), trail_schema, NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
 	sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		cJSON *s = cJSON_Parse((const char *)sqlite3_column_text(st, 1));
+		const char *key = (const char *)sqlite3_column_text(st, 0);
+		const char *text = (const char *)sqlite3_column_text(st, 1);
+		cJSON *s = cJSON_Parse(text);
+		long long p = 0, u = 0, j = 0;
 
-		if (!s || put_state(t, (const char *)sqlite3_column_text(st, 0), s, off))
+		if (track) {
+			p = max_id(t, mp);
+			u = max_id(t, mu);
+			j = max_id(t, mj);
+		}
+		if (!s || put_state(t, key, s, off))
 			bad++;
 		cJSON_Delete(s);
+		if (!track || !(ts = store_stmt(t, src)))
+			continue;
+		sqlite3_bind_text(ts, 1, key, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ts, 2, sqlite3_column_int64(st, 2));
+		sqlite3_bind_text(ts, 3, (const char *)sqlite3_column_text(st, 3), -1, SQLITE_STATIC);
+		sqlite3_bind_double(ts, 4, sqlite3_column_double(st, 4));
+		sqlite3_bind_text(ts, 5, text, -1, SQLITE_STATIC);
+		step(ts);
+		track_rows(t, tp, p, key);
+		track_rows(t, tu, u, key);
+		track_rows(t, tj, j, key);
 	}
 	sqlite3_reset(st);
 	return bad;
 }
 
-/* A scratch hub with an empty in-memory database of the lab's schema. */
-static int scratch_open(struct hub *h, struct hub *t)
+int sum_scratch_open(struct hub *h, struct hub *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->conf = h->conf;
@@ -297,7 +359,7 @@ static cJSON *sum_json(struct hub *h, int fy, char *err, size_t errlen)
 	cJSON *o, *so, *ind;
 	int i = 0, bad = 0;
 
-	if (!st || scratch_open(h, &all)) {
+	if (!st || sum_scratch_open(h, &all)) {
 		snprintf(err, errlen, "cannot open a scratch database");
 		return NULL;
 	}
@@ -311,10 +373,10 @@ static cJSON *sum_json(struct hub *h, int fy, char *err, size_t errlen)
 		char iso[40];
 		int b;
 
-		if (scratch_open(h, &t))
+		if (sum_scratch_open(h, &t))
 			break;
-		b = load_site(h, &t, site, 0);
-		load_site(h, &all, site, (i + 1) * SITE_OFFSET);
+		b = sum_load_site(h, &t, site, 0, 0);
+		sum_load_site(h, &all, site, (i + 1) * SITE_OFFSET, 0);
 		ind = scratch_figures(&t, fy, err, errlen);
 		store_close(&t);
 		if (!ind)

@@ -163,6 +163,51 @@ test(`two bridged labs and a network hub (central: ${RABBIT ? 'RabbitMQ' : 'mosq
 	assert(html.text.includes('<th scope="col" class="n">lab-a</th>'), 'HTML');
 	eq((await net.get('/api/network/indicators?fy=nope')).status, 400, 'a bad year');
 
+	// a trail back to the facts: for each count, each site's lines and the
+	// total's add up to the figure, exactly, and each line is a stored fact
+	const COUNTS = ['sessions', 'sessions.by_group.school', 'participants', 'participants.by_age.10-13',
+		'contributions_confirmed', 'contributions_pending', 'votes', 'votes_positive', 'participation_projects',
+		'quebec_culture_projects', 'print_jobs_finished', 'print_jobs_failed', 'scans'];
+	const figs = (await net.get('/api/network/indicators?fy=2025')).json;
+	let trailText = '';
+	for (const key of COUNTS) {
+		let all = 0;
+		for (const site of [null, 'lab-a', 'lab-b']) {
+			const q = `/api/network/indicators/explain?fy=2025&key=${encodeURIComponent(key)}${site ? '&site=' + site : ''}`;
+			const t = await net.get(q);
+			eq(t.status, 200, q);
+			const want = (site ? figs.sites[site] : figs.total).indicators[key].value;
+			eq(t.json.value, want, `${q}: the figure`);
+			const sum = t.json.rows.reduce((a, r) => a + r.counted, 0);
+			eq(sum, want, `${q}: the lines add up to the figure`);
+			assert(t.json.rows.length > 0, `${q}: lines`);
+			for (const r of t.json.rows.slice(0, 3)) {
+				assert(!site || r.site === site, `${q}: a line of ${site}`);
+				eq(sql(net.db, `SELECT type || ' ' || state FROM net_rx WHERE site = '${r.site}' AND seq = ${r.seq}`),
+					`${r.type} ${JSON.stringify(r.state)}`, `${q}: line ${r.key} is fact ${r.seq}`);
+			}
+			trailText += t.text;
+			if (!site) all = t.json.rows.length;
+			else all -= t.json.rows.length;
+		}
+		eq(all, 0, `${key}: the total's lines are the sites' lines`);
+		const csv = await net.get(`/api/network/indicators/explain?fy=2025&key=${encodeURIComponent(key)}&format=csv`);
+		const lines = csv.text.trim().split('\r\n');
+		eq(lines[0], 'site,seq,key,type,at,counted,state', 'the trail as CSV');
+		eq(lines.length - 1, (await net.get(`/api/network/indicators/explain?fy=2025&key=${encodeURIComponent(key)}`)).json.rows.length,
+			`${key}: a CSV line per fact`);
+	}
+	const hours = await net.get('/api/network/indicators/explain?fy=2025&key=machine_busy_hours');
+	eq(Math.round(hours.json.rows.reduce((a, r) => a + r.counted, 0) * 100) / 100,
+		Math.round(figs.total.indicators.machine_busy_hours.value * 100) / 100, 'machine hours: the days add up');
+	assert(hours.json.rows.every((r) => r.type === 'machines.day'), 'machine hours come from days');
+	for (const s of SECRETS) assert(!trailText.includes(s), `"${s}" is in a trail`);
+	eq((await net.get('/api/network/indicators/explain?fy=2025&key=nope')).status, 404, 'no such figure');
+	eq((await net.get('/api/network/indicators/explain?fy=2025&key=sessions&site=lab-z')).status, 404, 'no such site');
+	eq((await net.get('/api/network/indicators/explain?fy=2025')).status, 400, 'a trail needs a key');
+	const th = await net.get('/api/network/indicators/explain?fy=2025&key=sessions&format=html&lang=en');
+	assert(th.text.includes('<html lang="en">') && th.text.includes('<td>session.closed</td>'), 'the trail as HTML');
+
 	// open data: the network's Data Package, one row per site and the total
 	const dir = path.join(tmpdir('netdp'), 'out');
 	const dp = run(HUB_BIN, ['--set', `store.path=${net.db}`, '--set', 'net.role=network', '--set', 'log.level=warn',
