@@ -62,6 +62,7 @@ const EXPECTED = {
 	'GET /api/indicators/report.css': 'none',
 	'GET /api/openapi.json': 'none',	// the API's description (issue 17 part 4)
 	'GET /api/network/indicators': 'none',	// a network hub's (net.role = network)
+	'GET /api/network/indicators/explain': 'none',	// a network figure's facts: open, as the figures
 };
 const RANK = { none: 0, kiosk: 1, facilitator: 2, admin: 3 };
 

@@ -29,13 +29,18 @@ function described(doc) {
 	return out;
 }
 
+// A lab's routes, then those only a network hub (net.role = network) serves.
 function served() {
-	const r = run(HUB_BIN, ['routes']);
-	assert(r.status === 0, 'mlab-hub routes: ' + r.stderr);
-	return r.stdout.trim().split('\n').map((l) => {
-		const [method, pattern, role] = l.split(' ');
-		return { key: `${method} ${pattern}`, role };
-	});
+	const list = (sets) => {
+		const r = run(HUB_BIN, [...sets, '--set', 'log.level=warn', 'routes']);
+		assert(r.status === 0, 'mlab-hub routes: ' + r.stderr);
+		return r.stdout.trim().split('\n').map((l) => {
+			const [method, pattern, role] = l.split(' ');
+			return { key: `${method} ${pattern}`, role };
+		});
+	};
+	const lab = list([]);
+	return [...lab, ...list(['--set', 'net.role=network']).filter((r) => !lab.some((l) => l.key === r.key))];
 }
 
 // The description as ajv schemas: one per (path, method, status, media type).
@@ -181,6 +186,25 @@ test('every GET route and the main writes answer as described', async () => {
 			JSON.stringify(v.errors?.slice(0, 3)) + ' ' + r.text.slice(0, 200));
 		if (after && r.json) after(r.json);
 	}
+	// a network hub's routes (net.role = network), over one site's fact
+	const nh = await startHub({ broker, sets: ['net.role=network'] });
+	const at = Date.parse('2025-06-01T14:00:00Z') / 1000;
+	pub(broker, 'mlab/v1/net/lab-x/fact', { seq: 1, boot: 'b1', site: 'lab-x', key: 'rating:1', type: 'rating', at,
+		state: { at, scale: 3, value: 3, session: null } });
+	await waitFor(async () => (await nh.get('/api/network/indicators?fy=2025')).json?.sites?.['lab-x'], 10000, 'the network hears lab-x');
+	for (const [tpl, u] of [['/api/network/indicators', '/api/network/indicators?fy=2025'],
+		['/api/network/indicators', '/api/network/indicators?fy=2025&format=csv'],
+		['/api/network/indicators/explain', '/api/network/indicators/explain?fy=2025&key=votes'],
+		['/api/network/indicators/explain', '/api/network/indicators/explain?fy=2025&key=votes&site=lab-x&format=csv']]) {
+		const r = await nh.get(u);
+		if (!check(r.status === 200, `GET ${u}: 200`, `${r.status} ${r.text.slice(0, 120)}`)) continue;
+		tried.add(`get ${tpl}`);
+		const ctype = (r.headers.get('content-type') || '').split(';')[0].trim();
+		const v = validator(tpl, 'get', '200', ctype);
+		check(v(ctype === 'application/json' ? r.json : r.text), `GET ${u} ${ctype} matches ${tpl}`,
+			JSON.stringify(v.errors?.slice(0, 3)) + ' ' + r.text.slice(0, 200));
+	}
+	await nh.stop();
 	const gets = described(FILE).filter((d) => d.method === 'get').map((d) => `get ${d.path}`);
 	const untried = gets.filter((g) => !tried.has(g));
 	check(!untried.length, 'every described GET was called and checked', untried.join(', '));
