@@ -115,6 +115,23 @@ test('last fact received per site with its acknowledged seq', async () => {
 	}
 });
 
+test('each figure links to the facts behind it, and they add up to it', async () => {
+	const links = page.locator(`${site('lab-a')} a.net-trail`);
+	eq(await links.count(), await page.locator(`${site('lab-a')} tbody tr`).count(), 'a link per figure');
+	const label = FR['net.trail_label'].replace('{name}', FR['ind.sessions']).replace('{site}', 'lab-a');
+	const a = page.getByRole('link', { name: label, exact: true });
+	const href = await a.getAttribute('href');
+	eq(href, `/api/network/indicators/explain?fy=${FY}&key=sessions&site=lab-a&format=html&lang=fr`);
+	const r = await net.get(href);
+	eq(r.status, 200, 'the trail page answers');
+	assert(r.text.includes('<html lang="fr-CA">') && r.text.includes('<td>lab-a</td>'), 'a page of lab-a\'s facts');
+	const j = (await net.get(href.replace('format=html', 'format=json'))).json;
+	eq(String(j.rows.reduce((n, row) => n + row.counted, 0)), (await cell(site('lab-a'), 'sessions'))[0],
+		'the facts add up to the figure shown');
+	const total = await page.locator('.net-total a.net-trail').first().getAttribute('href');
+	assert(!total.includes('site='), 'the total\'s trail covers every site');
+});
+
 test('axe: no serious or critical violation (fr), screenshot', async () => {
 	const v = await axe(page);
 	assert(!v.length, v.join('\n'));

@@ -1,13 +1,14 @@
 // network.js — the network hub's page: each site's indicators for a fiscal
 // year (from its anonymous facts, counted by the lab report's own code),
 // with targets and gaps, the network's total, and for each site the last
-// fact received and how far it is acknowledged.  GET
+// fact received and how far it is acknowledged.  Each figure links to the
+// facts behind it (GET /api/network/indicators/explain, as a page).  GET
 // /api/network/indicators?fy=Y, again every REFRESH_MS; when the hub does
 // not answer, the last figures stay, with the time they are from.
 // ?fy=Y opens a year, ?lang=fr|en a language.
 import { $, h, replaceKeepFocus } from '../js/dom.js';
 import * as i18n from '../js/i18n.js';
-import { t, tn, tOr, fmtNumber, fmtPercent, fmtTime, fmtDateTime, fiscalYear } from '../js/i18n.js';
+import { t, tn, tOr, fmtNumber, fmtPercent, fmtTime, fmtDateTime, fiscalYear, currentLang } from '../js/i18n.js';
 import { get } from '../js/api.js';
 import { INDICATORS } from '../js/indicators.js';
 
@@ -28,7 +29,16 @@ function names(ind) {
 	return [...INDICATORS, ...Object.keys(ind).filter((n) => !INDICATORS.includes(n) && i18n.has('ind.' + n))];
 }
 
-function figures(id, label, ind) {
+// The facts behind figure name of site (null: the total), as a page.
+function trailHref(name, site) {
+	const q = new URLSearchParams({ fy: String(fy), key: name });
+	if (site) q.set('site', site);
+	q.set('format', 'html');
+	q.set('lang', currentLang() === 'en' ? 'en' : 'fr');
+	return '/api/network/indicators/explain?' + q;
+}
+
+function figures(id, label, ind, site) {
 	const rows = names(ind).map((name) => {
 		const row = ind[name] || {};
 		const v = typeof row === 'object' ? row.value : row;
@@ -40,7 +50,11 @@ function figures(id, label, ind) {
 			h('th', { scope: 'row' }, t('ind.' + name)),
 			h('td', { class: 'num' }, fmt(name, v)),
 			h('td', { class: 'num' }, fmt(name, target)),
-			h('td', { class: cls }, fmtGap(name, gap)));
+			h('td', { class: cls }, fmtGap(name, gap)),
+			h('td', {}, h('a', {
+				class: 'net-trail', href: trailHref(name, site),
+				'aria-label': t('net.trail_label', { name: t('ind.' + name), site: label }),
+			}, t('net.trail'))));
 	});
 	return h('table', { class: 'ind-table' },
 		h('caption', { class: 'visually-hidden' }, t('net.caption', { site: label, from: fy, to: fy + 1 })),
@@ -48,7 +62,8 @@ function figures(id, label, ind) {
 			h('th', { scope: 'col' }, t('ind.name')),
 			h('th', { scope: 'col', class: 'num' }, t('ind.value')),
 			h('th', { scope: 'col', class: 'num' }, t('ind.target')),
-			h('th', { scope: 'col', class: 'num' }, t('net.gap')))),
+			h('th', { scope: 'col', class: 'num' }, t('net.gap')),
+			h('th', { scope: 'col' }, t('net.trail_col')))),
 		h('tbody', { id }, ...rows));
 }
 
@@ -68,7 +83,7 @@ function siteCard(site, s, i) {
 	if (s.refused > 0) meta.push(h('p', { class: 'net-meta below' }, tn('net.refused', s.refused)));
 	return h('section', { class: 'panel net-card net-site', 'aria-labelledby': hid, 'data-site': site },
 		h('h2', { id: hid }, site), ...meta,
-		figures(`net-body-${i}`, site, (s.indicators) || {}));
+		figures(`net-body-${i}`, site, (s.indicators) || {}, site));
 }
 
 function render() {
@@ -80,7 +95,7 @@ function render() {
 		cards.push(h('section', { class: 'panel net-card net-total', 'aria-labelledby': 'net-total-h' },
 			h('h2', { id: 'net-total-h' }, total),
 			h('p', { class: 'net-meta' }, tn('net.sites', sites.length)),
-			figures('net-total-body', total, (data.total && data.total.indicators) || {})));
+			figures('net-total-body', total, (data.total && data.total.indicators) || {}, null)));
 		sites.forEach(([site, s], i) => cards.push(siteCard(site, s, i)));
 	}
 	replaceKeepFocus($('#net-cards'), ...cards);
