@@ -3,8 +3,8 @@
  * append-only log until the network acknowledges them.
  *
  * The facts are projections of the participation tables, never copies of
- * them: every net.scan_ms (when the database changed) each key's state is
- * computed in SQL — a session ("session:12": times, group type, head
+ * them: every net.scan_ms (when the database changed) each changed key's
+ * state is computed in SQL — a session ("session:12": times, group type, head
  * count, the parties by age band, its projects), a lone check-in, a
  * contribution (kind, licence, status: never its title or author), a
  * rating, a project (its public title and themes), a day of machine use
@@ -15,6 +15,13 @@
  * A later fact for a key replaces the earlier one on the network, so a
  * resend or a reordering changes nothing there.  No column that holds a
  * name, an e-mail, a postal code, a file name or free text is ever read.
+ *
+ * A scan is incremental: triggers on those tables (schema 11) note in
+ * net_dirty the key of every fact whose state may have changed, whichever
+ * process wrote, and the days a machine use or an ended job touches; a
+ * scan computes just those states, by primary key, and empties net_dirty
+ * in the same write transaction.  The first scan of a database (no
+ * "scanned" in net_state) projects every row once.
  *
  * The network acknowledges {"seq":W,"boot":B} (the gapless watermark of
  * docs/network.md); facts above W are resent every net.resend_ms, at once
@@ -37,42 +44,54 @@
 #include "report/fiscal.h"
 #include "store/store.h"
 
-/* (key, state) pairs: one SELECT per kind of fact.  Floating-point
+/* (key, state) pairs: one SELECT per kind of fact, over every row (for a
+ * full scan) or one id (?1, for a key noted in net_dirty).  Floating-point
  * columns go through json_object(), which keeps 15 significant digits. */
-static const char q_sessions[] =
-	"SELECT 'session:' || s.id, json_object('id', s.id, 'started', s.started_at,"
-	" 'ended', s.ended_at, 'group', s.group_type, 'size', s.group_size,"
-	" 'removed', s.removed_at IS NOT NULL, 'merged_into', s.merged_into,"
-	" 'head', (SELECT coalesce(sum(party_size), 0) FROM participants WHERE session_id = s.id),"
-	" 'projects', json((SELECT json_group_array(project_id) FROM (SELECT project_id"
-	"   FROM session_projects WHERE session_id = s.id ORDER BY project_id))),"
-	" 'parties', json((SELECT json_group_array(json_array(p.party_size, p.age_band,"
-	"   json((SELECT json_group_array(json_array(m.age_band, m.n)) FROM"
-	"   (SELECT age_band, n FROM participant_members WHERE participant_id = p.id"
-	"    ORDER BY rowid) m)))) FROM (SELECT id, party_size, age_band FROM participants"
-	"   WHERE session_id = s.id ORDER BY id) p)))"
-	" FROM sessions s ORDER BY s.id";
-static const char q_checkins[] =
-	"SELECT 'checkin:' || p.id, json_object('at', p.created_at,"
-	" 'parties', json_array(json_array(p.party_size, p.age_band,"
-	"  json((SELECT json_group_array(json_array(m.age_band, m.n)) FROM"
-	"  (SELECT age_band, n FROM participant_members WHERE participant_id = p.id"
-	"   ORDER BY rowid) m)))))"
-	" FROM participants p WHERE p.session_id IS NULL ORDER BY p.id";
-static const char q_contributions[] =
-	"SELECT 'contribution:' || id, json_object('created', created_at,"
-	" 'decided', decided_at, 'status', status, 'kind', kind, 'licence', licence,"
-	" 'project', project_id, 'session', session_id)"
-	" FROM contributions ORDER BY id";
-static const char q_ratings[] =
-	"SELECT 'rating:' || id, json_object('at', at, 'scale', scale, 'value', value,"
-	" 'session', session_id) FROM ratings ORDER BY id";
-static const char q_projects[] =
-	"SELECT 'project:' || p.id, json_object('title', CASE WHEN p.visibility = 'public'"
-	" THEN p.title END, 'status', p.status, 'visibility', p.visibility,"
-	" 'themes', json((SELECT json_group_array(theme) FROM (SELECT theme"
-	"  FROM project_themes WHERE project_id = p.id ORDER BY theme))))"
-	" FROM projects p ORDER BY p.id";
+#define Q_SESSIONS(where)								\
+	"SELECT 'session:' || s.id, json_object('id', s.id, 'started', s.started_at,"	\
+	" 'ended', s.ended_at, 'group', s.group_type, 'size', s.group_size,"		\
+	" 'removed', s.removed_at IS NOT NULL, 'merged_into', s.merged_into,"		\
+	" 'head', (SELECT coalesce(sum(party_size), 0) FROM participants WHERE session_id = s.id),"	\
+	" 'projects', json((SELECT json_group_array(project_id) FROM (SELECT project_id"	\
+	"   FROM session_projects WHERE session_id = s.id ORDER BY project_id))),"	\
+	" 'parties', json((SELECT json_group_array(json_array(p.party_size, p.age_band,"	\
+	"   json((SELECT json_group_array(json_array(m.age_band, m.n)) FROM"		\
+	"   (SELECT age_band, n FROM participant_members WHERE participant_id = p.id"	\
+	"    ORDER BY rowid) m)))) FROM (SELECT id, party_size, age_band FROM participants"	\
+	"   WHERE session_id = s.id ORDER BY id) p)))"					\
+	" FROM sessions s" where " ORDER BY s.id"
+#define Q_CHECKINS(where)								\
+	"SELECT 'checkin:' || p.id, json_object('at', p.created_at,"			\
+	" 'parties', json_array(json_array(p.party_size, p.age_band,"			\
+	"  json((SELECT json_group_array(json_array(m.age_band, m.n)) FROM"		\
+	"  (SELECT age_band, n FROM participant_members WHERE participant_id = p.id"	\
+	"   ORDER BY rowid) m)))))"							\
+	" FROM participants p WHERE p.session_id IS NULL" where " ORDER BY p.id"
+#define Q_CONTRIBUTIONS(where)								\
+	"SELECT 'contribution:' || id, json_object('created', created_at,"		\
+	" 'decided', decided_at, 'status', status, 'kind', kind, 'licence', licence,"	\
+	" 'project', project_id, 'session', session_id)"				\
+	" FROM contributions" where " ORDER BY id"
+#define Q_RATINGS(where)								\
+	"SELECT 'rating:' || id, json_object('at', at, 'scale', scale, 'value', value,"	\
+	" 'session', session_id) FROM ratings" where " ORDER BY id"
+#define Q_PROJECTS(where)								\
+	"SELECT 'project:' || p.id, json_object('title', CASE WHEN p.visibility = 'public'"	\
+	" THEN p.title END, 'status', p.status, 'visibility', p.visibility,"		\
+	" 'themes', json((SELECT json_group_array(theme) FROM (SELECT theme"		\
+	"  FROM project_themes WHERE project_id = p.id ORDER BY theme))))"		\
+	" FROM projects p" where " ORDER BY p.id"
+
+/* Each kind of fact in scan order: its key prefix, every row, one row. */
+static const struct kind {
+	const char *prefix, *all, *one;
+} kinds[] = {
+	{ "project:", Q_PROJECTS(""), Q_PROJECTS(" WHERE p.id = ?1") },
+	{ "session:", Q_SESSIONS(""), Q_SESSIONS(" WHERE s.id = ?1") },
+	{ "checkin:", Q_CHECKINS(""), Q_CHECKINS(" AND p.id = ?1") },
+	{ "contribution:", Q_CONTRIBUTIONS(""), Q_CONTRIBUTIONS(" WHERE id = ?1") },
+	{ "rating:", Q_RATINGS(""), Q_RATINGS(" WHERE id = ?1") },
+};
 
 /* The type a fact of key with this state carries (a string constant). */
 static const char *fact_type(const char *key, const cJSON *st, int known)
@@ -80,7 +99,9 @@ static const char *fact_type(const char *key, const cJSON *st, int known)
 	const cJSON *v;
 
 	if (!strncmp(key, "session:", 8)) {
-		if (cJSON_IsTrue(cJSON_GetObjectItem(st, "removed")))
+		v = cJSON_GetObjectItem(st, "removed");
+		/* SQLite's json_object() writes the flag as 1 */
+		if (cJSON_IsTrue(v) || (cJSON_IsNumber(v) && v->valuedouble != 0))
 			return "session.removed";
 		v = cJSON_GetObjectItem(st, "ended");
 		return v && !cJSON_IsNull(v) ? "session.closed" : "session.opened";
@@ -143,20 +164,28 @@ static int fact_put(struct hub *h, const char *key, const char *state)
 	return store_exec(h, st) == SQLITE_DONE ? 0 : -1;
 }
 
-/* Every (key, state) row of sql through fact_put.  0 or -1. */
-static int scan_one(struct hub *h, const char *sql)
+/* Every (key, state) row of sql through fact_put; id > 0 binds ?1 (one
+ * row's query, cached), 0 runs sql over every row.  0 or -1. */
+static int scan_one(struct hub *h, const char *sql, long long id)
 {
 	sqlite3_stmt *st;
-	int rc = 0, step;
+	int rc = 0;
 
-	if (sqlite3_prepare_v2(store_db(h), sql, -1, &st, NULL) != SQLITE_OK) {
+	if (id) {
+		if (!(st = store_stmt(h, sql)))
+			return -1;
+		sqlite3_bind_int64(st, 1, id);
+	} else if (sqlite3_prepare_v2(store_db(h), sql, -1, &st, NULL) != SQLITE_OK) {
 		LOG(L_ERR, "net: %s", sqlite3_errmsg(store_db(h)));
 		return -1;
 	}
-	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
+	while (!rc && sqlite3_step(st) == SQLITE_ROW)
 		rc = fact_put(h, (const char *)sqlite3_column_text(st, 0),
 			      (const char *)sqlite3_column_text(st, 1));
-	sqlite3_finalize(st);
+	if (id)
+		sqlite3_reset(st);
+	else
+		sqlite3_finalize(st);
 	return rc;
 }
 
@@ -211,27 +240,33 @@ static void add_num(cJSON *o, const char *name, double v)
 }
 
 /* Machine use split at local midnights, and jobs that ended, per local
- * day: one "day:YYYY-MM-DD" state each.  0 or -1. */
-static int scan_days(struct hub *h)
+ * day: one "day:YYYY-MM-DD" state for each day that starts in [lo, hi)
+ * (a full scan: every day).  Rows are read in the same order either way,
+ * so a day's sums come out the same to the last bit.  0 or -1; the
+ * caller is in the lab's zone (fiscal_tz_enter). */
+static int scan_days(struct hub *h, double lo, double hi)
 {
 	static const char uses[] =
 		"SELECT machine, started_at, ended_at, coalesce(energy_kwh, 0) FROM machine_use"
-		" WHERE ended_at IS NOT NULL AND ended_at > started_at ORDER BY machine, started_at, id";
+		" WHERE ended_at IS NOT NULL AND ended_at > started_at AND ended_at > ?1"
+		" AND started_at < ?2 ORDER BY machine, started_at, id";
 	static const char jobs[] =
 		"SELECT ended_at, kind, state FROM jobs WHERE ended_at IS NOT NULL"
-		" AND state IN ('finished', 'failed', 'cancelled') ORDER BY ended_at, id";
-	struct fiscal_tz z;
+		" AND state IN ('finished', 'failed', 'cancelled') AND ended_at >= ?1"
+		" AND ended_at < ?2 ORDER BY ended_at, id";
 	sqlite3_stmt *st;
 	cJSON *days = cJSON_CreateObject(), *d;
-	char err[256], day[16], key[32];
+	char day[16], key[32];
 	int rc = 0;
 
-	if (!days || fiscal_tz_enter(&z, conf_str(h->conf, "lab.timezone"), err, sizeof(err))) {
-		cJSON_Delete(days);
+	if (!days)
 		return -1;
-	}
 	if (!(st = store_stmt(h, uses)))
 		rc = -1;
+	if (st) {
+		sqlite3_bind_double(st, 1, lo);
+		sqlite3_bind_double(st, 2, hi);
+	}
 	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
 		const char *m = (const char *)sqlite3_column_text(st, 0);
 		double a = sqlite3_column_double(st, 1), b = sqlite3_column_double(st, 2);
@@ -245,7 +280,7 @@ static int scan_days(struct hub *h)
 			day_start(d0, day, sizeof(day));
 			from = a > d0 ? a : d0;
 			to = b < d1 ? b : d1;
-			if (to <= from)
+			if (to <= from || d0 < lo || d0 >= hi)
 				continue;
 			d = cJSON_GetObjectItem(day_obj(days, day, d0), "machines");
 			if (!(mo = cJSON_GetObjectItem(d, m)))
@@ -254,8 +289,14 @@ static int scan_days(struct hub *h)
 			add_num(mo, "kwh", kwh * (to - from) / (b - a));
 		}
 	}
+	if (st)
+		sqlite3_reset(st);
 	if (!rc && !(st = store_stmt(h, jobs)))
 		rc = -1;
+	if (!rc) {
+		sqlite3_bind_double(st, 1, lo);
+		sqlite3_bind_double(st, 2, hi);
+	}
 	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
 		double t = sqlite3_column_double(st, 0);
 		const char *kind = (const char *)sqlite3_column_text(st, 1);
@@ -267,7 +308,8 @@ static int scan_days(struct hub *h)
 			k = cJSON_AddObjectToObject(j, kind);
 		add_num(k, state, 1);
 	}
-	fiscal_tz_leave(&z);
+	if (!rc)
+		sqlite3_reset(st);
 	for (d = days->child; !rc && d; d = d->next) {
 		char *s = cJSON_PrintUnformatted(d);
 
@@ -293,17 +335,153 @@ static long long data_version(struct hub *h)
 	return v;
 }
 
+/* Save one value of net_state in the group transaction. */
+static void state_put(struct hub *h, const char *name, const char *value)
+{
+	static const char put[] = "INSERT OR REPLACE INTO net_state(name, value) VALUES (?1, ?2)";
+	sqlite3_stmt *st = store_stmt(h, put);
+
+	if (!st)
+		return;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	store_exec(h, st);
+}
+
+/* Every fact's state, from every row: the first scan of a database (no
+ * "scanned" in net_state), which may hold years of history.  0 or -1. */
+static int scan_full(struct hub *h)
+{
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (scan_one(h, kinds[i].all, 0))
+			return -1;
+	return scan_days(h, -1e18, 1e18);
+}
+
+/* Compare two doubles for qsort. */
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The days the "span:A:B" keys of net_dirty touch, each once.  0 or -1. */
+static int scan_dirty_days(struct hub *h)
+{
+	static const char q[] = "SELECT key FROM net_dirty WHERE key LIKE 'span:%'";
+	sqlite3_stmt *st = store_stmt(h, q);
+	double *d0 = NULL;
+	size_t n = 0, cap = 0;
+	char day[16];
+	int rc = 0;
+
+	if (!st)
+		return -1;
+	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+		long long a, b;
+
+		if (sscanf((const char *)sqlite3_column_text(st, 0), "span:%lld:%lld", &a, &b) != 2)
+			continue;
+		for (double t = day_start((double)a, day, sizeof(day)); t < (double)b; t = day_next(t)) {
+			if (n == cap) {
+				void *m = realloc(d0, (cap = cap ? cap * 2 : 16) * sizeof(*d0));
+
+				if (!m) {
+					rc = -1;
+					break;
+				}
+				d0 = m;
+			}
+			d0[n++] = t;
+		}
+	}
+	sqlite3_reset(st);
+	if (n)
+		qsort(d0, n, sizeof(*d0), cmp_double);
+	for (size_t i = 0; !rc && i < n; i++)
+		if (!i || d0[i] != d0[i - 1])
+			rc = scan_days(h, d0[i], day_next(d0[i]));
+	free(d0);
+	return rc;
+}
+
+/* The facts of the keys noted in net_dirty since the last scan, kind by
+ * kind in id order, then the days of the spans noted.  0 or -1. */
+static int scan_dirty(struct hub *h)
+{
+	static const char keys[] =
+		"SELECT CAST(substr(key, length(?1) + 1) AS INTEGER) AS id FROM net_dirty"
+		" WHERE substr(key, 1, length(?1)) = ?1 ORDER BY id";
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		long long *ids = NULL;
+		size_t n = 0, cap = 0;
+
+		/* read the ids first: fact_put reuses cached statements */
+		if (!(st = store_stmt(h, keys)))
+			return -1;
+		sqlite3_bind_text(st, 1, kinds[i].prefix, -1, SQLITE_STATIC);
+		while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+			if (n == cap) {
+				void *m = realloc(ids, (cap = cap ? cap * 2 : 64) * sizeof(*ids));
+
+				if (!m) {
+					rc = -1;
+					break;
+				}
+				ids = m;
+			}
+			ids[n++] = sqlite3_column_int64(st, 0);
+		}
+		sqlite3_reset(st);
+		for (size_t j = 0; !rc && j < n; j++)
+			rc = scan_one(h, kinds[i].one, ids[j]);
+		free(ids);
+	}
+	return rc ? -1 : scan_dirty_days(h);
+}
+
+/* A value of net_state, into buf ("" when absent). */
+static void state_get(struct hub *h, const char *name, char *buf, size_t len)
+{
+	static const char get[] = "SELECT value FROM net_state WHERE name = ?1";
+	sqlite3_stmt *st = store_stmt(h, get);
+
+	buf[0] = '\0';
+	if (!st)
+		return;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(buf, len, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+}
+
 int fact_scan(struct hub *h)
 {
+	static const char clear[] = "DELETE FROM net_dirty";
 	struct fed *f = h->fed;
 	long long now = sqlite3_total_changes64(store_db(h)) + (data_version(h) << 40);
+	struct fiscal_tz z;
+	char err[256], done[8];
 	int rc;
 
 	/* nothing written here (total_changes) nor by another process (data_version) */
 	if (now == f->changes)
 		return 0;
-	rc = scan_one(h, q_projects) || scan_one(h, q_sessions) || scan_one(h, q_checkins) ||
-	     scan_one(h, q_contributions) || scan_one(h, q_ratings) || scan_days(h) ? -1 : 0;
+	/* one write transaction (BEGIN IMMEDIATE): no other process adds to
+	 * net_dirty between reading it and emptying it */
+	if (store_begin(h) || fiscal_tz_enter(&z, conf_str(h->conf, "lab.timezone"), err, sizeof(err)))
+		return -1;
+	state_get(h, "scanned", done, sizeof(done));
+	rc = done[0] ? scan_dirty(h) : scan_full(h);
+	fiscal_tz_leave(&z);
+	if (!rc)
+		rc = store_exec(h, store_stmt(h, clear)) == SQLITE_DONE ? 0 : -1;
+	if (!rc && !done[0])
+		state_put(h, "scanned", "1");
 	if (!rc)
 		f->changes = sqlite3_total_changes64(store_db(h)) + (data_version(h) << 40);
 	return rc;
@@ -361,19 +539,6 @@ int fact_publish(struct hub *h, long long from)
 	if (from < f->acked)
 		from = f->acked;
 	return publish_range(h, from, INT64_MAX);
-}
-
-/* Save one value of net_state in the group transaction. */
-static void state_put(struct hub *h, const char *name, const char *value)
-{
-	static const char put[] = "INSERT OR REPLACE INTO net_state(name, value) VALUES (?1, ?2)";
-	sqlite3_stmt *st = store_stmt(h, put);
-
-	if (!st)
-		return;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-	store_exec(h, st);
 }
 
 /* {"seq":W,"boot":B,"missing":[[a,b],…]} on mlab/v1/net/<site>/ack. */

@@ -135,7 +135,8 @@ static int put_state(struct hub *t, const char *key, const cJSON *s, long long o
 		bind_num(st, 3, get(s, "ended"), 0, 0);
 		bind_str(st, 4, get(s, "group"));
 		bind_num(st, 5, get(s, "size"), 0, 1);
-		if (cJSON_IsTrue(get(s, "removed")))
+		v = get(s, "removed");	/* 1 as the lab's SQLite writes it, or true */
+		if (cJSON_IsTrue(v) || (cJSON_IsNumber(v) && v->valuedouble != 0))
 			bind_num(st, 6, get(s, "started"), 0, 0);
 		bind_num(st, 7, get(s, "merged_into"), off, 1);
 		if (step(st))
