@@ -324,15 +324,7 @@ static int scan_days(struct hub *h, double lo, double hi)
 /* PRAGMA data_version: changes when another connection commits. */
 static long long data_version(struct hub *h)
 {
-	static const char q[] = "PRAGMA data_version";
-	sqlite3_stmt *st = store_stmt(h, q);
-	long long v = 0;
-
-	if (st && sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	if (st)
-		sqlite3_reset(st);
-	return v;
+	return fed_int(h, "PRAGMA data_version");
 }
 
 /* Save one value of net_state in the group transaction. */

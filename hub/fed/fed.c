@@ -76,52 +76,18 @@ static int parse_fy(const char *s, int *fy)
 	return 0;
 }
 
-/* GET /api/network/indicators?fy=Y[&format=json|csv|html][&lang=fr|en] */
-static int get_indicators(struct api_req *req, struct api_resp *resp)
+/* The answer's format and language from the query (json, report.lang). */
+static void query_form(struct api_req *req, char *format, size_t flen, char *lang, size_t llen)
 {
-	char fy[16], format[16] = "json", lang[8] = "fr", err[300];
-	int y, rc;
-
-	if (api_query(req, "fy", fy, sizeof(fy)) || parse_fy(fy, &y))
-		return api_error(resp, 400, "fy must be a year such as 2025 (2025-04-01 … 2026-03-31)");
-	if (api_query(req, "format", format, sizeof(format)) || !format[0])
-		snprintf(format, sizeof(format), "json");
-	if (api_query(req, "lang", lang, sizeof(lang)) || !lang[0])
-		snprintf(lang, sizeof(lang), "%s", conf_str(req->h->conf, "report.lang"));
-	store_flush(req->h);
-	resp->len = 0;
-	rc = sum_render(req->h, y, format, lang, resp, err, sizeof(err));
-	if (rc) {
-		resp->len = 0;
-		return api_error(resp, rc == -3 ? 400 : 500, "%s", err);
-	}
-	resp->status = 200;
-	resp->ctype = !strcmp(format, "csv") ? "text/csv; charset=utf-8" :
-		      !strcmp(format, "html") ? "text/html; charset=utf-8" : "application/json";
-	return 0;
+	if (api_query(req, "format", format, flen) || !format[0])
+		snprintf(format, flen, "json");
+	if (api_query(req, "lang", lang, llen) || !lang[0])
+		snprintf(lang, llen, "%s", conf_str(req->h->conf, "report.lang"));
 }
 
-/* GET /api/network/indicators/explain?fy=Y&key=NAME[&site=S]
- * [&format=json|csv|html][&lang=fr|en]: the facts behind one figure of a
- * site, or of the total without site (trail.c). */
-static int get_explain(struct api_req *req, struct api_resp *resp)
+/* Finish resp after a renderer returned rc (0, or -1/-2/-3 with err). */
+static int answer(struct api_resp *resp, int rc, const char *format, const char *err)
 {
-	char fy[16], key[160], site[72] = "", format[16] = "json", lang[8] = "fr", err[300];
-	int y, rc;
-
-	if (api_query(req, "fy", fy, sizeof(fy)) || parse_fy(fy, &y))
-		return api_error(resp, 400, "fy must be a year such as 2025 (2025-04-01 … 2026-03-31)");
-	if (api_query(req, "key", key, sizeof(key)) || !key[0])
-		return api_error(resp, 400, "key must name an indicator, such as sessions");
-	if (api_query(req, "site", site, sizeof(site)))
-		site[0] = '\0';
-	if (api_query(req, "format", format, sizeof(format)) || !format[0])
-		snprintf(format, sizeof(format), "json");
-	if (api_query(req, "lang", lang, sizeof(lang)) || !lang[0])
-		snprintf(lang, sizeof(lang), "%s", conf_str(req->h->conf, "report.lang"));
-	store_flush(req->h);
-	resp->len = 0;
-	rc = trail_render(req->h, y, key, site[0] ? site : NULL, format, lang, resp, err, sizeof(err));
 	if (rc) {
 		resp->len = 0;
 		return api_error(resp, rc == -3 ? 400 : rc == -2 ? 404 : 500, "%s", err);
@@ -130,6 +96,54 @@ static int get_explain(struct api_req *req, struct api_resp *resp)
 	resp->ctype = !strcmp(format, "csv") ? "text/csv; charset=utf-8" :
 		      !strcmp(format, "html") ? "text/html; charset=utf-8" : "application/json";
 	return 0;
+}
+
+/* GET /api/network/indicators?fy=Y[&format=json|csv|html][&lang=fr|en] */
+static int get_indicators(struct api_req *req, struct api_resp *resp)
+{
+	char fy[16], format[16], lang[8], err[300] = "";
+	int y;
+
+	if (api_query(req, "fy", fy, sizeof(fy)) || parse_fy(fy, &y))
+		return api_error(resp, 400, "fy must be a year such as 2025 (2025-04-01 … 2026-03-31)");
+	query_form(req, format, sizeof(format), lang, sizeof(lang));
+	store_flush(req->h);
+	resp->len = 0;
+	return answer(resp, sum_render(req->h, y, format, lang, resp, err, sizeof(err)), format, err);
+}
+
+/* GET /api/network/indicators/explain?fy=Y&key=NAME[&site=S]
+ * [&format=json|csv|html][&lang=fr|en]: the facts behind one figure of a
+ * site, or of the total without site (trail.c). */
+static int get_explain(struct api_req *req, struct api_resp *resp)
+{
+	char fy[16], key[160], site[72] = "", format[16], lang[8], err[300] = "";
+	int y;
+
+	if (api_query(req, "fy", fy, sizeof(fy)) || parse_fy(fy, &y))
+		return api_error(resp, 400, "fy must be a year such as 2025 (2025-04-01 … 2026-03-31)");
+	if (api_query(req, "key", key, sizeof(key)) || !key[0])
+		return api_error(resp, 400, "key must name an indicator, such as sessions");
+	if (api_query(req, "site", site, sizeof(site)))
+		site[0] = '\0';
+	query_form(req, format, sizeof(format), lang, sizeof(lang));
+	store_flush(req->h);
+	resp->len = 0;
+	return answer(resp, trail_render(req->h, y, key, site[0] ? site : NULL, format, lang,
+					 resp, err, sizeof(err)), format, err);
+}
+
+/* The first column of sql's first row on h, as an integer (0 if none). */
+long long fed_int(struct hub *h, const char *sql)
+{
+	sqlite3_stmt *st = store_stmt(h, sql);
+	long long n = 0;
+
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	if (st)
+		sqlite3_reset(st);
+	return n;
 }
 
 static const struct api_route routes[] = {

@@ -34,6 +34,10 @@ struct fed_site {
 	int pending;		/* acknowledge it after the commit */
 };
 
+/* fed.c: the first column of sql's first row on h (a cached statement),
+ * as an integer; 0 if none. */
+long long fed_int(struct hub *h, const char *sql);
+
 /* fact.c, the lab side */
 int fact_init(struct hub *h);
 /* Look for changed states and append a fact for each.  0 or -1. */

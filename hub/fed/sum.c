@@ -238,18 +238,6 @@ static const char trail_schema[] =
 	" state TEXT) WITHOUT ROWID;"
 	"CREATE TABLE trail_rows(tbl TEXT, id INTEGER, key TEXT, PRIMARY KEY(tbl, id)) WITHOUT ROWID;";
 
-static long long max_id(struct hub *t, const char *q)
-{
-	sqlite3_stmt *st = store_stmt(t, q);
-	long long n = 0;
-
-	if (st && sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	if (st)
-		sqlite3_reset(st);
-	return n;
-}
-
 /* Note the rows sql selects above id `above` as made by key. */
 static void track_rows(struct hub *t, const char *sql, long long above, const char *key)
 {
@@ -295,9 +283,9 @@ int sum_load_site(struct hub *h, struct hub *t, const char *site, long long off,
 		long long p = 0, u = 0, j = 0;
 
 		if (track) {
-			p = max_id(t, mp);
-			u = max_id(t, mu);
-			j = max_id(t, mj);
+			p = fed_int(t, mp);
+			u = fed_int(t, mu);
+			j = fed_int(t, mj);
 		}
 		if (!s || put_state(t, key, s, off))
 			bad++;
