@@ -16,7 +16,7 @@
  * resend or a reordering changes nothing there.  No column that holds a
  * name, an e-mail, a postal code, a file name or free text is ever read.
  *
- * A scan is incremental: triggers on those tables (schema 11) note in
+ * A scan is incremental: triggers on those tables (dirty.c) note in
  * net_dirty the key of every fact whose state may have changed, whichever
  * process wrote, and the days a machine use or an ended job touches; a
  * scan computes just those states, by primary key, and empties net_dirty
@@ -636,7 +636,7 @@ int fact_init(struct hub *h)
 	long scan = conf_int(h->conf, "net.scan_ms");
 
 	snprintf(f->site, sizeof(f->site), "%s", conf_str(h->conf, "net.site"));
-	if (load_state(h) || store_on_commit(h, committed, NULL) ||
+	if (load_state(h) || dirty_install(h) || store_on_commit(h, committed, NULL) ||
 	    loop_every(h, scan, scan, scan_timer, NULL) ||
 	    loop_every(h, conf_int(h->conf, "net.resend_ms"), conf_int(h->conf, "net.resend_ms"),
 		       resend_timer, NULL))

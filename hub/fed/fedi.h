@@ -38,6 +38,11 @@ struct fed_site {
  * as an integer; 0 if none. */
 long long fed_int(struct hub *h, const char *sql);
 
+/* dirty.c: the triggers that note what changed for the lab's scan, made
+ * (or remade when this binary's differ) in their own transaction.  0 or
+ * -1 (logged). */
+int dirty_install(struct hub *h);
+
 /* fact.c, the lab side */
 int fact_init(struct hub *h);
 /* Look for changed states and append a fact for each.  0 or -1. */
