@@ -59,6 +59,7 @@ struct stats {
 	uint64_t rows_stored;		/* telemetry rows committed */
 	uint64_t events_stored;		/* sequenced events committed */
 	uint64_t events_duplicate;	/* (device, boot, seq) seen before */
+	uint64_t net_facts_sent;	/* a lab: facts published, resends included */
 	uint64_t commits;
 	uint64_t commit_failures;	/* e.g. disk full: nothing acked */
 	double commit_ms_last, commit_ms_max, commit_ms_sum;

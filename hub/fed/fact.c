@@ -26,7 +26,12 @@
  * The network acknowledges {"seq":W,"boot":B} (the gapless watermark of
  * docs/network.md); facts above W are resent every net.resend_ms, at once
  * when the link comes back, and at once for the ranges an ack lists as
- * "missing".  The numbering (boot) is made once and kept in net_state.
+ * "missing".  While acks come, the resend only slides the window over
+ * facts not yet published; when they stop (the bridge beyond the lab's
+ * broker is down, which the hub cannot see), everything unacknowledged
+ * goes once more, then a single fact as a probe at growing intervals:
+ * copies of whole batches would only fill the bridge's queue, and arrive
+ * as duplicates when it drains.  The numbering (boot) is made once and kept in net_state.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -515,6 +520,7 @@ static int publish_range(struct hub *h, long long from, long long to)
 			return -1;
 		}
 		free(s);
+		h->stats.net_facts_sent++;
 		if (seq > f->sent)
 			f->sent = seq;
 	}
@@ -580,13 +586,32 @@ static void scan_timer(struct hub *h, void *arg)
 	fact_scan(h);
 }
 
-/* Everything the network has not acknowledged, again. */
+/* Every net.resend_ms.  While acks move the watermark, the window slides:
+ * facts not yet published, up to FED_BATCH past the watermark.  After a
+ * turn in which none moved it, everything unacknowledged once more (the
+ * last facts may have been lost where the network cannot see a hole);
+ * after that only the first one, as a probe, on stalled turns 2, 3, 5,
+ * 9, … 65 (then every 64th), until an ack moves the watermark again. */
 static void resend_timer(struct hub *h, void *arg)
 {
 	struct fed *f = h->fed;
+	int n;
 
-	f->sent = f->acked;
-	fact_publish(h, f->acked);
+	if (f->acked != f->resent_at || f->sent <= f->acked) {
+		f->quiet = 0;
+		f->resent_at = f->acked;
+		if (f->up)
+			publish_range(h, f->sent > f->acked ? f->sent : f->acked,
+				      f->acked + FED_BATCH);
+		return;
+	}
+	n = f->quiet++;
+	if (n == 0) {
+		f->sent = f->acked;
+		fact_publish(h, f->acked);
+	} else if (f->up && (n >= 64 ? n % 64 == 0 : (n & (n - 1)) == 0)) {
+		publish_range(h, f->acked, f->acked + 1);
+	}
 }
 
 /* The numbering and the watermark kept in net_state; a new numbering the
@@ -626,7 +651,7 @@ static int load_state(struct hub *h)
 		if (store_flush(h))
 			return -1;
 	}
-	f->sent = f->acked;
+	f->resent_at = f->sent = f->acked;
 	return 0;
 }
 

@@ -19,6 +19,8 @@ struct fed {
 	char boot[33];		/* a lab: its numbering */
 	long long acked;	/* a lab: the network's watermark */
 	long long sent;		/* a lab: highest seq published since the last (re)send */
+	long long resent_at;	/* a lab: the watermark at the last resend */
+	int quiet;		/* a lab: resends in a row that the network did not answer */
 	long long changes;	/* a lab: sqlite3_total_changes() at the last scan */
 	int up;			/* the lab broker link */
 	struct fed_site *sites;	/* the network: every site heard from */

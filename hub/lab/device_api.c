@@ -80,6 +80,7 @@ static int get_metrics(struct api_req *req, struct api_resp *resp)
 	C("telemetry_rows_stored_total", "Telemetry rows written.", s->rows_stored);
 	C("events_stored_total", "Sequenced device events stored.", s->events_stored);
 	C("events_duplicate_total", "Resent events absorbed.", s->events_duplicate);
+	C("net_facts_sent_total", "Facts a lab published to the network, resends included.", s->net_facts_sent);
 	C("commits_total", "Group commits that succeeded.", s->commits);
 	C("commit_failures_total", "Group commits rolled back (nothing acknowledged).", s->commit_failures);
 	HELP("mlab_commit_duration_seconds", "histogram", "Duration of the group commits that succeeded.");
