@@ -426,6 +426,36 @@ TEST(t_esphome_admin_switch)
 	lab_close(l);
 }
 
+/* An ESPHome node that meters power with no relay (an inverter's power
+ * demand, a clamp meter) is a meter, a sensor; a relay seen before or
+ * after the readings makes it a plug. */
+TEST(t_esphome_meter_without_relay)
+{
+	struct lab *l = lab_open();
+
+	CHECK(feed(l, "esphome", "attic-powerwall/sensor/inverter0_power_demand/state", "190") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "attic-powerwall"), "power_w"), 190, 1e-9);
+	CHECK_STR(dev(l, "attic-powerwall")->kind, "sensor");
+	CHECK(feed(l, "esphome", "attic-powerwall/switch/attic-powerwall_restart/state", "OFF") == ECO_OK);
+	CHECK(feed(l, "esphome", "attic-powerwall/sensor/inverter0_power_demand/state", "185") == ECO_OK);
+	CHECK_STR(dev(l, "attic-powerwall")->kind, "sensor");	/* a restart switch is no relay */
+
+	/* readings first, then the relay */
+	CHECK(feed(l, "esphome", "bench-plug/sensor/power/state", "12.5") == ECO_OK);
+	CHECK_STR(dev(l, "bench-plug")->kind, "sensor");
+	CHECK(feed(l, "esphome", "bench-plug/switch/relay/state", "ON") == ECO_OK);
+	CHECK_STR(dev(l, "bench-plug")->kind, "plug");
+	CHECK(feed(l, "esphome", "bench-plug/sensor/power/state", "13") == ECO_OK);
+	CHECK_STR(dev(l, "bench-plug")->kind, "plug");
+
+	/* the relay first, then the readings */
+	CHECK(feed(l, "esphome", "printer-plug/switch/relay/state", "OFF") == ECO_OK);
+	CHECK_STR(dev(l, "printer-plug")->kind, "plug");
+	CHECK(feed(l, "esphome", "printer-plug/sensor/current/state", "0.05") == ECO_OK);
+	CHECK_STR(dev(l, "printer-plug")->kind, "plug");
+	lab_close(l);
+}
+
 /* OctoPrint's retained progress with printer_data: its state flags say
  * whether a job runs (a hub started mid-print never saw PrintStarted). */
 TEST(t_octoprint_progress_flags)
@@ -479,6 +509,7 @@ int main(void)
 	RUN(t_shelly_gen1_temperature);
 	RUN(t_shelly_meter_without_relay);
 	RUN(t_esphome_admin_switch);
+	RUN(t_esphome_meter_without_relay);
 	RUN(t_octoprint_progress_flags);
 	RUN(t_moonraker_status_unread_objects);
 	return t_done();
