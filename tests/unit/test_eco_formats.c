@@ -377,6 +377,59 @@ TEST(t_shelly_gen1_temperature)
 	lab_close(l);
 }
 
+/* Shelly Gen1 inputs, presses, the long-push flag, overheating and the
+ * add-on's probes: subscribed to and read (Shelly_MQTT#37, #73, #61,
+ * ha-shellies-discovery#50 show them). */
+TEST(t_shelly_gen1_inputs)
+{
+	struct lab *l = lab_open();
+	const char *sw = "shellies/shellyswitch25-73123D";
+
+	CHECK(matches(&shelly_ops, NULL, "shellies/shellyswitch25-73123D/input/1"));
+	CHECK(matches(&shelly_ops, NULL, "shellies/shellydimmer2-E09806966E32/longpush/0"));
+	CHECK(matches(&shelly_ops, NULL, "shellies/shelly1-328900/input_event/0"));
+	CHECK(matches(&shelly_ops, NULL, "shellies/shelly1pm-A1/overtemperature"));
+	CHECK(matches(&shelly_ops, NULL, "shellies/shelly1-A2/ext_temperature/0"));
+	CHECK(matches(&shelly_ops, NULL, "shellies/shelly1-A2/ext_humidity/0"));
+	CHECK(matches(&shelly_ops, "lab", "lab/shelly1-A2/input/0"));
+
+	CHECK(feed(l, "shelly", "shellies/shellyswitch25-73123D/input/1", "1") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, sw), "input_1"), 1, 0);
+	CHECK(!(dev(l, sw)->has & (ECO_KIND | ECO_SWITCH | ECO_BUTTON)));
+	CHECK(feed(l, "shelly", "shellies/shellyswitch25-73123D/input/0", "0") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, sw), "input"), 0, 0);
+	CHECK(feed(l, "shelly", "shellies/shellyswitch25-73123D/input/0", "x") == ECO_IGNORED);
+	/* longpush says how the last press was; the press is input_event's */
+	CHECK(feed(l, "shelly", "shellies/shellydimmer2-E09806966E32/longpush/0", "1") == ECO_OK);
+	CHECK(dev(l, "shellies/shellydimmer2-E09806966E32")->nmetric == 0);
+	CHECK(!(dev(l, "shellies/shellydimmer2-E09806966E32")->has & ECO_BUTTON));
+	CHECK(feed(l, "shelly", "shellies/shelly1-328900/input_event/0",
+		   "{\"event\":\"L\",\"event_cnt\":11}") == ECO_OK);
+	CHECK_STR(dev(l, "shellies/shelly1-328900")->button, "input:0 long_push");
+
+	CHECK(feed(l, "shelly", "shellies/shelly1pm-A1/overtemperature", "0") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "shellies/shelly1pm-A1"), "overtemperature"), 0, 0);
+	CHECK(feed(l, "shelly", "shellies/shelly1pm-A1/overtemperature", "1") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "shellies/shelly1pm-A1"), "overtemperature"), 1, 0);
+
+	/* the add-on's probes: °C and %, an unplugged one (999) says nothing,
+	 * and once a probe is there the board's own temperature is not the room's */
+	CHECK(feed(l, "shelly", "shellies/shelly1-A2/ext_temperature/0", "21.38") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "shellies/shelly1-A2"), "temperature_c"), 21.38, 1e-9);
+	CHECK_STR(dev(l, "shellies/shelly1-A2")->kind, "sensor");
+	CHECK(feed(l, "shelly", "shellies/shelly1-A2/ext_temperature/1", "999") == ECO_OK);
+	CHECK(dev(l, "shellies/shelly1-A2")->nmetric == 0);
+	CHECK(feed(l, "shelly", "shellies/shelly1-A2/ext_humidity/0", "48.5") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "shellies/shelly1-A2"), "humidity_pct"), 48.5, 1e-9);
+	CHECK(feed(l, "shelly", "shellies/shelly1-A2/temperature", "55.2") == ECO_OK);
+	CHECK(dev(l, "shellies/shelly1-A2")->nmetric == 0);
+	/* a relay seen first keeps it a plug */
+	CHECK(feed(l, "shelly", "shellies/shelly1-A3/relay/0", "on") == ECO_OK);
+	CHECK(feed(l, "shelly", "shellies/shelly1-A3/ext_temperature/0", "19") == ECO_OK);
+	CHECK(!(dev(l, "shellies/shelly1-A3")->has & ECO_KIND));
+	lab_close(l);
+}
+
 /* Gen2+ energy meters without a relay (3EM-63 Gen3 em1:N, Pro 3EM em:0,
  * PM Mini pm1:0) are sensors; a switch seen on the same device makes it
  * a plug, whichever comes first. */
@@ -508,6 +561,7 @@ int main(void)
 	RUN(t_tasmota_stat_behind_levels);
 	RUN(t_shelly_gen1_temperature);
 	RUN(t_shelly_meter_without_relay);
+	RUN(t_shelly_gen1_inputs);
 	RUN(t_esphome_admin_switch);
 	RUN(t_esphome_meter_without_relay);
 	RUN(t_octoprint_progress_flags);
