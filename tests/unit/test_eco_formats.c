@@ -22,7 +22,7 @@
 #include "t.h"
 
 extern const struct eco_ops tasmota_ops, octoprint_ops, bambu_ops,
-	homeassistant_ops, shelly_ops;
+	homeassistant_ops, shelly_ops, z2m_ops;
 
 /* Every ecosystem of the table, as the hub holds them (peers included). */
 struct lab {
@@ -377,6 +377,76 @@ TEST(t_shelly_gen1_temperature)
 	lab_close(l);
 }
 
+/* The ctx of ecosystem name in l. */
+static struct eco_ctx *ctx_of(struct lab *l, const char *name)
+{
+	for (int i = 0; i < eco_count; i++)
+		if (!strcmp(eco_table[i]->name, name))
+			return &l->ctx[i];
+	abort();
+}
+
+/* Zigbee2MQTT multi-gang relays (TS0002 and the like, Z2M#12481) have
+ * state_l1, state_l2, … and no plain state: the first gang is the
+ * device's switch, and switching it names that gang. */
+TEST(t_z2m_multi_gang)
+{
+	struct lab *l = lab_open();
+	struct eco_ctx *z = ctx_of(l, "z2m");
+	char topic[256], payload[64];
+
+	CHECK(feed(l, "z2m", "zigbee2mqtt/0xa4c138a75a17fa91",
+		   "{\"linkquality\":114,\"state_l1\":\"OFF\",\"state_l2\":\"ON\"}") == ECO_OK);
+	CHECK(dev(l, "0xa4c138a75a17fa91")->has & ECO_SWITCH);
+	CHECK(dev(l, "0xa4c138a75a17fa91")->switch_on == 0);
+	CHECK_STR(dev(l, "0xa4c138a75a17fa91")->kind, "plug");
+	CHECK(z2m_ops.switch_cmd(z, "0xa4c138a75a17fa91", 1, topic, sizeof(topic),
+				 payload, sizeof(payload)) == 0);
+	CHECK_STR(topic, "zigbee2mqtt/0xa4c138a75a17fa91/set");
+	CHECK_STR(payload, "{\"state_l1\":\"ON\"}");
+	/* left/right naming (eWeLink ZB-SW02) */
+	CHECK(feed(l, "z2m", "zigbee2mqtt/LAZIENKA",
+		   "{\"state_left\":\"ON\",\"state_right\":\"OFF\"}") == ECO_OK);
+	CHECK(dev(l, "LAZIENKA")->switch_on == 1);
+	CHECK(z2m_ops.switch_cmd(z, "LAZIENKA", 0, topic, sizeof(topic), payload, sizeof(payload)) == 0);
+	CHECK_STR(payload, "{\"state_left\":\"OFF\"}");
+	/* a plain state wins, and a one-gang plug is switched by it */
+	CHECK(feed(l, "z2m", "zigbee2mqtt/4gang",
+		   "{\"state\":\"ON\",\"state_l1\":\"OFF\",\"state_l2\":\"OFF\"}") == ECO_OK);
+	CHECK(dev(l, "4gang")->switch_on == 1);
+	CHECK(z2m_ops.switch_cmd(z, "4gang", 0, topic, sizeof(topic), payload, sizeof(payload)) == 0);
+	CHECK_STR(payload, "{\"state\":\"OFF\"}");
+	CHECK(z2m_ops.switch_cmd(z, "never-seen", 1, topic, sizeof(topic), payload, sizeof(payload)) == 0);
+	CHECK_STR(payload, "{\"state\":\"ON\"}");
+	/* a dimmer's per-gang brightness alone is no relay */
+	CHECK(feed(l, "z2m", "zigbee2mqtt/dim", "{\"brightness_l1\":235}") == ECO_OK);
+	CHECK(!(dev(l, "dim")->has & ECO_SWITCH));
+	lab_close(l);
+}
+
+/* Tasmota's SML script driver (an IR head on the building's meter):
+ * Total_in / Total_out kWh and Power_curr W under the script's sensor
+ * name, even "" (Trucki2Shelly-Gateway#17).  A meter, no relay. */
+TEST(t_tasmota_sml_meter)
+{
+	struct lab *l = lab_open();
+
+	CHECK(feed(l, "tasmota", "stat/lesekopf/STATUS10",
+		   "{\"StatusSNS\":{\"Time\":\"1970-06-11T05:35:26\",\"\":{\"Total_in\":2173.5,"
+		   "\"Total_out\":349.3,\"Power_curr\":-136.39}}}") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "lesekopf"), "energy_kwh"), 2173.5, 1e-9);
+	CHECK_NEAR(metric(dev(l, "lesekopf"), "returned_energy_kwh"), 349.3, 1e-9);
+	CHECK_NEAR(metric(dev(l, "lesekopf"), "power_w"), -136.39, 1e-9);
+	CHECK_STR(dev(l, "lesekopf")->kind, "sensor");
+	CHECK(!(dev(l, "lesekopf")->has & ECO_SWITCH));
+	CHECK(feed(l, "tasmota", "tele/sml2/SENSOR",
+		   "{\"Time\":\"2024-09-12T12:11:20\",\"SML\":{\"Total_in\":\"12.5\",\"Power_cur\":450}}") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "sml2"), "energy_kwh"), 12.5, 1e-9);
+	CHECK_NEAR(metric(dev(l, "sml2"), "power_w"), 450, 1e-9);
+	CHECK_STR(dev(l, "sml2")->kind, "sensor");
+	lab_close(l);
+}
+
 /* Shelly Gen1 inputs, presses, the long-push flag, overheating and the
  * add-on's probes: subscribed to and read (Shelly_MQTT#37, #73, #61,
  * ha-shellies-discovery#50 show them). */
@@ -562,6 +632,8 @@ int main(void)
 	RUN(t_shelly_gen1_temperature);
 	RUN(t_shelly_meter_without_relay);
 	RUN(t_shelly_gen1_inputs);
+	RUN(t_z2m_multi_gang);
+	RUN(t_tasmota_sml_meter);
 	RUN(t_esphome_admin_switch);
 	RUN(t_esphome_meter_without_relay);
 	RUN(t_octoprint_progress_flags);
