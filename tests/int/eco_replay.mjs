@@ -141,8 +141,10 @@ test('ESPHome: named by discovery, units from it, nan dropped', async () => {
 test('Zigbee2MQTT: sensors and buttons, voltage mV → V, names with spaces', async () => {
 	const all = (await ctx.hub.get('/api/devices')).json.devices.filter((x) => x.source === 'z2m');
 	assert(all.some((x) => x.id === 'z2m/Temperatur Balkon'), 'friendly name with a space: ' + all.map((x) => x.id));
-	const withV = all.filter((x) => 'voltage_v' in x.metrics);
-	assert(withV.length && withV.every((x) => x.metrics.voltage_v < 10), 'volts, not millivolts');
+	const withV = all.filter((x) => 'voltage_v' in x.metrics && 'battery_pct' in x.metrics);
+	assert(withV.length && withV.every((x) => x.metrics.voltage_v < 10), 'a battery in volts, not millivolts');
+	const mains = all.filter((x) => 'voltage_v' in x.metrics && 'power_w' in x.metrics);
+	assert(mains.length && mains.every((x) => x.metrics.voltage_v > 100 && x.metrics.voltage_v < 260), 'mains in volts');
 	assert(all.some((x) => x.kind === 'button'), 'a button device');
 });
 
