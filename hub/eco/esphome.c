@@ -129,7 +129,10 @@ static int esp_state(struct eco_ctx *ctx, struct eco_dev *d, struct esp_node *e,
 	double v, mul = 1, add = 0;
 	int b;
 
-	if (!strcmp(comp, "sensor") || !strcmp(comp, "number") ||
+	/* a number is a setting (temperature_offset, a set point, a delay),
+	 * never a reading: taking "temperature_offset" for a temperature
+	 * would overwrite the node's real one */
+	if (!strcmp(comp, "sensor") ||
 	    (!strcmp(comp, "climate") && attr && !strcmp(attr, "current_temperature"))) {
 		if (h && h->metric[0]) {
 			snprintf(name, sizeof(name), "%s", h->metric);

@@ -579,6 +579,21 @@ TEST(t_esphome_meter_without_relay)
 	lab_close(l);
 }
 
+/* An ESPHome number is a setting: a node's temperature_offset must not
+ * pass for its temperature (topics as esphome#10411's node logs them). */
+TEST(t_esphome_number_is_setting)
+{
+	struct lab *l = lab_open();
+
+	CHECK(feed(l, "esphome", "weather-sensor/sensor/temperature/state", "21.3") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "weather-sensor"), "temperature_c"), 21.3, 1e-9);
+	CHECK(feed(l, "esphome", "weather-sensor/number/temperature_offset/state", "-1.5") == ECO_OK);
+	CHECK(dev(l, "weather-sensor")->nmetric == 0);
+	CHECK(feed(l, "esphome", "weather-sensor/number/humidity_offset/state", "2") == ECO_OK);
+	CHECK(dev(l, "weather-sensor")->nmetric == 0);
+	lab_close(l);
+}
+
 /* OctoPrint's retained progress with printer_data: its state flags say
  * whether a job runs (a hub started mid-print never saw PrintStarted). */
 TEST(t_octoprint_progress_flags)
@@ -636,6 +651,7 @@ int main(void)
 	RUN(t_tasmota_sml_meter);
 	RUN(t_esphome_admin_switch);
 	RUN(t_esphome_meter_without_relay);
+	RUN(t_esphome_number_is_setting);
 	RUN(t_octoprint_progress_flags);
 	RUN(t_moonraker_status_unread_objects);
 	return t_done();
