@@ -104,7 +104,13 @@ enum {
 };
 
 #define ECO_FILTER_LEN 256	/* bytes of one topic filter (and prefix) */
-#define ECO_FILTERS_MAX 16	/* topic filters one ecosystem may ask for */
+/* Topic filters one ecosystem may ask for.  Shelly needs the most: its
+ * four Gen2 tails at two prefix depths, and a dozen Gen1 topic families
+ * under shellies/<id>/ (20 in all).  Exact filters rather than
+ * `shellies/#`: a broad one overlaps the Gen2 ones, and brokers may
+ * deliver a message once per matching subscription (MQTT 3.1.1 allows
+ * it, MQTT 5 requires it). */
+#define ECO_FILTERS_MAX 24
 
 struct eco_ops {
 	const char *name;	/* source name: tasmota, shelly, …, mlab */

@@ -74,12 +74,16 @@ static int esp_reserved(struct eco_ctx *ctx, const char *node)
 	return z && z->prefix[0] && !strcmp(node, z->prefix);
 }
 
-/* Kind from what the node has shown so far: metering, a detector
- * (motion, door, …), a button, an environmental reading, a relay. */
+/* Kind from what the node has shown so far: a relay that meters, a
+ * detector (motion, door, …), a button, an environmental reading, a
+ * relay.  Metering without a relay is an energy meter (an inverter, a
+ * clamp on a panel): a sensor, until a relay shows, whichever comes
+ * first. */
 static void esp_kind(struct eco_dev *d, const struct esp_node *e)
 {
-	const char *k = e->power ? "plug" : e->detector ? "sensor" :
-			e->button ? "button" : e->env ? "sensor" : e->sw ? "plug" : NULL;
+	const char *k = e->power && e->sw ? "plug" : e->detector ? "sensor" :
+			e->button ? "button" : e->env ? "sensor" : e->sw ? "plug" :
+			e->power ? "sensor" : NULL;
 
 	if (k) {
 		snprintf(d->kind, sizeof(d->kind), "%s", k);
@@ -125,7 +129,10 @@ static int esp_state(struct eco_ctx *ctx, struct eco_dev *d, struct esp_node *e,
 	double v, mul = 1, add = 0;
 	int b;
 
-	if (!strcmp(comp, "sensor") || !strcmp(comp, "number") ||
+	/* a number is a setting (temperature_offset, a set point, a delay),
+	 * never a reading: taking "temperature_offset" for a temperature
+	 * would overwrite the node's real one */
+	if (!strcmp(comp, "sensor") ||
 	    (!strcmp(comp, "climate") && attr && !strcmp(attr, "current_temperature"))) {
 		if (h && h->metric[0]) {
 			snprintf(name, sizeof(name), "%s", h->metric);

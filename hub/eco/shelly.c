@@ -12,7 +12,10 @@
  *
  * Gen1 publishes under `shellies/<id>/`: relay/N (on/off), relay/N/power
  * W, relay/N/energy watt-minutes, emeter/N/{power,total,…}, sensor/<x> (H&T),
- * input_event/N ({"event":"S"|"SS"|"L",…}), announce, temperature.
+ * input/N (0/1, the switch input's level), input_event/N
+ * ({"event":"S"|"SS"|"L",…}, the press), longpush/N (0/1: how the last
+ * press was, no event of its own), announce, temperature, overtemperature
+ * (0/1), and the add-on's ext_temperature/N and ext_humidity/N.
  *
  * The native id is the prefix.  The `+/status` filter is shared with
  * ESPHome (`<node>/status` online/offline) and `+/+/status` with
@@ -36,6 +39,7 @@
 struct sh_dev {
 	struct eco_slot slot;		/* key: the device's topic prefix */
 	int gen1;
+	int ext_temp;		/* Gen1: an add-on probe gives the temperature */
 	int plug;		/* a switch, cover or meter was seen */
 	int relay;		/* a switch or cover was seen */
 };
@@ -307,9 +311,9 @@ static const char *sh_gen1_event(const char *e)
 }
 
 /* Gen1 plain-text topics under shellies/<id>/.  seg[0..n-1] are what
- * follows the prefix. */
-static int sh_gen1(struct eco_dev *d, char **seg, int n, const char *payload,
-		   size_t len, int retained, struct eco_out *out)
+ * follows the prefix; sd is what is known of the device (may be NULL). */
+static int sh_gen1(struct eco_dev *d, struct sh_dev *sd, char **seg, int n,
+		   const char *payload, size_t len, int retained, struct eco_out *out)
 {
 	double v;
 	int id = 0;
@@ -389,7 +393,43 @@ static int sh_gen1(struct eco_dev *d, char **seg, int n, const char *payload,
 	if (!strcmp(seg[0], "temperature") && n == 1) {
 		if (eco_num(payload, len, 0, &v) < 0)
 			return ECO_IGNORED;
-		eco_metric(d, "temperature_c", v);
+		if (!sd || !sd->ext_temp)	/* the add-on's probe is the room's */
+			eco_metric(d, "temperature_c", v);
+		return ECO_OK;
+	}
+	if ((!strcmp(seg[0], "ext_temperature") || !strcmp(seg[0], "ext_humidity")) && n == 2) {
+		/* the add-on's DS18B20 / DHT22 probes, N = 0..2; an unplugged
+		 * probe reads 999 */
+		int t = seg[0][4] == 't';
+
+		if (!isdigit((unsigned char)seg[1][0]) || eco_num(payload, len, 0, &v) < 0)
+			return ECO_IGNORED;
+		if (v >= 999 || (t ? v < -60 : v < 0))
+			return ECO_OK;
+		sh_metric(d, t ? "temperature_c" : "humidity_pct", id, v);
+		if (t && sd)
+			sd->ext_temp = 1;
+		if (!sd || !sd->plug) {
+			d->has |= ECO_KIND;
+			snprintf(d->kind, sizeof(d->kind), "sensor");
+		}
+		return ECO_OK;
+	}
+	if ((!strcmp(seg[0], "input") || !strcmp(seg[0], "longpush")) && n == 2) {
+		int on = eco_bool(payload, len);
+
+		if (on < 0 || !isdigit((unsigned char)seg[1][0]))
+			return ECO_IGNORED;
+		if (seg[0][0] == 'i')	/* longpush: alive; the press is input_event's */
+			sh_metric(d, "input", id, on);
+		return ECO_OK;
+	}
+	if (!strcmp(seg[0], "overtemperature") && n == 1) {
+		int on = eco_bool(payload, len);
+
+		if (on < 0)
+			return ECO_IGNORED;
+		eco_metric(d, "overtemperature", on);
 		return ECO_OK;
 	}
 	if ((!strcmp(seg[0], "input_event") && n == 2) || (!strcmp(seg[0], "announce") && n == 1)) {
@@ -505,12 +545,13 @@ static int sh_parse(struct eco_ctx *ctx, const char *topic, const char *payload,
 		d = eco_dev_add(out, prefix);
 		if (!d)
 			return ECO_IGNORED;
-		rc = sh_gen1(d, seg + tail, n - tail, payload, len, retained, out);
+		sd = sh_find(ctx->priv, prefix, 1);
+		rc = sh_gen1(d, sd, seg + tail, n - tail, payload, len, retained, out);
 		if (rc != ECO_OK) {
 			out->ndev--;
 			return rc;
 		}
-		if ((sd = sh_find(ctx->priv, prefix, 1))) {
+		if (sd) {
 			sd->gen1 = 1;
 			sd->plug |= (d->has & ECO_KIND) && !strcmp(d->kind, "plug");
 			sd->relay |= sd->plug;
@@ -597,7 +638,9 @@ static int sh_filters(const char *prefix, char filters[][256], int max)
 {
 	static const char *tails[] = { "online", "events/rpc", "status", "status/+", NULL };
 	static const char *gen1[] = { "relay/#", "roller/#", "emeter/+/+", "sensor/+",
-				      "input_event/+", "announce", "temperature", NULL };
+				      "input/+", "input_event/+", "longpush/+", "announce",
+				      "temperature", "overtemperature", "ext_temperature/+",
+				      "ext_humidity/+", NULL };
 	int n = 0;
 
 	if (prefix && prefix[0]) {

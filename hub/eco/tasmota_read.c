@@ -91,6 +91,25 @@ static void tas_readings(struct tas_walk *w, const char *key, const cJSON *obj)
 		tas_metric(d, "voc_ppb", key, v);
 		w->env = 1;
 	}
+	/* Smart meters read by the SML / OBIS script driver (an IR head on
+	 * the building's meter): the names are the script's, and the ones
+	 * the driver's documentation teaches are Total_in / Total_out kWh
+	 * and Power_curr W (negative when exporting).  A meter, no relay. */
+	{
+		static const struct {
+			const char *key, *metric;
+		} sml[] = {
+			{ "Total_in", "energy_kwh" }, { "Total_out", "returned_energy_kwh" },
+			{ "Power_curr", "power_w" }, { "Power_cur", "power_w" },
+		};
+
+		for (size_t i = 0; i < sizeof(sml) / sizeof(sml[0]); i++)
+			if (eco_jnum(cJSON_GetObjectItemCaseSensitive(obj, sml[i].key), 0, &v) == 0) {
+				tas_metric(d, sml[i].metric, key, v);
+				w->meter = 1;
+				w->norelay = 1;
+			}
+	}
 	/* ADC channels: ANALOG{A0…}, ADS1115{A0…A3}, ADS1x15 */
 	cJSON_ArrayForEach(j, obj) {
 		char name[16];

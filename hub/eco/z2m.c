@@ -47,6 +47,8 @@
 struct z2m_dev {
 	struct eco_slot slot;		/* key: the friendly name */
 	int json_seen;
+	char relay[16];			/* the switched state key when not "state":
+					 * "state_l1", "state_left" (multi-gang) */
 };
 
 struct z2m_priv {
@@ -148,13 +150,36 @@ static int z2m_press(struct eco_dev *d, const cJSON *j, int retained)
 	return 1;
 }
 
-/* The device's JSON state object. */
-static void z2m_state(struct eco_ctx *ctx, struct eco_dev *d, const char *topic,
-		      const cJSON *root, int retained)
+/* A multi-gang relay (TS0002, ZB-SW02, …) has no "state" but one per
+ * endpoint: state_l1…state_l8 or state_left/center/right.  The first
+ * one present is the device's switch; its key into relay (16 bytes). */
+static const cJSON *z2m_gang(const cJSON *root, char *relay)
+{
+	static const char *const eps[] = { "l1", "left", "l2", "center", "right", "l3",
+					   "l4", "l5", "l6", "l7", "l8", NULL };
+	char key[16];
+
+	for (int i = 0; eps[i]; i++) {
+		const cJSON *j;
+
+		snprintf(key, sizeof(key), "state_%s", eps[i]);
+		j = cJSON_GetObjectItemCaseSensitive(root, key);
+		if (cJSON_IsString(j) && eco_jbool(j) >= 0) {
+			memcpy(relay, key, sizeof(key));
+			return j;
+		}
+	}
+	return NULL;
+}
+
+/* The device's JSON state object; z is what is known of it (may be NULL). */
+static void z2m_state(struct eco_ctx *ctx, struct eco_dev *d, struct z2m_dev *z,
+		      const char *topic, const cJSON *root, int retained)
 {
 	const cJSON *j;
 	int env = 0, meter = 0, button = 0, sw = 0, detector = 0;
 	double v;
+	char relay[16] = "";
 
 	for (int i = 0; z2m_keys[i].key; i++) {
 		j = cJSON_GetObjectItemCaseSensitive(root, z2m_keys[i].key);
@@ -178,7 +203,11 @@ static void z2m_state(struct eco_ctx *ctx, struct eco_dev *d, const char *topic,
 	if (eco_jnum(cJSON_GetObjectItemCaseSensitive(root, "voltage"), 0, &v) == 0)
 		eco_metric(d, "voltage_v", z2m_volts(ctx, topic, v));
 	j = cJSON_GetObjectItemCaseSensitive(root, "state");
-	if (cJSON_IsString(j) && eco_jbool(j) >= 0) {
+	if (!(cJSON_IsString(j) && eco_jbool(j) >= 0))
+		j = z2m_gang(root, relay);
+	if (z && (j || relay[0]))
+		memcpy(z->relay, relay, sizeof(relay));
+	if (j) {
 		d->switch_on = eco_jbool(j);
 		d->has |= ECO_SWITCH;
 		sw = 1;
@@ -322,10 +351,10 @@ static int z2m_parse(struct eco_ctx *ctx, const char *topic, const char *payload
 			cJSON_Delete(root);
 			return ECO_IGNORED;
 		}
-		z2m_state(ctx, d, topic, root, retained);
-		cJSON_Delete(root);
 		if ((z = z2m_find(ctx->priv, d->native, 1)))
 			z->json_seen = 1;
+		z2m_state(ctx, d, z, topic, root, retained);
+		cJSON_Delete(root);
 		return ECO_OK;
 	}
 	if (!len) {
@@ -389,10 +418,12 @@ static int z2m_parse(struct eco_ctx *ctx, const char *topic, const char *payload
 	}
 }
 
-/* <base>/<name>/set {"state":"ON"}. */
+/* <base>/<name>/set {"state":"ON"} (or {"state_l1":"ON"} for the
+ * first gang of a multi-gang relay). */
 static int z2m_switch(struct eco_ctx *ctx, const char *native, int on,
 		      char *topic, size_t tlen, char *payload, size_t plen)
 {
+	struct z2m_dev *z = z2m_find(ctx->priv, native, 0);
 	int k;
 
 	if (!native[0] || !strcmp(native, "bridge") || !strncmp(native, "bridge/", 7) ||
@@ -401,7 +432,8 @@ static int z2m_switch(struct eco_ctx *ctx, const char *native, int on,
 	k = snprintf(topic, tlen, "%s/%s/set", z2m_base(ctx), native);
 	if (k < 0 || (size_t)k >= tlen)
 		return -1;
-	snprintf(payload, plen, "{\"state\":\"%s\"}", on ? "ON" : "OFF");
+	snprintf(payload, plen, "{\"%s\":\"%s\"}", z && z->relay[0] ? z->relay : "state",
+		 on ? "ON" : "OFF");
 	return 0;
 }
 

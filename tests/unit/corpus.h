@@ -133,8 +133,8 @@ static inline int topic_match(const char *filter, const char *topic)
 /* Whether one of ops' filters for prefix (NULL: its default) matches topic. */
 static inline int matches(const struct eco_ops *ops, const char *prefix, const char *topic)
 {
-	char f[16][256];
-	int n = ops->filters(prefix ? prefix : ops->default_prefix, f, 16);
+	char f[ECO_FILTERS_MAX][ECO_FILTER_LEN];
+	int n = ops->filters(prefix ? prefix : ops->default_prefix, f, ECO_FILTERS_MAX);
 
 	for (int i = 0; i < n; i++)
 		if (topic_match(f[i], topic))

@@ -22,7 +22,7 @@
 #include "t.h"
 
 extern const struct eco_ops tasmota_ops, octoprint_ops, bambu_ops,
-	homeassistant_ops, shelly_ops;
+	homeassistant_ops, shelly_ops, z2m_ops;
 
 /* Every ecosystem of the table, as the hub holds them (peers included). */
 struct lab {
@@ -377,6 +377,129 @@ TEST(t_shelly_gen1_temperature)
 	lab_close(l);
 }
 
+/* The ctx of ecosystem name in l. */
+static struct eco_ctx *ctx_of(struct lab *l, const char *name)
+{
+	for (int i = 0; i < eco_count; i++)
+		if (!strcmp(eco_table[i]->name, name))
+			return &l->ctx[i];
+	abort();
+}
+
+/* Zigbee2MQTT multi-gang relays (TS0002 and the like, Z2M#12481) have
+ * state_l1, state_l2, … and no plain state: the first gang is the
+ * device's switch, and switching it names that gang. */
+TEST(t_z2m_multi_gang)
+{
+	struct lab *l = lab_open();
+	struct eco_ctx *z = ctx_of(l, "z2m");
+	char topic[256], payload[64];
+
+	CHECK(feed(l, "z2m", "zigbee2mqtt/0xa4c138a75a17fa91",
+		   "{\"linkquality\":114,\"state_l1\":\"OFF\",\"state_l2\":\"ON\"}") == ECO_OK);
+	CHECK(dev(l, "0xa4c138a75a17fa91")->has & ECO_SWITCH);
+	CHECK(dev(l, "0xa4c138a75a17fa91")->switch_on == 0);
+	CHECK_STR(dev(l, "0xa4c138a75a17fa91")->kind, "plug");
+	CHECK(z2m_ops.switch_cmd(z, "0xa4c138a75a17fa91", 1, topic, sizeof(topic),
+				 payload, sizeof(payload)) == 0);
+	CHECK_STR(topic, "zigbee2mqtt/0xa4c138a75a17fa91/set");
+	CHECK_STR(payload, "{\"state_l1\":\"ON\"}");
+	/* left/right naming (eWeLink ZB-SW02) */
+	CHECK(feed(l, "z2m", "zigbee2mqtt/LAZIENKA",
+		   "{\"state_left\":\"ON\",\"state_right\":\"OFF\"}") == ECO_OK);
+	CHECK(dev(l, "LAZIENKA")->switch_on == 1);
+	CHECK(z2m_ops.switch_cmd(z, "LAZIENKA", 0, topic, sizeof(topic), payload, sizeof(payload)) == 0);
+	CHECK_STR(payload, "{\"state_left\":\"OFF\"}");
+	/* a plain state wins, and a one-gang plug is switched by it */
+	CHECK(feed(l, "z2m", "zigbee2mqtt/4gang",
+		   "{\"state\":\"ON\",\"state_l1\":\"OFF\",\"state_l2\":\"OFF\"}") == ECO_OK);
+	CHECK(dev(l, "4gang")->switch_on == 1);
+	CHECK(z2m_ops.switch_cmd(z, "4gang", 0, topic, sizeof(topic), payload, sizeof(payload)) == 0);
+	CHECK_STR(payload, "{\"state\":\"OFF\"}");
+	CHECK(z2m_ops.switch_cmd(z, "never-seen", 1, topic, sizeof(topic), payload, sizeof(payload)) == 0);
+	CHECK_STR(payload, "{\"state\":\"ON\"}");
+	/* a dimmer's per-gang brightness alone is no relay */
+	CHECK(feed(l, "z2m", "zigbee2mqtt/dim", "{\"brightness_l1\":235}") == ECO_OK);
+	CHECK(!(dev(l, "dim")->has & ECO_SWITCH));
+	lab_close(l);
+}
+
+/* Tasmota's SML script driver (an IR head on the building's meter):
+ * Total_in / Total_out kWh and Power_curr W under the script's sensor
+ * name, even "" (Trucki2Shelly-Gateway#17).  A meter, no relay. */
+TEST(t_tasmota_sml_meter)
+{
+	struct lab *l = lab_open();
+
+	CHECK(feed(l, "tasmota", "stat/lesekopf/STATUS10",
+		   "{\"StatusSNS\":{\"Time\":\"1970-06-11T05:35:26\",\"\":{\"Total_in\":2173.5,"
+		   "\"Total_out\":349.3,\"Power_curr\":-136.39}}}") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "lesekopf"), "energy_kwh"), 2173.5, 1e-9);
+	CHECK_NEAR(metric(dev(l, "lesekopf"), "returned_energy_kwh"), 349.3, 1e-9);
+	CHECK_NEAR(metric(dev(l, "lesekopf"), "power_w"), -136.39, 1e-9);
+	CHECK_STR(dev(l, "lesekopf")->kind, "sensor");
+	CHECK(!(dev(l, "lesekopf")->has & ECO_SWITCH));
+	CHECK(feed(l, "tasmota", "tele/sml2/SENSOR",
+		   "{\"Time\":\"2024-09-12T12:11:20\",\"SML\":{\"Total_in\":\"12.5\",\"Power_cur\":450}}") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "sml2"), "energy_kwh"), 12.5, 1e-9);
+	CHECK_NEAR(metric(dev(l, "sml2"), "power_w"), 450, 1e-9);
+	CHECK_STR(dev(l, "sml2")->kind, "sensor");
+	lab_close(l);
+}
+
+/* Shelly Gen1 inputs, presses, the long-push flag, overheating and the
+ * add-on's probes: subscribed to and read (Shelly_MQTT#37, #73, #61,
+ * ha-shellies-discovery#50 show them). */
+TEST(t_shelly_gen1_inputs)
+{
+	struct lab *l = lab_open();
+	const char *sw = "shellies/shellyswitch25-73123D";
+
+	CHECK(matches(&shelly_ops, NULL, "shellies/shellyswitch25-73123D/input/1"));
+	CHECK(matches(&shelly_ops, NULL, "shellies/shellydimmer2-E09806966E32/longpush/0"));
+	CHECK(matches(&shelly_ops, NULL, "shellies/shelly1-328900/input_event/0"));
+	CHECK(matches(&shelly_ops, NULL, "shellies/shelly1pm-A1/overtemperature"));
+	CHECK(matches(&shelly_ops, NULL, "shellies/shelly1-A2/ext_temperature/0"));
+	CHECK(matches(&shelly_ops, NULL, "shellies/shelly1-A2/ext_humidity/0"));
+	CHECK(matches(&shelly_ops, "lab", "lab/shelly1-A2/input/0"));
+
+	CHECK(feed(l, "shelly", "shellies/shellyswitch25-73123D/input/1", "1") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, sw), "input_1"), 1, 0);
+	CHECK(!(dev(l, sw)->has & (ECO_KIND | ECO_SWITCH | ECO_BUTTON)));
+	CHECK(feed(l, "shelly", "shellies/shellyswitch25-73123D/input/0", "0") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, sw), "input"), 0, 0);
+	CHECK(feed(l, "shelly", "shellies/shellyswitch25-73123D/input/0", "x") == ECO_IGNORED);
+	/* longpush says how the last press was; the press is input_event's */
+	CHECK(feed(l, "shelly", "shellies/shellydimmer2-E09806966E32/longpush/0", "1") == ECO_OK);
+	CHECK(dev(l, "shellies/shellydimmer2-E09806966E32")->nmetric == 0);
+	CHECK(!(dev(l, "shellies/shellydimmer2-E09806966E32")->has & ECO_BUTTON));
+	CHECK(feed(l, "shelly", "shellies/shelly1-328900/input_event/0",
+		   "{\"event\":\"L\",\"event_cnt\":11}") == ECO_OK);
+	CHECK_STR(dev(l, "shellies/shelly1-328900")->button, "input:0 long_push");
+
+	CHECK(feed(l, "shelly", "shellies/shelly1pm-A1/overtemperature", "0") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "shellies/shelly1pm-A1"), "overtemperature"), 0, 0);
+	CHECK(feed(l, "shelly", "shellies/shelly1pm-A1/overtemperature", "1") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "shellies/shelly1pm-A1"), "overtemperature"), 1, 0);
+
+	/* the add-on's probes: °C and %, an unplugged one (999) says nothing,
+	 * and once a probe is there the board's own temperature is not the room's */
+	CHECK(feed(l, "shelly", "shellies/shelly1-A2/ext_temperature/0", "21.38") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "shellies/shelly1-A2"), "temperature_c"), 21.38, 1e-9);
+	CHECK_STR(dev(l, "shellies/shelly1-A2")->kind, "sensor");
+	CHECK(feed(l, "shelly", "shellies/shelly1-A2/ext_temperature/1", "999") == ECO_OK);
+	CHECK(dev(l, "shellies/shelly1-A2")->nmetric == 0);
+	CHECK(feed(l, "shelly", "shellies/shelly1-A2/ext_humidity/0", "48.5") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "shellies/shelly1-A2"), "humidity_pct"), 48.5, 1e-9);
+	CHECK(feed(l, "shelly", "shellies/shelly1-A2/temperature", "55.2") == ECO_OK);
+	CHECK(dev(l, "shellies/shelly1-A2")->nmetric == 0);
+	/* a relay seen first keeps it a plug */
+	CHECK(feed(l, "shelly", "shellies/shelly1-A3/relay/0", "on") == ECO_OK);
+	CHECK(feed(l, "shelly", "shellies/shelly1-A3/ext_temperature/0", "19") == ECO_OK);
+	CHECK(!(dev(l, "shellies/shelly1-A3")->has & ECO_KIND));
+	lab_close(l);
+}
+
 /* Gen2+ energy meters without a relay (3EM-63 Gen3 em1:N, Pro 3EM em:0,
  * PM Mini pm1:0) are sensors; a switch seen on the same device makes it
  * a plug, whichever comes first. */
@@ -423,6 +546,51 @@ TEST(t_esphome_admin_switch)
 	CHECK(feed(l, "esphome", "node2/switch/restartable_pump/state", "ON") == ECO_OK);
 	CHECK(dev(l, "node2")->has & ECO_SWITCH);
 	CHECK_STR(dev(l, "node2")->kind, "plug");
+	lab_close(l);
+}
+
+/* An ESPHome node that meters power with no relay (an inverter's power
+ * demand, a clamp meter) is a meter, a sensor; a relay seen before or
+ * after the readings makes it a plug. */
+TEST(t_esphome_meter_without_relay)
+{
+	struct lab *l = lab_open();
+
+	CHECK(feed(l, "esphome", "attic-powerwall/sensor/inverter0_power_demand/state", "190") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "attic-powerwall"), "power_w"), 190, 1e-9);
+	CHECK_STR(dev(l, "attic-powerwall")->kind, "sensor");
+	CHECK(feed(l, "esphome", "attic-powerwall/switch/attic-powerwall_restart/state", "OFF") == ECO_OK);
+	CHECK(feed(l, "esphome", "attic-powerwall/sensor/inverter0_power_demand/state", "185") == ECO_OK);
+	CHECK_STR(dev(l, "attic-powerwall")->kind, "sensor");	/* a restart switch is no relay */
+
+	/* readings first, then the relay */
+	CHECK(feed(l, "esphome", "bench-plug/sensor/power/state", "12.5") == ECO_OK);
+	CHECK_STR(dev(l, "bench-plug")->kind, "sensor");
+	CHECK(feed(l, "esphome", "bench-plug/switch/relay/state", "ON") == ECO_OK);
+	CHECK_STR(dev(l, "bench-plug")->kind, "plug");
+	CHECK(feed(l, "esphome", "bench-plug/sensor/power/state", "13") == ECO_OK);
+	CHECK_STR(dev(l, "bench-plug")->kind, "plug");
+
+	/* the relay first, then the readings */
+	CHECK(feed(l, "esphome", "printer-plug/switch/relay/state", "OFF") == ECO_OK);
+	CHECK_STR(dev(l, "printer-plug")->kind, "plug");
+	CHECK(feed(l, "esphome", "printer-plug/sensor/current/state", "0.05") == ECO_OK);
+	CHECK_STR(dev(l, "printer-plug")->kind, "plug");
+	lab_close(l);
+}
+
+/* An ESPHome number is a setting: a node's temperature_offset must not
+ * pass for its temperature (topics as esphome#10411's node logs them). */
+TEST(t_esphome_number_is_setting)
+{
+	struct lab *l = lab_open();
+
+	CHECK(feed(l, "esphome", "weather-sensor/sensor/temperature/state", "21.3") == ECO_OK);
+	CHECK_NEAR(metric(dev(l, "weather-sensor"), "temperature_c"), 21.3, 1e-9);
+	CHECK(feed(l, "esphome", "weather-sensor/number/temperature_offset/state", "-1.5") == ECO_OK);
+	CHECK(dev(l, "weather-sensor")->nmetric == 0);
+	CHECK(feed(l, "esphome", "weather-sensor/number/humidity_offset/state", "2") == ECO_OK);
+	CHECK(dev(l, "weather-sensor")->nmetric == 0);
 	lab_close(l);
 }
 
@@ -478,7 +646,12 @@ int main(void)
 	RUN(t_tasmota_stat_behind_levels);
 	RUN(t_shelly_gen1_temperature);
 	RUN(t_shelly_meter_without_relay);
+	RUN(t_shelly_gen1_inputs);
+	RUN(t_z2m_multi_gang);
+	RUN(t_tasmota_sml_meter);
 	RUN(t_esphome_admin_switch);
+	RUN(t_esphome_meter_without_relay);
+	RUN(t_esphome_number_is_setting);
 	RUN(t_octoprint_progress_flags);
 	RUN(t_moonraker_status_unread_objects);
 	return t_done();

@@ -205,7 +205,14 @@ TEST(t_filters)
 	CHECK_STR(f[1], "lab/+/stat/+");
 	CHECK(tasmota_ops.filters(NULL, f, 1) == 1);
 	n = shelly_ops.filters("", f, 16);
-	CHECK(n > 4 && n <= 16);
+	CHECK(n == 16);		/* cut at the room given */
+	{
+		char all[ECO_FILTERS_MAX][ECO_FILTER_LEN];
+
+		n = shelly_ops.filters("", all, ECO_FILTERS_MAX);
+		CHECK(n > 16 && n < ECO_FILTERS_MAX);	/* every Gen1 family fits */
+		CHECK_STR(all[n - 1], "shellies/+/ext_humidity/+");
+	}
 	CHECK(matches(&shelly_ops, "", "shellyplus1-441793ab3fb4/status/switch:0"));
 	CHECK(matches(&shelly_ops, "", "shellies/plus1pm/events/rpc"));
 	CHECK(matches(&shelly_ops, "", "shellies/shelly1-AB/relay/0/power"));
@@ -1327,7 +1334,7 @@ TEST(t_esphome_more_nodes)
 		    "\"sw\":\"esphome v2024.6.1\",\"mdl\":\"esp8285\",\"mf\":\"espressif\"}}") == ECO_OK);
 	CHECK(feed(l, "esphome", "heater-plug/sensor/heater_power/state", "1.25") == ECO_OK);
 	CHECK_NEAR(metric(dev(l, "heater-plug"), "power_w"), 1250, 1e-9);
-	CHECK_STR(dev(l, "heater-plug")->kind, "plug");
+	CHECK_STR(dev(l, "heater-plug")->kind, "sensor");	/* no relay seen yet */
 	CHECK(feed(l, "esphome", "heater-plug/sensor/energy_wh/state", "1500") == ECO_OK);
 	CHECK_NEAR(metric(dev(l, "heater-plug"), "energy_kwh"), 1.5, 1e-9);
 	CHECK(feed(l, "esphome", "heater-plug/switch/relay/state", "ON") == ECO_OK);
