@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { startBroker, startHub, pub, assert, eq, waitFor } from '../lib/harness.mjs';
-import { newPage, addUser, loginCookie, shot, axe, i18nProblems, FR, EN, step as test, runSteps, stopAll } from './lib/web.mjs';
+import { staffPage, addUser, loginCookie, shot, axe, i18nProblems, FR, EN, step as test, runSteps, stopAll } from './lib/web.mjs';
 
 const PASS = 'chef-secret-2026', APASS = 'anim-secret-2026';
 let broker, hub, page, dir, ids = {};
@@ -42,14 +42,7 @@ test('setup: a facilitator opens, deletes and merges sessions, decides contribut
 	ids.v = ok(await hub.post('/api/participants', { age_band: '25-34', consent: { contact: true }, display_name: 'Ana Tremblay', email: 'ana@example.org' }, { cookie: c })).id;
 	ok(await hub.post(`/api/sessions/${open}/end`, {}, { cookie: c }));
 	eq(ok(await hub.get('/api/participants?q=tremblay', { cookie: c })).participants.length, 1);
-	page = await newPage(hub);
-	page.setDefaultTimeout(5000);
-	await page.goto('/');
-	await page.fill('#login-user', 'chef');
-	await page.fill('#login-pass', PASS);
-	await page.click('#login-form button[type=submit]');
-	await page.locator('#app').waitFor({ state: 'visible' });
-	await page.goto('/admin/');
+	page = await staffPage(hub, 'chef', PASS, '/admin/');
 	await page.locator('#audit-body tr').first().waitFor();
 });
 
