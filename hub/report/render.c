@@ -296,8 +296,41 @@ static void svg_chart(struct report *r, struct api_resp *o, const cJSON *cat, co
 	PUT(o, "</svg></figure>\n");
 }
 
+/* Catalogue entry key of cat, HTML-escaped, with {from} and {to} the
+ * fiscal year's first and last calendar years and {tz} the report's time
+ * zone: the printable report's own words are the pages' (rep.doc.*). */
+static void html_word(struct report *r, struct api_resp *o, const cJSON *cat, const char *key)
+{
+	const char *s = render_word(cat, "", key), *b;
+	char seg[512];
+	size_t n;
+
+	while (*s) {
+		if (*s == '{' && (b = strchr(s, '}'))) {
+			if (!strncmp(s, "{from}", 6))
+				api_printf(o, "%d", r->fy);
+			else if (!strncmp(s, "{to}", 4))
+				api_printf(o, "%d", r->fy + 1);
+			else if (!strncmp(s, "{tz}", 4))
+				html_str(o, r->tz);
+			else
+				api_write(o, s, (size_t)(b - s + 1));
+			s = b + 1;
+			continue;
+		}
+		b = strchr(s + 1, '{');
+		n = b ? (size_t)(b - s) : strlen(s);
+		if (n >= sizeof(seg))
+			n = sizeof(seg) - 1;
+		memcpy(seg, s, n);
+		seg[n] = '\0';
+		html_str(o, seg);
+		s += n;
+	}
+}
+
 static void html_head(struct report *r, struct api_resp *o, const struct report_opts *op,
-		      int fr, const char *title_extra)
+		      const cJSON *cat, int fr, const char *title_extra)
 {
 	const char *lab = r->h->conf ? conf_str(r->h->conf, "lab.name") : "MLab";
 
@@ -305,7 +338,8 @@ static void html_head(struct report *r, struct api_resp *o, const struct report_
 		   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
 		   fr ? "fr" : "en");
 	html_str(o, lab);
-	api_printf(o, " — %s %d-%d", fr ? "Indicateurs" : "Indicators", r->fy, r->fy + 1);
+	PUT(o, " — ");
+	html_word(r, o, cat, "rep.doc.title");
 	if (title_extra) {
 		PUT(o, " — ");
 		html_str(o, title_extra);
@@ -320,25 +354,24 @@ static void html_head(struct report *r, struct api_resp *o, const struct report_
 	}
 	PUT(o, "</head>\n<body>\n<header><h1>");
 	html_str(o, lab);
-	api_printf(o, " — %s %d-%d</h1>\n<p class=\"period\">",
-		   fr ? "Indicateurs de l'exercice" : "Indicators for fiscal year", r->fy, r->fy + 1);
-	api_printf(o, fr ? "Du %d-04-01 au %d-03-31 inclusivement, heure de " :
-			   "From %d-04-01 to %d-03-31 inclusive, local time in ", r->fy, r->fy + 1);
-	html_str(o, r->tz);
-	PUT(o, ".</p>");
-	if (op->css_href)	/* served by the hub: the way back to the staff's page */
-		api_printf(o, "<p><a href=\"/report/\">%s</a></p>",
-			   fr ? "Rapport annuel : choisir une autre année" : "Annual report: pick another year");
+	PUT(o, " — ");
+	html_word(r, o, cat, "rep.doc.heading");
+	PUT(o, "</h1>\n<p class=\"period\">");
+	html_word(r, o, cat, "rep.doc.period");
+	PUT(o, "</p>");
+	if (op->css_href) {	/* served by the hub: the way back to the staff's page */
+		PUT(o, "<p><a href=\"/report/\">");
+		html_word(r, o, cat, "rep.doc.pick");
+		PUT(o, "</a></p>");
+	}
 	PUT(o, "</header>\n");
 }
 
-static void html_foot(struct api_resp *o, int fr)
+static void html_foot(struct report *r, struct api_resp *o, const cJSON *cat)
 {
-	api_printf(o, "<footer><p>%s</p></footer>\n</body>\n</html>\n",
-		   fr ? "Définitions : docs/indicators.md. Données ouvertes : "
-			"/api/indicators?fy=ANNÉE&amp;format=csv (une ligne par indicateur)."
-		      : "Definitions: docs/indicators.md. Open data: "
-			"/api/indicators?fy=YEAR&amp;format=csv (one row per indicator).");
+	PUT(o, "<footer><p>");
+	html_word(r, o, cat, "rep.doc.foot");
+	PUT(o, "</p></footer>\n</body>\n</html>\n");
 }
 
 /* Text, as a link to the trail of figure name when the hub serves the
@@ -374,11 +407,18 @@ void render_html(struct report *r, struct api_resp *o, const struct report_opts 
 	cJSON *cat = cat_load(fr);
 	char fam[160] = "";
 
-	html_head(r, o, op, fr, NULL);
-	api_printf(o, "<section><h2>%s</h2>\n<table>\n<thead><tr><th>%s</th><th class=\"n\">%s</th>"
-		   "<th class=\"n\">%s</th><th class=\"n\">%s</th></tr></thead>\n<tbody>\n",
-		   fr ? "Indicateurs" : "Indicators", fr ? "Indicateur" : "Indicator",
-		   fr ? "Valeur" : "Value", fr ? "Cible" : "Target", fr ? "Écart" : "Gap");
+	html_head(r, o, op, cat, fr, NULL);
+	PUT(o, "<section><h2>");
+	html_word(r, o, cat, "rep.doc.indicators");
+	PUT(o, "</h2>\n<table>\n<thead><tr><th>");
+	html_word(r, o, cat, "ind.name");
+	PUT(o, "</th><th class=\"n\">");
+	html_word(r, o, cat, "ind.value");
+	PUT(o, "</th><th class=\"n\">");
+	html_word(r, o, cat, "ind.target");
+	PUT(o, "</th><th class=\"n\">");
+	html_word(r, o, cat, "rep.gap");
+	PUT(o, "</th></tr></thead>\n<tbody>\n");
 	for (int i = 0; i < r->nfigs; i++) {
 		const struct fig *f = &r->figs[i];
 		char g[64];
@@ -408,11 +448,14 @@ void render_html(struct report *r, struct api_resp *o, const struct report_opts 
 		}
 		PUT(o, "</td></tr>\n");
 	}
-	api_printf(o, "</tbody>\n</table>\n</section>\n<section><h2>%s</h2>\n<div class=\"charts\">\n",
-		   fr ? "Graphiques" : "Charts");
+	PUT(o, "</tbody>\n</table>\n</section>\n<section><h2>");
+	html_word(r, o, cat, "rep.doc.charts");
+	PUT(o, "</h2>\n<div class=\"charts\">\n");
 	for (size_t c = 0; c < sizeof(charts) / sizeof(charts[0]); c++)
 		svg_chart(r, o, cat, charts[c], fr);
-	api_printf(o, "</div>\n</section>\n<section><h2>%s</h2>\n", fr ? "Détails" : "Details");
+	PUT(o, "</div>\n</section>\n<section><h2>");
+	html_word(r, o, cat, "rep.doc.details");
+	PUT(o, "</h2>\n");
 	/* the breakdowns, one table per family ("participants.by_age") */
 	for (int i = 0; i < r->nfigs; i++) {
 		const struct fig *f = &r->figs[i];
@@ -441,7 +484,7 @@ void render_html(struct report *r, struct api_resp *o, const struct report_opts 
 	if (fam[0])
 		PUT(o, "</tbody></table>\n");
 	PUT(o, "</section>\n");
-	html_foot(o, fr);
+	html_foot(r, o, cat);
 	cJSON_Delete(cat);
 }
 
@@ -453,7 +496,7 @@ void render_explain_html(struct report *r, const struct fig *f, struct xtab *x,
 	char fam[160], g[64];
 	const char *key = split_fam(f->name, fam, sizeof(fam));
 
-	html_head(r, o, op, fr, f->name);
+	html_head(r, o, op, cat, fr, f->name);
 	PUT(o, "<section><h2>");
 	if (key) {
 		html_str(o, label(cat, fam));
@@ -464,21 +507,28 @@ void render_explain_html(struct report *r, const struct fig *f, struct xtab *x,
 	}
 	PUT(o, " <code>");
 	html_str(o, f->name);
-	api_printf(o, "</code></h2>\n<p>%s ", fr ? "Valeur :" : "Value:");
+	PUT(o, "</code></h2>\n<p>");
+	html_word(r, o, cat, "rep.doc.value");
+	PUT(o, " ");
 	if (f->null)
 		PUT(o, "–");
 	else
 		html_num(o, f->v, f->dec, fr);
 	if (f->has_t) {
-		api_printf(o, " — %s ", fr ? "cible :" : "target:");
+		PUT(o, " — ");
+		html_word(r, o, cat, "rep.doc.target");
+		PUT(o, " ");
 		html_num(o, f->t, 3, fr);
 		if (!f->null) {
-			api_printf(o, " — %s ", fr ? "écart :" : "gap:");
+			PUT(o, " — ");
+			html_word(r, o, cat, "rep.doc.gap");
+			PUT(o, " ");
 			html_num(o, strtod(fig_gap(f, g, sizeof(g)), NULL), f->dec ? f->dec : 3, fr);
 		}
 	}
-	api_printf(o, "</p>\n<p>%s</p>\n<div class=\"wide\"><table class=\"trail\">\n<thead><tr>",
-		   fr ? "Les lignes comptées :" : "The rows counted:");
+	PUT(o, "</p>\n<p>");
+	html_word(r, o, cat, "rep.doc.rows");
+	PUT(o, "</p>\n<div class=\"wide\"><table class=\"trail\">\n<thead><tr>");
 	for (int c = 0; c < x->ncols; c++) {
 		api_printf(o, "<th scope=\"col\"%s>", x->types[c] == 'n' ? " class=\"n\"" : "");
 		html_str(o, trail_head(cat, x->cols[c]));
@@ -498,10 +548,13 @@ void render_explain_html(struct report *r, const struct fig *f, struct xtab *x,
 			PUT(o, "</tr>\n");
 	}
 	PUT(o, "</tbody>\n</table></div>\n");
-	if (op->css_href)
-		api_printf(o, "<p><a href=\"/api/indicators?fy=%d&amp;format=html&amp;lang=%s\">%s</a></p>\n",
-			   r->fy, fr ? "fr" : "en", fr ? "Retour au rapport" : "Back to the report");
+	if (op->css_href) {
+		api_printf(o, "<p><a href=\"/api/indicators?fy=%d&amp;format=html&amp;lang=%s\">",
+			   r->fy, fr ? "fr" : "en");
+		html_word(r, o, cat, "rep.doc.back");
+		PUT(o, "</a></p>\n");
+	}
 	PUT(o, "</section>\n");
-	html_foot(o, fr);
+	html_foot(r, o, cat);
 	cJSON_Delete(cat);
 }

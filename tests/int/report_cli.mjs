@@ -230,6 +230,27 @@ test('the HTML report and the dashboard use the same words (web/i18n catalogues)
 	}
 });
 
+// The report's own headings too ("Indicateurs", "Valeur :"): rep.doc.*
+// of the same catalogues; render.c writes no words of its own.
+test("the HTML report's headings and footer are the catalogues' words, and only theirs", async () => {
+	const db = seeded();
+	const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+	const src = fs.readFileSync(path.join(ROOT, 'hub/report/render.c'), 'utf8');
+	const own = [...src.matchAll(/\bfr \? "([^"]*)"/g)].map((m) => m[1]).filter((w) => w !== 'fr' && w !== ' ');
+	assert(!own.length, 'render.c picks words by language itself: ' + own.join(', '));
+	const esc = (s) => s.replace(/&/g, '&amp;').replace(/'/g, '&#39;');
+	for (const lang of ['fr', 'en']) {
+		const cat = JSON.parse(fs.readFileSync(path.join(ROOT, `web/i18n/${lang}.json`), 'utf8'));
+		const W = (k) => esc(cat[k].replace('{from}', 2025).replace('{to}', 2026).replace('{tz}', 'America/Toronto'));
+		const html = report(db, ['--fy', '2025', '--format', 'html', '--lang', lang]);
+		for (const k of ['rep.doc.title', 'rep.doc.heading', 'rep.doc.period', 'rep.doc.indicators', 'rep.doc.charts', 'rep.doc.details', 'rep.doc.foot'])
+			assert(html.includes(W(k)), `the ${lang} report shows ${k} as ${W(k)}`);
+		const ex = report(db, ['--fy', '2025', '--format', 'html', '--lang', lang, '--explain', 'sessions']);
+		for (const k of ['rep.doc.value', 'rep.doc.rows'])
+			assert(ex.includes(W(k)), `the ${lang} trail shows ${k} as ${W(k)}`);
+	}
+});
+
 test('reproducible; the API agrees with the CLI; live database, backup copy, erasure', async () => {
 	const db = seeded();
 	const args = [['--fy', '2025'], ['--fy', '2025', '--format', 'csv'], ['--fy', '2025', '--explain', 'participants'],

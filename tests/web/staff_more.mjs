@@ -153,6 +153,13 @@ for (const l of ['fr', 'en']) {
 		await page.goto(`/api/indicators?fy=${fy}&format=html&lang=${l}`);
 		// the figures' codes beside their words (<code>scans</code>) are data
 		await clean(page, 'HTML report', l, await page.locator('code').allInnerTexts());
+		// its own headings are the pages' catalogue's words, not the C's
+		const W = (k) => (l === 'en' ? EN : FR)[k].replace('{from}', fy).replace('{to}', fy + 1);
+		eq(await page.locator('h2').allInnerTexts(), [W('rep.doc.indicators'), W('rep.doc.charts'), W('rep.doc.details')]);
+		eq(await page.locator('thead th').allInnerTexts(), [W('ind.name'), W('ind.value'), W('ind.target'), W('rep.gap')]);
+		assert((await text('h1')).endsWith(' — ' + W('rep.doc.heading')), await text('h1'));
+		assert((await page.title()).endsWith(' — ' + W('rep.doc.title')), await page.title());
+		eq(await text('footer'), W('rep.doc.foot'));
 		for (const [name, want, never] of TRAILS) {
 			await page.goto(`/api/indicators?fy=${fy}&format=html&lang=${l}`);
 			const label = (l === 'en' ? EN : FR)['ind.' + name];
@@ -161,6 +168,9 @@ for (const l of ['fr', 'en']) {
 			assert(new URL(page.url()).searchParams.get('explain') === name, page.url());
 			const all = (await text('table.trail thead')) + ' | ' + (await text('table.trail tbody'));
 			for (const w of want[l]) assert(all.includes(w), `HTML ${name} (${l}): no "${w}" in ${all}`);
+			const first = await page.locator('section > p').first().innerText();
+			assert(first.startsWith(W('rep.doc.value') + ' '), first);
+			assert((await page.locator('section').first().innerText()).includes(W('rep.doc.rows')), 'the rows counted, in words');
 			for (const n of never) assert(!all.includes(n), `HTML ${name} (${l}): "${n}" shown in ${all}`);
 			if (name === 'sessions') assert(TIME[l].test(all), `HTML ${name} (${l}): local times: ${all}`);
 			for (const w of [1366, 1024]) {
@@ -171,8 +181,8 @@ for (const l of ['fr', 'en']) {
 			if (name === 'sessions') await shot(page, `staff2-html-trail-1024-${l}`);
 			await page.setViewportSize({ width: 1366, height: 768 });
 		}
-		await page.getByRole('link', { name: l === 'en' ? 'Back to the report' : 'Retour au rapport' }).click();
-		await page.getByRole('link', { name: l === 'en' ? 'Annual report: pick another year' : 'Rapport annuel : choisir une autre année' }).click();
+		await page.getByRole('link', { name: W('rep.doc.back') }).click();
+		await page.getByRole('link', { name: W('rep.doc.pick') }).click();
 		await page.waitForURL('**/report/');
 	});
 

@@ -258,6 +258,18 @@ for (const pass of ['fr', 'en']) {
 		const box = section('wf-privacy');
 		await box.getByRole('button', { name: L('wf.v.search') }).click();
 		await box.getByText(L('wf.v.need_criterion')).waitFor();
+		// by session, then by the day of the check-in (today), each alone
+		await box.getByLabel(L('wf.v.session')).selectOption(String(s));
+		await box.getByRole('button', { name: L('wf.v.search') }).click();
+		await box.locator(`tr[data-id="${id}"]`).waitFor();
+		await box.getByLabel(L('wf.v.session')).selectOption('');
+		await box.getByLabel(L('wf.v.day')).fill(new Date().toLocaleDateString('en-CA', { timeZone: 'America/Toronto' }));
+		await box.getByRole('button', { name: L('wf.v.search') }).click();
+		await box.locator(`tr[data-id="${id}"]`).waitFor();
+		await box.getByLabel(L('wf.v.day')).fill('2020-01-01');
+		await box.getByRole('button', { name: L('wf.v.search') }).click();
+		await box.locator(`tr[data-id="${id}"]`).waitFor({ state: 'detached' });
+		await box.getByLabel(L('wf.v.day')).fill('');
 		await box.getByLabel(L('wf.v.q')).fill(name.split(' ')[1].slice(0, 5).toLowerCase());
 		await box.getByRole('button', { name: L('wf.v.search') }).click();
 		const row = box.locator(`tr[data-id="${id}"]`);

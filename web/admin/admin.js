@@ -7,8 +7,9 @@ import { t, tn, fmtDateTime } from '../js/i18n.js';
 import { get, post, patch, list } from '../js/api.js';
 import { errorText } from '../js/errors.js';
 import { startPage, withQuery, dayStart, dayEnd } from '../js/staffpage.js';
+import { auditObject, auditDetail } from './auditwords.js';
 
-let me = null, users = [], audit = [];
+let me = null, users = [], audit = [], devices = new Map();
 
 // A status message, kept as a function so it follows a language change.
 const said = new Map();
@@ -72,7 +73,8 @@ function auditQuery() {
 
 async function loadAudit() {
 	const q = auditQuery();
-	const r = await get(withQuery('/api/audit', { ...q, limit: 500 }));
+	const [r, d] = await Promise.all([get(withQuery('/api/audit', { ...q, limit: 500 })), get('/api/devices')]);
+	devices = new Map(list(d.data, 'devices').map((x) => [x.id, x.name || x.id]));
 	audit = list(r.data, 'audit');
 	$('#audit-csv').href = withQuery('/api/audit', { ...q, format: 'csv' });
 	drawAudit();
@@ -84,14 +86,22 @@ function actionWord(a) {
 	return s.startsWith('⟦') ? a : s;
 }
 
+// The object in words, then its code small (as for the action) unless
+// the words already hold it (an account's name).
+function objectCell(a) {
+	if (!a.object) return '—';
+	const w = auditObject(a, devices);
+	return w.includes(a.object) ? w : [w, h('span', { class: 'muted small code' }, ' ' + a.object)];
+}
+
 function drawAudit() {
 	$('#audit-count').textContent = tn('adm.audit_count', audit.length);
 	$('#audit-body').replaceChildren(...audit.map((a) => h('tr', {},
 		h('td', {}, h('time', { datetime: a.ts }, fmtDateTime(a.ts))),
 		h('td', {}, a.user || '—'),
 		h('td', {}, actionWord(a.action), h('span', { class: 'muted small code' }, ' ' + a.action)),
-		h('td', { class: 'wrap' }, a.object || '—'),
-		h('td', { class: 'wrap' }, a.detail || '—'))));
+		h('td', { class: 'wrap' }, objectCell(a)),
+		h('td', { class: 'wrap' }, auditDetail(a) || '—'))));
 }
 
 async function addUser(ev) {

@@ -61,6 +61,20 @@ export async function kioskPage(hub, viewport, lang = 'fr', user = 'borne', pass
 	return p;
 }
 
+// A staff page at 1366x900 in fr-CA, logged in as user by the dashboard's
+// form, as staff do; then at path.
+export async function staffPage(hub, user, password, path = '/') {
+	const p = await newPage(hub);
+	p.setDefaultTimeout(5000);
+	await p.goto('/');
+	await p.fill('#login-user', user);
+	await p.fill('#login-pass', password);
+	await p.click('#login-form button[type=submit]');
+	await p.locator('#app').waitFor({ state: 'visible' });
+	if (path !== '/') await p.goto(path);
+	return p;
+}
+
 // `mlab-hub user add NAME --role ROLE` on the hub's database (password on stdin).
 export function addUser(db, name, role, password) {
 	const r = run(HUB_BIN, ['--set', `store.path=${db}`, 'user', 'add', name, '--role', role],
