@@ -613,7 +613,7 @@ if (want('year')) {
 	const t = y.tables;
 	rows.push(['year', 'database after a simulated year', gb(y.size),
 		`20 devices × 4 metrics every 2 s, 3,000 sessions, 30,000 check-ins, 10,000 ratings, 2,000 contributions, 5,000 jobs (scripts/yeargen.c, built in ${f0(y.buildS)} s); ` +
-		`raw ${mb(t.telemetry)} (30 days), minutes ${mb(t.telemetry_min)} (90 days), hours ${mb(t.telemetry_hour)} (a year)`]);
+		`raw ${mb(t.telemetry)} (30 days), minutes ${mb(t.telemetry_mblk)} in hour blocks (90 days) and ${mb(t.telemetry_min)} as rows (2 days), hours ${mb(t.telemetry_hour)} (a year)`]);
 	rows.push(['year', 'hub start-up to /healthz', `${f0(y.start)} ms`, `median of 5 (slowest ${f0(y.startMax)} ms); goal ≤ 1 s`]);
 	for (const [name, c] of [['a year of one metric', y.yr], ['24 h of one metric', y.day], ['2 h of one metric', y.two]])
 		rows.push(['year', `chart: ${name}`, `${f1(c.med)} ms`, `median of 10 (slowest ${f1(c.max)}); first, file out of the page cache: ${f1(c.first)} ms; ${c.pts} points, step ${c.step}; goal ≤ 100 ms`]);
