@@ -517,6 +517,8 @@ async function network() {
 	return { year, load, sites, busyDay };
 }
 
+const loads = [os.loadavg()[0]];
+const loadTimer = setInterval(() => loads.push(os.loadavg()[0]), 30000);
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '—');
 const f0 = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '—');
 
@@ -639,15 +641,21 @@ if (want('network')) {
 }
 
 const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || [, '?'])[1];
+// the 1-minute load average, sampled every 30 s over the run: the machine
+// may be shared, and wall times move with it
+clearInterval(loadTimer);
+loads.push(os.loadavg()[0]);
+const loadNote = `load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} during the run (1-minute, sampled every 30 s)`;
 const head = `| area | measure | value | notes |\n|---|---|---|---|\n`;
 const table = head + rows.map((r) => `| ${r.join(' | ')} |`).join('\n') + '\n';
 console.log(table);
+console.error('bench: ' + loadNote);
 if (!quick && !only) {
 	// only the measured part between the markers changes; the analysis
 	// written around it stays
 	const file = path.join(ROOT, 'BENCHMARKS.md');
 	const measured = `<!-- measured -->\nProduced by \`make bench\` (scripts/bench.sh → scripts/bench.mjs) on ${new Date().toISOString().slice(0, 10)}, ` +
-		`${os.cpus().length} × ${cpu}, release build (\`-O2\`), default settings (store.commit_ms=50, synchronous=FULL).\n\n` +
+		`${os.cpus().length} × ${cpu}, ${loadNote}, release build (\`-O2\`), default settings (store.commit_ms=50, synchronous=FULL).\n\n` +
 		table + '<!-- /measured -->';
 	let md = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
 	if (/<!-- measured -->[\s\S]*<!-- \/measured -->/.test(md))
