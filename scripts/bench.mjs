@@ -7,6 +7,9 @@
 //    (metrics.sent_s is the loader's send time); the rest are raw sockets
 //    that only drain, so the measuring process does not become the
 //    bottleneck it is measuring.
+//    With 200 clients, interleaved runs against mosquitto's own WebSocket
+//    listener serving the stream to MQTT-over-WebSocket subscribers
+//    (scripts/mqttws.mjs): the yardstick for publish→screen.
 // 3. The hub's peak RSS (VmHWM) with 50 clients.
 // 4. Instructions per stored event under callgrind: (a loaded run − an
 //    idle run of the same length) / events.  Stable on noisy machines.
@@ -36,11 +39,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import WebSocket from '../tests/node_modules/ws/index.js';
+import { mqttSubscriber, mqttDrainer } from './mqttws.mjs';
 import { ROOT, startBroker, startHub, sleep, track, freePort, waitFor } from '../tests/lib/harness.mjs';
 import { generate } from './netgen.mjs';
 
 const quick = !!process.env.BENCH_QUICK;
-const only = process.env.BENCH_ONLY || process.env.BENCH || '';	// throughput|commit|latency|cpu|write|year|slow|network: one part (writes nothing)
+const only = process.env.BENCH_ONLY || process.env.BENCH || '';	// throughput|commit|latency|fanout|cpu|write|year|slow|network: one part (writes nothing)
 const want = (part) => !only || only === part;
 const LOADER = path.join(ROOT, 'devices/mlab-load');
 const HUB = process.env.MLAB_HUB_BIN || path.join(ROOT, 'hub/mlab-hub');
@@ -126,24 +130,58 @@ function pct(a, p) {
 	return s[Math.min(s.length - 1, Math.floor(p / 100 * s.length))];
 }
 
-async function latency(clients, rate = 2000, secs = quick ? 4 : 10) {
-	const b = await startBroker({ persistence: false });
-	// every client comes from 127.0.0.1: lift the per-address cap (32)
-	const hub = await startHub({ broker: b, sets: ['log.level=warn', `ws.max_per_addr=${clients + 8}`] });
+// Latency publish→screen at `rate` changes/s with `clients` clients, by
+// the hub's /ws (via 'hub') or by mosquitto's own WebSocket listener to
+// MQTT-over-WebSocket subscribers (via 'mqtt-ws': what a dashboard
+// connecting straight to the broker gets).  Either way a fresh broker,
+// four clients that parse and measure, the rest raw sockets that drain,
+// and mosquitto_sub on the TCP listener beside them.  seen: the share of
+// the messages sent that the measuring clients received (the hub
+// coalesces a device's changes for a client that is behind; mosquitto
+// sends every one or drops); closed: clients the server closed.
+async function latency(clients, { via = 'hub', rate = 2000, secs = quick ? 4 : 10 } = {}) {
+	const port = await freePort();
+	let wsPort = 0;
+	while (via === 'mqtt-ws' && (!wsPort || wsPort === port))
+		wsPort = await freePort();
+	// 'lo', not 127.0.0.1: lws 4.1 matches a websockets listener's address
+	// against interface names; mosquitto 2.0.11 also needs the TCP listener
+	const b = await startBroker({ port, persistence: false,
+		extra: wsPort ? `listener ${wsPort} lo\nprotocol websockets\nsocket_domain ipv4` : '' });
+	if (wsPort)
+		await waitFor(() => new Promise((r) => net.connect(wsPort, '127.0.0.1').on('connect', function () { this.destroy(); r(true); }).on('error', () => r(false))),
+			5000, 'mosquitto websockets listener: ' + b.log);
+	// every client comes from 127.0.0.1: lift the per-address caps (32, 64)
+	const hub = via === 'hub' ? await startHub({ broker: b, sets: ['log.level=warn', `ws.max_per_addr=${clients + 8}`, `http.max_per_addr=${clients + 8}`] }) : null;
 	const measuring = Math.min(clients, 4);
 	const lat = [], subLat = [];
 	const socks = [];
+	let closed = 0;
+	const now_s = () => (performance.timeOrigin + performance.now()) / 1000;
 	for (let i = 0; i < measuring; i++) {
-		const ws = new WebSocket(hub.url.replace('http', 'ws') + '/ws');
-		await new Promise((r) => ws.on('open', r));
-		ws.on('message', (d) => {
-			const now = (performance.timeOrigin + performance.now()) / 1000;
-			const m = JSON.parse(d.toString());
-			if (m.type === 'device' && m.device.metrics.sent_s) lat.push((now - m.device.metrics.sent_s) * 1000);
-		});
-		socks.push(ws);
+		if (hub) {
+			const ws = new WebSocket(hub.url.replace('http', 'ws') + '/ws');
+			await new Promise((r) => ws.on('open', r));
+			ws.on('message', (d) => {
+				const now = now_s();
+				const m = JSON.parse(d.toString());
+				if (m.type === 'device' && m.device.metrics.sent_s) lat.push((now - m.device.metrics.sent_s) * 1000);
+			});
+			socks.push(ws);
+		} else {
+			socks.push(await mqttSubscriber(`ws://127.0.0.1:${wsPort}/mqtt`, `bench-m${i}`, 'mlab/v1/+/telemetry', (topic, payload) => {
+				const now = now_s();
+				const m = payload.toString().match(/"t_us":(\d+)/);
+				if (m) lat.push((now * 1e6 - Number(m[1])) / 1000);
+			}));
+		}
 	}
-	for (let i = measuring; i < clients; i++) socks.push(await drainer(hub.port));
+	for (let i = measuring; i < clients; i++) {
+		const s = hub ? await drainer(hub.port) : await mqttDrainer(wsPort, `bench-d${i}`, 'mlab/v1/+/telemetry');
+		s.on('close', () => { closed++; });
+		socks.push(s);
+	}
+	for (const s of socks.slice(0, measuring)) s.on('close', () => { closed++; });
 	const sub = track(spawn('mosquitto_sub', ['-p', String(b.port), '-t', 'mlab/v1/+/telemetry'], { stdio: ['ignore', 'pipe', 'ignore'] }));
 	let buf = '';
 	sub.stdout.on('data', (d) => {
@@ -154,17 +192,24 @@ async function latency(clients, rate = 2000, secs = quick ? 4 : 10) {
 		for (const l of lines) { const m = l.match(/"t_us":(\d+)/); if (m) subLat.push((now - Number(m[1])) / 1000); }
 	});
 	await sleep(500);
-	const rss0 = rss(hub.proc.pid);
-	await loader(b.port, ['-n', '50', '-r', String(rate), '-d', String(secs), '-Q', '0', '-k', 'telemetry']);
-	await sleep(300);
-	const peak = peakRss(hub.proc.pid);
-	const wsc = await metric(hub, 'ws_clients');
-	const dropped = await metric(hub, 'ws_dropped_slow_total');
+	const rss0 = hub ? rss(hub.proc.pid) : rss(b.proc.pid);
+	const l = await loader(b.port, ['-n', '50', '-r', String(rate), '-d', String(secs), '-Q', '0', '-k', 'telemetry']);
+	const sent = Number((l.out.match(/sent=(\d+)/) || [, 0])[1]);
+	// what is still on its way arrives late, not never: wait until the
+	// measuring clients have heard nothing for a second (at most 30 s)
+	for (let n = -1, t0 = Date.now(); n !== lat.length && Date.now() - t0 < 30000;) {
+		n = lat.length;
+		await sleep(n === 0 ? 300 : 1000);
+	}
+	const peak = peakRss(hub ? hub.proc.pid : b.proc.pid);
+	const wsc = hub ? await metric(hub, 'ws_clients') : clients - closed;
+	const dropped = hub ? await metric(hub, 'ws_dropped_slow_total') : closed;
 	sub.kill();
 	for (const s of socks) (s.terminate ? s.terminate() : s.destroy());
-	await hub.stop();
+	if (hub) await hub.stop();
 	await b.stop();
-	return { clients, p50: pct(lat, 50), p99: pct(lat, 99), n: lat.length, sub50: pct(subLat, 50), sub99: pct(subLat, 99), peak, rss0, wsc, dropped };
+	return { via, clients, p50: pct(lat, 50), p99: pct(lat, 99), n: lat.length, sent, seen: lat.length / (measuring * sent),
+		sub50: pct(subLat, 50), sub99: pct(subLat, 99), peak, rss0, wsc, dropped, closed };
 }
 
 function rss(pid) {
@@ -472,6 +517,8 @@ async function network() {
 	return { year, load, sites, busyDay };
 }
 
+const loads = [os.loadavg()[0]];
+const loadTimer = setInterval(() => loads.push(os.loadavg()[0]), 30000);
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '—');
 const f0 = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '—');
 
@@ -502,7 +549,7 @@ for (const ms of want('commit') ? [5, 50, 250] : []) {
 }
 console.error('bench: latency…');
 let rss50 = NaN;
-for (const k of want('latency') ? (process.env.BENCH_CLIENTS || '1,50,200').split(',').map(Number) : []) {
+for (const k of want('latency') ? (process.env.BENCH_CLIENTS || '1,50').split(',').map(Number) : []) {
 	const r = await latency(k);
 	if (k === 50) rss50 = r.peak;
 	rows.push(['latency @2000/s', `${k} WebSocket client(s): publish→/ws p50 / p99`, `${f1(r.p50)} / ${f1(r.p99)} ms`,
@@ -510,6 +557,31 @@ for (const k of want('latency') ? (process.env.BENCH_CLIENTS || '1,50,200').spli
 }
 if (want('latency'))
 	rows.push(['memory', 'peak RSS with 50 clients', f1(rss50) + ' MB', 'goal ≤ 24 MB (VmHWM, release build)']);
+// Fan-out against the yardstick (issue 14 part 5): mosquitto's WebSocket
+// listener to MQTT-over-WebSocket subscribers, and the hub's /ws, the same
+// stream and client count, interleaved (mosquitto, hub, mosquitto, hub…)
+// so that the machine's load moves both; the rows give medians.
+console.error('bench: fan-out, mosquitto WebSocket listener against the hub…');
+const FAN = Number(process.env.BENCH_FANOUT || 200), ROUNDS = quick ? 1 : 3;
+if (want('fanout') || want('latency')) {
+	const runs = { 'mqtt-ws': [], hub: [] };
+	for (let i = 0; i < ROUNDS; i++)
+		for (const via of ['mqtt-ws', 'hub']) {
+			const r = await latency(FAN, { via });
+			console.error(`bench:   ${via} ${f1(r.p50)} / ${f1(r.p99)} ms, seen ${(100 * r.seen).toFixed(0)} %, closed ${r.dropped}`);
+			runs[via].push(r);
+		}
+	for (const [via, name] of [['mqtt-ws', `${FAN} MQTT-over-WebSocket subscribers of mosquitto: publish→screen p50 / p99`],
+		['hub', `${FAN} clients of the hub's /ws: publish→screen p50 / p99`]]) {
+		const a = runs[via];
+		rows.push(['fan-out @2000/s', name, `${f1(median(a.map((r) => r.p50)))} / ${f1(median(a.map((r) => r.p99)))} ms`,
+			`median of ${a.length}, interleaved (each run: ${a.map((r) => `${f1(r.p50)} / ${f1(r.p99)}`).join(', ')}); ` +
+			`messages seen by the measuring clients ${a.map((r) => (100 * r.seen).toFixed(0) + ' %').join(', ')}` +
+			(via === 'hub' ? ' (a client behind gets the newest state of a device, not every state)' : '') +
+			`; clients dropped ${a.map((r) => r.dropped).join(', ')}; publish→mosquitto_sub ${f1(median(a.map((r) => r.sub50)))} / ${f1(median(a.map((r) => r.sub99)))} ms; ` +
+			`peak RSS of the ${via === 'hub' ? 'hub' : 'broker'} ${f1(median(a.map((r) => r.peak)))} MB`]);
+	}
+}
 console.error('bench: slow clients…');
 if (want('slow')) {
 	const r = await slowClients();
@@ -543,7 +615,7 @@ if (want('year')) {
 	const t = y.tables;
 	rows.push(['year', 'database after a simulated year', gb(y.size),
 		`20 devices × 4 metrics every 2 s, 3,000 sessions, 30,000 check-ins, 10,000 ratings, 2,000 contributions, 5,000 jobs (scripts/yeargen.c, built in ${f0(y.buildS)} s); ` +
-		`raw ${mb(t.telemetry)} (30 days), minutes ${mb(t.telemetry_min)} (90 days), hours ${mb(t.telemetry_hour)} (a year)`]);
+		`raw ${mb(t.telemetry)} (30 days), minutes ${mb(t.telemetry_mblk)} in hour blocks (90 days) and ${mb(t.telemetry_min)} as rows (2 days), hours ${mb(t.telemetry_hour)} (a year)`]);
 	rows.push(['year', 'hub start-up to /healthz', `${f0(y.start)} ms`, `median of 5 (slowest ${f0(y.startMax)} ms); goal ≤ 1 s`]);
 	for (const [name, c] of [['a year of one metric', y.yr], ['24 h of one metric', y.day], ['2 h of one metric', y.two]])
 		rows.push(['year', `chart: ${name}`, `${f1(c.med)} ms`, `median of 10 (slowest ${f1(c.max)}); first, file out of the page cache: ${f1(c.first)} ms; ${c.pts} points, step ${c.step}; goal ≤ 100 ms`]);
@@ -569,15 +641,21 @@ if (want('network')) {
 }
 
 const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || [, '?'])[1];
+// the 1-minute load average, sampled every 30 s over the run: the machine
+// may be shared, and wall times move with it
+clearInterval(loadTimer);
+loads.push(os.loadavg()[0]);
+const loadNote = `load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} during the run (1-minute, sampled every 30 s)`;
 const head = `| area | measure | value | notes |\n|---|---|---|---|\n`;
 const table = head + rows.map((r) => `| ${r.join(' | ')} |`).join('\n') + '\n';
 console.log(table);
+console.error('bench: ' + loadNote);
 if (!quick && !only) {
 	// only the measured part between the markers changes; the analysis
 	// written around it stays
 	const file = path.join(ROOT, 'BENCHMARKS.md');
 	const measured = `<!-- measured -->\nProduced by \`make bench\` (scripts/bench.sh → scripts/bench.mjs) on ${new Date().toISOString().slice(0, 10)}, ` +
-		`${os.cpus().length} × ${cpu}, release build (\`-O2\`), default settings (store.commit_ms=50, synchronous=FULL).\n\n` +
+		`${os.cpus().length} × ${cpu}, ${loadNote}, release build (\`-O2\`), default settings (store.commit_ms=50, synchronous=FULL).\n\n` +
 		table + '<!-- /measured -->';
 	let md = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
 	if (/<!-- measured -->[\s\S]*<!-- \/measured -->/.test(md))

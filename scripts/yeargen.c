@@ -8,8 +8,8 @@
  * DAYS (365) days ending now: 20 devices each sending 4 metrics every 2 s,
  * in the telemetry layout of tele.c (one packed row per message, minute
  * aggregates, hourly rollups), with what retention leaves of them (raw rows
- * for the last RAW_DAYS (30), minutes for the last AGG_DAYS (90), every
- * hour); and 3,000 sessions, 30,000 check-ins, 10,000 ratings, 2,000
+ * for the last RAW_DAYS (30), minutes for the last AGG_DAYS (90) in hour
+ * blocks and the last two days as minute rows too, every hour); and 3,000 sessions, 30,000 check-ins, 10,000 ratings, 2,000
  * contributions and 5,000 jobs spread over the same days.  Values follow a
  * daily curve plus noise, from a fixed seed: two runs give the same file.
  * Writes without a journal (a bench file, rebuilt if interrupted).
@@ -106,8 +106,14 @@ static void telemetry(double now, int days, int raw_days, int agg_days)
 				" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
 	int64_t m0 = (int64_t)floor((now - days * 86400.0) / 60), m1 = (int64_t)floor(now / 60);
 	double raw_cut = now - raw_days * 86400.0;
+	sqlite3_stmt *blk = prep("INSERT INTO telemetry_mblk(dev, mid, hour, mins) VALUES (?1, ?2, ?3, ?4)");
 	int64_t agg_cut = (int64_t)floor((now - agg_days * 86400.0) / 60);
+	/* minute rows: the last two days (TELE_MINUTE_ROWS_H); before, only
+	 * the hour blocks of minutes */
+	int64_t min_cut = (int64_t)floor((now - 48 * 3600.0) / 60);
 	static struct sum hour[NDEV][NMET];
+	static unsigned char block[NDEV][NMET][60 * 19];
+	static size_t blen[NDEV][NMET];
 	int64_t cur_hour = -1;
 
 	m0 -= m0 % 60;	/* whole hours */
@@ -129,8 +135,16 @@ static void telemetry(double now, int days, int raw_days, int agg_days)
 						sqlite3_bind_double(hr, 6, s->min);
 						sqlite3_bind_double(hr, 7, s->max);
 						step(hr);
+						if (!blen[d][k])
+							continue;
+						sqlite3_bind_int64(blk, 1, d + 1);
+						sqlite3_bind_int64(blk, 2, k + 1);
+						sqlite3_bind_int64(blk, 3, cur_hour);
+						sqlite3_bind_blob(blk, 4, block[d][k], (int)blen[d][k], SQLITE_STATIC);
+						step(blk);
 					}
 			memset(hour, 0, sizeof(hour));
+			memset(blen, 0, sizeof(blen));
 			cur_hour = m / 60;
 		}
 		memset(ms, 0, sizeof(ms));
@@ -166,6 +180,21 @@ static void telemetry(double now, int days, int raw_days, int agg_days)
 				h->sum += s->sum;
 				if (m < agg_cut)
 					continue;
+				{	/* as tele.c's mlab_mblk: minute, varint n, sum */
+					unsigned char *b = block[d][k];
+					size_t *l = &blen[d][k];
+					uint64_t n = (uint64_t)s->n;
+
+					b[(*l)++] = (unsigned char)(m % 60);
+					do {
+						b[(*l)++] = (unsigned char)((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
+						n >>= 7;
+					} while (n);
+					memcpy(b + *l, &s->sum, 8);
+					*l += 8;
+				}
+				if (m < min_cut)
+					continue;
 				sqlite3_bind_int64(min, 1, m);
 				sqlite3_bind_int64(min, 2, d + 1);
 				sqlite3_bind_int64(min, 3, k + 1);
@@ -185,6 +214,7 @@ static void telemetry(double now, int days, int raw_days, int agg_days)
 	sqlite3_finalize(raw);
 	sqlite3_finalize(min);
 	sqlite3_finalize(hr);
+	sqlite3_finalize(blk);
 }
 
 static void devices(double now, double t0)

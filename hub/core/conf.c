@@ -72,7 +72,7 @@ static const struct key keys[] = {
 	{ "store.commit_ms", K_INT, "50", 0, 10000, NULL, "group-commit window" },
 	{ "store.batch_max", K_INT, "20000", 1, 1000000, NULL, "commit early past this many writes (each commit is an fsync)" },
 	{ "store.raw_days", K_INT, "30", 1, 36500, NULL, "keep raw telemetry this long" },
-	{ "store.aggregate_days", K_INT, "90", 1, 36500, NULL, "keep per-minute aggregates this long" },
+	{ "store.aggregate_days", K_INT, "90", 1, 36500, NULL, "keep per-minute aggregates this long (the last two days also as minute rows)" },
 	{ "store.min_interval_ms", K_INT, "0", 0, 3600000, NULL, "store at most one raw point per metric per interval" },
 	{ "store.telemetry_commit_s", K_INT, "10", 1, 600, NULL, "telemetry is written and committed this often (what a power cut can lose)" },
 	{ "store.heartbeat_s", K_INT, "300", 0, 86400, NULL, "an unchanged reading is stored again after this long (0 = store every reading)" },

@@ -219,6 +219,36 @@ static void hist_point(struct hist *o, double ts, double sum, long n)
 	o->bn += n;
 }
 
+/* Emit the minutes [m0, m1) of one series that are in hour blocks
+ * (telemetry_mblk: a row per hour that is over), in order. */
+static void hist_blocks(struct hub *h, struct hist *o, int64_t dev, int64_t mid,
+			double m0, double m1)
+{
+	static const char q[] =
+		"SELECT hour, mins FROM telemetry_mblk WHERE dev = ?1 AND mid = ?2"
+		" AND hour >= ?3 AND hour < ?4";
+	sqlite3_stmt *st = store_stmt(h, q);
+
+	if (!st)
+		return;
+	sqlite3_bind_int64(st, 1, dev);
+	sqlite3_bind_int64(st, 2, mid);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)floor(m0 / 60));
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)ceil(m1 / 60));
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		double base = (double)sqlite3_column_int64(st, 0) * 60;
+		const void *b = sqlite3_column_blob(st, 1);
+		int len = sqlite3_column_bytes(st, 1), off = 0, m;
+		long n;
+		double sum;
+
+		while (tele_mblk_next(b, len, &off, &m, &n, &sum))
+			if (base + m >= m0 && base + m < m1)
+				hist_point(o, (base + m) * 60, sum, n);
+	}
+	sqlite3_reset(st);
+}
+
 /* Emit the points of level lv in [from, to): for aggregates, the minutes
  * or hours that start there (whole: only those that also end by `to`, when
  * a finer level follows). */
@@ -227,9 +257,11 @@ static void hist_level(struct hub *h, struct hist *o, int lv, int64_t dev,
 {
 	static const char q_raw[] =
 		"SELECT ts, mlab_val(vals, ?2) FROM telemetry WHERE ts >= ?3 AND ts < ?4 AND dev = ?1";
+	/* the minutes not yet in an hour block (the recent hours) */
 	static const char q_min[] =
-		"SELECT minute * 60, sum, n FROM telemetry_min WHERE minute >= ?3 AND minute < ?4"
-		" AND dev = ?1 AND mid = ?2";
+		"SELECT minute * 60, sum, n FROM telemetry_min WHERE minute >= max(?3,"
+		" (SELECT coalesce(max(hour) + 1, 0) FROM telemetry_mblk WHERE dev = ?1 AND mid = ?2) * 60)"
+		" AND minute < ?4 AND dev = ?1 AND mid = ?2";
 	/* the hours rolled up, then the minutes of the hours not yet rolled */
 	static const char q_hour[] =
 		"SELECT hour * 3600, sum, n FROM telemetry_hour WHERE dev = ?1 AND mid = ?2"
@@ -256,6 +288,9 @@ static void hist_level(struct hub *h, struct hist *o, int lv, int64_t dev,
 		sqlite3_bind_int64(st, 5, (sqlite3_int64)(whole ? floor(to / 3600) * 60 : ceil(to / 60)));
 	}
 	o->ms = lv == H_RAW;
+	if (lv == H_MINUTE)
+		hist_blocks(h, o, dev, mid, floor(from / 60),
+			    whole ? floor(to / 60) : ceil(to / 60));
 	while (sqlite3_step(st) == SQLITE_ROW)
 		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
 			hist_point(o, sqlite3_column_double(st, 0), sqlite3_column_double(st, 1),
@@ -265,15 +300,21 @@ static void hist_level(struct hub *h, struct hist *o, int lv, int64_t dev,
 
 /* The start of level lv's rows (retention retired what is before), or
  * `to` when it has none. */
-static double level_start(struct hub *h, int lv, double to)
+static double level_start(struct hub *h, int lv, double to, int64_t dev, int64_t mid)
 {
 	static const char *const q[] = {
 		"SELECT min(ts) FROM telemetry",
-		"SELECT min(minute) * 60 FROM telemetry_min",
+		/* this series' first hour block, else the first minute row */
+		"SELECT coalesce((SELECT min(hour) * 3600 FROM telemetry_mblk WHERE dev = ?1"
+		" AND mid = ?2), (SELECT min(minute) * 60 FROM telemetry_min))",
 	};
 	sqlite3_stmt *st = store_stmt(h, lv == H_RAW ? q[0] : q[1]);
 	double v = to;
 
+	if (st && lv != H_RAW) {
+		sqlite3_bind_int64(st, 1, dev);
+		sqlite3_bind_int64(st, 2, mid);
+	}
 	if (st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
 		v = sqlite3_column_double(st, 0);
 	if (st)
@@ -326,14 +367,14 @@ static int get_history(struct api_req *req, struct api_resp *resp, struct device
 	 * are counted below) */
 	if (lv > H_RAW && (fmin(to, now) - from) / (lv == H_MINUTE ? 60 : 3600) > max)
 		o.width = (to - from) / (double)max;
-	if (lv == H_RAW && (cut = level_start(h, H_RAW, to)) > from) {
-		double mcut = level_start(h, H_MINUTE, cut);
+	if (lv == H_RAW && (cut = level_start(h, H_RAW, to, d->dev, mid)) > from) {
+		double mcut = level_start(h, H_MINUTE, cut, d->dev, mid);
 
 		if (mcut > from)
 			hist_level(h, &o, H_HOUR, d->dev, mid, from, fmin(mcut, cut), 1);
 		hist_level(h, &o, H_MINUTE, d->dev, mid, fmax(from, mcut), cut, 1);
 		from = cut;
-	} else if (lv == H_MINUTE && (cut = level_start(h, H_MINUTE, to)) > from) {
+	} else if (lv == H_MINUTE && (cut = level_start(h, H_MINUTE, to, d->dev, mid)) > from) {
 		hist_level(h, &o, H_HOUR, d->dev, mid, from, cut, 1);
 		from = cut;
 	}

@@ -29,12 +29,14 @@
 /* Statements are cached by address (store_stmt): one constant each. */
 static const char *const drop_sql[] = {
 	"DELETE FROM telemetry WHERE dev=?1", "DELETE FROM telemetry_min WHERE dev=?1",
+	"DELETE FROM telemetry_mblk WHERE dev=?1",
 	"DELETE FROM events WHERE dev=?1", "DELETE FROM jobs WHERE dev=?1",
 	"DELETE FROM buttons WHERE dev=?1", "DELETE FROM event_acks WHERE dev=?1",
 	"DELETE FROM devices WHERE dev=?1",
 };
 static const char *const any_sql[] = {
 	"SELECT 1 FROM telemetry WHERE dev=?1 LIMIT 1", "SELECT 1 FROM telemetry_min WHERE dev=?1 LIMIT 1",
+	"SELECT 1 FROM telemetry_mblk WHERE dev=?1 LIMIT 1",
 	"SELECT 1 FROM events WHERE dev=?1 LIMIT 1", "SELECT 1 FROM jobs WHERE dev=?1 LIMIT 1",
 	"SELECT 1 FROM buttons WHERE dev=?1 LIMIT 1",
 };

@@ -315,6 +315,16 @@ static const char *const migrations[] = {
 	 * its settings go as they would with the row */
 	"CREATE TRIGGER device_settings_renamed AFTER UPDATE OF id ON devices"
 	"  BEGIN DELETE FROM device_settings WHERE id = old.id; END;",
+
+	/* 11: a day's chart of one series read from 24 rows: each hour that
+	 * is over, its minutes (n, sum) packed in one row per series (tele.c,
+	 * mlab_mblk); minute rows, keyed by time, then stay two days. */
+	"CREATE TABLE telemetry_mblk("
+	"  dev INTEGER NOT NULL, mid INTEGER NOT NULL, hour INTEGER NOT NULL,"
+	"  mins BLOB NOT NULL, PRIMARY KEY(dev, mid, hour)) WITHOUT ROWID;"
+	"INSERT INTO telemetry_mblk SELECT dev, mid, minute / 60, mlab_mblk(minute % 60, n, sum)"
+	"  FROM telemetry_min WHERE minute < (SELECT coalesce(max(hour) + 1, 0) * 60"
+	"  FROM telemetry_hour) GROUP BY 1, 2, 3;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -724,11 +734,14 @@ int store_retention(struct hub *h, double now)
 {
 	static const char drop_raw[] = "DELETE FROM telemetry WHERE ts < ?1";
 	static const char drop_min[] = "DELETE FROM telemetry_min WHERE minute < ?1";
+	static const char drop_blk[] = "DELETE FROM telemetry_mblk WHERE hour < ?1";
 	static const char drop_hour[] = "DELETE FROM telemetry_hour WHERE hour < ?1";
 	/* minute aggregates are written live (tele.c): retiring raw rows
-	 * loses no sums, so there is nothing to roll up here */
+	 * loses no sums, so there is nothing to roll up here; minute rows go
+	 * after two days, their hour blocks after store.aggregate_days */
 	double raw_cut = now - conf_int(h->conf, "store.raw_days") * 86400.0;
 	double agg_cut = now - conf_int(h->conf, "store.aggregate_days") * 86400.0;
+	double min_cut = fmax(agg_cut, now - TELE_MINUTE_ROWS_H * 3600.0);
 	double hour_cut = now - conf_int(h->conf, "store.hour_days") * 86400.0;
 	sqlite3_stmt *st;
 	int changes = 0;
@@ -741,7 +754,12 @@ int store_retention(struct hub *h, double now)
 	changes = sqlite3_changes(h->store->db);
 	if ((st = store_stmt(h, drop_min)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)floor(agg_cut / 60.0));
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)floor(min_cut / 60.0));
+	if (store_exec(h, st) != SQLITE_DONE)
+		return -1;
+	if ((st = store_stmt(h, drop_blk)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)floor(agg_cut / 3600.0));
 	if (store_exec(h, st) != SQLITE_DONE)
 		return -1;
 	if ((st = store_stmt(h, drop_hour)) == NULL)

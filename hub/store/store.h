@@ -75,8 +75,9 @@ int store_flush(struct hub *h);
  * more: called between messages, never in the middle of one. */
 int store_flush_if_full(struct hub *h);
 
-/* Drop raw telemetry older than store.raw_days, minute aggregates older
- * than store.aggregate_days and hourly ones older than store.hour_days
+/* Drop raw telemetry older than store.raw_days, minute rows older than
+ * two days (TELE_MINUTE_ROWS_H), their hour blocks older than
+ * store.aggregate_days and hourly rollups older than store.hour_days
  * (run hourly by the hub). 0 or -1. */
 int store_retention(struct hub *h, double now);
 

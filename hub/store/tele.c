@@ -136,13 +136,76 @@ static void sql_pack_final(sqlite3_context *c)
 		sqlite3_result_zeroblob(c, 0);
 }
 
+/* An hour of one series' minutes, being gathered by mlab_mblk(). */
+struct mblk {
+	long n[60];
+	double sum[60];
+};
+
+static void sql_mblk_step(sqlite3_context *c, int argc, sqlite3_value **v)
+{
+	struct mblk *k = sqlite3_aggregate_context(c, sizeof(*k));
+	sqlite3_int64 m = sqlite3_value_int64(v[0]);
+
+	if (!k || m < 0 || m > 59)
+		return;
+	k->n[m] += (long)sqlite3_value_int64(v[1]);
+	k->sum[m] += sqlite3_value_double(v[2]);
+}
+
+/* The block: for each minute with readings, in order, (1 byte minute,
+ * varint n, 8-byte double sum): ~10 bytes a minute, so an hour fits in
+ * its b-tree leaf (no overflow page). */
+static void sql_mblk_final(sqlite3_context *c)
+{
+	struct mblk *k = sqlite3_aggregate_context(c, 0);
+	unsigned char buf[60 * 19];
+	size_t len = 0;
+
+	for (int m = 0; k && m < 60; m++) {
+		if (!k->n[m])
+			continue;
+		buf[len++] = (unsigned char)m;
+		put_varint(buf, &len, (uint64_t)k->n[m]);
+		memcpy(buf + len, &k->sum[m], 8);
+		len += 8;
+	}
+	sqlite3_result_blob(c, buf, (int)len, SQLITE_TRANSIENT);
+}
+
+int tele_mblk_next(const void *blob, int len, int *off, int *minute, long *n, double *sum)
+{
+	const unsigned char *p = blob;
+	uint64_t v = 0;
+	int shift = 0, i = *off;
+
+	if (!p || i + 1 >= len || p[i] > 59)
+		return 0;
+	*minute = p[i++];
+	while (i < len && (p[i] & 0x80) && shift < 63) {
+		v |= (uint64_t)(p[i++] & 0x7f) << shift;
+		shift += 7;
+	}
+	if (i >= len)
+		return 0;
+	v |= (uint64_t)(p[i++] & 0x7f) << shift;
+	if (len - i < 8)
+		return 0;
+	*n = (long)v;
+	memcpy(sum, p + i, 8);
+	*off = i + 8;
+	return 1;
+}
+
 int tele_sql_functions(sqlite3 *db)
 {
 	int f = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
 
 	return sqlite3_create_function(db, "mlab_val", 2, f, NULL, sql_val, NULL, NULL) ||
 	       sqlite3_create_function(db, "mlab_pack", 2, f, NULL, NULL, sql_pack_step,
-				       sql_pack_final) ? -1 : 0;
+				       sql_pack_final) ||
+	       sqlite3_create_function(db, "mlab_mblk", 3, f, NULL, NULL, sql_mblk_step,
+				       sql_mblk_final) ? -1 : 0;
 }
 
 struct tele *tele_new(struct hub *h)
@@ -365,20 +428,36 @@ static int write_agg(struct hub *h, struct tele *t, const struct agg *a)
 	return store_exec(h, st) == SQLITE_DONE ? 0 : -1;
 }
 
-/* Roll the minutes of hours [from, to) into telemetry_hour. */
+/* Roll the minutes of hours [from, to) into telemetry_hour, and into
+ * one block of minutes per series and hour (telemetry_mblk: what charts
+ * of a day read, 24 rows instead of the day's minutes of every series).
+ * Only hours whose minute rows are all still kept: older ones would be
+ * replaced by what a late reading left. */
 static int roll_hours(struct hub *h, int64_t from, int64_t to)
 {
 	static const char roll[] =
 		"INSERT OR REPLACE INTO telemetry_hour(dev, mid, hour, n, sum, min, max)"
 		" SELECT dev, mid, minute / 60, sum(n), sum(sum), min(min), max(max)"
 		" FROM telemetry_min WHERE minute >= ?1 AND minute < ?2 GROUP BY 1, 2, 3";
-	sqlite3_stmt *st = store_stmt(h, roll);
+	static const char block[] =
+		"INSERT OR REPLACE INTO telemetry_mblk(dev, mid, hour, mins)"
+		" SELECT dev, mid, minute / 60, mlab_mblk(minute % 60, n, sum)"
+		" FROM telemetry_min WHERE minute >= ?1 AND minute < ?2 GROUP BY 1, 2, 3";
+	int64_t kept = (int64_t)floor(hub_now() / 3600) - TELE_MINUTE_ROWS_H + 1;
+	int rc = 0;
 
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, from * 60);
-	sqlite3_bind_int64(st, 2, to * 60);
-	return store_exec(h, st) == SQLITE_DONE ? 0 : -1;
+	if (from < kept)
+		from = kept;
+	for (int i = 0; i < 2 && from < to; i++) {
+		sqlite3_stmt *st = store_stmt(h, i ? block : roll);
+
+		if (!st)
+			return -1;
+		sqlite3_bind_int64(st, 1, from * 60);
+		sqlite3_bind_int64(st, 2, to * 60);
+		rc |= store_exec(h, st) == SQLITE_DONE ? 0 : -1;
+	}
+	return rc;
 }
 
 /* Where the hourly rollups stop: after the last hour rolled, or at the

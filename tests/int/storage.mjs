@@ -1,7 +1,8 @@
 // storage.mjs — issue 14: the durability classes.  A power cut (kill -9)
 // loses at most the last store.telemetry_commit_s of telemetry and never
 // an acknowledged event; unchanged readings are thinned while the minute
-// aggregates count every one; long histories come from hourly rollups.
+// aggregates count every one; long histories come from hourly rollups,
+// a day's from per-series hour blocks of minutes.
 import {
 	test, main, assert, eq, sleep, startBroker, startHub, pub, subscribe, run,
 } from '../lib/harness.mjs';
@@ -73,6 +74,12 @@ test('history: hourly rollups for long spans, step= chooses, a bad step is refus
 	const near = `from=${hourAgo - 600}&to=${hourAgo + 600}`;	// 20 minutes: not bucketed
 	const m = await hist(hub, 'mlab/old-1', `metric=co2_ppm&${near}&step=minute`);
 	eq(m.points.map((p) => p[1]), [400, 500, 600, 700], 'step=minute: the minutes');
+	// the hour that is over: its minutes in one block per series, which a
+	// day's chart reads without the minute rows (kept two days)
+	eq(sql(hub.db, `SELECT count(*), length(mins) FROM telemetry_mblk WHERE hour = ${hourAgo / 3600}`), '1|40', 'one block of 4 minutes');
+	run('sqlite3', ['-cmd', '.timeout 5000', hub.db, `DELETE FROM telemetry_min WHERE minute < ${hourAgo / 60 + 60}`]);
+	const mb = await hist(hub, 'mlab/old-1', `metric=co2_ppm&${near}&step=minute`);
+	eq(mb.points, m.points, 'step=minute from the block alone: the same points');
 	const r = await hub.get('/api/devices/' + encodeURIComponent('mlab/old-1') + '/history?metric=co2_ppm&step=week');
 	eq(r.status, 400, 'unknown step refused');
 	const met = (await hub.get('/metrics')).text;

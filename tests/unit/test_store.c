@@ -21,6 +21,7 @@
 #include "eco/eco.h"
 #include "lab/device.h"
 #include "store/store.h"
+#include "store/tele.h"
 #include "t.h"
 
 /* the id of a device of eco_table[0] */
@@ -184,6 +185,53 @@ TEST(full_disk_then_room_again)
 	CHECK_STR(name, "plein");
 }
 
+/* Schema 11 on a database of schema 10: the minutes of every hour already
+ * rolled become one block per series and hour (the hour in progress keeps
+ * its minute rows only), and a block reads back minute by minute. */
+TEST(minute_blocks_from_a_schema_10_database)
+{
+	sqlite3_stmt *st;
+	int off = 0, m, got = 0;
+	long n;
+	double sum;
+
+	store_close(&hub);
+	{
+		sqlite3 *db;
+
+		CHECK(sqlite3_open(dbpath, &db) == SQLITE_OK);
+		CHECK(sqlite3_exec(db, "DROP TABLE telemetry_mblk; PRAGMA user_version = 10;"
+				   /* hour 100: minutes 0, 7 and 59 of series (1, 2);
+				    * hour 101 in progress */
+				   "INSERT INTO telemetry_min VALUES (6000, 1, 2, 3, 30.0, 9, 11),"
+				   " (6007, 1, 2, 200, 4000.5, 1, 30), (6059, 1, 2, 1, -2.5, -2.5, -2.5),"
+				   " (6003, 1, 3, 1, 1, 1, 1), (6060, 1, 2, 1, 5, 5, 5);"
+				   "INSERT INTO telemetry_hour VALUES (1, 2, 100, 204, 4028.0, -2.5, 30),"
+				   " (1, 3, 100, 1, 1, 1, 1);", NULL, NULL, NULL) == SQLITE_OK);
+		sqlite3_close(db);
+	}
+	CHECK(store_open(&hub, dbpath) == 0);
+	st = store_stmt(&hub, "SELECT (SELECT count(*) FROM telemetry_mblk),"
+			" (SELECT mins FROM telemetry_mblk WHERE dev = 1 AND mid = 2 AND hour = 100)");
+	CHECK(st && sqlite3_step(st) == SQLITE_ROW);
+	CHECK(sqlite3_column_int(st, 0) == 2);	/* (1,2,100) and (1,3,100); not 101 */
+	while (tele_mblk_next(sqlite3_column_blob(st, 1), sqlite3_column_bytes(st, 1), &off, &m, &n, &sum)) {
+		static const int wm[] = { 0, 7, 59 };
+		static const long wn[] = { 3, 200, 1 };
+		static const double ws[] = { 30.0, 4000.5, -2.5 };
+
+		CHECK(got < 3 && m == wm[got] && n == wn[got] && sum == ws[got]);
+		got++;
+	}
+	CHECK(got == 3);
+	sqlite3_reset(st);
+	/* a damaged block ends the walk instead of reading past it */
+	off = 0;
+	CHECK(!tele_mblk_next("\x07\x83", 2, &off, &m, &n, &sum));
+	off = 0;
+	CHECK(!tele_mblk_next("\x3c\x01\0\0\0\0\0\0\0\0", 10, &off, &m, &n, &sum));
+}
+
 int main(void)
 {
 	int fd;
@@ -207,6 +255,7 @@ int main(void)
 		return 1;
 	RUN(device_row_survives_a_failed_commit);
 	RUN(full_disk_then_room_again);
+	RUN(minute_blocks_from_a_schema_10_database);
 	store_close(&hub);
 	device_fini(&hub);
 	conf_free(hub.conf);
