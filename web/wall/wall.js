@@ -82,29 +82,27 @@ function renderCounts() {
 	stat('w-prints', counts.prints, 'wall.prints_today');
 }
 
-// Show as many items of ul as fit in its box, from the current page's
-// first item; the page indicator says "1 / 3" when there is more.
+// Show one page of ul: pages are cut where the next item would not fit in
+// the box (measured with every item shown), the current page is the one
+// holding the first item shown, and the note says "2 / 3" when there is
+// more than one.  ul.dataset.next is the first item of the next page.
 function paginate(ul) {
 	const items = [...ul.children], note = ul.parentElement.querySelector('.page-note');
 	if (!note) return;
-	let first = pages.get(ul) || 0;
-	if (first >= items.length) first = 0;
 	for (const li of items) li.hidden = false;
-	const box = ul.getBoundingClientRect();
-	const fits = [];
+	const box = ul.getBoundingClientRect(), starts = [];
+	let top = 0;
 	for (const [i, li] of items.entries()) {
-		if (i < first) { li.hidden = true; continue; }
 		const r = li.getBoundingClientRect();
-		if (fits.length && r.bottom > box.bottom + 1) li.hidden = true;
-		else fits.push(i);
+		if (!starts.length || r.bottom - top > box.height + 1) { starts.push(i); top = r.top; }
 	}
-	for (const [i, li] of items.entries()) if (i > fits[fits.length - 1]) li.hidden = true;
-	pages.set(ul, first);
-	ul.dataset.next = fits.length && fits[fits.length - 1] < items.length - 1 ? fits[fits.length - 1] + 1 : 0;
-	const per = Math.max(1, fits.length);
-	const total = Math.ceil(items.length / per);
-	note.hidden = total <= 1;
-	note.textContent = total > 1 ? t('wall.page', { n: Math.floor(first / per) + 1, of: total }) : '';
+	const page = Math.max(0, starts.findLastIndex((s) => s <= (pages.get(ul) || 0)));
+	const from = starts[page] || 0, to = page + 1 < starts.length ? starts[page + 1] : items.length;
+	for (const [i, li] of items.entries()) li.hidden = i < from || i >= to;
+	pages.set(ul, from);
+	ul.dataset.next = page + 1 < starts.length ? starts[page + 1] : 0;
+	note.hidden = starts.length <= 1;
+	note.textContent = note.hidden ? '' : t('wall.page', { n: page + 1, of: starts.length });
 }
 
 function turnPages() {
