@@ -29,6 +29,9 @@ test('setup: a hub, a project with a confirmed contribution, a participant with 
 	pub(broker, 'mlab/v1/prusa-2/meta', { name: 'Prusa XL', kind: 'printer', room: 'Atelier' }, { retain: true });
 	pub(broker, 'mlab/v1/scan-1/meta', { name: 'Numériseur Artec', kind: 'scanner', room: 'Atelier' }, { retain: true });
 	await hub.waitFor(async () => (await hub.get('/api/devices')).json.devices.length >= 2, 3000, 'devices');
+	// the printer has a public name; the scanner has none (the wall calls it by its kind)
+	const r = await hub.patch('/api/devices/' + encodeURIComponent('mlab/prusa-2'), { public_name: 'Prusa XL' }, { cookie: staff });
+	assert(r.status < 300, r.text);
 });
 
 test('the wall opens without login and shows the projects with their counts', async () => {
@@ -144,6 +147,8 @@ test('long lists turn pages one after another: "1 / N" … "N / N", then "1 / N"
 	eq(notes, [...Array(n).keys()].map((i) => `${i + 1} / ${n}`).concat(`1 / ${n}`), 'the page notes');
 	eq(seen.length, total, 'machines shown over the pages: ' + seen);
 	eq(new Set(seen).size, total, 'each machine once: ' + seen);
+	// no staff name: the printers without a public name are numbered by kind
+	assert(seen.includes('Prusa XL') && seen.includes('Imprimante 3D 1') && !seen.some((x) => /^Imprimante \d+$/.test(x)), seen.join(', '));
 	await p.close();
 });
 

@@ -22,7 +22,19 @@ let counts = { scans: null, prints: null };
 let lastData = null, hubAway = false, brokerDown = false;
 const pages = new Map();	// list element → first item shown
 
-const publicName = (d) => d.public_name || d.name || d.id;
+// The wall is public: a machine shows its public name, else a plain one
+// made from its kind and a number ("Imprimante 3D 2"), never the staff's
+// name for it (which may name a person or a serial number).  The number
+// counts the unnamed machines of that kind in the order of their ids, so
+// it stays the same from one day to the next.
+const KINDS = new Set(['printer', 'scanner']);
+function publicName(d) {
+	if (d.public_name) return d.public_name;
+	const kind = KINDS.has(d.kind) ? d.kind : 'other';
+	const same = [...devices.values()].filter((x) => !x.public_name && (KINDS.has(x.kind) ? x.kind : 'other') === kind)
+		.map((x) => x.id).sort();
+	return t('wall.kind.' + kind, { n: same.indexOf(d.id) + 1 });
+}
 const publicTitle = (p) => p.public_title || p.title;
 
 function stat(id, n, key) {
