@@ -1,0 +1,196 @@
+// screens-outage.mjs — the dashboard (1920×1080 and 1366×768) and the wall
+// (1920×1080), in French and in English, open side by side through a
+// broker outage and a hub outage, as the lab lives them: banners on and
+// off without a reload, tiles "state unknown" (not "online", not
+// "offline") while either is away, one broker alert and no per-device
+// alert, the wall paused calmly with figures that agree with each other
+// (machines at work ≤ devices online, the same figures after as before),
+// and the wall showing public names only: a machine without a public
+// name is "Imprimante 3D 1", never its staff name.  Screenshots of every
+// page at every stage go to tests/out/screenshots/outage-*.png.
+import fs from 'node:fs';
+import path from 'node:path';
+import os from 'node:os';
+import { startBroker, startHub, pub, assert, eq, sleep, waitFor } from '../lib/harness.mjs';
+import { newPage, addUser, loginCookie, shot, step as test, runSteps, stopAll } from './lib/web.mjs';
+
+const PASS = 'anim-secret-2026';
+const STAFF_NAMES = ['Prusa de Marc', 'Artec Eva SN1234', 'XL-02 atelier'];
+let broker, hub, dir, cookie;
+const P = {};	// name → page: dash-fr-1920, dash-en-1920, dash-fr-1366, dash-en-1366, wall-fr, wall-en
+const dashes = () => Object.keys(P).filter((k) => k.startsWith('dash'));
+const walls = () => Object.keys(P).filter((k) => k.startsWith('wall'));
+const UNKNOWN = /^(État inconnu|State unknown)$/;
+
+async function dashboard(lang, width, height) {
+	const p = await newPage(hub, { width, height, locale: lang === 'en' ? 'en-CA' : 'fr-CA' });
+	p.setDefaultTimeout(5000);
+	await p.goto('/');
+	await p.evaluate((l) => localStorage.setItem('mlab.lang', l), lang);
+	await p.reload();
+	await p.locator('#login-form').waitFor();
+	await p.fill('#login-user', 'anim');
+	await p.fill('#login-pass', PASS);
+	await p.click('#login-form button[type=submit]');
+	await p.locator('#app').waitFor({ state: 'visible' });
+	await p.locator('article[data-id="mlab/mk4"]').waitFor();
+	await p.evaluate(() => { window.__noReload = 1; });
+	return p;
+}
+
+// What a dashboard shows: the banner, the alert titles, each tile's badge.
+const dashState = (p) => p.evaluate(() => ({
+	banner: document.querySelector('#banner').hidden ? '' : document.querySelector('#banner').textContent,
+	alerts: [...document.querySelectorAll('li.alert .alert-title')].map((e) => e.textContent.replace(/^\W*!\s*/, '').trim()),
+	badges: [...document.querySelectorAll('article[data-id] .badge')].map((e) => e.textContent.trim()),
+	narrow: [...document.querySelectorAll('.tile-name')].filter((n) => n.getBoundingClientRect().width < 120).map((n) => n.textContent),
+}));
+// What a wall shows: its figures, the machines' names, the pause line.
+const wallState = (p) => p.evaluate(() => ({
+	busy: +document.querySelector('#w-printing').textContent, online: +document.querySelector('#w-online').textContent,
+	paused: document.querySelector('#w-paused').hidden ? '' : document.querySelector('#w-paused').textContent,
+	text: document.body.innerText, h: document.documentElement.scrollHeight,
+}));
+
+async function shots(stage) {
+	for (const [k, p] of Object.entries(P)) {
+		await p.evaluate(() => window.scrollTo(0, 0));
+		await shot(p, `outage-${stage}-${k}`, { fullPage: false });
+		if (k.startsWith('dash')) await p.locator('#devices').screenshot({ path: path.join(path.dirname(await shot(p, `outage-${stage}-${k}`, { fullPage: false })), `outage-${stage}-${k}-devices.png`) });
+	}
+}
+
+async function wallsAgree(stage, paused) {
+	for (const k of walls()) {
+		const w = await wallState(P[k]);
+		assert(w.busy <= w.online, `${stage} ${k}: ${w.busy} machines at work but ${w.online} devices online`);
+		eq(w.busy, 3, `${stage} ${k}: machines at work`);
+		assert(w.h <= 1080, `${stage} ${k}: the wall is ${w.h} px tall`);
+		for (const n of STAFF_NAMES) assert(!w.text.includes(n), `${stage} ${k}: staff name ${n} on the wall`);
+		if (paused) assert(k === 'wall-fr' ? /^Mise à jour en pause — dernières données à \d\d? h \d\d$/.test(w.paused)
+			: /^Updates paused — last data at \d\d?:\d\d [ap]\.m\.$/.test(w.paused), `${stage} ${k}: ${JSON.stringify(w.paused)}`);
+		else eq(w.paused, '', `${stage} ${k}: paused`);
+	}
+}
+
+test('setup: two printers at work (one without a public name), a scanner, a Zigbee sensor, a plug', async () => {
+	broker = await startBroker();
+	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'weboutage-'));
+	const db = path.join(dir, 'hub.db');
+	addUser(db, 'anim', 'facilitator', PASS);
+	hub = await startHub({ broker, db, sets: ['devices.stale_s=10'] });
+	cookie = await loginCookie(hub, 'anim', PASS);
+	pub(broker, 'mlab/v1/mk4/meta', { name: 'Prusa de Marc (ne pas toucher)', kind: 'printer', room: 'Atelier' }, { retain: true });
+	pub(broker, 'mlab/v1/mk4/status', 'online', { retain: true });
+	pub(broker, 'mlab/v1/mk4/event', { seq: 1, type: 'job.started', file: 'benchy.gcode' });
+	pub(broker, 'mlab/v1/mk4/event', { seq: 2, type: 'job.progress', progress_pct: 42.5, remaining_s: 5400, layer: 37, layers: 180 });
+	pub(broker, 'mlab/v1/xl/meta', { name: 'XL-02 atelier', kind: 'printer', room: 'Atelier' }, { retain: true });
+	pub(broker, 'mlab/v1/xl/status', 'online', { retain: true });
+	pub(broker, 'mlab/v1/xl/event', { seq: 1, type: 'job.started', file: 'vase.gcode' });
+	pub(broker, 'mlab/v1/xl/event', { seq: 2, type: 'job.progress', progress_pct: 10, remaining_s: 3000 });
+	pub(broker, 'mlab/v1/artec/meta', { name: 'Artec Eva SN1234', kind: 'scanner', room: 'Atelier' }, { retain: true });
+	pub(broker, 'mlab/v1/artec/status', 'online', { retain: true });
+	pub(broker, 'mlab/v1/artec/event', { seq: 1, type: 'scan.started', file: 'vase.ply' });
+	pub(broker, 'zigbee2mqtt/bridge/state', { state: 'online' }, { retain: true });
+	pub(broker, 'zigbee2mqtt/capteur-co2', { co2: 612, temperature: 21.5, humidity: 40 });
+	pub(broker, 'tele/prise-1/LWT', 'Online', { retain: true });
+	pub(broker, 'tele/prise-1/STATE', { POWER: 'ON' });
+	pub(broker, 'tele/prise-1/SENSOR', { ENERGY: { Power: 80, Total: 1.234 } });
+	await hub.waitFor(async () => (await hub.get('/api/devices')).json.devices.length >= 6, 4000, 'devices');
+	const r = await hub.patch('/api/devices/' + encodeURIComponent('mlab/xl'), { public_name: 'Grande imprimante' }, { cookie });
+	assert(r.status < 300, r.text);
+	const pr = (await hub.post('/api/projects', { title: 'Objets de nos grands-parents', themes: ['quebec-culture'], status: 'active' }, { cookie })).json;
+	await hub.post('/api/contributions', { project_id: pr.id, kind: 'idea', title: 'Une idée', status: 'confirmed' }, { cookie });
+});
+
+test('the pages open: four dashboards, two walls; the wall names machines by their public name or their kind', async () => {
+	for (const [w, h] of [[1920, 1080], [1366, 768]])
+		for (const lang of ['fr', 'en']) P[`dash-${lang}-${w}`] = await dashboard(lang, w, h);
+	for (const lang of ['fr', 'en']) {
+		const w = P['wall-' + lang] = await newPage(hub, { width: 1920, height: 1080 });
+		w.setDefaultTimeout(5000);
+		await w.goto('/wall/?lang=' + lang);
+		await w.locator('#w-busy > li').first().waitFor();
+		await w.evaluate(() => { window.__noReload = 1; });
+	}
+	for (const lang of ['fr', 'en']) {
+		// every machine at work, page after page: generic names for those
+		// without a public name, the public name for the other
+		const names = await P['wall-' + lang].evaluate(() => {
+			const ul = document.querySelector('#w-busy');
+			const seen = [...ul.children].map((li) => li.querySelector('.busy-name').textContent);
+			return seen;
+		});
+		eq(names, lang === 'fr' ? ['Grande imprimante', 'Imprimante 3D 1', 'Numériseur 3D 1'] : ['3D printer 1', '3D scanner 1', 'Grande imprimante']);
+	}
+	await wallsAgree('before', false);
+	for (const k of dashes()) {
+		const d = await dashState(P[k]);
+		eq(d.banner, '', k + ': banner');
+		assert(!d.badges.some((b) => UNKNOWN.test(b)), k + ': ' + d.badges);
+	}
+	await shots('before');
+});
+
+test('the broker stops: banners and "state unknown" everywhere, one broker alert, the walls pause with the same figures', async () => {
+	// the sensor speaks just before (opening six pages took longer than
+	// devices.stale_s): from now on only the outage keeps it silent
+	pub(broker, 'zigbee2mqtt/capteur-co2', { co2: 615, temperature: 21.5, humidity: 40 });
+	await waitFor(async () => (await dashState(P['dash-fr-1920'])).alerts.length === 0, 3000, 'no alert before the outage');
+	await broker.stop();
+	for (const k of dashes()) await P[k].locator('#banner').waitFor({ state: 'visible', timeout: 15000 });
+	for (const k of walls()) await P[k].locator('#w-paused').waitFor({ state: 'visible', timeout: 15000 });
+	await sleep(12000);	// longer than devices.stale_s: still unknown, no device alert
+	for (const k of dashes()) {
+		const d = await dashState(P[k]);
+		assert(k.includes('-fr-') ? /courtier MQTT/.test(d.banner) : /MQTT broker/.test(d.banner), `${k}: ${d.banner}`);
+		assert(d.badges.length === 6 && d.badges.every((b) => UNKNOWN.test(b)), `${k}: ${d.badges}`);
+		eq(d.alerts, [k.includes('-fr-') ? 'Courtier injoignable' : 'Broker unreachable'], k + ': alerts');
+		eq(d.narrow, [], k + ': squeezed tile names');
+	}
+	await wallsAgree('broker-down', true);
+	await shots('broker-down');
+});
+
+test('the broker returns: banners, the broker alert and the pause go away by themselves', async () => {
+	await broker.start();
+	pub(broker, 'zigbee2mqtt/capteur-co2', { co2: 618, temperature: 21.5, humidity: 40 });
+	for (const k of dashes()) await P[k].locator('#banner').waitFor({ state: 'hidden', timeout: 20000 });
+	for (const k of walls()) await P[k].locator('#w-paused').waitFor({ state: 'hidden', timeout: 20000 });
+	for (const k of dashes())
+		await waitFor(async () => { const d = await dashState(P[k]); return !d.alerts.length && !d.badges.some((b) => UNKNOWN.test(b)); }, 5000, k + ': known again');
+	await wallsAgree('broker-back', false);
+	await shots('broker-back');
+});
+
+test('the hub stops: the dashboards say so and their tiles are "state unknown", the walls pause', async () => {
+	await hub.stop();
+	for (const k of dashes()) await P[k].locator('#banner').waitFor({ state: 'visible', timeout: 5000 });
+	for (const k of walls()) await P[k].locator('#w-paused').waitFor({ state: 'visible', timeout: 5000 });
+	for (const k of dashes()) {
+		const d = await dashState(P[k]);
+		assert(k.includes('-fr-') ? /hub/.test(d.banner) : /hub/.test(d.banner), `${k}: ${d.banner}`);
+		assert(d.badges.length === 6 && d.badges.every((b) => UNKNOWN.test(b)), `${k}: tiles while the hub is away: ${d.badges}`);
+	}
+	await wallsAgree('hub-down', true);
+	await shots('hub-down');
+});
+
+test('the hub returns: everything resumes without a reload, the same figures', async () => {
+	await hub.start();
+	for (const k of dashes()) await P[k].locator('#banner').waitFor({ state: 'hidden', timeout: 20000 });
+	for (const k of walls()) await P[k].locator('#w-paused').waitFor({ state: 'hidden', timeout: 20000 });
+	for (const k of dashes())
+		await waitFor(async () => !(await dashState(P[k])).badges.some((b) => UNKNOWN.test(b)), 5000, k + ': known again');
+	await wallsAgree('hub-back', false);
+	await shots('hub-back');
+	for (const [k, p] of Object.entries(P)) {
+		eq(await p.evaluate(() => window.__noReload), 1, k + ' was reloaded');
+		assert(!p.errors.length, k + ': ' + p.errors.join('\n'));
+	}
+});
+
+runSteps(async () => {
+	await stopAll(hub, broker);
+	if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
