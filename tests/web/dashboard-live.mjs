@@ -74,6 +74,7 @@ for (const lang of ['fr', 'en']) {
 			assert(/\b4[23] %/.test(s), 'French percent with its space: ' + s);
 		} else {
 			assert(/Left 1 h 30/.test(s) && /Done at \d\d?:\d\d/.test(s), s);
+			assert(!/Done at 0\d:/.test(s), 'an hour with a leading zero: ' + s);
 			assert(/Nozzle 214\.6 °C → 215 °C/.test(s) && /Bed 59\.8 °C → 60 °C/.test(s), s);
 			assert(/\b4[23]%/.test(s) && !/4[23] %/.test(s), 'English percent without French spacing: ' + s);
 		}

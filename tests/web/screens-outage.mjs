@@ -8,6 +8,9 @@
 // and the wall showing public names only: a machine without a public
 // name is "Imprimante 3D 1", never its staff name.  Screenshots of every
 // page at every stage go to tests/out/screenshots/outage-*.png.
+// A Bambu printer cancelled during the broker outage comes back idle then
+// repeats "FINISH" at 0 %: its tile and the job history both say
+// cancelled, in Chromium (tests/int/health.mjs replays it on the API).
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
@@ -15,7 +18,14 @@ import { startBroker, startHub, pub, assert, eq, sleep, waitFor } from '../lib/h
 import { newPage, addUser, loginCookie, shot, step as test, runSteps, stopAll } from './lib/web.mjs';
 
 const PASS = 'anim-secret-2026';
-const STAFF_NAMES = ['Prusa de Marc', 'Artec Eva SN1234', 'XL-02 atelier'];
+const STAFF_NAMES = ['Prusa de Marc', 'Artec Eva SN1234', 'XL-02 atelier', '01P00A000000001'];
+const BAMBU = 'bambu/01P00A000000001';
+// the silent devices speak (devices.stale_s is 10 s, shorter than opening six pages)
+const speak = () => {
+	pub(broker, 'zigbee2mqtt/capteur-co2', { co2: 615, temperature: 21.5, humidity: 40 });
+	bambu({ gcode_state: 'RUNNING', mc_percent: 30, mc_remaining_time: 20 });
+};
+const bambu = (print) => pub(broker, 'device/01P00A000000001/report', { print: { command: 'push_status', ...print } });
 let broker, hub, dir, cookie;
 const P = {};	// name → page: dash-fr-1920, dash-en-1920, dash-fr-1366, dash-en-1366, wall-fr, wall-en
 const dashes = () => Object.keys(P).filter((k) => k.startsWith('dash'));
@@ -60,11 +70,11 @@ async function shots(stage) {
 	}
 }
 
-async function wallsAgree(stage, paused) {
+async function wallsAgree(stage, paused, atWork) {
 	for (const k of walls()) {
 		const w = await wallState(P[k]);
 		assert(w.busy <= w.online, `${stage} ${k}: ${w.busy} machines at work but ${w.online} devices online`);
-		eq(w.busy, 3, `${stage} ${k}: machines at work`);
+		eq(w.busy, atWork, `${stage} ${k}: machines at work`);
 		assert(w.h <= 1080, `${stage} ${k}: the wall is ${w.h} px tall`);
 		for (const n of STAFF_NAMES) assert(!w.text.includes(n), `${stage} ${k}: staff name ${n} on the wall`);
 		if (paused) assert(k === 'wall-fr' ? /^Mise à jour en pause — dernières données à \d\d? h \d\d$/.test(w.paused)
@@ -91,12 +101,13 @@ test('setup: two printers at work (one without a public name), a scanner, a Zigb
 	pub(broker, 'mlab/v1/artec/meta', { name: 'Artec Eva SN1234', kind: 'scanner', room: 'Atelier' }, { retain: true });
 	pub(broker, 'mlab/v1/artec/status', 'online', { retain: true });
 	pub(broker, 'mlab/v1/artec/event', { seq: 1, type: 'scan.started', file: 'vase.ply' });
+	bambu({ gcode_state: 'RUNNING', subtask_name: 'cube', gcode_file: 'cube.3mf', mc_percent: 30, mc_remaining_time: 20 });
 	pub(broker, 'zigbee2mqtt/bridge/state', { state: 'online' }, { retain: true });
 	pub(broker, 'zigbee2mqtt/capteur-co2', { co2: 612, temperature: 21.5, humidity: 40 });
 	pub(broker, 'tele/prise-1/LWT', 'Online', { retain: true });
 	pub(broker, 'tele/prise-1/STATE', { POWER: 'ON' });
 	pub(broker, 'tele/prise-1/SENSOR', { ENERGY: { Power: 80, Total: 1.234 } });
-	await hub.waitFor(async () => (await hub.get('/api/devices')).json.devices.length >= 6, 4000, 'devices');
+	await hub.waitFor(async () => (await hub.get('/api/devices')).json.devices.length >= 7, 4000, 'devices');
 	const r = await hub.patch('/api/devices/' + encodeURIComponent('mlab/xl'), { public_name: 'Grande imprimante' }, { cookie });
 	assert(r.status < 300, r.text);
 	const pr = (await hub.post('/api/projects', { title: 'Objets de nos grands-parents', themes: ['quebec-culture'], status: 'active' }, { cookie })).json;
@@ -113,6 +124,8 @@ test('the pages open: four dashboards, two walls; the wall names machines by the
 		await w.locator('#w-busy > li').first().waitFor();
 		await w.evaluate(() => { window.__noReload = 1; });
 	}
+	speak();
+	await waitFor(async () => (await wallState(P['wall-en'])).online === 7, 3000, 'all seven devices online');
 	for (const lang of ['fr', 'en']) {
 		// every machine at work, page after page: generic names for those
 		// without a public name, the public name for the other
@@ -121,9 +134,10 @@ test('the pages open: four dashboards, two walls; the wall names machines by the
 			const seen = [...ul.children].map((li) => li.querySelector('.busy-name').textContent);
 			return seen;
 		});
-		eq(names, lang === 'fr' ? ['Grande imprimante', 'Imprimante 3D 1', 'Numériseur 3D 1'] : ['3D printer 1', '3D scanner 1', 'Grande imprimante']);
+		eq(names, lang === 'fr' ? ['Grande imprimante', 'Imprimante 3D 1', 'Imprimante 3D 2', 'Numériseur 3D 1']
+			: ['3D printer 1', '3D printer 2', '3D scanner 1', 'Grande imprimante']);
 	}
-	await wallsAgree('before', false);
+	await wallsAgree('before', false, 4);
 	for (const k of dashes()) {
 		const d = await dashState(P[k]);
 		eq(d.banner, '', k + ': banner');
@@ -133,9 +147,8 @@ test('the pages open: four dashboards, two walls; the wall names machines by the
 });
 
 test('the broker stops: banners and "state unknown" everywhere, one broker alert, the walls pause with the same figures', async () => {
-	// the sensor speaks just before (opening six pages took longer than
-	// devices.stale_s): from now on only the outage keeps it silent
-	pub(broker, 'zigbee2mqtt/capteur-co2', { co2: 615, temperature: 21.5, humidity: 40 });
+	// from now on only the outage keeps the devices silent
+	speak();
 	await waitFor(async () => (await dashState(P['dash-fr-1920'])).alerts.length === 0, 3000, 'no alert before the outage');
 	await broker.stop();
 	for (const k of dashes()) await P[k].locator('#banner').waitFor({ state: 'visible', timeout: 15000 });
@@ -144,22 +157,43 @@ test('the broker stops: banners and "state unknown" everywhere, one broker alert
 	for (const k of dashes()) {
 		const d = await dashState(P[k]);
 		assert(k.includes('-fr-') ? /courtier MQTT/.test(d.banner) : /MQTT broker/.test(d.banner), `${k}: ${d.banner}`);
-		assert(d.badges.length === 6 && d.badges.every((b) => UNKNOWN.test(b)), `${k}: ${d.badges}`);
+		assert(d.badges.length === 7 && d.badges.every((b) => UNKNOWN.test(b)), `${k}: ${d.badges}`);
 		eq(d.alerts, [k.includes('-fr-') ? 'Courtier injoignable' : 'Broker unreachable'], k + ': alerts');
 		eq(d.narrow, [], k + ': squeezed tile names');
 	}
-	await wallsAgree('broker-down', true);
+	await wallsAgree('broker-down', true, 4);
 	await shots('broker-down');
 });
 
-test('the broker returns: banners, the broker alert and the pause go away by themselves', async () => {
+test('the broker returns: banners, the broker alert and the pause go away by themselves; the job cancelled meanwhile says so', async () => {
 	await broker.start();
 	pub(broker, 'zigbee2mqtt/capteur-co2', { co2: 618, temperature: 21.5, humidity: 40 });
+	// the Bambu was cancelled during the outage: idle, then its last
+	// terminal state over and over, at 0 %
+	await hub.waitFor(async () => (await hub.get('/healthz')).json.broker === 'connected', 10000, 'broker back');
+	bambu({ gcode_state: 'IDLE' });
+	await sleep(300);
+	bambu({ gcode_state: 'FINISH', mc_percent: 0 });
+	await sleep(300);
+	bambu({ gcode_state: 'FINISH' });
 	for (const k of dashes()) await P[k].locator('#banner').waitFor({ state: 'hidden', timeout: 20000 });
 	for (const k of walls()) await P[k].locator('#w-paused').waitFor({ state: 'hidden', timeout: 20000 });
 	for (const k of dashes())
 		await waitFor(async () => { const d = await dashState(P[k]); return !d.alerts.length && !d.badges.some((b) => UNKNOWN.test(b)); }, 5000, k + ': known again');
-	await wallsAgree('broker-back', false);
+	for (const k of dashes()) {
+		const st = P[k].locator(`article[data-id="${BAMBU}"] .job-state`);
+		await waitFor(async () => (await st.innerText()) === (k.includes('-fr-') ? 'Annulé' : 'Cancelled'), 5000, k + ': the tile says cancelled');
+	}
+	const jobs = (await hub.get('/api/jobs?device=' + encodeURIComponent(BAMBU), { cookie })).json.jobs;
+	eq(jobs.map((j) => j.state), ['cancelled'], 'the job history');
+	const hist = await newPage(hub, { width: 1920, height: 1080 });
+	await hist.context().addCookies([{ name: cookie.split('=')[0], value: cookie.split('=').slice(1).join('='), url: hub.url }]);
+	await hist.goto('/jobs/');
+	const row = hist.locator('#jobs-body tr', { hasText: 'cube' });
+	await row.waitFor();
+	assert(/Annulé/.test(await row.innerText()), 'the job history page: ' + await row.innerText());
+	await hist.close();
+	await wallsAgree('broker-back', false, 3);
 	await shots('broker-back');
 });
 
@@ -170,9 +204,9 @@ test('the hub stops: the dashboards say so and their tiles are "state unknown", 
 	for (const k of dashes()) {
 		const d = await dashState(P[k]);
 		assert(k.includes('-fr-') ? /hub/.test(d.banner) : /hub/.test(d.banner), `${k}: ${d.banner}`);
-		assert(d.badges.length === 6 && d.badges.every((b) => UNKNOWN.test(b)), `${k}: tiles while the hub is away: ${d.badges}`);
+		assert(d.badges.length === 7 && d.badges.every((b) => UNKNOWN.test(b)), `${k}: tiles while the hub is away: ${d.badges}`);
 	}
-	await wallsAgree('hub-down', true);
+	await wallsAgree('hub-down', true, 3);
 	await shots('hub-down');
 });
 
@@ -182,7 +216,7 @@ test('the hub returns: everything resumes without a reload, the same figures', a
 	for (const k of walls()) await P[k].locator('#w-paused').waitFor({ state: 'hidden', timeout: 20000 });
 	for (const k of dashes())
 		await waitFor(async () => !(await dashState(P[k])).badges.some((b) => UNKNOWN.test(b)), 5000, k + ': known again');
-	await wallsAgree('hub-back', false);
+	await wallsAgree('hub-back', false, 3);
 	await shots('hub-back');
 	for (const [k, p] of Object.entries(P)) {
 		eq(await p.evaluate(() => window.__noReload), 1, k + ' was reloaded');
