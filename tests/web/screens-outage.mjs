@@ -26,7 +26,7 @@ const speak = () => {
 	bambu({ gcode_state: 'RUNNING', mc_percent: 30, mc_remaining_time: 20 });
 };
 const bambu = (print) => pub(broker, 'device/01P00A000000001/report', { print: { command: 'push_status', ...print } });
-let broker, hub, dir, cookie;
+let broker, hub, full, dir, cookie;
 const P = {};	// name → page: dash-fr-1920, dash-en-1920, dash-fr-1366, dash-en-1366, wall-fr, wall-en
 const dashes = () => Object.keys(P).filter((k) => k.startsWith('dash'));
 const walls = () => Object.keys(P).filter((k) => k.startsWith('wall'));
@@ -43,7 +43,7 @@ async function dashboard(lang, width, height) {
 	await p.fill('#login-pass', PASS);
 	await p.click('#login-form button[type=submit]');
 	await p.locator('#app').waitFor({ state: 'visible' });
-	await p.locator('article[data-id="mlab/mk4"]').waitFor();
+	if (hub !== full) await p.locator('article[data-id="mlab/mk4"]').waitFor();
 	await p.evaluate(() => { window.__noReload = 1; });
 	return p;
 }
@@ -224,7 +224,25 @@ test('the hub returns: everything resumes without a reload, the same figures', a
 	}
 });
 
+test('a hub past its store.min_free_mb: the disk banner shows on open pages, in both languages (the hub\'s line, not the page\'s)', async () => {
+	const db = path.join(dir, 'full.db');
+	addUser(db, 'anim', 'facilitator', PASS);
+	full = await startHub({ broker, db, sets: ['store.min_free_mb=1048576'] });	// 1 TiB: more than this disk
+	eq((await full.get('/readyz')).json.reasons.includes('disk_low'), true, 'the hub says disk_low');
+	const saved = hub;
+	hub = full;
+	try {
+		for (const lang of ['fr', 'en']) {
+			const p = await dashboard(lang, 1366, 768);
+			await p.locator('#banner').waitFor({ state: 'visible', timeout: 8000 });
+			eq(await p.locator('#banner').innerText(), lang === 'fr' ? 'Le disque du hub est presque plein.' : 'The hub\'s disk is nearly full.');
+			await shot(p, `outage-disk-low-${lang}`, { fullPage: false });
+			await p.close();
+		}
+	} finally { hub = saved; }
+});
+
 runSteps(async () => {
-	await stopAll(hub, broker);
+	await stopAll(full, hub, broker);
 	if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
