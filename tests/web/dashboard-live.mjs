@@ -10,26 +10,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { startBroker, startHub, pub, assert, eq, sleep, waitFor } from '../lib/harness.mjs';
-import { newPage, addUser, shot, axe, i18nProblems, step as test, runSteps, stopAll } from './lib/web.mjs';
+import { dashboardPage, addUser, shot, axe, i18nProblems, step as test, runSteps, stopAll } from './lib/web.mjs';
 
 const PASS = 'anim-secret-2026';
 let broker, hub, dir, ctxPage = {};
 const norm = (s) => s.replace(/[\u00a0\u202f]/g, ' ').replace(/\s+/g, ' ');
 const tile = (p, id) => p.locator(`article[data-id="${id}"]`);
 
-async function dashboard(lang) {
-	const p = await newPage(hub, { width: 1366, height: 900, locale: lang === 'en' ? 'en-CA' : 'fr-CA' });
-	p.setDefaultTimeout(5000);
-	await p.goto('/');
-	await p.evaluate((l) => localStorage.setItem('mlab.lang', l), lang);
-	await p.reload();
-	await p.locator('#login-form').waitFor();
-	await p.fill('#login-user', 'anim');
-	await p.fill('#login-pass', PASS);
-	await p.click('#login-form button[type=submit]');
-	await p.locator('#app').waitFor({ state: 'visible' });
-	return p;
-}
+const dashboard = (lang) => dashboardPage(hub, lang, {}, 'anim', PASS);
 
 test('setup: a printer at work, a scanner without percentage, a sensor', async () => {
 	broker = await startBroker();

@@ -61,6 +61,22 @@ export async function kioskPage(hub, viewport, lang = 'fr', user = 'borne', pass
 	return p;
 }
 
+// The dashboard at viewport {width, height} in lang ('fr' or 'en', as
+// remembered by the page), logged in by the form.
+export async function dashboardPage(hub, lang, { width = 1366, height = 900 } = {}, user = 'anim', password = 'anim-secret-2026') {
+	const p = await newPage(hub, { width, height, locale: lang === 'en' ? 'en-CA' : 'fr-CA' });
+	p.setDefaultTimeout(5000);
+	await p.goto('/');
+	await p.evaluate((l) => localStorage.setItem('mlab.lang', l), lang);
+	await p.reload();
+	await p.locator('#login-form').waitFor();
+	await p.fill('#login-user', user);
+	await p.fill('#login-pass', password);
+	await p.click('#login-form button[type=submit]');
+	await p.locator('#app').waitFor({ state: 'visible' });
+	return p;
+}
+
 // `mlab-hub user add NAME --role ROLE` on the hub's database (password on stdin).
 export function addUser(db, name, role, password) {
 	const r = run(HUB_BIN, ['--set', `store.path=${db}`, 'user', 'add', name, '--role', role],
