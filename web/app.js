@@ -112,7 +112,15 @@ async function main() {
 	$('#logout').addEventListener('click', logout);
 	tickClock();
 	setInterval(tickClock, 15000);
-	live = connect({ onSnapshot, onMessage, banner: $('#banner'), onStatus: (st) => wall.setBroker(st.broker !== 'disconnected') });
+	// the tiles say "state unknown" while the hub has lost its broker, or
+	// the page has lost the hub: either way no device can tell us anything
+	let hubUp = true, brokerUp = true;
+	const known = () => wall.setBroker(hubUp && brokerUp);
+	live = connect({
+		onSnapshot, onMessage, banner: $('#banner'),
+		onStatus: (st) => { brokerUp = st.broker !== 'disconnected'; known(); },
+		onLink: (state) => { hubUp = state === 'up'; known(); },
+	});
 	setInterval(() => { if (STAFF.has(role)) indicators.refresh(); }, 300000);
 }
 

@@ -70,6 +70,8 @@ void health_fields(struct hub *h, cJSON *o)
 	if (!hs)
 		return;
 	cJSON_AddBoolToObject(o, "commit_ok", hs->commit_ok);
+	/* past store.min_free_mb: the pages' banner follows the hub's line */
+	cJSON_AddBoolToObject(o, "disk_low", disk_low(hs));
 	if (hs->disk_free >= 0)
 		cJSON_AddNumberToObject(o, "disk_free_bytes", hs->disk_free);
 }
@@ -88,7 +90,8 @@ int health_reasons(struct hub *h, cJSON *arr)
 	return n;
 }
 
-/* {"broker","links","commit_ok","disk_free_bytes"}; the caller owns it. */
+/* {"broker","links","commit_ok","disk_low","disk_free_bytes"}; the
+ * caller owns it. */
 static cJSON *status_obj(struct hub *h)
 {
 	cJSON *o = cJSON_CreateObject();

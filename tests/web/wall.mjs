@@ -29,6 +29,9 @@ test('setup: a hub, a project with a confirmed contribution, a participant with 
 	pub(broker, 'mlab/v1/prusa-2/meta', { name: 'Prusa XL', kind: 'printer', room: 'Atelier' }, { retain: true });
 	pub(broker, 'mlab/v1/scan-1/meta', { name: 'Numériseur Artec', kind: 'scanner', room: 'Atelier' }, { retain: true });
 	await hub.waitFor(async () => (await hub.get('/api/devices')).json.devices.length >= 2, 3000, 'devices');
+	// the printer has a public name; the scanner has none (the wall calls it by its kind)
+	const r = await hub.patch('/api/devices/' + encodeURIComponent('mlab/prusa-2'), { public_name: 'Prusa XL' }, { cookie: staff });
+	assert(r.status < 300, r.text);
 });
 
 test('the wall opens without login and shows the projects with their counts', async () => {
@@ -122,6 +125,33 @@ for (const lang of ['fr', 'en']) {
 	});
 }
 
+test('long lists turn pages one after another: "1 / N" … "N / N", then "1 / N" again, each machine once', async () => {
+	const p = await newPage(hub, { width: 1920, height: 1080 });
+	await p.clock.install();
+	await p.goto('/wall/?lang=fr');
+	await waitFor(async () => (await p.locator('#w-busy > li').count()) >= 9, 4000, 'nine machines');
+	const total = await p.locator('#w-busy > li').count();
+	const notes = [], seen = [];
+	for (let i = 0; i < total + 1; i++) {
+		const s = await p.evaluate(() => ({
+			note: document.querySelector('#w-busy-h .page-note').textContent,
+			names: [...document.querySelectorAll('#w-busy > li:not([hidden]) .busy-name')].map((e) => e.textContent),
+		}));
+		notes.push(s.note);
+		if (i && s.note.startsWith('1 /')) break;
+		seen.push(...s.names);
+		await p.clock.fastForward(12100);
+	}
+	const n = +notes[0].split('/')[1];
+	assert(n >= 2, 'pages: ' + notes);
+	eq(notes, [...Array(n).keys()].map((i) => `${i + 1} / ${n}`).concat(`1 / ${n}`), 'the page notes');
+	eq(seen.length, total, 'machines shown over the pages: ' + seen);
+	eq(new Set(seen).size, total, 'each machine once: ' + seen);
+	// no staff name: the printers without a public name are numbered by kind
+	assert(seen.includes('Prusa XL') && seen.includes('Imprimante 3D 1') && !seen.some((x) => /^Imprimante \d+$/.test(x)), seen.join(', '));
+	await p.close();
+});
+
 test('plurals and numbers on the wall: "1 numérisation", "9 machines"; "1 scan today" in English', async () => {
 	await page.goto('/wall/?lang=fr');
 	await waitFor(async () => (await page.locator('#w-scans').innerText()) === '1', 3000, 'one scan');
@@ -149,7 +179,7 @@ test('the broker away: "mise à jour en pause" with the last time; machines at w
 	await page.locator('#w-busy > li').first().waitFor();
 	await broker.stop();
 	await page.locator('#w-paused').waitFor({ state: 'visible', timeout: 15000 });
-	assert(/^Mise à jour en pause — dernières données à \d\d h \d\d$/.test(await page.locator('#w-paused').innerText()),
+	assert(/^Mise à jour en pause — dernières données à \d\d? h \d\d$/.test(await page.locator('#w-paused').innerText()),
 		await page.locator('#w-paused').innerText());
 	await waitFor(async () => {
 		const busy = +(await page.locator('#w-printing').innerText()), online = +(await page.locator('#w-online').innerText());

@@ -188,8 +188,9 @@ export function createDeviceWall(root, emptyNote, countEl) {
 		return det;
 	}
 
-	// While the hub has lost its broker, no device can tell us anything:
-	// every tile says "state unknown" and greys its last values.
+	// While the hub has lost its broker (or the page has lost the hub), no
+	// device can tell us anything: every tile says "state unknown" and
+	// greys its last values.
 	function badge(d) {
 		if (brokerDown) return h('span', { class: 'badge badge-unknown' },
 			h('span', { class: 'dot', 'aria-hidden': 'true' }), t('device.unknown'));

@@ -127,13 +127,13 @@ export function fmtPercent(v) {
 
 export function fmtTime(iso) {
 	if (!iso) return '—';
-	return new Intl.DateTimeFormat(locale(), { timeZone: TZ, hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+	return new Intl.DateTimeFormat(locale(), { timeZone: TZ, hour: 'numeric', minute: '2-digit' }).format(new Date(iso));
 }
 
 export function fmtDateTime(iso) {
 	if (!iso) return '—';
 	return new Intl.DateTimeFormat(locale(), {
-		timeZone: TZ, day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit',
+		timeZone: TZ, day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit',
 	}).format(new Date(iso));
 }
 
@@ -144,7 +144,7 @@ export function fmtEta(s, now = Date.now()) {
 	const at = new Date(now + s * 1000);
 	const day = (d) => new Intl.DateTimeFormat('en-CA', { timeZone: TZ, dateStyle: 'short' }).format(d);
 	if (day(at) === day(new Date(now))) return fmtTime(at.toISOString());
-	return new Intl.DateTimeFormat(locale(), { timeZone: TZ, weekday: 'short', hour: '2-digit', minute: '2-digit' }).format(at);
+	return new Intl.DateTimeFormat(locale(), { timeZone: TZ, weekday: 'short', hour: 'numeric', minute: '2-digit' }).format(at);
 }
 
 export function fmtDate(d) {

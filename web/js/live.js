@@ -15,12 +15,12 @@
 import { t } from './i18n.js';
 
 const POLL_MS = 5000;
-const DISK_LOW = 200 * 1024 * 1024;	// below this, warn
+const DISK_LOW = 200 * 1024 * 1024;	// below this, warn (a hub that does not say "disk_low")
 
 export function connect({ onSnapshot, onMessage, onStatus, onLink, banner }) {
 	let delay = 500, ws = null, timer = null, tick = null, everUp = false, poll = null;
 	let linkKey = null, linkVars = null, pushed = false;
-	const status = { broker: null, links: [], commit_ok: true, disk_free_bytes: null, at: null };
+	const status = { broker: null, links: [], commit_ok: true, disk_low: null, disk_free_bytes: null, at: null };
 
 	function render() {
 		if (!banner) return;
@@ -31,7 +31,8 @@ export function connect({ onSnapshot, onMessage, onStatus, onLink, banner }) {
 		else if (status.links.some((l) => l && l.connected === false)) {
 			kind = 'warn'; key = 'live.link_down';
 			vars = { name: status.links.filter((l) => l && l.connected === false).map((l) => l.name || l.id || '?').join(', ') };
-		} else if (typeof status.disk_free_bytes === 'number' && status.disk_free_bytes < DISK_LOW) {
+		} else if (typeof status.disk_low === 'boolean' ? status.disk_low
+			: typeof status.disk_free_bytes === 'number' && status.disk_free_bytes < DISK_LOW) {
 			kind = 'warn'; key = 'live.disk_low';
 		}
 		banner.hidden = !key;
@@ -53,6 +54,7 @@ export function connect({ onSnapshot, onMessage, onStatus, onLink, banner }) {
 		if (m.broker === 'connected' || m.broker === 'disconnected') set('broker', m.broker);
 		if (Array.isArray(m.links)) { status.links = m.links; changed = true; }
 		if (typeof m.commit_ok === 'boolean') set('commit_ok', m.commit_ok);
+		if (typeof m.disk_low === 'boolean') set('disk_low', m.disk_low);
 		if (typeof m.disk_free_bytes === 'number') set('disk_free_bytes', m.disk_free_bytes);
 		status.at = new Date();
 		if (changed) {
@@ -66,7 +68,7 @@ export function connect({ onSnapshot, onMessage, onStatus, onLink, banner }) {
 		try {
 			const r = await fetch('/healthz', { cache: 'no-store' });
 			const j = await r.json();
-			if (!pushed) absorb({ broker: j.broker, commit_ok: j.commit_ok, disk_free_bytes: j.disk_free_bytes, links: j.links });
+			if (!pushed) absorb({ broker: j.broker, commit_ok: j.commit_ok, disk_low: j.disk_low, disk_free_bytes: j.disk_free_bytes, links: j.links });
 		} catch { }
 	}
 

@@ -22,7 +22,19 @@ let counts = { scans: null, prints: null };
 let lastData = null, hubAway = false, brokerDown = false;
 const pages = new Map();	// list element → first item shown
 
-const publicName = (d) => d.public_name || d.name || d.id;
+// The wall is public: a machine shows its public name, else a plain one
+// made from its kind and a number ("Imprimante 3D 2"), never the staff's
+// name for it (which may name a person or a serial number).  The number
+// counts the unnamed machines of that kind in the order of their ids, so
+// it stays the same from one day to the next.
+const KINDS = new Set(['printer', 'scanner']);
+function publicName(d) {
+	if (d.public_name) return d.public_name;
+	const kind = KINDS.has(d.kind) ? d.kind : 'other';
+	const same = [...devices.values()].filter((x) => !x.public_name && (KINDS.has(x.kind) ? x.kind : 'other') === kind)
+		.map((x) => x.id).sort();
+	return t('wall.kind.' + kind, { n: same.indexOf(d.id) + 1 });
+}
 const publicTitle = (p) => p.public_title || p.title;
 
 function stat(id, n, key) {
@@ -82,29 +94,27 @@ function renderCounts() {
 	stat('w-prints', counts.prints, 'wall.prints_today');
 }
 
-// Show as many items of ul as fit in its box, from the current page's
-// first item; the page indicator says "1 / 3" when there is more.
+// Show one page of ul: pages are cut where the next item would not fit in
+// the box (measured with every item shown), the current page is the one
+// holding the first item shown, and the note says "2 / 3" when there is
+// more than one.  ul.dataset.next is the first item of the next page.
 function paginate(ul) {
 	const items = [...ul.children], note = ul.parentElement.querySelector('.page-note');
 	if (!note) return;
-	let first = pages.get(ul) || 0;
-	if (first >= items.length) first = 0;
 	for (const li of items) li.hidden = false;
-	const box = ul.getBoundingClientRect();
-	const fits = [];
+	const box = ul.getBoundingClientRect(), starts = [];
+	let top = 0;
 	for (const [i, li] of items.entries()) {
-		if (i < first) { li.hidden = true; continue; }
 		const r = li.getBoundingClientRect();
-		if (fits.length && r.bottom > box.bottom + 1) li.hidden = true;
-		else fits.push(i);
+		if (!starts.length || r.bottom - top > box.height + 1) { starts.push(i); top = r.top; }
 	}
-	for (const [i, li] of items.entries()) if (i > fits[fits.length - 1]) li.hidden = true;
-	pages.set(ul, first);
-	ul.dataset.next = fits.length && fits[fits.length - 1] < items.length - 1 ? fits[fits.length - 1] + 1 : 0;
-	const per = Math.max(1, fits.length);
-	const total = Math.ceil(items.length / per);
-	note.hidden = total <= 1;
-	note.textContent = total > 1 ? t('wall.page', { n: Math.floor(first / per) + 1, of: total }) : '';
+	const page = Math.max(0, starts.findLastIndex((s) => s <= (pages.get(ul) || 0)));
+	const from = starts[page] || 0, to = page + 1 < starts.length ? starts[page + 1] : items.length;
+	for (const [i, li] of items.entries()) li.hidden = i < from || i >= to;
+	pages.set(ul, from);
+	ul.dataset.next = page + 1 < starts.length ? starts[page + 1] : 0;
+	note.hidden = starts.length <= 1;
+	note.textContent = note.hidden ? '' : t('wall.page', { n: page + 1, of: starts.length });
 }
 
 function turnPages() {

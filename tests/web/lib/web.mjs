@@ -61,16 +61,26 @@ export async function kioskPage(hub, viewport, lang = 'fr', user = 'borne', pass
 	return p;
 }
 
-// A staff page at 1366x900 in fr-CA, logged in as user by the dashboard's
-// form, as staff do; then at path.
-export async function staffPage(hub, user, password, path = '/') {
-	const p = await newPage(hub);
+// The dashboard at viewport {width, height} in lang ('fr' or 'en', as
+// remembered by the page), logged in by the form.
+export async function dashboardPage(hub, lang, { width = 1366, height = 900 } = {}, user = 'anim', password = 'anim-secret-2026') {
+	const p = await newPage(hub, { width, height, locale: lang === 'en' ? 'en-CA' : 'fr-CA' });
 	p.setDefaultTimeout(5000);
 	await p.goto('/');
+	await p.evaluate((l) => localStorage.setItem('mlab.lang', l), lang);
+	await p.reload();
+	await p.locator('#login-form').waitFor();
 	await p.fill('#login-user', user);
 	await p.fill('#login-pass', password);
 	await p.click('#login-form button[type=submit]');
 	await p.locator('#app').waitFor({ state: 'visible' });
+	return p;
+}
+
+// A staff page at 1366x900 in fr-CA, logged in as user by the dashboard's
+// form, as staff do; then at path.
+export async function staffPage(hub, user, password, path = '/') {
+	const p = await dashboardPage(hub, 'fr', {}, user, password);
 	if (path !== '/') await p.goto(path);
 	return p;
 }
