@@ -28,6 +28,7 @@
 #include "mqtt/mqtt.h"
 #include "net/api.h"
 #include "net/ws.h"
+#include "store/schema.h"
 #include "store/store.h"
 
 #define HEALTH_TICK_MS 2000
@@ -192,7 +193,7 @@ static int get_healthz(struct api_req *req, struct api_resp *resp)
 	cJSON_AddNumberToObject(o, "ws_clients", ws_client_count(h));
 	cJSON_AddNumberToObject(o, "uptime_s", (double)(long long)(hub_now() - h->started));
 	cJSON_AddStringToObject(o, "started", hub_iso(h->started, iso, sizeof(iso), 0));
-	cJSON_AddNumberToObject(o, "schema", store_schema_version());
+	cJSON_AddNumberToObject(o, "schema", schema_version());
 	return api_json(resp, 200, o);
 }
 

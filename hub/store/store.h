@@ -1,6 +1,6 @@
 /*
- * store.h — SQLite: the schema, prepared statements, group commit,
- * retention and backups.
+ * store.h — SQLite: the connection, prepared statements, group commit,
+ * retention and backups (the schema is schema.h's).
  *
  * Writes from the service thread go into one open transaction that is
  * committed after store.commit_ms (or at store.batch_max writes), never
@@ -94,7 +94,8 @@ int store_backup(const char *src, const char *dst);
  * secure_delete has zeroed them in the pages).  Failures are logged. */
 void store_checkpoint(struct hub *h);
 
-/* Schema version this build migrates to. */
-int store_schema_version(void);
+/* Run sql (one or more statements, no rows wanted) on db.  Returns 0, or
+ * -1 logged with what (schema.c's migrations use it too). */
+int store_sql(sqlite3 *db, const char *sql, const char *what);
 
 #endif
