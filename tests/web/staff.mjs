@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { startBroker, startHub, pub, assert, eq, waitFor } from '../lib/harness.mjs';
-import { newPage, addUser, shot, axe, i18nProblems, step as test, runSteps, stopAll } from './lib/web.mjs';
+import { staffPage, addUser, shot, axe, i18nProblems, step as test, runSteps, stopAll } from './lib/web.mjs';
 
 const PASS = 'chef-secret-2026';
 let broker, hub, page, dir;
@@ -36,12 +36,7 @@ test('the admin renames a plug, gives it a room, says what it feeds and hides a 
 	pub(broker, 'tele/shellyplug-80646f/STATE', { POWER: 'ON' });
 	pub(broker, 'tele/shellyplug-80646f/SENSOR', { ENERGY: { Power: 95, Total: 1.234, Today: 0.4, ApparentPower: 100, Factor: 0.95 } });
 	await hub.waitFor(async () => (await hub.get('/api/devices')).json.devices.length >= 2, 3000, 'two devices');
-	page = await newPage(hub);
-	page.setDefaultTimeout(5000);
-	await page.goto('/');
-	await page.fill('#login-user', 'chef');
-	await page.fill('#login-pass', PASS);
-	await page.click('#login-form button[type=submit]');
+	page = await staffPage(hub, 'chef', PASS);
 	const plug = tile('tasmota/shellyplug-80646f');
 	await plug.waitFor();
 	assert(!(await plug.innerText()).includes('Facteur de puissance'), 'secondary measures fold away');

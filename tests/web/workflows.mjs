@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startBroker, startHub, pub, assert, eq, waitFor, run } from '../lib/harness.mjs';
-import { newPage, addUser, loginCookie, shot, axe, i18nProblems, FR, EN, step as test, runSteps, stopAll } from './lib/web.mjs';
+import { staffPage, kioskPage, addUser, loginCookie, shot, axe, i18nProblems, FR, EN, step as test, runSteps, stopAll } from './lib/web.mjs';
 
 const PASS = 'anim-secret-2026';
 let broker, hub, page, kiosk, cookie, dir, db, lang = 'fr';
@@ -44,13 +44,7 @@ test('setup: a hub with two printers, a facilitator and a kiosk account; login b
 	pub(broker, 'mlab/v1/prusa-1/meta', { name: 'Prusa MK4', kind: 'printer', room: 'Salle A' }, { retain: true });
 	pub(broker, 'mlab/v1/bambu-1/meta', { name: 'Bambu X1', kind: 'printer', room: 'Salle A' }, { retain: true });
 	await hub.waitFor(async () => (await hub.get('/api/devices')).json.devices.length >= 2, 3000, 'two devices');
-	page = await newPage(hub, { width: 1366, height: 900 });
-	page.setDefaultTimeout(5000);
-	await page.goto('/');
-	await page.fill('#login-user', 'anim');
-	await page.fill('#login-pass', PASS);
-	await page.click('#login-form button[type=submit]');
-	await page.locator('#app').waitFor({ state: 'visible' });
+	page = await staffPage(hub, 'anim', PASS);
 	await section('wf-projects').waitFor();
 });
 
@@ -301,14 +295,7 @@ for (const pass of ['fr', 'en']) {
 
 	test(`[${pass}] a family of 4 with one 10-year-old checks in at the kiosk: one young person`, async () => {
 		const s = (await hub.post('/api/sessions', { group: { type: 'family', size: 0 } }, { cookie })).json.id;
-		if (!kiosk) {
-			kiosk = await newPage(hub, { width: 1024, height: 768 });
-			kiosk.setDefaultTimeout(5000);
-			await kiosk.goto('/kiosk/');
-			await kiosk.fill('#k-user', 'borne');
-			await kiosk.fill('#k-pass', 'kiosk-secret-2026');
-			await kiosk.click('#k-login-form button[type=submit]');
-		}
+		if (!kiosk) kiosk = await kioskPage(hub, { width: 1024, height: 768 });
 		await kiosk.locator('#k-home').waitFor({ state: 'visible' });
 		if (pass === 'en') await kiosk.click('#lang');
 		await kiosk.click('[data-go=k-checkin]');
