@@ -9,13 +9,16 @@
  * open ISO standard (ISO/IEC 26300) that the museum's free software reads
  * natively, which is why we chose it over .xlsx.
  *
- * One sheet: indicator code, its name for people, value, target, gap.
+ * One sheet: indicator code, its name for people, value, target, gap,
+ * headed in the words of the pages' catalogues (web/i18n/, through
+ * render.c), as the printable report is.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+#include <cjson/cJSON.h>
 
 #include "net/api.h"
 #include "report/fig.h"
@@ -95,15 +98,18 @@ static void cell_num(struct buf *b, const char *v)
 	bstr(b, "</text:p></table:table-cell>");
 }
 
+/* content.xml: one sheet named and headed in the pages' words (the same
+ * catalogue entries as the printable report's table), then a row per
+ * figure. */
 static void content(struct report *r, int fr, struct buf *b)
 {
-	static const char *const head_fr[] = { "indicateur", "Libellé", "Valeur", "Cible", "Écart" };
-	static const char *const head_en[] = { "indicator", "Name", "Value", "Target", "Gap" };
-	const char *const *head = fr ? head_fr : head_en;
-	char title[64], nb[64], tb[64], gb[64], lb[400];
+	static const char *const head[] = {
+		"rep.doc.code", "ind.name", "ind.value", "ind.target", "rep.gap",
+	};
+	cJSON *cat = render_cat(fr);
+	char title[200], nb[64], tb[64], gb[64], lb[400];
 
-	snprintf(title, sizeof(title), "%s %d-%02d", fr ? "Indicateurs" : "Indicators",
-		 r->fy, (r->fy + 1) % 100);
+	render_text(r, cat, "rep.doc.title", title, sizeof(title));
 	bstr(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	     "<office:document-content"
 	     " xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\""
@@ -114,7 +120,8 @@ static void content(struct report *r, int fr, struct buf *b)
 	bxml(b, title);
 	bstr(b, "\"><table:table-column table:number-columns-repeated=\"5\"/><table:table-row>");
 	for (int i = 0; i < 5; i++)
-		cell_text(b, head[i]);
+		cell_text(b, render_text(r, cat, head[i], lb, sizeof(lb)));
+	cJSON_Delete(cat);
 	bstr(b, "</table:table-row>");
 	for (int i = 0; i < r->nfigs; i++) {
 		const struct fig *f = &r->figs[i];

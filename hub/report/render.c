@@ -64,9 +64,7 @@ static void html_str(struct api_resp *o, const char *s)
  * the pages use for the same values (group.school, age.0-5, ckind.scan);
  * a name without an entry is shown as it is. */
 
-/* The catalogue of French (fr) or English, parsed; the caller frees it
- * (cJSON_Delete).  NULL when memory ran out: every label is its name. */
-static cJSON *cat_load(int fr)
+cJSON *render_cat(int fr)
 {
 	return cJSON_Parse((const char *)(fr ? catalogue_fr : catalogue_en));
 }
@@ -125,7 +123,7 @@ static const char *key_label(const struct report *r, const cJSON *cat, const cha
 const char *render_label_r(const struct report *r, const char *name, int fr, char *buf,
 			   size_t len)
 {
-	cJSON *cat = cat_load(fr);
+	cJSON *cat = render_cat(fr);
 	char fam[160];
 	const char *key = split_fam(name, fam, sizeof(fam));
 
@@ -296,37 +294,41 @@ static void svg_chart(struct report *r, struct api_resp *o, const cJSON *cat, co
 	PUT(o, "</svg></figure>\n");
 }
 
-/* Catalogue entry key of cat, HTML-escaped, with {from} and {to} the
- * fiscal year's first and last calendar years and {tz} the report's time
- * zone: the printable report's own words are the pages' (rep.doc.*). */
+char *render_text(const struct report *r, const cJSON *cat, const char *key, char *buf,
+		  size_t len)
+{
+	const char *s = render_word(cat, "", key);
+	size_t n = 0;
+
+	for (; *s && n + 1 < len; s++) {
+		int w = 1;
+
+		if (!strncmp(s, "{from}", 6)) {
+			w = snprintf(buf + n, len - n, "%d", r->fy);
+			s += 5;
+		} else if (!strncmp(s, "{to}", 4)) {
+			w = snprintf(buf + n, len - n, "%d", r->fy + 1);
+			s += 3;
+		} else if (!strncmp(s, "{tz}", 4)) {
+			w = snprintf(buf + n, len - n, "%s", r->tz);
+			s += 3;
+		} else {
+			buf[n] = *s;
+		}
+		n = w < 0 || n + (size_t)w >= len ? len - 1 : n + (size_t)w;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Catalogue entry key of cat, its placeholders filled (render_text),
+ * HTML-escaped: the printable report's own words are the pages'
+ * (rep.doc.*). */
 static void html_word(struct report *r, struct api_resp *o, const cJSON *cat, const char *key)
 {
-	const char *s = render_word(cat, "", key), *b;
-	char seg[512];
-	size_t n;
+	char buf[1024];
 
-	while (*s) {
-		if (*s == '{' && (b = strchr(s, '}'))) {
-			if (!strncmp(s, "{from}", 6))
-				api_printf(o, "%d", r->fy);
-			else if (!strncmp(s, "{to}", 4))
-				api_printf(o, "%d", r->fy + 1);
-			else if (!strncmp(s, "{tz}", 4))
-				html_str(o, r->tz);
-			else
-				api_write(o, s, (size_t)(b - s + 1));
-			s = b + 1;
-			continue;
-		}
-		b = strchr(s + 1, '{');
-		n = b ? (size_t)(b - s) : strlen(s);
-		if (n >= sizeof(seg))
-			n = sizeof(seg) - 1;
-		memcpy(seg, s, n);
-		seg[n] = '\0';
-		html_str(o, seg);
-		s += n;
-	}
+	html_str(o, render_text(r, cat, key, buf, sizeof(buf)));
 }
 
 static void html_head(struct report *r, struct api_resp *o, const struct report_opts *op,
@@ -404,7 +406,7 @@ void render_html(struct report *r, struct api_resp *o, const struct report_opts 
 		"contributions_confirmed.by_kind.", "machine_busy_hours.by_machine.",
 	};
 	int fr = !strcmp(op->lang, "fr");
-	cJSON *cat = cat_load(fr);
+	cJSON *cat = render_cat(fr);
 	char fam[160] = "";
 
 	html_head(r, o, op, cat, fr, NULL);
@@ -492,7 +494,7 @@ void render_explain_html(struct report *r, const struct fig *f, struct xtab *x,
 		  struct api_resp *o, const struct report_opts *op)
 {
 	int fr = !strcmp(op->lang, "fr");
-	cJSON *cat = cat_load(fr);
+	cJSON *cat = render_cat(fr);
 	char fam[160], g[64];
 	const char *key = split_fam(f->name, fam, sizeof(fam));
 

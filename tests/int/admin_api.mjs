@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-	test, main, assert, eq, startBroker, startHub, pub, waitFor, run, tmpdir,
+	test, main, assert, eq, startBroker, startHub, pub, waitFor, run, tmpdir, ROOT,
 } from '../lib/harness.mjs';
 
 const sql = (db, q) => {
@@ -248,14 +248,30 @@ test('GET /api/indicators?format=ods: an OpenDocument spreadsheet every role may
 	fs.writeFileSync(file, buf);
 	const t = run('unzip', ['-t', file]);
 	eq(t.status, 0, 'a valid zip (CRCs): ' + t.stdout + t.stderr);
-	const content = run('unzip', ['-p', file, 'content.xml']).stdout;
-	assert(content.includes('<table:table table:name="Indicateurs 2025-26">'), content.slice(0, 400));
-	assert(content.includes('<text:p>participation_projects</text:p>'));
-	assert(content.includes('<text:p>Projets de participation citoyenne actifs</text:p>'));
-	assert(content.includes('office:value-type="float" office:value="0"'));
-	const en = Buffer.from(await (await fetch(hub.url + '/api/indicators?fy=2025&format=ods&lang=en')).arrayBuffer());
-	fs.writeFileSync(file, en);
-	assert(run('unzip', ['-p', file, 'content.xml']).stdout.includes('<text:p>Active citizen-participation projects</text:p>'));
+	// the sheet's name and headings are the catalogues' words, in each
+	// language (the printable report's table: rep.doc.title, ind.*, rep.gap)
+	const xml = (t) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+		.replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+	const words = { fr: ['Indicateurs 2025-2026', 'Code', 'Indicateur', 'Valeur', 'Cible', 'Écart'],
+		en: ['Indicators 2025-2026', 'Code', 'Indicator', 'Value', 'Target', 'Gap'] };
+	for (const lang of ['fr', 'en']) {
+		const cat = JSON.parse(fs.readFileSync(path.join(ROOT, `web/i18n/${lang}.json`), 'utf8'));
+		const W = ['rep.doc.title', 'rep.doc.code', 'ind.name', 'ind.value', 'ind.target', 'rep.gap']
+			.map((k) => cat[k].replace('{from}', 2025).replace('{to}', 2026));
+		eq(W, words[lang], `the ${lang} catalogue's words for the sheet`);
+		const b = lang === 'fr' ? buf
+			: Buffer.from(await (await fetch(hub.url + '/api/indicators?fy=2025&format=ods&lang=en')).arrayBuffer());
+		fs.writeFileSync(file, b);
+		const content = run('unzip', ['-p', file, 'content.xml']).stdout;
+		assert(content.includes(`<table:table table:name="${xml(W[0])}">`), content.slice(0, 400));
+		const head = content.match(/<table:table-row>(.*?)<\/table:table-row>/)[1];
+		eq([...head.matchAll(/<text:p>(.*?)<\/text:p>/g)].map((m) => m[1]), W.slice(1).map(xml), `${lang} headings`);
+		assert(content.includes('<text:p>participation_projects</text:p>'));
+		assert(content.includes(`<text:p>${xml(cat['ind.participation_projects'])}</text:p>`), lang);
+		assert(content.includes('office:value-type="float" office:value="0"'));
+	}
+	const src = fs.readFileSync(path.join(ROOT, 'hub/report/ods.c'), 'utf8');
+	assert(!/\bfr \? "/.test(src), 'ods.c picks no words by language itself');
 	for (const f of ['xlsx', 'pdf']) {
 		const b = await hub.get(`/api/indicators?fy=2025&format=${f}`);
 		eq(b.status, 400, f);
