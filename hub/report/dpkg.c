@@ -50,7 +50,7 @@ static cJSON *field(cJSON *fields, const char *name, const char *type, const cha
 	cJSON_AddStringToObject(f, "name", name);
 	cJSON_AddStringToObject(f, "type", type);
 	cJSON_AddStringToObject(f, "title", fr);
-	snprintf(d, sizeof(d), "Français : %s. English: %s.", fr, en);
+	snprintf(d, sizeof(d), "Français\u00a0: %s. English: %s.", fr, en);
 	cJSON_AddStringToObject(f, "description", d);
 	cJSON_AddItemToArray(fields, f);
 	return f;

@@ -127,11 +127,11 @@ const char *render_label_r(const struct report *r, const char *name, int fr, cha
 	char fam[160];
 	const char *key = split_fam(name, fam, sizeof(fam));
 
-	/* French puts a space before the colon */
+	/* French puts a no-break space before the colon (as the catalogue does) */
 	if (!key)
 		snprintf(buf, len, "%s", label(cat, name));
 	else
-		snprintf(buf, len, "%s%s: %s", label(cat, fam), fr ? " " : "",
+		snprintf(buf, len, "%s%s: %s", label(cat, fam), fr ? "\u00a0" : "",
 			 key_label(r, cat, fam, key));
 	cJSON_Delete(cat);
 	return buf;

@@ -110,7 +110,7 @@ static const char *bands(const cJSON *cat, int fr, const char *v, char *buf, siz
 			continue;
 		*colon = '\0';
 		o += (size_t)snprintf(buf + o, len - o, "%s%s%s: %s", o ? ", " : "",
-				      render_word(cat, "age.", tok), fr ? " " : "", colon + 1);
+				      render_word(cat, "age.", tok), fr ? "\u00a0" : "", colon + 1);
 	}
 	free(copy);
 	return buf;

@@ -1,5 +1,5 @@
 // audit_view.mjs — the admin's audit log shows each line's object and
-// detail in words, in French and in English: "Séance n° 3", not
+// detail in words, in French and in English: "Séance nº 3", not
 // "session/3"; "Raison : …", not "into session/2: …"; a device by the
 // name the staff gave it; group types, licences, roles, kinds and the
 // settings changed in the catalogues' words.  The CSV keeps the codes.

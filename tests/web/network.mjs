@@ -108,10 +108,10 @@ test('last fact received per site with its acknowledged seq', async () => {
 		const w = j.sites[s].acknowledged, last = j.sites[s].last;
 		assert(last.seq > 0 && w > 0, `${s}: facts and an acknowledgement`);
 		const text = (await page.locator(`${site(s)} .net-last`).innerText()).replace(/[\u00a0\u202f]/g, ' ');
-		assert(text.includes(`n° ${last.seq},`), `${s}: ${text} shows seq ${last.seq}`);
+		assert(text.includes(`nº ${last.seq},`), `${s}: ${text} shows seq ${last.seq}`);
 		assert(text.includes(FR['net.type.' + last.type]), `${s}: ${text} names the type ${last.type}`);
 		const ack = await page.locator(`${site(s)} .net-acked`).innerText();
-		assert(ack.replace(/[\u00a0\u202f]/g, ' ').endsWith(`n° ${w}`), `${s}: ${ack}, want ${w}`);
+		assert(ack.replace(/[\u00a0\u202f]/g, ' ').endsWith(`nº ${w}`), `${s}: ${ack}, want ${w}`);
 	}
 });
 
@@ -147,7 +147,7 @@ test('the timer brings new facts without a reload', async () => {
 	await waitFor(async () => (await cell(site('lab-a'), 'sessions'))[0] === '2', 5000, 'the page updates');
 	eq((await cell('.net-total', 'sessions'))[0], '4');
 	const last = (await api(FY)).sites['lab-a'].last.seq;
-	assert((await page.locator(`${site('lab-a')} .net-last`).innerText()).includes(`n° ${last},`), 'and the last fact');
+	assert((await page.locator(`${site('lab-a')} .net-last`).innerText()).replace(/\s+/g, ' ').includes(`nº ${last},`), 'and the last fact');
 });
 
 test('the fiscal-year picker shows another year, and its CSV', async () => {
