@@ -83,8 +83,8 @@ struct load {
 	int qos;
 	long count;
 	double duration;
-	const char *host, *username, *password, *prefix;
-	int port;
+	struct opt_conn mqtt;	/* the broker */
+	const char *prefix;
 	enum kind kind;
 	long long seq_start;
 	int resend_until_ack, announce;
@@ -408,13 +408,7 @@ static void parse_args(struct load *L, int argc, char **argv)
 		{ "no-announce", no_argument, NULL, O_NOANN },
 		{ "boot", required_argument, NULL, O_BOOT },
 		{ "skip-seq", required_argument, NULL, O_SKIP },
-		{ "host", required_argument, NULL, 'H' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "username", required_argument, NULL, 'u' },
-		{ "password", required_argument, NULL, 'P' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
+		OPT_BROKER_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	char probe[NATIVE_ID_MAX + 8];
@@ -423,18 +417,16 @@ static void parse_args(struct load *L, int argc, char **argv)
 	L->ndev = 10;
 	L->rate = 100;
 	L->qos = 1;
-	L->host = "127.0.0.1";
-	L->port = 1883;
+	opt_conn_init(&L->mqtt);
 	L->prefix = "load";
 	L->kind = K_TELEMETRY;
 	L->seq_start = 1;
 	L->ack_timeout = 30;
 	L->resend_ms = 2000;
 	L->announce = 1;
-	L->password = getenv("MLAB_MQTT_PASSWORD");
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":n:r:Q:c:d:k:H:p:u:P:vhV", lo,
-				NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":n:r:Q:c:d:k:" OPT_BROKER_SHORT,
+				lo, NULL)) != -1) {
 		switch (c) {
 		case 'n': L->ndev = opt_long("devices", optarg, 1, 100000); break;
 		case 'r': L->rate = opt_double("rate", optarg, 0, 1e7); break;
@@ -477,15 +469,9 @@ static void parse_args(struct load *L, int argc, char **argv)
 			L->skip[L->nskip++] = opt_long("skip-seq", optarg, 1,
 						       1000000000000000LL);
 			break;
-		case 'H': L->host = opt_str("host", optarg, 255); break;
-		case 'p': L->port = (int)opt_long("port", optarg, 1, 65535); break;
-		case 'u': L->username = opt_str("username", optarg, 255); break;
-		case 'P': L->password = optarg; break;
-		case 'v': dlog_verbosity++; break;
-		case 'h': usage(stdout); exit(0);
-		case 'V': opt_version();
 		default:
-			opt_getopt_error(c, argv);
+			if (!opt_broker(c, &L->mqtt, usage))
+				opt_getopt_error(c, argv);
 		}
 	}
 	opt_no_more_args(argc, argv);
@@ -563,8 +549,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < L.nconn; i++) {
 		struct conn *c = &L.conn[i];
 		struct broker_opts bo = {
-			.host = L.host, .port = L.port,
-			.username = L.username, .password = L.password,
+			.host = L.mqtt.host, .port = L.mqtt.port,
+			.username = L.mqtt.username, .password = L.mqtt.password,
 			.client_id = c->client_id,
 			.max_inflight = L.qos ? 1000 : 0,
 			.quiet = 1,
@@ -585,7 +571,8 @@ int main(int argc, char **argv)
 		       clk_mono_ms() < wait_end && !stop_flag)
 			clk_sleep_ms(10);
 		if (!atomic_load(&L.conn[i].b.connected)) {
-			DLOG(D_ERR, "cannot connect to %s:%d", L.host, L.port);
+			DLOG(D_ERR, "cannot connect to %s:%d", L.mqtt.host,
+			     L.mqtt.port);
 			goto out;
 		}
 	}

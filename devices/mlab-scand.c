@@ -82,8 +82,7 @@ struct known {
 struct scand {
 	/* options; strings borrowed from argv or static */
 	const char *dir, *id, *name, *room, *model, *state_dir;
-	const char *host, *username, *password;
-	int port;
+	struct opt_conn mqtt;	/* the broker */
 	long settle_ms, resend_s, journal_max;
 	char *exts[32];		/* owned, lowercase, no dot */
 	size_t n_exts;
@@ -781,19 +780,13 @@ static void parse_args(struct scand *s, int argc, char **argv)
 		{ "name", required_argument, NULL, 'n' },
 		{ "room", required_argument, NULL, 'r' },
 		{ "model", required_argument, NULL, 'm' },
-		{ "host", required_argument, NULL, 'H' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "username", required_argument, NULL, 'u' },
-		{ "password", required_argument, NULL, 'P' },
 		{ "state-dir", required_argument, NULL, 's' },
 		{ "settle-ms", required_argument, NULL, 'S' },
 		{ "extensions", required_argument, NULL, 'e' },
 		{ "resend-s", required_argument, NULL, O_RESEND },
 		{ "journal-max", required_argument, NULL, O_JMAX },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
+		OPT_BROKER_LONGOPTS,
+		OPT_QUIET_LONGOPT,
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *exts = DEFAULT_EXTS;
@@ -802,28 +795,23 @@ static void parse_args(struct scand *s, int argc, char **argv)
 	s->name = "Scanner 3D";
 	s->room = "";
 	s->model = "";
-	s->host = "127.0.0.1";
-	s->port = 1883;
+	opt_conn_init(&s->mqtt);
 	s->settle_ms = 3000;
 	s->resend_s = 10;
 	s->journal_max = 100000;
-	s->password = getenv("MLAB_MQTT_PASSWORD");
 	s->state_dir = getenv("STATE_DIRECTORY");
 	if (!s->state_dir || !*s->state_dir)
 		s->state_dir = "/var/lib/mlab-scand";
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:i:n:r:m:H:p:u:P:s:S:e:vqhV",
-				lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv,
+				":d:i:n:r:m:s:S:e:q" OPT_BROKER_SHORT, lo,
+				NULL)) != -1) {
 		switch (c) {
 		case 'd': s->dir = opt_str("dir", optarg, PATH_MAX - 256); break;
 		case 'i': s->id = optarg; break;
 		case 'n': s->name = opt_str("name", optarg, 200); break;
 		case 'r': s->room = opt_str("room", optarg, 200); break;
 		case 'm': s->model = opt_str("model", optarg, 200); break;
-		case 'H': s->host = opt_str("host", optarg, 255); break;
-		case 'p': s->port = (int)opt_long("port", optarg, 1, 65535); break;
-		case 'u': s->username = opt_str("username", optarg, 255); break;
-		case 'P': s->password = optarg; break;
 		case 's': s->state_dir = opt_str("state-dir", optarg,
 						 PATH_MAX - 256); break;
 		case 'S': s->settle_ms = opt_long("settle-ms", optarg, 50,
@@ -833,12 +821,9 @@ static void parse_args(struct scand *s, int argc, char **argv)
 						      86400); break;
 		case O_JMAX: s->journal_max = opt_long("journal-max", optarg,
 						       1, 100000000); break;
-		case 'v': dlog_verbosity++; break;
-		case 'q': dlog_verbosity = D_WARN; break;
-		case 'h': usage(stdout); exit(0);
-		case 'V': opt_version();
 		default:
-			opt_getopt_error(c, argv);
+			if (!opt_broker(c, &s->mqtt, usage))
+				opt_getopt_error(c, argv);
 		}
 	}
 	opt_no_more_args(argc, argv);
@@ -904,10 +889,10 @@ int main(int argc, char **argv)
 
 	if (broker_lib_init() < 0)
 		goto out;
-	bo.host = s.host;
-	bo.port = s.port;
-	bo.username = s.username;
-	bo.password = s.password;
+	bo.host = s.mqtt.host;
+	bo.port = s.mqtt.port;
+	bo.username = s.mqtt.username;
+	bo.password = s.mqtt.password;
 	bo.client_id = s.id;
 	bo.will_topic = s.t_status;
 	bo.will_payload = "offline";

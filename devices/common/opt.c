@@ -1,5 +1,6 @@
 /*
- * opt.c — option value parsing that exits 2 with one line on error.
+ * opt.c — option value parsing that exits 2 with one line on error, and
+ * the broker and logging options every device program shares.
  */
 #include <errno.h>
 #include <math.h>
@@ -10,6 +11,7 @@
 
 #include <getopt.h>
 
+#include "dlog.h"
 #include "opt.h"
 #include "version.h"	/* MLAB_VERSION, generated from debian/changelog */
 
@@ -85,4 +87,28 @@ void opt_no_more_args(int argc, char **argv)
 {
 	if (optind < argc)
 		opt_usage_error("unexpected argument '%s'", argv[optind]);
+}
+
+void opt_conn_init(struct opt_conn *conn)
+{
+	conn->host = "127.0.0.1";
+	conn->port = 1883;
+	conn->username = NULL;
+	conn->password = getenv("MLAB_MQTT_PASSWORD");
+}
+
+int opt_broker(int c, struct opt_conn *conn, void (*usage)(FILE *f))
+{
+	switch (c) {
+	case 'H': conn->host = opt_str("host", optarg, 255); break;
+	case 'p': conn->port = (int)opt_long("port", optarg, 1, 65535); break;
+	case 'u': conn->username = opt_str("username", optarg, 255); break;
+	case 'P': conn->password = optarg; break;
+	case 'v': dlog_verbosity++; break;
+	case 'q': dlog_verbosity = D_WARN; break;
+	case 'h': usage(stdout); exit(0);
+	case 'V': opt_version();
+	default: return 0;
+	}
+	return 1;
 }

@@ -154,8 +154,8 @@ static int connect_dev(struct sdev *d)
 	int i = (int)(d - S.dev);
 	const char *wp;
 	struct broker_opts o = {
-		.host = S.host, .port = S.port,
-		.username = S.username, .password = S.password,
+		.host = S.mqtt.host, .port = S.mqtt.port,
+		.username = S.mqtt.username, .password = S.mqtt.password,
 		.will_retain = 1, .quiet = 1,
 		.on_connect = on_connect, .on_message = on_message, .arg = d,
 	};
@@ -224,8 +224,8 @@ static int start_all(void)
 	}
 	if (has_zigbee()) {
 		struct broker_opts o = {
-			.host = S.host, .port = S.port,
-			.username = S.username, .password = S.password,
+			.host = S.mqtt.host, .port = S.mqtt.port,
+			.username = S.mqtt.username, .password = S.mqtt.password,
 			.client_id = "sim-zigbee2mqtt",
 			.will_topic = "zigbee2mqtt/bridge/state",
 			.will_payload = "{\"state\":\"offline\"}",
@@ -395,10 +395,6 @@ static void parse_args(int argc, char **argv)
 	enum { O_PRINTERS = 256, O_PLUGS, O_SENSORS, O_BUTTONS, O_SCANNERS,
 	       O_FAIL, O_FLAP, O_ONCE, O_LIST };
 	static const struct option lo[] = {
-		{ "host", required_argument, NULL, 'H' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "username", required_argument, NULL, 'u' },
-		{ "password", required_argument, NULL, 'P' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "speed", required_argument, NULL, 'x' },
 		{ "printers", required_argument, NULL, O_PRINTERS },
@@ -411,16 +407,13 @@ static void parse_args(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "once", no_argument, NULL, O_ONCE },
 		{ "list", no_argument, NULL, O_LIST },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
+		OPT_BROKER_LONGOPTS,
+		OPT_QUIET_LONGOPT,
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
 
-	S.host = "127.0.0.1";
-	S.port = 1883;
+	opt_conn_init(&S.mqtt);
 	S.seed = 1;
 	S.speed = 1;
 	S.printers = 2;
@@ -430,15 +423,10 @@ static void parse_args(int argc, char **argv)
 	S.scanners = 1;
 	S.fail_rate = 0.1;
 	S.flap_rate = 0.2;
-	S.password = getenv("MLAB_MQTT_PASSWORD");
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":H:p:u:P:s:x:d:vqhV", lo, NULL)) !=
-	       -1) {
+	while ((c = getopt_long(argc, argv, ":s:x:d:q" OPT_BROKER_SHORT, lo,
+				NULL)) != -1) {
 		switch (c) {
-		case 'H': S.host = opt_str("host", optarg, 255); break;
-		case 'p': S.port = (int)opt_long("port", optarg, 1, 65535); break;
-		case 'u': S.username = opt_str("username", optarg, 255); break;
-		case 'P': S.password = optarg; break;
 		case 's': S.seed = (uint64_t)opt_long("seed", optarg, 0,
 						      0x7fffffffL); break;
 		case 'x': S.speed = opt_double("speed", optarg, 0.01, 100000);
@@ -461,12 +449,9 @@ static void parse_args(int argc, char **argv)
 			  break;
 		case O_ONCE: S.once = 1; break;
 		case O_LIST: S.list = 1; break;
-		case 'v': dlog_verbosity++; break;
-		case 'q': dlog_verbosity = D_WARN; break;
-		case 'h': usage(stdout); exit(0);
-		case 'V': opt_version();
 		default:
-			opt_getopt_error(c, argv);
+			if (!opt_broker(c, &S.mqtt, usage))
+				opt_getopt_error(c, argv);
 		}
 	}
 	opt_no_more_args(argc, argv);
@@ -506,16 +491,17 @@ int main(int argc, char **argv)
 	}
 	if (wait_online(S.once ? 10000 : 2000) < 0) {
 		if (S.once) {
-			DLOG(D_ERR, "cannot reach the broker at %s:%d", S.host,
-			     S.port);
+			DLOG(D_ERR, "cannot reach the broker at %s:%d",
+			     S.mqtt.host, S.mqtt.port);
 			rc = 1;
 			goto out;
 		}
 		DLOG(D_WARN, "broker %s:%d not reachable yet; devices will "
-		     "appear when it is", S.host, S.port);
+		     "appear when it is", S.mqtt.host, S.mqtt.port);
 	}
 	DLOG(D_NOTICE, "%d simulated devices on %s:%d (seed %llu, speed %g)",
-	     S.ndev, S.host, S.port, (unsigned long long)S.seed, S.speed);
+	     S.ndev, S.mqtt.host, S.mqtt.port, (unsigned long long)S.seed,
+	     S.speed);
 	for (i = 0; i < S.ndev; i++)
 		DLOG(D_INFO, "  %s (%s) %s", S.dev[i].hub_id, S.dev[i].kind,
 		     S.dev[i].name);

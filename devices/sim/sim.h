@@ -23,6 +23,7 @@
 
 #include "../common/broker.h"
 #include "../common/journal.h"
+#include "../common/opt.h"
 #include "../common/rng.h"
 
 #define MAX_DEV 64
@@ -116,8 +117,7 @@ struct sim {
 	double speed, duration, fail_rate, flap_rate;
 	int once, list;
 	uint64_t seed;
-	const char *host, *username, *password;
-	int port;
+	struct opt_conn mqtt;	/* the broker */
 
 	struct rng rng;
 	struct sdev dev[MAX_DEV];
