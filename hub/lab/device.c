@@ -39,6 +39,7 @@ struct registry {
 	int ntouched, tcap;
 	double stale_s;
 	double broker_since;	/* the lab broker came back: silence counts from here */
+	int start_told;		/* the devices offline at the start were announced */
 	int max;		/* devices.max */
 	double refused_logged;	/* last time a refusal was logged */
 };
@@ -379,6 +380,10 @@ int device_init(struct hub *h)
 		d->first_seen = sqlite3_column_double(st, 10);
 		d->last_seen = sqlite3_column_double(st, 11);
 		state_restore(d, (const char *)sqlite3_column_text(st, 12));
+		/* offline, and once online (heard after its first message or
+		 * with a state): not a device known only from a description */
+		d->offline_at_start = !d->online &&
+			(d->last_seen > d->first_seen || d->nmetric || d->has_job || d->has_switch);
 		d->eco = eco_index(d->source);
 		if (registry_add(h, d)) {
 			free(d->metric);
@@ -651,6 +656,19 @@ void device_check_stale(struct hub *h, double now)
 			LOG(L_INFO, "device: %s silent for %.0f s: offline", d->id,
 			    now - d->last_seen);
 			device_set_online(h, d, 0, now);
+		}
+	}
+	/* the devices stored offline had their chance to report since the
+	 * broker's first connection: those still offline are announced (the
+	 * alert list is in memory), as if they had just gone offline */
+	if (!r->start_told && r->broker_since > 0 && now - r->broker_since > r->stale_s) {
+		r->start_told = 1;
+		for (int i = 0; i < r->n; i++) {
+			struct device *d = r->dev[i];
+
+			if (d->offline_at_start && !d->online)
+				ANNOUNCE(online, h, d, 0, now);
+			d->offline_at_start = 0;
 		}
 	}
 }

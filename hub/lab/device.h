@@ -54,6 +54,7 @@ struct device {
 	char name[128], kind[16], model[64], room[64], firmware[64];
 	int online;
 	int has_signal;		/* its ecosystem says online/offline itself (LWT…) */
+	int offline_at_start;	/* stored offline, once online: told again after the start */
 	double first_seen, last_seen;
 	int nmetric, cap;
 	struct metric *metric;	/* owned; grows up to DEVICE_METRIC_MAX */
@@ -143,7 +144,10 @@ void device_set_online(struct hub *h, struct device *d, int online, double ts);
 /* Devices without an online signal of their own, silent longer than
  * devices.stale_s, go offline.  Not while the lab broker is away (their
  * state is unknown, not offline), and the silence counts from the
- * broker's return at the earliest. */
+ * broker's return at the earliest.  Once the first stale_s after the
+ * broker's first connection is over, the devices stored offline (that had
+ * been online) and still offline are announced offline once, as if they
+ * had just gone: the alerts live in memory and a restart forgot them. */
 void device_check_stale(struct hub *h, double now);
 
 /* The id of metric `name` in the metrics dictionary (added when create

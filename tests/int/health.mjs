@@ -147,4 +147,36 @@ test('a native job: progress unknown until reported; layers and remaining time f
 	eq((await hub.stop()).code, 0);
 });
 
+test('after a restart, a device still offline once the devices had stale_s to report gets its alert again, once', async () => {
+	const b = await startBroker();
+	const hub = await startHub({ broker: b, sets: ['devices.stale_s=10'] });
+	const status = (id, s) => pub(b, `mlab/v1/${id}/status`, s, { retain: true });
+	for (const id of ['gone-1', 'back-1']) {
+		status(id, 'online');
+		pub(b, `mlab/v1/${id}/telemetry`, { power_w: 3 });
+	}
+	await hub.waitFor(async () => (await hub.device('mlab/back-1'))?.metrics?.power_w === 3, 3000, 'both online');
+	status('gone-1', 'offline');
+	status('back-1', 'offline');
+	await hub.waitFor(async () => (await hub.get('/api/alerts')).json.alerts.filter((a) => a.kind === 'device-offline').length === 2,
+		3000, 'two offline alerts before the restart');
+	eq((await hub.stop()).code, 0);
+	await hub.start();
+	const ws = await wsClient(hub);
+	const snap = await ws.waitFor((m) => m.type === 'snapshot');
+	eq(snap.alerts.length, 0, 'the alerts were in memory: none yet');
+	status('back-1', 'online');	// back during the grace: no alert
+	const a = await ws.waitFor((m) => m.type === 'alert' && m.kind === 'device-offline', 15000, 'the offline alert after the grace');
+	eq([a.device, a.active, a.level], ['mlab/gone-1', true, 'critical']);
+	await sleep(2500);	// a stale check later: still one
+	const list = (await hub.get('/api/alerts')).json.alerts;
+	eq(list.map((x) => x.device), ['mlab/gone-1'], 'one alert, for the device still offline');
+	eq(ws.messages.filter((m) => m.type === 'alert').length, 1, 'no storm');
+	// it clears as any offline alert does
+	status('gone-1', 'online');
+	await ws.waitFor((m) => m.type === 'alert' && m.device === 'mlab/gone-1' && m.active === false, 3000, 'cleared when back');
+	ws.close();
+	eq((await hub.stop()).code, 0);
+});
+
 await main();
