@@ -2,7 +2,8 @@
 // (1920×1080), in French and in English, open side by side through a
 // broker outage and a hub outage, as the lab lives them: banners on and
 // off without a reload, tiles "state unknown" (not "online", not
-// "offline") while either is away, one broker alert and no per-device
+// "offline") and the plug's button disabled with its reason while
+// either is away, one broker alert and no per-device
 // alert, the wall paused calmly with figures that agree with each other
 // (machines at work ≤ devices online, the same figures after as before),
 // and the wall showing public names only: a machine without a public
@@ -45,7 +46,21 @@ const dashState = (p) => p.evaluate(() => ({
 	alerts: [...document.querySelectorAll('li.alert .alert-title')].map((e) => e.textContent.replace(/^\W*!\s*/, '').trim()),
 	badges: [...document.querySelectorAll('article[data-id] .badge')].map((e) => e.textContent.trim()),
 	narrow: [...document.querySelectorAll('.tile-name')].filter((n) => n.getBoundingClientRect().width < 120).map((n) => n.textContent),
+	// the plug's button: usable, or disabled with the reason it points to
+	plug: [...document.querySelectorAll('article[data-id] .switch-row button')].map((b) => ({
+		disabled: b.disabled, title: b.title,
+		why: (document.getElementById(b.getAttribute('aria-describedby') || '-') || {}).textContent || '',
+	})),
 }));
+const PLUG_WHY = { fr: 'État de la prise inconnu\u00a0: commande indisponible.', en: 'The plug\'s state is unknown: no command for now.' };
+const langOf = (k) => k.includes('-fr-') ? 'fr' : 'en';
+function plugUsable(k, d) {
+	eq(d.plug, [{ disabled: false, title: '', why: '' }], k + ': the plug\'s button is usable');
+}
+function plugDisabled(k, d) {
+	const w = PLUG_WHY[langOf(k)];
+	eq(d.plug, [{ disabled: true, title: w, why: w }], k + ': the plug\'s button is disabled and says why');
+}
 // What a wall shows: its figures, the machines' names, the pause line.
 const wallState = (p) => p.evaluate(() => ({
 	busy: +document.querySelector('#w-printing').textContent, online: +document.querySelector('#w-online').textContent,
@@ -139,6 +154,7 @@ test('the pages open: four dashboards, two walls; the wall names machines by the
 		const d = await dashState(P[k]);
 		eq(d.banner, '', k + ': banner');
 		assert(!d.badges.some((b) => UNKNOWN.test(b)), k + ': ' + d.badges);
+	plugUsable(k, d);
 	}
 	await shots('before');
 });
@@ -156,6 +172,7 @@ test('the broker stops: banners and "state unknown" everywhere, one broker alert
 		assert(d.badges.length === 7 && d.badges.every((b) => UNKNOWN.test(b)), `${k}: ${d.badges}`);
 		eq(d.alerts, [k.includes('-fr-') ? 'Courtier injoignable' : 'Broker unreachable'], k + ': alerts');
 		eq(d.narrow, [], k + ': squeezed tile names');
+	plugDisabled(k, d);
 	}
 	await wallsAgree('broker-down', true, 4);
 	await shots('broker-down');
@@ -175,6 +192,7 @@ test('the broker returns: banners, the broker alert and the pause go away by the
 	await waitAll('hidden', 20000);
 	for (const k of dashes())
 		await waitFor(async () => { const d = await dashState(P[k]); return !d.alerts.length && !d.badges.some((b) => UNKNOWN.test(b)); }, 5000, k + ': known again');
+	for (const k of dashes()) plugUsable(k, await dashState(P[k]));
 	for (const k of dashes()) {
 		const st = P[k].locator(`article[data-id="${BAMBU}"] .job-state`);
 		await waitFor(async () => (await st.innerText()) === (k.includes('-fr-') ? 'Annulé' : 'Cancelled'), 5000, k + ': the tile says cancelled');
@@ -199,6 +217,7 @@ test('the hub stops: the dashboards say so and their tiles are "state unknown", 
 		const d = await dashState(P[k]);
 		assert(/hub/.test(d.banner), `${k}: ${d.banner}`);
 		assert(d.badges.length === 7 && d.badges.every((b) => UNKNOWN.test(b)), `${k}: tiles while the hub is away: ${d.badges}`);
+	plugDisabled(k, d);
 	}
 	await wallsAgree('hub-down', true, 3);
 	await shots('hub-down');

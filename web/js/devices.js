@@ -94,12 +94,17 @@ export function createDeviceWall(root, emptyNote, countEl) {
 		const p = pendingSwitch.get(d.id);
 		const on = !!d.switch.on;
 		const label = p && !p.failed ? t('switch.sending') : on ? t('switch.turn_off') : t('switch.turn_on');
+		// while the broker or the hub is away the plug's state is unknown:
+		// no command, and the button says why
+		const why = brokerDown ? 'switch-why-' + encodeURIComponent(d.id).replace(/%/g, '_') : null;
 		return h('div', { class: 'switch-row' },
 			h('span', { class: `switch-state ${on ? 'is-on' : 'is-off'}` }, on ? t('switch.on') : t('switch.off')),
 			h('button', {
-				type: 'button', class: 'btn btn-small', 'aria-pressed': String(on), disabled: p && !p.failed,
+				type: 'button', class: 'btn btn-small', 'aria-pressed': String(on), disabled: brokerDown || (p && !p.failed),
+				title: why ? t('switch.unknown') : null, 'aria-describedby': why,
 				dataset: { focus: 'switch:' + d.id }, onclick: (ev) => toggle(d, ev),
 			}, label, h('span', { class: 'visually-hidden' }, ' ' + t('switch.label', { name: d.name }))),
+			why ? h('span', { id: why, class: 'muted small switch-why' }, t('switch.unknown')) : null,
 			p && p.failed ? h('span', { class: 'error small', role: 'alert' }, t(p.failed)) : null);
 	}
 
