@@ -18,6 +18,7 @@
 #include "ha/ha.h"
 #include "lab/alert.h"
 #include "lab/device.h"
+#include "lab/devset.h"
 #include "lab/hass.h"
 #include "lab/health.h"
 #include "lab/job.h"
@@ -81,12 +82,16 @@ static int device_version(struct hub *h, int idx, unsigned *version)
 	return 0;
 }
 
-/* The device as the snapshot lists it; the caller owns it. */
-static cJSON *device_item(struct hub *h, int idx)
+/* The device as the snapshot lists it, for staff or for the public (no
+ * staff names); the caller owns it. */
+static cJSON *device_item(struct hub *h, int idx, int staff)
 {
 	struct device *d = device_at(h, idx);
+	cJSON *o = d ? device_json(d) : NULL;
 
-	return d ? device_json(d) : NULL;
+	if (o && !staff)
+		devset_public(o);
+	return o;
 }
 
 static void alerts_snapshot(struct hub *h, cJSON *snap, int audience)

@@ -17,6 +17,7 @@
 #include "eco/eco.h"
 #include "lab/device.h"
 #include "lab/device_api.h"
+#include "lab/devset.h"
 #include "mqtt/mqtt.h"
 #include "net/api.h"
 #include "net/ws.h"
@@ -137,8 +138,13 @@ static int get_devices(struct api_req *req, struct api_resp *resp)
 {
 	cJSON *o = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(o, "devices");
 
-	for (int i = 0; i < device_count(req->h); i++)
-		cJSON_AddItemToArray(arr, device_json(device_at(req->h, i)));
+	for (int i = 0; i < device_count(req->h); i++) {
+		cJSON *d = device_json(device_at(req->h, i));
+
+		if (req->role < ROLE_FACILITATOR)
+			devset_public(d);
+		cJSON_AddItemToArray(arr, d);
+	}
 	if (req->role < ROLE_FACILITATOR)
 		api_strip_personal(o);
 	return api_json(resp, 200, o);
@@ -417,8 +423,10 @@ static int get_device(struct api_req *req, struct api_resp *resp)
 	{
 		cJSON *o = device_json(d);
 
-		if (req->role < ROLE_FACILITATOR)
+		if (req->role < ROLE_FACILITATOR) {
 			api_strip_personal(o);
+			devset_public(o);
+		}
 		return api_json(resp, 200, o);
 	}
 }

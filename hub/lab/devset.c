@@ -88,6 +88,14 @@ void devset_decorate(const struct device *d, cJSON *o)
 		cJSON_AddNumberToObject(o, "busy_w", nget(s, "busy_w"));
 }
 
+void devset_public(cJSON *o)
+{
+	static const char *const staff_only[] = { "name", "reported", "machine" };
+
+	for (size_t i = 0; i < sizeof(staff_only) / sizeof(staff_only[0]); i++)
+		cJSON_DeleteItemFromObjectCaseSensitive(o, staff_only[i]);
+}
+
 /* Tell machine.c what plug d measures now. */
 static void to_machines(struct hub *h, const struct device *d)
 {

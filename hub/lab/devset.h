@@ -19,6 +19,13 @@ int devset_init(struct hub *h);
  * o stays the caller's. */
 void devset_decorate(const struct device *d, struct cJSON *o);
 
+/* Make o (device_json, decorated) the public's view of the device (the
+ * wall, anonymous readers, the kiosk): without the names the staff gave
+ * it or it reports itself (a person's name, a serial number): "name",
+ * "reported" and "machine" go; "public_name" stays when set, and the
+ * wall names the others by kind and number.  o stays the caller's. */
+void devset_public(struct cJSON *o);
+
 /* Device d is being removed: a machine its plug measured is forgotten
  * (a configured one goes back to its configuration) and other plugs stop
  * saying they feed it (in memory; removal.c clears the rows). */

@@ -142,7 +142,7 @@ static struct wire *item_wire(struct hub *h, struct snap *s, int idx, int staff)
 	}
 	c = &s->wire[staff][idx];
 	if (!c->valid || c->version != version) {
-		cJSON *o = cJSON_CreateObject(), *it = p->item(h, idx);
+		cJSON *o = cJSON_CreateObject(), *it = p->item(h, idx, staff);
 		char *txt, head[64];
 		size_t len, hlen;
 		unsigned char *nb;

@@ -33,7 +33,8 @@ struct ws_part {
 	const char *name;
 	void (*snapshot)(struct hub *h, struct cJSON *snap, int audience);
 	int (*version)(struct hub *h, int idx, unsigned *version);
-	struct cJSON *(*item)(struct hub *h, int idx);
+	/* Item idx as staff (1) or everyone else (0) see it; caller owns it. */
+	struct cJSON *(*item)(struct hub *h, int idx, int staff);
 	const char *item_type;
 	/* A message sent right after the snapshot (the hub's status), or
 	 * NULL; the caller owns it. */

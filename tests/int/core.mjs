@@ -27,7 +27,10 @@ test('a native device appears, its metrics update and history answers', async ()
 	pub(b, 'mlab/v1/env-1/telemetry', { temperature_c: 22.25, ts: new Date(Date.now() + 200).toISOString() });
 	await hub.waitFor(async () => (await hub.device('mlab/env-1')).metrics.temperature_c === 22.25, 3000, 'second reading');
 	const d = await hub.device('mlab/env-1');
-	eq(d.name, 'Capteur labo — salle 2', 'UTF-8 name');
+	eq(d.name, undefined, 'no staff name for the public');
+	const staff = await hub.login();
+	eq((await hub.get('/api/devices/' + encodeURIComponent('mlab/env-1'), { cookie: staff })).json.name,
+		'Capteur labo — salle 2', 'UTF-8 name (staff view)');
 	eq([d.kind, d.room, d.online, d.source], ['sensor', 'Salle 2', true, 'mlab']);
 	const list = (await hub.get('/api/devices')).json.devices.map((x) => x.id);
 	assert(list.includes('mlab/env-1'), 'listed');

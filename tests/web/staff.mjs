@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { startBroker, startHub, pub, assert, eq, waitFor } from '../lib/harness.mjs';
-import { staffPage, addUser, shot, axe, i18nProblems, step as test, runSteps, stopAll } from './lib/web.mjs';
+import { staffPage, addUser, loginCookie, shot, axe, i18nProblems, step as test, runSteps, stopAll } from './lib/web.mjs';
 
 const PASS = 'chef-secret-2026';
 let broker, hub, page, dir;
@@ -60,7 +60,7 @@ test('the admin renames a plug, gives it a room, says what it feeds and hides a 
 	const t1 = (await tile('tasmota/shellyplug-80646f').innerText()).replace(/\s+/g, ' ');
 	assert(!t1.includes('Facteur de puissance'), 'hidden measure gone: ' + t1);
 	assert(t1.includes('Alimente : Prusa MK4 (prise) · Prusa MK4'), t1);
-	const d = await hub.device('tasmota/shellyplug-80646f');
+	const d = (await hub.get('/api/devices/' + encodeURIComponent('tasmota/shellyplug-80646f'), { cookie: await loginCookie(hub, 'chef', PASS) })).json;
 	eq(d.name, 'Prise de la Prusa');
 	eq(d.feeds, 'mlab/prusa-1');
 });

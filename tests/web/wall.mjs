@@ -1,6 +1,7 @@
 // wall.mjs — the big screen in a real Chromium, no login: printers at
 // work live, scans done today, projects with their contribution counts,
-// no personal data (not even in the public /ws snapshot), English,
+// no personal data (not even in the public /ws snapshot), no staff name
+// of a device in the public views (/ws, /api/devices), English,
 // axe-core, a wall-sized screenshot.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -73,6 +74,35 @@ test('no personal data on the wall, nor in the public /ws snapshot', async () =>
 	eq(snap.role, 'public');
 	assert(!json.includes(EMAIL) && !json.includes('Lagaffe'), 'public snapshot carries personal data');
 	ws.close();
+});
+
+test('the public views carry no staff name for a device: /ws (snapshot and updates) and /api/devices; the staff keep it', async () => {
+	// the scanner has no public name: its staff name ("Numériseur Artec")
+	// stays with the staff; the wall says "Numériseur 3D 1"
+	const SCAN = 'mlab/scan-1', STAFF_NAME = 'Numériseur Artec';
+	const ws = await wsClient(hub), kws = await wsClient(hub, { cookie: kiosk });
+	const snap = await ws.waitFor((m) => m.type === 'snapshot');
+	await kws.waitFor((m) => m.type === 'snapshot');
+	const sd = snap.devices.find((d) => d.id === SCAN);
+	eq([sd.name, sd.public_name, sd.kind], [undefined, undefined, 'scanner'], 'the public snapshot: no name, the kind');
+	eq(snap.devices.find((d) => d.id === 'mlab/prusa-2').public_name, 'Prusa XL', 'the public name stays');
+	pub(broker, 'mlab/v1/scan-1/telemetry', { temperature_c: 22 });
+	await ws.waitFor((m) => m.type === 'device' && m.device.id === SCAN && m.device.metrics.temperature_c === 22, 3000, 'a public device update');
+	await kws.waitFor((m) => m.type === 'device' && m.device.id === SCAN && m.device.metrics.temperature_c === 22, 3000, 'a kiosk device update');
+	const anon = [['public /ws', JSON.stringify(ws.messages.filter((m) => m.type !== 'alert'))],
+		['kiosk /ws', JSON.stringify(kws.messages.filter((m) => m.type !== 'alert'))],
+		['GET /api/devices', (await hub.get('/api/devices')).text],
+		['GET /api/devices/{id}', (await hub.get('/api/devices/' + encodeURIComponent(SCAN))).text],
+		['GET /api/devices (kiosk)', (await hub.get('/api/devices', { cookie: kiosk })).text]];
+	for (const [what, text] of anon) assert(!text.includes(STAFF_NAME), `${what} carries the staff name: ${text.slice(0, 200)}`);
+	ws.close();
+	kws.close();
+	eq((await hub.get('/api/devices/' + encodeURIComponent(SCAN), { cookie: staff })).json.name, STAFF_NAME, 'staff see the name');
+	const sws = await wsClient(hub, { cookie: staff });
+	const ssnap = await sws.waitFor((m) => m.type === 'snapshot');
+	eq(ssnap.devices.find((d) => d.id === SCAN).name, STAFF_NAME, 'the staff snapshot keeps the name');
+	sws.close();
+	// the wall still names machines by kind and number: 'long lists turn pages' below
 });
 
 test('axe-core finds no serious violation on the wall', async () => {
