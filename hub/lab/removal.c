@@ -2,7 +2,8 @@
  * removal.c — taking a device out of the registry and the database.
  *
  * With history=drop every row of the device goes (telemetry, aggregates,
- * events, jobs, button presses).  With history=keep (the default) its
+ * events, jobs, button presses; a contribution made from one of its jobs
+ * stays, without the link to the job).  With history=keep (the default) its
  * rows stay for the reports and its devices row is renamed
  * "removed/<dev>/<old id>": no ecosystem is called "removed", so the id
  * can never be a live one, the registry does not load it, and a device
@@ -26,11 +27,16 @@
 #include "net/ws.h"
 #include "store/store.h"
 
-/* Statements are cached by address (store_stmt): one constant each. */
+/* Statements are cached by address (store_stmt): one constant each.  A
+ * contribution a job became stays (it is a person's work, counted in the
+ * indicators); it only loses the link to the job, and keeps the device's
+ * name (device_id) — without that the foreign key refused the removal. */
 static const char *const drop_sql[] = {
 	"DELETE FROM telemetry WHERE dev=?1", "DELETE FROM telemetry_min WHERE dev=?1",
 	"DELETE FROM telemetry_mblk WHERE dev=?1",
-	"DELETE FROM events WHERE dev=?1", "DELETE FROM jobs WHERE dev=?1",
+	"DELETE FROM events WHERE dev=?1",
+	"UPDATE contributions SET job_id = NULL WHERE job_id IN (SELECT id FROM jobs WHERE dev=?1)",
+	"DELETE FROM jobs WHERE dev=?1",
 	"DELETE FROM buttons WHERE dev=?1", "DELETE FROM event_acks WHERE dev=?1",
 	"DELETE FROM devices WHERE dev=?1",
 };
