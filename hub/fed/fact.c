@@ -87,16 +87,24 @@
 	"  FROM project_themes WHERE project_id = p.id ORDER BY theme))))"		\
 	" FROM projects p" where " ORDER BY p.id"
 
-/* Each kind of fact in scan order: its key prefix, every row, one row. */
+/* Each kind of fact in scan order: its key prefix, every row, one row,
+ * and the type of the fact that says its row is gone. */
 static const struct kind {
-	const char *prefix, *all, *one;
+	const char *prefix, *all, *one, *gone;
 } kinds[] = {
-	{ "project:", Q_PROJECTS(""), Q_PROJECTS(" WHERE p.id = ?1") },
-	{ "session:", Q_SESSIONS(""), Q_SESSIONS(" WHERE s.id = ?1") },
-	{ "checkin:", Q_CHECKINS(""), Q_CHECKINS(" AND p.id = ?1") },
-	{ "contribution:", Q_CONTRIBUTIONS(""), Q_CONTRIBUTIONS(" WHERE id = ?1") },
-	{ "rating:", Q_RATINGS(""), Q_RATINGS(" WHERE id = ?1") },
+	{ "project:", Q_PROJECTS(""), Q_PROJECTS(" WHERE p.id = ?1"), "project.deleted" },
+	{ "session:", Q_SESSIONS(""), Q_SESSIONS(" WHERE s.id = ?1"), "session.deleted" },
+	{ "checkin:", Q_CHECKINS(""), Q_CHECKINS(" AND p.id = ?1"), "checkin.deleted" },
+	{ "contribution:", Q_CONTRIBUTIONS(""), Q_CONTRIBUTIONS(" WHERE id = ?1"),
+	  "contribution.deleted" },
+	{ "rating:", Q_RATINGS(""), Q_RATINGS(" WHERE id = ?1"), "rating.deleted" },
 };
+
+/* The state of a key whose row is gone (a row deleted outright, a lone
+ * check-in that joined a session, a day whose jobs went with their
+ * device): its fact, of type *.deleted, replaces the last state on the
+ * network, which then counts nothing for it (sum.c). */
+#define FACT_GONE "{\"deleted\":true}"
 
 /* The type a fact of key with this state carries (a string constant). */
 static const char *fact_type(const char *key, const cJSON *st, int known)
@@ -128,9 +136,9 @@ static const char *fact_type(const char *key, const cJSON *st, int known)
 	return "machines.day";
 }
 
-/* Append a fact for key when state differs from the last one published.
- * 0 or -1. */
-static int fact_put(struct hub *h, const char *key, const char *state)
+/* Append a fact for key when state differs from the last one published;
+ * its type is `type`, or (NULL) the one its state says.  0 or -1. */
+static int fact_put(struct hub *h, const char *key, const char *state, const char *type)
 {
 	static const char last[] = "SELECT state FROM net_last WHERE key = ?1";
 	static const char ins[] =
@@ -157,7 +165,7 @@ static int fact_put(struct hub *h, const char *key, const char *state)
 		return -1;
 	}
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, fact_type(key, o, known), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, type ? type : fact_type(key, o, known), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, state, -1, SQLITE_STATIC);
 	sqlite3_bind_double(st, 4, hub_now());
 	cJSON_Delete(o);
@@ -169,28 +177,53 @@ static int fact_put(struct hub *h, const char *key, const char *state)
 	return store_exec(h, st) == SQLITE_DONE ? 0 : -1;
 }
 
-/* Every (key, state) row of sql through fact_put; id > 0 binds ?1 (one
- * row's query, cached), 0 runs sql over every row.  0 or -1. */
-static int scan_one(struct hub *h, const char *sql, long long id)
+/* Key's row is gone: a fact of type `type` when a state of it was
+ * published (a row made and gone between two scans was never told).
+ * 0 or -1. */
+static int fact_gone(struct hub *h, const char *key, const char *type)
+{
+	static const char q[] = "SELECT 1 FROM net_last WHERE key = ?1";
+	sqlite3_stmt *st = store_stmt(h, q);
+	int known;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	known = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	return known ? fact_put(h, key, FACT_GONE, type) : 0;
+}
+
+/* Every (key, state) row of kind k through fact_put: id > 0 the row of
+ * that id (a cached statement; none left, its key gets the kind's
+ * deleted fact), 0 every row.  0 or -1. */
+static int scan_one(struct hub *h, const struct kind *k, long long id)
 {
 	sqlite3_stmt *st;
-	int rc = 0;
+	int rc = 0, n = 0;
 
 	if (id) {
-		if (!(st = store_stmt(h, sql)))
+		if (!(st = store_stmt(h, k->one)))
 			return -1;
 		sqlite3_bind_int64(st, 1, id);
-	} else if (sqlite3_prepare_v2(store_db(h), sql, -1, &st, NULL) != SQLITE_OK) {
+	} else if (sqlite3_prepare_v2(store_db(h), k->all, -1, &st, NULL) != SQLITE_OK) {
 		LOG(L_ERR, "net: %s", sqlite3_errmsg(store_db(h)));
 		return -1;
 	}
-	while (!rc && sqlite3_step(st) == SQLITE_ROW)
+	while (!rc && sqlite3_step(st) == SQLITE_ROW && ++n)
 		rc = fact_put(h, (const char *)sqlite3_column_text(st, 0),
-			      (const char *)sqlite3_column_text(st, 1));
-	if (id)
-		sqlite3_reset(st);
-	else
+			      (const char *)sqlite3_column_text(st, 1), NULL);
+	if (!id) {
 		sqlite3_finalize(st);
+		return rc;
+	}
+	sqlite3_reset(st);
+	if (!rc && !n) {
+		char key[48];
+
+		snprintf(key, sizeof(key), "%s%lld", k->prefix, id);
+		rc = fact_gone(h, key, k->gone);
+	}
 	return rc;
 }
 
@@ -242,6 +275,45 @@ static void add_num(cJSON *o, const char *name, double v)
 		cJSON_SetNumberValue(n, n->valuedouble + v);
 	else
 		cJSON_AddNumberToObject(o, name, v);
+}
+
+/* The days in [lo, hi) the network holds a state of but days (what the
+ * scan found) lacks: their machine use and jobs are gone (a device
+ * removed with its history), so each gets a deleted fact.  0 or -1. */
+static int days_gone(struct hub *h, const cJSON *days, double lo, double hi)
+{
+	static const char q[] =
+		"SELECT key FROM net_last WHERE key >= ?1 AND key < ?2 AND state <> '" FACT_GONE "'";
+	sqlite3_stmt *st = store_stmt(h, q);
+	char from[32] = "day:", to[32] = "day;", day[16];
+	cJSON *gone = cJSON_CreateArray(), *g;
+	int rc = 0;
+
+	if (!st || !gone) {
+		cJSON_Delete(gone);
+		return -1;
+	}
+	if (lo > -1e17) {	/* one day (a full scan: every day) */
+		day_start(lo, day, sizeof(day));
+		snprintf(from, sizeof(from), "day:%s", day);
+		day_start(hi, day, sizeof(day));
+		snprintf(to, sizeof(to), "day:%s", day);
+	}
+	sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
+	/* read the keys first: fact_put writes net_last */
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(st, 0);
+
+		if (!cJSON_GetObjectItemCaseSensitive(days, key + 4))
+			cJSON_AddItemToArray(gone, cJSON_CreateString(key));
+	}
+	sqlite3_reset(st);
+	cJSON_ArrayForEach(g, gone)
+		if (!rc)
+			rc = fact_put(h, g->valuestring, FACT_GONE, "machines.day.deleted");
+	cJSON_Delete(gone);
+	return rc;
 }
 
 /* Machine use split at local midnights, and jobs that ended, per local
@@ -319,9 +391,11 @@ static int scan_days(struct hub *h, double lo, double hi)
 		char *s = cJSON_PrintUnformatted(d);
 
 		snprintf(key, sizeof(key), "day:%s", d->string);
-		rc = s ? fact_put(h, key, s) : -1;
+		rc = s ? fact_put(h, key, s, NULL) : -1;
 		free(s);
 	}
+	if (!rc)
+		rc = days_gone(h, days, lo, hi);
 	cJSON_Delete(days);
 	return rc;
 }
@@ -343,16 +417,6 @@ static void state_put(struct hub *h, const char *name, const char *value)
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
 	store_exec(h, st);
-}
-
-/* Every fact's state, from every row: the first scan of a database (no
- * "scanned" in net_state), which may hold years of history.  0 or -1. */
-static int scan_full(struct hub *h)
-{
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (scan_one(h, kinds[i].all, 0))
-			return -1;
-	return scan_days(h, -1e18, 1e18);
 }
 
 /* Compare two doubles for qsort. */
@@ -435,10 +499,28 @@ static int scan_dirty(struct hub *h)
 		}
 		sqlite3_reset(st);
 		for (size_t j = 0; !rc && j < n; j++)
-			rc = scan_one(h, kinds[i].one, ids[j]);
+			rc = scan_one(h, &kinds[i], ids[j]);
 		free(ids);
 	}
 	return rc ? -1 : scan_dirty_days(h);
+}
+
+/* Every fact's state, from every row: the first scan of a database (no
+ * "scanned" in net_state), which may hold years of history.  Then each
+ * key published before (net_last) is looked up again by id, so one whose
+ * row went while no trigger watched (triggers remade, a copy restored)
+ * gets its deleted fact.  0 or -1. */
+static int scan_full(struct hub *h)
+{
+	static const char known[] =
+		"INSERT OR IGNORE INTO net_dirty SELECT key FROM net_last WHERE key NOT LIKE 'day:%'";
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (scan_one(h, &kinds[i], 0))
+			return -1;
+	if (scan_days(h, -1e18, 1e18) || store_exec(h, store_stmt(h, known)) != SQLITE_DONE)
+		return -1;
+	return scan_dirty(h);
 }
 
 /* A value of net_state, into buf ("" when absent). */

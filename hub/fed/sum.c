@@ -3,7 +3,8 @@
  * the rows a lab's report counts, then counted by the lab's own report.
  *
  * For one site, the latest state of each key (the highest seq of its
- * current numbering, whatever the order facts arrived in) becomes rows
+ * current numbering, whatever the order facts arrived in; none when it
+ * is a *.deleted fact, the row being gone from the lab) becomes rows
  * of a scratch in-memory database with the lab's schema — a session and
  * its parties, a project and its themes, a contribution, a rating, a day
  * of machine use and jobs — and report_render() (hub/report/) computes
@@ -229,6 +230,15 @@ static int put_state(struct hub *t, const char *key, const cJSON *s, long long o
 	return -1;
 }
 
+/* Is a fact of this type the last word on a row the lab no longer has
+ * (session.deleted, checkin.deleted, …, machines.day.deleted)? */
+static int gone(const char *type)
+{
+	size_t n = type ? strlen(type) : 0;
+
+	return n > 8 && !strcmp(type + n - 8, ".deleted");
+}
+
 /* With track, the scratch database also says where each row came from:
  * trail_src holds every state loaded (its fact's key, seq, type, time and
  * state), trail_rows the rows a lone check-in or a day made (their ids
@@ -279,8 +289,13 @@ int sum_load_site(struct hub *h, struct hub *t, const char *site, long long off,
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *key = (const char *)sqlite3_column_text(st, 0);
 		const char *text = (const char *)sqlite3_column_text(st, 1);
-		cJSON *s = cJSON_Parse(text);
+		const char *type = (const char *)sqlite3_column_text(st, 3);
+		cJSON *s;
 		long long p = 0, u = 0, j = 0;
+
+		if (gone(type))
+			continue;	/* the row is gone from the lab: nothing counts */
+		s = cJSON_Parse(text);
 
 		if (track) {
 			p = fed_int(t, mp);
@@ -294,7 +309,7 @@ int sum_load_site(struct hub *h, struct hub *t, const char *site, long long off,
 			continue;
 		sqlite3_bind_text(ts, 1, key, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(ts, 2, sqlite3_column_int64(st, 2));
-		sqlite3_bind_text(ts, 3, (const char *)sqlite3_column_text(st, 3), -1, SQLITE_STATIC);
+		sqlite3_bind_text(ts, 3, type, -1, SQLITE_STATIC);
 		sqlite3_bind_double(ts, 4, sqlite3_column_double(st, 4));
 		sqlite3_bind_text(ts, 5, text, -1, SQLITE_STATIC);
 		step(ts);

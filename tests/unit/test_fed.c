@@ -11,7 +11,10 @@
  * session edited, a participant erased, two sessions merged, a
  * contribution withdrawn, a check-in's party and a day's jobs changed —
  * by this connection or another process — give exactly the facts a full
- * rescan would: a full rescan afterwards appends nothing.
+ * rescan would: a full rescan afterwards appends nothing.  A row deleted
+ * outright, a lone check-in attached to a session, a day whose jobs and
+ * machine use went give one *.deleted fact each, also when the row went
+ * while no trigger watched (found by the full projection).
  *
  * Links every layer up to fed with an empty subscriber table; no broker
  * (publishing fails quietly).
@@ -158,6 +161,27 @@ TEST(central_a_removed_session_is_not_counted)
 	cJSON_Delete(o);
 }
 
+TEST(central_a_deleted_row_is_not_counted)
+{
+	static const char f3[] =
+		"{\"seq\":3,\"boot\":\"m\",\"key\":\"session:1\",\"type\":\"session.deleted\","
+		"\"at\":1750000000,\"state\":{\"deleted\":true}}";
+	char err[256];
+	cJSON *o;
+
+	/* session 1 of lab-m (counted above) is deleted outright at the lab */
+	central_fact(&net, "lab-m", f3, sizeof(f3) - 1);
+	CHECK(store_flush(&net) == 0);
+	o = fed_figures(&net, 2025, err, sizeof(err));
+	CHECK(o != NULL);
+	CHECK_NEAR(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(
+		cJSON_GetObjectItem(o, "sites"), "lab-m"), "indicators"), "sessions"), "value")->valuedouble, 0, 0);
+	/* nothing refused: a deleted fact is no broken state */
+	CHECK_NEAR(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(o, "sites"), "lab-m"),
+				       "refused")->valuedouble, 0, 0);
+	cJSON_Delete(o);
+}
+
 TEST(central_restart_reads_the_watermark_back)
 {
 	close_net();
@@ -173,6 +197,7 @@ TEST(central_restart_reads_the_watermark_back)
 
 static char labpath[64];
 static struct hub lab;
+static char last_seq[16];
 
 static void lab_exec(const char *sql)
 {
@@ -289,6 +314,40 @@ TEST(lab_edit_merge_and_more_give_the_full_scan_facts)
 	CHECK_STR(lab_text("SELECT count(*) FROM net_facts WHERE key = 'day:2025-06-05'"), "1");
 }
 
+TEST(lab_rows_gone_give_deleted_facts)
+{
+	/* a script deletes a rating outright, attaches the lone check-in to
+	 * session 1 and a device's jobs go with its history; the day after
+	 * keeps its machine use */
+	lab_exec("DELETE FROM ratings WHERE id = 1;"
+		 "UPDATE participants SET session_id = 1 WHERE id = 3;"
+		 "DELETE FROM jobs WHERE dev = 1;"
+		 "DELETE FROM machine_use WHERE machine = 'prusa'");
+	/* a row made and gone between two scans was never told: no fact */
+	lab_exec("INSERT INTO ratings(id, value, scale, question, source, at)"
+		 " VALUES (2, 1, 3, 'q', 'kiosk', " DAY(6) "); DELETE FROM ratings WHERE id = 2");
+	CHECK(scan() == 0);
+	CHECK_STR(lab_text("SELECT group_concat(key || ' ' || type, ', ') FROM (SELECT key, type"
+			   " FROM net_facts WHERE type LIKE '%.deleted' ORDER BY key)"),
+		  "checkin:3 checkin.deleted, day:2025-06-04 machines.day.deleted, "
+		  "day:2025-06-05 machines.day.deleted, rating:1 rating.deleted");
+	CHECK_STR(lab_text("SELECT state FROM net_facts WHERE key = 'rating:1' ORDER BY seq DESC"),
+		  "{\"deleted\":true}");
+	/* the check-in now counts in session 1 */
+	CHECK_STR(lab_text("SELECT json_extract(state, '$.head') FROM net_facts"
+			   " WHERE key = 'session:1' ORDER BY seq DESC"), "9");
+	CHECK_STR(lab_text("SELECT count(*) FROM net_facts WHERE key = 'rating:2'"), "0");
+	/* said once: a scan with the same rows gone adds nothing */
+	snprintf(last_seq, sizeof(last_seq), "%s", lab_text("SELECT max(seq) FROM net_facts"));
+	lab_exec("UPDATE sessions SET group_size = 22 WHERE id = 1");
+	CHECK(scan() == 0);
+	CHECK_STR(lab_text("SELECT max(seq) FROM net_facts"), last_seq);
+	/* a check-in back out of its session is a lone one again */
+	lab_exec("UPDATE participants SET session_id = NULL WHERE id = 3");
+	CHECK(scan() == 0);
+	CHECK_STR(lab_text("SELECT type FROM net_facts WHERE key = 'checkin:3' ORDER BY seq DESC"), "checkin");
+}
+
 TEST(lab_a_full_rescan_finds_nothing_more)
 {
 	char before[16], last[8192];
@@ -307,6 +366,19 @@ TEST(lab_a_full_rescan_finds_nothing_more)
 			   " OR state LIKE '%example.org%'"), "0");
 }
 
+TEST(lab_a_full_rescan_tells_rows_gone_unwatched)
+{
+	/* a row deleted while no trigger watched (a copy restored, triggers
+	 * remade): the next full projection finds its key gone */
+	lab_exec("DROP TRIGGER net_contributions_d; DELETE FROM contributions WHERE id = 1;"
+		 "DELETE FROM net_state WHERE name = 'scanned'");
+	CHECK_STR(lab_text("SELECT count(*) FROM net_dirty"), "0");
+	CHECK(scan() == 0);
+	CHECK_STR(lab_text("SELECT type FROM net_facts ORDER BY seq DESC"), "contribution.deleted");
+	CHECK_STR(lab_text("SELECT count(*) FROM net_facts WHERE seq > " "(SELECT max(seq) FROM net_facts"
+			   " WHERE key <> 'contribution:1')"), "1");
+}
+
 int main(void)
 {
 	if (t_tmp_db(netpath, sizeof(netpath), "test_fed_net"))
@@ -322,6 +394,7 @@ int main(void)
 	RUN(central_failed_commit_acknowledges_nothing);
 	RUN(central_new_numbering_and_an_older_one);
 	RUN(central_a_removed_session_is_not_counted);
+	RUN(central_a_deleted_row_is_not_counted);
 	RUN(central_restart_reads_the_watermark_back);
 	close_net();
 
@@ -337,7 +410,9 @@ int main(void)
 	RUN(lab_first_scan_is_full);
 	RUN(lab_changes_are_noted);
 	RUN(lab_edit_merge_and_more_give_the_full_scan_facts);
+	RUN(lab_rows_gone_give_deleted_facts);
 	RUN(lab_a_full_rescan_finds_nothing_more);
+	RUN(lab_a_full_rescan_tells_rows_gone_unwatched);
 	store_close(&lab);
 	fed_fini(&lab);
 	conf_free(net.conf);
