@@ -26,7 +26,9 @@
 #include "fed/fedi.h"
 #include "store/store.h"
 
-#define DIRTY_VERSION "1"
+/* 2: the same triggers; the full projection a new version makes once
+ * also tells the network which rows went before (*.deleted facts) */
+#define DIRTY_VERSION "2"
 
 static const char install[] =
 	"CREATE TABLE IF NOT EXISTS net_dirty(key TEXT PRIMARY KEY) WITHOUT ROWID;"

@@ -16,12 +16,17 @@
  * resend or a reordering changes nothing there.  No column that holds a
  * name, an e-mail, a postal code, a file name or free text is ever read.
  *
+ * A key whose row is gone (deleted outright, a lone check-in now in a
+ * session, a day whose jobs and machine use went) gets one *.deleted
+ * fact, so the network stops counting it.
+ *
  * A scan is incremental: triggers on those tables (dirty.c) note in
  * net_dirty the key of every fact whose state may have changed, whichever
  * process wrote, and the days a machine use or an ended job touches; a
  * scan computes just those states, by primary key, and empties net_dirty
  * in the same write transaction.  The first scan of a database (no
- * "scanned" in net_state) projects every row once.
+ * "scanned" in net_state) projects every row once, then looks up again
+ * every key it published before, to find the rows gone meanwhile.
  *
  * The network acknowledges {"seq":W,"boot":B} (the gapless watermark of
  * docs/network.md); facts above W are resent every net.resend_ms, at once
