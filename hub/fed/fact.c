@@ -142,8 +142,10 @@ static const char *fact_type(const char *key, const cJSON *st, int known)
 }
 
 /* Append a fact for key when state differs from the last one published;
- * its type is `type`, or (NULL) the one its state says.  0 or -1. */
-static int fact_put(struct hub *h, const char *key, const char *state, const char *type)
+ * its type is the one its state says, or gone (a *.deleted type, state
+ * FACT_GONE), appended only for a key published before: a row made and
+ * gone between two scans was never told.  0 or -1. */
+static int fact_put(struct hub *h, const char *key, const char *state, const char *gone)
 {
 	static const char last[] = "SELECT state FROM net_last WHERE key = ?1";
 	static const char ins[] =
@@ -164,13 +166,15 @@ static int fact_put(struct hub *h, const char *key, const char *state, const cha
 		}
 	}
 	sqlite3_reset(st);
+	if (gone && !known)
+		return 0;
 	o = cJSON_Parse(state);
 	if (!(st = store_stmt(h, ins))) {
 		cJSON_Delete(o);
 		return -1;
 	}
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, type ? type : fact_type(key, o, known), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, gone ? gone : fact_type(key, o, known), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, state, -1, SQLITE_STATIC);
 	sqlite3_bind_double(st, 4, hub_now());
 	cJSON_Delete(o);
@@ -180,23 +184,6 @@ static int fact_put(struct hub *h, const char *key, const char *state, const cha
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
 	return store_exec(h, st) == SQLITE_DONE ? 0 : -1;
-}
-
-/* Key's row is gone: a fact of type `type` when a state of it was
- * published (a row made and gone between two scans was never told).
- * 0 or -1. */
-static int fact_gone(struct hub *h, const char *key, const char *type)
-{
-	static const char q[] = "SELECT 1 FROM net_last WHERE key = ?1";
-	sqlite3_stmt *st = store_stmt(h, q);
-	int known;
-
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	known = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_reset(st);
-	return known ? fact_put(h, key, FACT_GONE, type) : 0;
 }
 
 /* Every (key, state) row of kind k through fact_put: id > 0 the row of
@@ -227,7 +214,7 @@ static int scan_one(struct hub *h, const struct kind *k, long long id)
 		char key[48];
 
 		snprintf(key, sizeof(key), "%s%lld", k->prefix, id);
-		rc = fact_gone(h, key, k->gone);
+		rc = fact_put(h, key, FACT_GONE, k->gone);
 	}
 	return rc;
 }
