@@ -445,7 +445,9 @@ int api_strip_personal(cJSON *o)
 	for (it = o ? o->child : NULL; it; it = next) {
 		next = it->next;
 		if (it->string && (!strcmp(it->string, "file") ||
-				   !strcmp(it->string, "acknowledged_by"))) {
+				   !strcmp(it->string, "acknowledged_by") ||
+				   !strcmp(it->string, "name") ||
+				   !strcmp(it->string, "message"))) {
 			cJSON_Delete(cJSON_DetachItemViaPointer(o, it));
 			n++;
 		} else if (cJSON_IsObject(it) || cJSON_IsArray(it)) {

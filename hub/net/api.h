@@ -94,8 +94,11 @@ void api_resp_free(struct api_resp *resp);
  * a truncated header is foreign.  1 yes, 0 no. */
 int api_origin_ok(const char *origin, const char *host, int tls);
 /* Remove, at any depth of o, the members that may name a person in a
- * public view: "file" (print files are often named after people) and
- * "acknowledged_by".  Returns how many were removed. */
+ * public view: "file" (print files are often named after people),
+ * "acknowledged_by", and the staff's own labels, "name" and the alerts'
+ * "message" that repeats it (a device or machine named after a person or
+ * holding a serial number; the public views use "public_name").
+ * Returns how many were removed. */
 int api_strip_personal(struct cJSON *o);
 /* Every route served, one "METHOD PATTERN ROLE" line each (mlab-hub
  * routes): the authorization tests read it. */

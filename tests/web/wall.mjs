@@ -89,8 +89,13 @@ test('the public views carry no staff name for a device: /ws (snapshot and updat
 	pub(broker, 'mlab/v1/scan-1/telemetry', { temperature_c: 22 });
 	await ws.waitFor((m) => m.type === 'device' && m.device.id === SCAN && m.device.metrics.temperature_c === 22, 3000, 'a public device update');
 	await kws.waitFor((m) => m.type === 'device' && m.device.id === SCAN && m.device.metrics.temperature_c === 22, 3000, 'a kiosk device update');
-	const anon = [['public /ws', JSON.stringify(ws.messages.filter((m) => m.type !== 'alert'))],
-		['kiosk /ws', JSON.stringify(kws.messages.filter((m) => m.type !== 'alert'))],
+	// an alert names the device too: the public gets its kind, not the name
+	pub(broker, 'mlab/v1/scan-1/status', 'offline');
+	await ws.waitFor((m) => m.type === 'alert' && m.device === SCAN && m.active, 3000, 'a public alert');
+	await kws.waitFor((m) => m.type === 'alert' && m.device === SCAN && m.active, 3000, 'a kiosk alert');
+	const anon = [['public /ws', JSON.stringify(ws.messages)],
+		['kiosk /ws', JSON.stringify(kws.messages)],
+		['GET /api/alerts', (await hub.get('/api/alerts')).text],
 		['GET /api/devices', (await hub.get('/api/devices')).text],
 		['GET /api/devices/{id}', (await hub.get('/api/devices/' + encodeURIComponent(SCAN))).text],
 		['GET /api/devices (kiosk)', (await hub.get('/api/devices', { cookie: kiosk })).text]];
@@ -98,6 +103,8 @@ test('the public views carry no staff name for a device: /ws (snapshot and updat
 	ws.close();
 	kws.close();
 	eq((await hub.get('/api/devices/' + encodeURIComponent(SCAN), { cookie: staff })).json.name, STAFF_NAME, 'staff see the name');
+	assert((await hub.get('/api/alerts', { cookie: staff })).text.includes(STAFF_NAME), 'staff see the alert\'s name');
+	pub(broker, 'mlab/v1/scan-1/status', 'online');
 	const sws = await wsClient(hub, { cookie: staff });
 	const ssnap = await sws.waitFor((m) => m.type === 'snapshot');
 	eq(ssnap.devices.find((d) => d.id === SCAN).name, STAFF_NAME, 'the staff snapshot keeps the name');
