@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "auth/account.h"
 #include "auth/auth.h"
 #include "core/conf.h"
 #include "core/hub.h"
@@ -146,6 +147,7 @@ static int open_store_only(struct hub *h, int create)
 static int modules_init(struct hub *h)
 {
 	return api_init(h) || openapi_init(h) || ws_init(h) || http_init(h) || auth_init(h) ||
+	       account_init(h) ||
 	       device_init(h) || device_api_init(h) || removal_init(h) || ingest_init(h) ||
 	       job_init(h) || machine_init(h) || devset_init(h) || alert_init(h) || health_init(h) ||
 	       part_init(h) || report_init(h) || ha_init(h) ||
@@ -285,7 +287,7 @@ int main(int argc, char **argv)
 				conf_free(hub.conf);
 				return 1;
 			}
-			rc = auth_user_command(&hub, argc - i - 1, argv + i + 1);
+			rc = account_command(&hub, argc - i - 1, argv + i + 1);
 		} else if (!strcmp(cmd, "backup")) {
 			if (i + 2 < argc && !strcmp(argv[i + 1], "--to")) {
 				rc = store_backup(conf_str(hub.conf, "store.path"), argv[i + 2]) ? 1 : 0;

@@ -1,6 +1,8 @@
 /*
  * account.c — staff accounts: the admin's /api/users routes and the
- * `mlab-hub user …` command line.  Passwords are hashed by auth.c.
+ * `mlab-hub user …` command line.  Passwords are hashed by auth.c; the
+ * routes are registered here (account_init), not by auth.c, so that the
+ * two files include each other one way: account.c → auth.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,7 +60,7 @@ static cJSON *users_json(struct hub *h)
 	return arr;
 }
 
-int account_get_all(struct api_req *req, struct api_resp *resp)
+static int account_get_all(struct api_req *req, struct api_resp *resp)
 {
 	cJSON *o = cJSON_CreateObject();
 
@@ -78,7 +80,7 @@ static void user_changed(struct hub *h, const char *event, const char *name, con
 }
 
 /* POST /api/users {"name","password","role"} → 201 {"name","role"}. */
-int account_post(struct api_req *req, struct api_resp *resp)
+static int account_post(struct api_req *req, struct api_resp *resp)
 {
 	static const char ins[] =
 		"INSERT INTO users(name, role, hash, created_at) VALUES (?1, ?2, ?3, ?4)";
@@ -143,7 +145,7 @@ static int user_role(struct hub *h, const char *name, int *disabled)
 
 /* PATCH /api/users/{name} {"role"?, "password"?, "disabled"?}.  A new
  * password or role, or disabling, ends the user's logins. */
-int account_patch(struct api_req *req, struct api_resp *resp)
+static int account_patch(struct api_req *req, struct api_resp *resp)
 {
 	static const char upd[] =
 		"UPDATE users SET role=coalesce(?2, role), hash=coalesce(?3, hash),"
@@ -210,7 +212,7 @@ int account_patch(struct api_req *req, struct api_resp *resp)
 
 /* DELETE /api/users/{name}: the account and its logins go (its audit
  * lines stay, naming it). */
-int account_delete(struct api_req *req, struct api_resp *resp)
+static int account_delete(struct api_req *req, struct api_resp *resp)
 {
 	static const char del[] = "DELETE FROM users WHERE name=?1";
 	const char *name = req->params[0];
@@ -233,7 +235,7 @@ int account_delete(struct api_req *req, struct api_resp *resp)
 	return api_json(resp, 200, cJSON_CreateObject());
 }
 
-int account_password_self(struct api_req *req, struct api_resp *resp)
+static int account_password_self(struct api_req *req, struct api_resp *resp)
 {
 	static const char upd[] = "UPDATE users SET hash=?2 WHERE id=?1";
 	static const char kill[] = "DELETE FROM auth_sessions WHERE user_id=?1 AND token_hash<>?2";
@@ -435,3 +437,17 @@ int account_command(struct hub *h, int argc, char **argv)
 	return 0;
 }
 
+
+static const struct api_route account_routes[] = {
+	{ "POST", "/api/me/password", ROLE_FACILITATOR, account_password_self },
+	{ "GET", "/api/users", ROLE_ADMIN, account_get_all },
+	{ "POST", "/api/users", ROLE_ADMIN, account_post },
+	{ "PATCH", "/api/users/*", ROLE_ADMIN, account_patch },
+	{ "DELETE", "/api/users/*", ROLE_ADMIN, account_delete },
+	{ NULL, NULL, 0, NULL },
+};
+
+int account_init(struct hub *h)
+{
+	return api_register(h, account_routes);
+}

@@ -5,19 +5,11 @@
 #define MLAB_ACCOUNT_H
 
 struct hub;
-struct api_req;
-struct api_resp;
 
-/* GET /api/users, POST /api/users, PATCH and DELETE /api/users/{name}
- * (admin; the route table is auth.c's). */
-int account_get_all(struct api_req *req, struct api_resp *resp);
-int account_post(struct api_req *req, struct api_resp *resp);
-int account_patch(struct api_req *req, struct api_resp *resp);
-int account_delete(struct api_req *req, struct api_resp *resp);
-
-/* POST /api/me/password {"current","password"} (staff): one's own
- * password; one's other logins end, this one stays. */
-int account_password_self(struct api_req *req, struct api_resp *resp);
+/* Register the account routes: GET/POST /api/users, PATCH/DELETE
+ * /api/users/{name} (admin) and POST /api/me/password (staff: one's own
+ * password; one's other logins end, this one stays).  0 or -1. */
+int account_init(struct hub *h);
 
 /* `mlab-hub user add|passwd|del|list …` (argv after "user").
  * Returns the process exit code. */

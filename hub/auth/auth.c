@@ -29,7 +29,6 @@
 
 #include "net/api.h"
 #include "net/args.h"
-#include "auth/account.h"
 #include "auth/auth.h"
 #include "auth/sha256.h"
 #include "core/conf.h"
@@ -551,20 +550,10 @@ static int get_audit(struct api_req *req, struct api_resp *resp)
 	return api_json(resp, 200, o);
 }
 
-int auth_user_command(struct hub *h, int argc, char **argv)
-{
-	return account_command(h, argc, argv);
-}
-
 static const struct api_route auth_routes[] = {
 	{ "POST", "/api/login", ROLE_NONE, post_login },
 	{ "POST", "/api/logout", ROLE_NONE, post_logout },
 	{ "GET", "/api/me", ROLE_KIOSK, get_me },
-	{ "POST", "/api/me/password", ROLE_FACILITATOR, account_password_self },
-	{ "GET", "/api/users", ROLE_ADMIN, account_get_all },
-	{ "POST", "/api/users", ROLE_ADMIN, account_post },
-	{ "PATCH", "/api/users/*", ROLE_ADMIN, account_patch },
-	{ "DELETE", "/api/users/*", ROLE_ADMIN, account_delete },
 	{ "GET", "/api/audit", ROLE_ADMIN, get_audit },
 	{ NULL, NULL, 0, NULL },
 };

@@ -25,10 +25,6 @@ void auth_identify(struct api_req *req);
 /* Role of the WebSocket client whose Cookie header is `cookie`. */
 int auth_role_of_cookie(struct hub *h, const char *cookie);
 
-/* `mlab-hub user add|passwd|del|list …` (argv after "user").
- * Returns the process exit code. */
-int auth_user_command(struct hub *h, int argc, char **argv);
-
 /* Check user's password (argon2id).  0 and *id, *role when it matches an
  * enabled account; -1 otherwise (same cost whether the user exists). */
 int auth_check_password(struct hub *h, const char *user, const char *password,

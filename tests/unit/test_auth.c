@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "net/api.h"
+#include "auth/account.h"
 #include "auth/auth.h"
 #include "auth/sha256.h"
 #include "core/conf.h"
@@ -69,7 +70,7 @@ static int user_cmd(struct hub *h, const char *input, int argc, char **argv)
 	fclose(f);
 	if (!freopen(path, "r", stdin))
 		return -99;
-	rc = auth_user_command(h, argc, argv);
+	rc = account_command(h, argc, argv);
 	return rc;
 }
 
