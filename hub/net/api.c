@@ -22,12 +22,11 @@
 #include "core/log.h"
 #include "net/api.h"
 #include "net/utf8.h"
-#include "net/ws.h"
 
 #define API_KIOSKS 16	/* kiosk accounts rate-limited at once */
 
 /* The route tables, in the order the modules registered them (the first
- * match wins), and the auth hooks. */
+ * match wins), the auth hooks and the after-write hook. */
 struct api {
 	const struct api_route *tables[API_TABLES_MAX];
 	int ntables;
@@ -37,6 +36,7 @@ struct api {
 	} kiosk[API_KIOSKS];
 	api_identify_fn identify;
 	api_role_fn role_of_cookie;
+	api_write_fn after_write;
 };
 
 /* May this kiosk account write now?  A bucket of kiosk.writes_per_min
@@ -104,6 +104,12 @@ void api_set_auth(struct hub *h, api_identify_fn identify, api_role_fn role_of_c
 		h->api->identify = identify;
 		h->api->role_of_cookie = role_of_cookie;
 	}
+}
+
+void api_on_write(struct hub *h, api_write_fn fn)
+{
+	if (h->api)
+		h->api->after_write = fn;
 }
 
 int api_role_of_cookie(struct hub *h, const char *cookie)
@@ -531,9 +537,10 @@ int api_dispatch(struct api_req *req, struct api_resp *resp,
 	 * return value says nothing more */
 	(void)match->fn(req, resp);
 	/* a write may have ended a login or changed a role (logout, an
-	 * account changed or deleted): open staff sockets follow at once */
-	if (strcmp(method, "GET") && resp->status < 400)
-		ws_recheck(req->h);
+	 * account changed or deleted): open staff sockets follow at once,
+	 * through the hook the WebSocket registered */
+	if (strcmp(method, "GET") && resp->status < 400 && req->h->api->after_write)
+		req->h->api->after_write(req->h);
 out:
 	if (resp->status >= 400)
 		req->h->stats.http_errors++;

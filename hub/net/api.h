@@ -59,8 +59,11 @@ typedef int (*api_fn)(struct api_req *req, struct api_resp *resp);
  * cookie; the role of a WebSocket client's Cookie header. */
 typedef void (*api_identify_fn)(struct api_req *req);
 typedef int (*api_role_fn)(struct hub *h, const char *cookie);
+/* Called after each write that succeeded (the WebSocket re-checks its
+ * clients' logins). */
+typedef void (*api_write_fn)(struct hub *h);
 
-#define API_TABLES_MAX 16
+#define API_TABLES_MAX 32
 
 struct api_route {
 	const char *method;
@@ -78,6 +81,8 @@ void api_fini(struct hub *h);
 int api_register(struct hub *h, const struct api_route *routes);
 /* Set the auth hooks (auth_init). */
 void api_set_auth(struct hub *h, api_identify_fn identify, api_role_fn role_of_cookie);
+/* Set the after-write hook (ws_init).  One caller: a later one replaces it. */
+void api_on_write(struct hub *h, api_write_fn fn);
 /* The role of a Cookie header (ROLE_NONE without the auth hook). */
 int api_role_of_cookie(struct hub *h, const char *cookie);
 

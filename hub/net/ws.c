@@ -138,6 +138,7 @@ int ws_init(struct hub *h)
 	w->staff_reserve = (int)conf_int(h->conf, "ws.staff_reserve");
 	w->idle_s = (double)conf_int(h->conf, "ws.idle_s");
 	h->ws = w;
+	api_on_write(h, ws_recheck);
 	loop_every(h, WS_RECHECK_MS, WS_RECHECK_MS, recheck_tick, NULL);
 	return 0;
 }

@@ -63,7 +63,8 @@ void ws_resync(struct hub *h);
 
 /* Re-check the login behind each logged-in client: one whose session
  * ended or whose role changed is closed at once (1008 "login ended") and
- * sent nothing more.  Called after every API write and on a timer. */
+ * sent nothing more.  Called after every API write (the api_on_write
+ * hook ws_init registers) and on a timer. */
 void ws_recheck(struct hub *h);
 
 #endif
