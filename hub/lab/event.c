@@ -18,7 +18,7 @@
 #include "core/log.h"
 #include "eco/eco.h"
 #include "lab/ack.h"
-#include "lab/device.h"
+#include "lab/devrec.h"
 #include "lab/event.h"
 #include "mqtt/mqtt.h"
 #include "store/store.h"
