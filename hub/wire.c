@@ -87,7 +87,7 @@ static int device_version(struct hub *h, int idx, unsigned *version)
 static cJSON *device_item(struct hub *h, int idx, int staff)
 {
 	struct device *d = device_at(h, idx);
-	cJSON *o = d ? device_json(d) : NULL;
+	cJSON *o = d ? devset_json(d) : NULL;
 
 	if (o && !staff)
 		devset_public(o);

@@ -17,8 +17,6 @@
 #include "core/loop.h"
 #include "lab/device.h"
 #include "lab/event.h"
-#include "lab/removal.h"
-#include "lab/devset.h"
 #include "mqtt/mqtt.h"
 #include "store/store.h"
 #include "store/tele.h"
@@ -42,6 +40,7 @@ struct registry {
 	int start_told;		/* the devices offline at the start were announced */
 	int max;		/* devices.max */
 	double refused_logged;	/* last time a refusal was logged */
+	device_evict_fn evict;	/* makes room when full (removal.c), or NULL */
 };
 
 static uint32_t hash_str(const char *s)
@@ -439,7 +438,8 @@ static struct device *device_get(struct hub *h, const char *source,
 		return d;
 	/* a flood of made-up ids must not grow the registry and the database
 	 * for ever: past devices.max, new devices are refused and counted */
-	if (h->reg->n >= h->reg->max && removal_evict(h, ts, h->reg->stale_s)) {
+	if (h->reg->n >= h->reg->max &&
+	    (!h->reg->evict || h->reg->evict(h, ts, h->reg->stale_s))) {
 		h->stats.devices_refused++;
 		if (ts - h->reg->refused_logged > 60) {
 			LOG(L_WARN, "device: %s refused: devices.max (%d) reached", id, h->reg->max);
@@ -778,6 +778,11 @@ cJSON *device_json(const struct device *d)
 
 		cJSON_AddBoolToObject(s, "on", d->switch_on);
 	}
-	devset_decorate(d, o);
 	return o;
+}
+
+void device_on_full(struct hub *h, device_evict_fn fn)
+{
+	if (h->reg)
+		h->reg->evict = fn;
 }

@@ -104,8 +104,17 @@ void device_check_stale(struct hub *h, double now);
  * metrics.id (SQLite's rowids start at 1), so a query by it finds none. */
 int64_t device_metric_id(struct hub *h, const char *name, int create);
 
-/* The device as INTERFACES.md's JSON. Caller owns the result
+/* The device as it reports itself, in INTERFACES.md's JSON, without
+ * what facilitators set (devset_json adds that).  Caller owns the result
  * (cJSON_Delete). */
 struct cJSON *device_json(const struct device *d);
+
+/* Make room in a full registry (devices.max): remove one device silent
+ * since before now - stale_s.  0 when one was removed, -1 when none may
+ * be. */
+typedef int (*device_evict_fn)(struct hub *h, double now, double stale_s);
+/* Set the hook a full registry calls before it refuses a new device
+ * (removal_init); without one, it refuses. */
+void device_on_full(struct hub *h, device_evict_fn fn);
 
 #endif

@@ -139,7 +139,7 @@ static int get_devices(struct api_req *req, struct api_resp *resp)
 	cJSON *o = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(o, "devices");
 
 	for (int i = 0; i < device_count(req->h); i++) {
-		cJSON *d = device_json(device_at(req->h, i));
+		cJSON *d = devset_json(device_at(req->h, i));
 
 		if (req->role < ROLE_FACILITATOR)
 			devset_public(d);
@@ -421,7 +421,7 @@ static int get_device(struct api_req *req, struct api_resp *resp)
 		return api_error(resp, 405, "use POST for %s", action);
 	}
 	{
-		cJSON *o = device_json(d);
+		cJSON *o = devset_json(d);
 
 		if (req->role < ROLE_FACILITATOR) {
 			api_strip_personal(o);

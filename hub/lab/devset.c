@@ -55,7 +55,9 @@ static double nget(const cJSON *s, const char *k)
 	return cJSON_IsNumber(v) ? v->valuedouble : 0;
 }
 
-void devset_decorate(const struct device *d, cJSON *o)
+/* Put d's settings into its JSON o: the chosen name and room, "reported"
+ * with the device's own, hidden_metrics, feeds, machine. */
+static void decorate(const struct device *d, cJSON *o)
 {
 	const cJSON *s = d->settings;
 	const cJSON *hid = s ? cJSON_GetObjectItemCaseSensitive(s, "hidden_metrics") : NULL;
@@ -86,6 +88,15 @@ void devset_decorate(const struct device *d, cJSON *o)
 		cJSON_AddStringToObject(o, "machine", sget(s, "machine"));
 	if (nget(s, "busy_w") > 0)
 		cJSON_AddNumberToObject(o, "busy_w", nget(s, "busy_w"));
+}
+
+cJSON *devset_json(const struct device *d)
+{
+	cJSON *o = device_json(d);
+
+	if (o)
+		decorate(d, o);
+	return o;
 }
 
 void devset_public(cJSON *o)
@@ -244,7 +255,7 @@ static int patch_device(struct api_req *req, struct api_resp *resp)
 		return 0;
 	to_machines(h, d);
 	device_changed(h, d);
-	return api_json(resp, 200, device_json(d));
+	return api_json(resp, 200, devset_json(d));
 }
 
 void devset_forget(struct hub *h, const struct device *d)

@@ -14,12 +14,13 @@ struct cJSON;
  * register the PATCH route (after device_init and machine_init).  0 or -1. */
 int devset_init(struct hub *h);
 
-/* Put d's settings into its JSON o (device_json): the chosen name and
- * room, "reported" with the device's own, hidden_metrics, feeds, machine.
- * o stays the caller's. */
-void devset_decorate(const struct device *d, struct cJSON *o);
+/* The device's JSON (device_json) with its settings over it: the chosen
+ * name and room, "reported" with the device's own, hidden_metrics, feeds,
+ * machine.  What every view of a device shows.  Caller owns the result
+ * (cJSON_Delete); NULL when out of memory. */
+struct cJSON *devset_json(const struct device *d);
 
-/* Make o (device_json, decorated) the public's view of the device (the
+/* Make o (devset_json) the public's view of the device (the
  * wall, anonymous readers, the kiosk): without the names the staff gave
  * it or it reports itself (a person's name, a serial number): "name",
  * "reported" and "machine" go; "public_name" stays when set, and the

@@ -100,7 +100,10 @@ static int remove_device(struct hub *h, struct device *d, int drop)
 	return 0;
 }
 
-int removal_evict(struct hub *h, double now, double stale_s)
+/* The registry is full (device_on_full): remove the device silent longest
+ * (more than stale_s before now) that has no history at all.  0 when one
+ * was removed, -1 when none may be. */
+static int evict(struct hub *h, double now, double stale_s)
 {
 	/* the oldest silent ones first; looking at a few is enough */
 	for (int tries = 0; tries < 8; tries++) {
@@ -205,5 +208,6 @@ static const struct api_route routes[] = {
 
 int removal_init(struct hub *h)
 {
+	device_on_full(h, evict);
 	return api_register(h, routes);
 }
