@@ -104,6 +104,12 @@ int vocab_index(const char *const *list, const char *s);
  * VOCAB_CHILD_BANDS, or VOCAB_CHILD_BROAD), else 0. */
 int vocab_child_band(const char *b);
 
+/* The SPDX id for a licence spelled the friendly way ("CC BY 4.0",
+ * "cc0", "not for publication" → "none"); NULL when unknown.  The result
+ * is a string constant (one of vocab_licences).  Participation checks
+ * a contribution's licence with it. */
+const char *vocab_licence(const char *s);
+
 /* Every list as one JSON object {"group_type": ["walk-in", …], …,
  * "child_age_bands": ["0-5", "6-9", "10-13", "0-17"]}; the caller owns it
  * (cJSON_Delete).

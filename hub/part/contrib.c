@@ -18,7 +18,6 @@
 #include "auth/auth.h"
 #include "core/log.h"
 #include "core/vocab.h"
-#include "part/part.h"
 #include "part/project.h"
 #include "part/row.h"
 #include "part/session.h"
@@ -213,7 +212,7 @@ static int contrib_write(struct api_req *req, struct api_resp *resp, const cJSON
 		return 0;
 	if (!kind)
 		return api_error(resp, 400, "kind is required (scan, print, idea, photo, text, code, other)");
-	if (!(licence = part_licence(lic_in ? lic_in : "none")))
+	if (!(licence = vocab_licence(lic_in ? lic_in : "none")))
 		return api_error(resp, 400, "licence must be CC-BY-4.0, CC-BY-SA-4.0, CC-BY-NC-4.0, "
 				 "CC-BY-NC-SA-4.0, CC-BY-ND-4.0, CC-BY-NC-ND-4.0, CC0-1.0 or none");
 	/* a reason says why it was rejected; it goes when it is no longer */

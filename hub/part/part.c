@@ -20,7 +20,6 @@
  * Every API write is committed (store_flush) before it is answered, and
  * multi-row writes run inside a savepoint so a refused one leaves nothing.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <cjson/cJSON.h>
@@ -43,40 +42,6 @@
 #include "part/session.h"
 #include "store/store.h"
 #include "net/ws.h"
-
-/* The licence in its SPDX spelling, from friendly ones ("CC BY 4.0",
- * "cc-by-nc-sa", "CC0", "not for publication"); NULL if unknown.  The
- * six Creative Commons 4.0 licences, CC0, and "none" (all rights
- * reserved: not for publication). */
-const char *part_licence(const char *s)
-{
-	static const struct { const char *k, *spdx; } map[] = {
-		{ "ccby40", "CC-BY-4.0" }, { "ccby", "CC-BY-4.0" },
-		{ "ccbysa40", "CC-BY-SA-4.0" }, { "ccbysa", "CC-BY-SA-4.0" },
-		{ "ccbync40", "CC-BY-NC-4.0" }, { "ccbync", "CC-BY-NC-4.0" },
-		{ "ccbyncsa40", "CC-BY-NC-SA-4.0" }, { "ccbyncsa", "CC-BY-NC-SA-4.0" },
-		{ "ccbynd40", "CC-BY-ND-4.0" }, { "ccbynd", "CC-BY-ND-4.0" },
-		{ "ccbyncnd40", "CC-BY-NC-ND-4.0" }, { "ccbyncnd", "CC-BY-NC-ND-4.0" },
-		{ "cc010", "CC0-1.0" }, { "cc0", "CC0-1.0" }, { "publicdomain", "CC0-1.0" },
-		{ "none", "none" }, { "notforpublication", "none" },
-		{ "allrightsreserved", "none" }, { "", "none" },
-	};
-	char k[32];
-	size_t n = 0;
-
-	for (const char *p = s; *p; p++) {
-		if (isalnum((unsigned char)*p)) {
-			if (n + 1 >= sizeof(k))
-				return NULL;
-			k[n++] = (char)tolower((unsigned char)*p);
-		}
-	}
-	k[n] = '\0';
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (!strcmp(map[i].k, k))
-			return map[i].spdx;
-	return NULL;
-}
 
 /* ---- hooks for the rest of the hub ------------------------------------ */
 

@@ -50,9 +50,4 @@ int part_purge(struct hub *h, double now);
  * open.  Returns the process exit code. */
 int part_purge_command(struct hub *h, int argc, char **argv);
 
-/* The SPDX id for a licence spelled the friendly way ("CC BY 4.0",
- * "cc0", "not for publication" → "none"); NULL when unknown.  The result
- * is a string constant. */
-const char *part_licence(const char *s);
-
 #endif

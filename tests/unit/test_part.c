@@ -12,6 +12,7 @@
 #include "core/conf.h"
 #include "lab/device.h"
 #include "core/hub.h"
+#include "core/vocab.h"
 #include "part/part.h"
 #include "store/store.h"
 #include "t.h"
@@ -82,10 +83,10 @@ TEST(licences)
 	};
 
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
-		CHECK_STR(part_licence(v[i][0]), v[i][1]);
-	CHECK(part_licence("GPL-3.0") == NULL);
-	CHECK(part_licence("CC BY-NC 3.0") == NULL);
-	CHECK(part_licence("cc by sa 4.0 cc by sa 4.0 cc by sa 4.0") == NULL);
+		CHECK_STR(vocab_licence(v[i][0]), v[i][1]);
+	CHECK(vocab_licence("GPL-3.0") == NULL);
+	CHECK(vocab_licence("CC BY-NC 3.0") == NULL);
+	CHECK(vocab_licence("cc by sa 4.0 cc by sa 4.0 cc by sa 4.0") == NULL);
 }
 
 TEST(votes_and_session_button)

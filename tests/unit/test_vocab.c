@@ -83,7 +83,7 @@ TEST(arrays_and_index)
 TEST(parsers_agree)
 {
 	for (int i = 0; vocab_licences[i]; i++)
-		CHECK_STR(part_licence(vocab_licences[i]), vocab_licences[i]);
+		CHECK_STR(vocab_licence(vocab_licences[i]), vocab_licences[i]);
 	for (int i = 0; vocab_roles[i]; i++) {
 		int r = auth_role_parse(vocab_roles[i]);
 
