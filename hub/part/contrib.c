@@ -24,100 +24,9 @@
 #include "store/store.h"
 #include "net/ws.h"
 
-/* Contributions matching the filters (0/NULL = any), newest first, as a
- * JSON array (caller owns it).  author is the participant's name only
- * when they consented to publishing it and were not erased. */
-cJSON *contrib_list(struct hub *h, int64_t id, const char *status,
-			 int64_t project, int64_t session, const char *kind,
-			 int64_t participant, long limit)
-{
-	struct contrib_filter f = { .id = id, .status = status, .project = project,
-		.session = session, .kind = kind, .participant = participant, .limit = limit };
-
-	return contrib_find(h, &f);
-}
-
-/* Contributions matching f, newest first, as a JSON array (caller owns
- * it).  status "decided" is confirmed or rejected; from/to (0: no bound)
- * bound created_at. */
-cJSON *contrib_find(struct hub *h, const struct contrib_filter *f)
-{
-	static const char q[] =
-		"SELECT c.id, c.project_id, pr.title, c.session_id, c.participant_id, c.kind, c.title,"
-		" c.body, c.links, c.licence, c.status, c.device_id, c.job_id, c.created_at,"
-		" c.decided_at, c.decided_by,"
-		" CASE WHEN p.erased_at IS NULL AND EXISTS (SELECT 1 FROM consents k"
-		"  WHERE k.participant_id = p.id AND k.purpose = 'publish_name' AND k.granted)"
-		"  THEN p.display_name END,"
-		" j.file, j.state, j.started_at, j.ended_at, j.kind, c.reason"
-		" FROM contributions c LEFT JOIN participants p ON p.id = c.participant_id"
-		" LEFT JOIN jobs j ON j.id = c.job_id LEFT JOIN projects pr ON pr.id = c.project_id"
-		" WHERE (?1 IS NULL OR c.id = ?1)"
-		" AND (?2 IS NULL OR c.status = ?2 OR (?2 = 'decided' AND c.status <> 'pending'))"
-		" AND (?8 IS NULL OR c.created_at >= ?8) AND (?9 IS NULL OR c.created_at < ?9)"
-		" AND (?3 IS NULL OR c.project_id = ?3) AND (?4 IS NULL OR c.session_id = ?4)"
-		" AND (?5 IS NULL OR c.kind = ?5) AND (?7 IS NULL OR c.participant_id = ?7)"
-		" ORDER BY c.id DESC LIMIT ?6";
-	sqlite3_stmt *st = store_stmt(h, q);
-	cJSON *arr = cJSON_CreateArray();
-
-	if (!st)
-		return arr;
-	if (f->id)
-		sqlite3_bind_int64(st, 1, f->id);
-	row_bind_opt_text(st, 2, f->status);
-	if (f->project)
-		sqlite3_bind_int64(st, 3, f->project);
-	if (f->session)
-		sqlite3_bind_int64(st, 4, f->session);
-	row_bind_opt_text(st, 5, f->kind);
-	sqlite3_bind_int64(st, 6, f->limit);
-	if (f->participant)
-		sqlite3_bind_int64(st, 7, f->participant);
-	if (f->from > 0)
-		sqlite3_bind_double(st, 8, f->from);
-	if (f->to > 0)
-		sqlite3_bind_double(st, 9, f->to);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		cJSON *c = cJSON_CreateObject(), *prov;
-
-		row_add_int(c, "id", st, 0);
-		row_add_int(c, "project_id", st, 1);
-		row_add_text(c, "project_title", st, 2);
-		row_add_int(c, "session_id", st, 3);
-		row_add_int(c, "participant_id", st, 4);
-		row_add_text(c, "author", st, 16);
-		row_add_text(c, "kind", st, 5);
-		row_add_text(c, "title", st, 6);
-		row_add_text(c, "body", st, 7);
-		row_add_list(c, "links", st, 8);
-		row_add_text(c, "licence", st, 9);
-		row_add_text(c, "status", st, 10);
-		row_add_text(c, "device_id", st, 11);
-		row_add_int(c, "job_id", st, 12);
-		row_add_time(c, "created_at", st, 13);
-		row_add_time(c, "decided_at", st, 14);
-		row_add_text(c, "decided_by", st, 15);
-		row_add_text(c, "reason", st, 22);
-		if (sqlite3_column_type(st, 12) != SQLITE_NULL) {
-			prov = cJSON_AddObjectToObject(c, "job");
-			row_add_int(prov, "id", st, 12);
-			row_add_text(prov, "device", st, 11);
-			row_add_text(prov, "kind", st, 21);
-			row_add_text(prov, "file", st, 17);
-			row_add_text(prov, "state", st, 18);
-			row_add_time(prov, "started_at", st, 19);
-			row_add_time(prov, "ended_at", st, 20);
-		}
-		cJSON_AddItemToArray(arr, c);
-	}
-	sqlite3_reset(st);
-	return arr;
-}
-
 static cJSON *contrib_json(struct hub *h, int64_t id)
 {
-	cJSON *arr = contrib_list(h, id, NULL, 0, 0, NULL, 0, 1), *c = NULL;
+	cJSON *arr = row_contrib_list(h, id, NULL, 0, 0, NULL, 0, 1), *c = NULL;
 
 	if (cJSON_GetArraySize(arr))
 		c = cJSON_DetachItemFromArray(arr, 0);
@@ -238,7 +147,7 @@ static int contrib_write(struct api_req *req, struct api_resp *resp, const cJSON
 		return api_error(resp, 400, "session_id: no session %lld", session);
 	if (!has_project && has_session && !id)
 		project = session_first_project(h, session), has_project = project > 0;
-	if (has_project && !project_exists(h, project))
+	if (has_project && !row_project_exists(h, project))
 		return api_error(resp, 400, "project_id: no project %lld", project);
 	if (has_participant) {
 		int64_t ps = row_scalar(h, q_part, participant);
@@ -368,7 +277,7 @@ int contrib_get_all(struct api_req *req, struct api_resp *resp)
 	f.kind = kind[0] ? kind : NULL;
 	f.limit = limit;
 	o = cJSON_CreateObject();
-	cJSON_AddItemToObject(o, "contributions", contrib_find(req->h, &f));
+	cJSON_AddItemToObject(o, "contributions", row_contribs(req->h, &f));
 	return api_json(resp, 200, o);
 }
 

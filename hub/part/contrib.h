@@ -11,23 +11,6 @@ struct api_req;
 struct api_resp;
 struct cJSON;
 
-/* Contributions matching the filters (0/NULL = any), newest first, as a
- * JSON array (caller owns it).  author is the participant's name only
- * when they consented to publishing it and were not erased. */
-struct cJSON *contrib_list(struct hub *h, int64_t id, const char *status,
-			 int64_t project, int64_t session, const char *kind,
-			 int64_t participant, long limit);
-
-struct contrib_filter {		/* 0/NULL = any */
-	int64_t id, project, session, participant;
-	const char *status, *kind;	/* status "decided": confirmed or rejected */
-	double from, to;		/* created_at in [from, to) */
-	long limit;
-};
-
-/* Contributions matching f, newest first, as a JSON array (caller owns it). */
-struct cJSON *contrib_find(struct hub *h, const struct contrib_filter *f);
-
 /* A contribution changed: the row to staff, its project's counts to all. */
 void contrib_changed(struct hub *h, int64_t id, const char *event);
 /* The titles of the latest confirmed contributions with a licence, of

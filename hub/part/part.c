@@ -227,7 +227,7 @@ void part_ws_snapshot(struct hub *h, cJSON *snap, int audience)
 	cJSON_AddItemToObject(snap, "recent_contributions", contrib_recent_public(h));
 	if (staff)
 		cJSON_AddItemToObject(snap, "pending",
-				      contrib_list(h, 0, "pending", 0, 0, NULL, 0, 200));
+				      row_contrib_list(h, 0, "pending", 0, 0, NULL, 0, 200));
 }
 
 /* GET /api/vocab: the fixed vocabularies (core/vocab.h) the pages build

@@ -15,7 +15,6 @@
 #include "net/args.h"
 #include "auth/auth.h"
 #include "core/conf.h"
-#include "part/contrib.h"
 #include "core/hub.h"
 #include "core/log.h"
 #include "core/vocab.h"
@@ -455,7 +454,7 @@ int participant_get_export(struct api_req *req, struct api_resp *resp)
 		sqlite3_reset(st);
 	}
 	cJSON_AddItemToObject(o, "contributions",
-			      contrib_list(req->h, 0, NULL, 0, 0, NULL, id, 100000));
+			      row_contrib_list(req->h, 0, NULL, 0, 0, NULL, id, 100000));
 	cJSON_AddItemToObject(o, "ratings", cJSON_CreateArray());
 	cJSON_AddStringToObject(o, "ratings_note", "Appreciation ratings are anonymous: they are "
 				"not linked to anyone, so none can be attributed to this person.");

@@ -16,7 +16,6 @@
 #include "core/hub.h"
 #include "auth/auth.h"
 #include "core/vocab.h"
-#include "part/contrib.h"
 #include "part/project.h"
 #include "part/row.h"
 #include "store/store.h"
@@ -73,13 +72,6 @@ cJSON *project_json(struct hub *h, int64_t id, int staff)
 	if (st)
 		sqlite3_reset(st);
 	return o;
-}
-
-int project_exists(struct hub *h, int64_t id)
-{
-	static const char q[] = "SELECT count(*) FROM projects WHERE id = ?1";
-
-	return row_scalar(h, q, id) > 0;
 }
 
 /* Tell clients about project id: everyone if it is public, else staff. */
@@ -268,7 +260,7 @@ static void project_detail(struct hub *h, cJSON *p, int64_t id)
 		}
 		sqlite3_reset(st);
 	}
-	cJSON_AddItemToObject(p, "contributions", contrib_list(h, 0, NULL, id, 0, NULL, 0, 500));
+	cJSON_AddItemToObject(p, "contributions", row_contrib_list(h, 0, NULL, id, 0, NULL, 0, 500));
 }
 
 /* GET /api/projects/{id}: the project; staff also get its page's

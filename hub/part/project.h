@@ -15,8 +15,6 @@ struct cJSON;
  * the public (staff = 0), when it is internal. */
 struct cJSON *project_json(struct hub *h, int64_t id, int staff);
 
-int project_exists(struct hub *h, int64_t id);
-
 /* Tell clients about project id: everyone if it is public, else staff. */
 void project_changed(struct hub *h, int64_t id);
 

@@ -1,7 +1,10 @@
 /*
  * row.c — what participation's files share: SQLite columns to JSON,
  * savepoints around multi-row writes, a checked step, the commit that
- * comes before an API answer.
+ * comes before an API answer; and the reads several of them need: the
+ * contributions query (the project page, a participant's export, the
+ * snapshot, contrib.c's routes) and whether a project exists.  Moved here
+ * so that the files above include each other one way.
  */
 #include <ctype.h>
 #include <math.h>
@@ -206,4 +209,102 @@ int64_t row_scalar(struct hub *h, const char *sql, int64_t arg)
 		v = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return v;
+}
+
+/* Contributions matching f, newest first, as a JSON array (caller owns
+ * it).  status "decided" is confirmed or rejected; from/to (0: no bound)
+ * bound created_at. */
+cJSON *row_contribs(struct hub *h, const struct contrib_filter *f)
+{
+	static const char q[] =
+		"SELECT c.id, c.project_id, pr.title, c.session_id, c.participant_id, c.kind, c.title,"
+		" c.body, c.links, c.licence, c.status, c.device_id, c.job_id, c.created_at,"
+		" c.decided_at, c.decided_by,"
+		" CASE WHEN p.erased_at IS NULL AND EXISTS (SELECT 1 FROM consents k"
+		"  WHERE k.participant_id = p.id AND k.purpose = 'publish_name' AND k.granted)"
+		"  THEN p.display_name END,"
+		" j.file, j.state, j.started_at, j.ended_at, j.kind, c.reason"
+		" FROM contributions c LEFT JOIN participants p ON p.id = c.participant_id"
+		" LEFT JOIN jobs j ON j.id = c.job_id LEFT JOIN projects pr ON pr.id = c.project_id"
+		" WHERE (?1 IS NULL OR c.id = ?1)"
+		" AND (?2 IS NULL OR c.status = ?2 OR (?2 = 'decided' AND c.status <> 'pending'))"
+		" AND (?8 IS NULL OR c.created_at >= ?8) AND (?9 IS NULL OR c.created_at < ?9)"
+		" AND (?3 IS NULL OR c.project_id = ?3) AND (?4 IS NULL OR c.session_id = ?4)"
+		" AND (?5 IS NULL OR c.kind = ?5) AND (?7 IS NULL OR c.participant_id = ?7)"
+		" ORDER BY c.id DESC LIMIT ?6";
+	sqlite3_stmt *st = store_stmt(h, q);
+	cJSON *arr = cJSON_CreateArray();
+
+	if (!st)
+		return arr;
+	if (f->id)
+		sqlite3_bind_int64(st, 1, f->id);
+	row_bind_opt_text(st, 2, f->status);
+	if (f->project)
+		sqlite3_bind_int64(st, 3, f->project);
+	if (f->session)
+		sqlite3_bind_int64(st, 4, f->session);
+	row_bind_opt_text(st, 5, f->kind);
+	sqlite3_bind_int64(st, 6, f->limit);
+	if (f->participant)
+		sqlite3_bind_int64(st, 7, f->participant);
+	if (f->from > 0)
+		sqlite3_bind_double(st, 8, f->from);
+	if (f->to > 0)
+		sqlite3_bind_double(st, 9, f->to);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		cJSON *c = cJSON_CreateObject(), *prov;
+
+		row_add_int(c, "id", st, 0);
+		row_add_int(c, "project_id", st, 1);
+		row_add_text(c, "project_title", st, 2);
+		row_add_int(c, "session_id", st, 3);
+		row_add_int(c, "participant_id", st, 4);
+		row_add_text(c, "author", st, 16);
+		row_add_text(c, "kind", st, 5);
+		row_add_text(c, "title", st, 6);
+		row_add_text(c, "body", st, 7);
+		row_add_list(c, "links", st, 8);
+		row_add_text(c, "licence", st, 9);
+		row_add_text(c, "status", st, 10);
+		row_add_text(c, "device_id", st, 11);
+		row_add_int(c, "job_id", st, 12);
+		row_add_time(c, "created_at", st, 13);
+		row_add_time(c, "decided_at", st, 14);
+		row_add_text(c, "decided_by", st, 15);
+		row_add_text(c, "reason", st, 22);
+		if (sqlite3_column_type(st, 12) != SQLITE_NULL) {
+			prov = cJSON_AddObjectToObject(c, "job");
+			row_add_int(prov, "id", st, 12);
+			row_add_text(prov, "device", st, 11);
+			row_add_text(prov, "kind", st, 21);
+			row_add_text(prov, "file", st, 17);
+			row_add_text(prov, "state", st, 18);
+			row_add_time(prov, "started_at", st, 19);
+			row_add_time(prov, "ended_at", st, 20);
+		}
+		cJSON_AddItemToArray(arr, c);
+	}
+	sqlite3_reset(st);
+	return arr;
+}
+
+/* Contributions matching the filters (0/NULL = any), newest first, as a
+ * JSON array (caller owns it).  author is the participant's name only
+ * when they consented to publishing it and were not erased. */
+cJSON *row_contrib_list(struct hub *h, int64_t id, const char *status,
+		       int64_t project, int64_t session, const char *kind,
+		       int64_t participant, long limit)
+{
+	struct contrib_filter f = { .id = id, .status = status, .project = project,
+		.session = session, .kind = kind, .participant = participant, .limit = limit };
+
+	return row_contribs(h, &f);
+}
+
+int row_project_exists(struct hub *h, int64_t id)
+{
+	static const char q[] = "SELECT count(*) FROM projects WHERE id = ?1";
+
+	return row_scalar(h, q, id) > 0;
 }

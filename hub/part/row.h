@@ -1,7 +1,8 @@
 /*
  * row.h — helpers shared by participation's files (project, session,
  * participant, contrib, rating, privacy): field limits, columns to JSON,
- * savepoints, checked writes.  Not used outside hub/part/.
+ * savepoints, checked writes, the contributions query.  Not used outside
+ * hub/part/.
  */
 #ifndef MLAB_ROW_H
 #define MLAB_ROW_H
@@ -62,5 +63,27 @@ int row_client_seen(struct api_req *req, struct api_resp *resp, enum row_table t
 /* Record client (may be NULL: nothing to do) on the new row id of t,
  * inside the open transaction.  0 or -1. */
 int row_client_keep(struct hub *h, enum row_table t, int64_t id, const char *client);
+
+/* The contributions, read by the project page, the participant's export,
+ * the snapshot and contrib.c's routes. */
+/* Contributions matching the filters (0/NULL = any), newest first, as a
+ * JSON array (caller owns it).  author is the participant's name only
+ * when they consented to publishing it and were not erased. */
+struct cJSON *row_contrib_list(struct hub *h, int64_t id, const char *status,
+			       int64_t project, int64_t session, const char *kind,
+			       int64_t participant, long limit);
+
+struct contrib_filter {		/* 0/NULL = any */
+	int64_t id, project, session, participant;
+	const char *status, *kind;	/* status "decided": confirmed or rejected */
+	double from, to;		/* created_at in [from, to) */
+	long limit;
+};
+
+/* Contributions matching f, newest first, as a JSON array (caller owns it). */
+struct cJSON *row_contribs(struct hub *h, const struct contrib_filter *f);
+
+/* 1 when project id exists, else 0 (session.c, contrib.c). */
+int row_project_exists(struct hub *h, int64_t id);
 
 #endif

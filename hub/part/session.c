@@ -14,14 +14,11 @@
 #include "net/api.h"
 #include "net/args.h"
 #include "auth/auth.h"
-#include "part/contrib.h"
 #include "core/conf.h"
 #include "core/hub.h"
 #include "core/log.h"
 #include "core/vocab.h"
 #include "lab/device.h"
-#include "part/participant.h"
-#include "part/project.h"
 #include "part/row.h"
 #include "part/session.h"
 #include "store/store.h"
@@ -276,7 +273,7 @@ static int session_read(struct hub *h, struct api_resp *resp, const cJSON *o,
 			if (!cJSON_IsNumber(it) || it->valuedouble < 1 ||
 			    it->valuedouble != floor(it->valuedouble) || it->valuedouble > 9e15)
 				return api_error(resp, 400, "project_ids[%d] must be a project id", i), -1;
-			if (!project_exists(h, (int64_t)it->valuedouble))
+			if (!row_project_exists(h, (int64_t)it->valuedouble))
 				return api_error(resp, 400, "project_ids[%d]: no project %.0f", i,
 						 it->valuedouble), -1;
 			i++;
