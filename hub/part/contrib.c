@@ -215,7 +215,7 @@ static int contrib_write(struct api_req *req, struct api_resp *resp, const cJSON
 	return api_json(resp, old_status ? 200 : 201, contrib_json(h, id));
 }
 
-int contrib_post(struct api_req *req, struct api_resp *resp)
+static int contrib_post(struct api_req *req, struct api_resp *resp)
 {
 	const char *client;
 
@@ -228,7 +228,7 @@ int contrib_post(struct api_req *req, struct api_resp *resp)
 
 /* PATCH /api/contributions/{id}: status (confirmed, rejected, pending),
  * title, licence, project_id, kind, body, links, participant_id. */
-int contrib_patch(struct api_req *req, struct api_resp *resp)
+static int contrib_patch(struct api_req *req, struct api_resp *resp)
 {
 	int64_t id = args_path_id(req, 0);
 	cJSON *cur;
@@ -250,7 +250,7 @@ int contrib_patch(struct api_req *req, struct api_resp *resp)
 
 /* GET /api/contributions?status=&project_id=&session_id=&kind=&from=&to=
  * &limit= (staff); status=decided is confirmed or rejected. */
-int contrib_get_all(struct api_req *req, struct api_resp *resp)
+static int contrib_get_all(struct api_req *req, struct api_resp *resp)
 {
 	int64_t project = 0, session = 0;
 	char status[16] = "", kind[16] = "";
@@ -281,7 +281,7 @@ int contrib_get_all(struct api_req *req, struct api_resp *resp)
 	return api_json(resp, 200, o);
 }
 
-int contrib_get(struct api_req *req, struct api_resp *resp)
+static int contrib_get(struct api_req *req, struct api_resp *resp)
 {
 	int64_t id = args_path_id(req, 0);
 	cJSON *c = id ? contrib_json(req->h, id) : NULL;
@@ -289,4 +289,17 @@ int contrib_get(struct api_req *req, struct api_resp *resp)
 	if (!c)
 		return api_error(resp, 404, "no such contribution");
 	return api_json(resp, 200, c);
+}
+
+static const struct api_route contrib_routes[] = {
+	{ "GET", "/api/contributions", ROLE_FACILITATOR, contrib_get_all },
+	{ "POST", "/api/contributions", ROLE_KIOSK, contrib_post },
+	{ "GET", "/api/contributions/*", ROLE_FACILITATOR, contrib_get },
+	{ "PATCH", "/api/contributions/*", ROLE_FACILITATOR, contrib_patch },
+	{ NULL, NULL, 0, NULL },
+};
+
+int contrib_init(struct hub *h)
+{
+	return api_register(h, contrib_routes);
 }

@@ -2,9 +2,11 @@
  * part.c — participation as the rest of the hub sees it (part.h): the
  * hooks it calls (a finished job becomes a pending contribution,
  * GPIO/button votes and the session button), the /ws snapshot part and
- * the route table.  The work is done by the files beside it: project.c,
- * session.c, participant.c (consent, export, erase), contrib.c,
- * rating.c and privacy.c (retention purge); row.c holds what they share.
+ * GET /api/vocab.  The work is done by the files below it, each with its
+ * own routes (part_init registers them): project.c, session.c,
+ * participant.c (consent, export, erase), contrib.c, rating.c and
+ * privacy.c (retention purge); row.c, below them all, holds what they
+ * share.  Nothing there calls back up into part.c.
  *
  * Data model: store.c schema 2 (+3).  Rules kept here:
  *  - at most one open session (ended_at NULL) at a time;
@@ -62,7 +64,10 @@ int part_init(struct hub *h)
 		LOG(L_WARN, "part: %lld sessions are open; the newest counts as the open one",
 		    (long long)n);
 	loop_every(h, PART_PURGE_FIRST_MS, PART_PURGE_EVERY_MS, purge_tick, NULL);
-	return api_register(h, part_routes);
+	/* each file serves its own routes, in this order */
+	return api_register(h, part_routes) || project_init(h) || session_init(h) ||
+	       participant_init(h) || contrib_init(h) || rating_init(h) ||
+	       privacy_init(h) ? -1 : 0;
 }
 
 void part_fini(struct hub *h)
@@ -243,30 +248,6 @@ static int part_get_vocab(struct api_req *req, struct api_resp *resp)
 
 static const struct api_route part_routes[] = {
 	{ "GET", "/api/vocab", ROLE_NONE, part_get_vocab },
-	{ "GET", "/api/projects", ROLE_NONE, project_get_all },
-	{ "POST", "/api/projects", ROLE_FACILITATOR, project_post },
-	{ "GET", "/api/projects/*", ROLE_NONE, project_get },
-	{ "PATCH", "/api/projects/*", ROLE_FACILITATOR, project_patch },
-	{ "GET", "/api/sessions/current", ROLE_NONE, session_get_current },
-	{ "GET", "/api/sessions", ROLE_FACILITATOR, session_get_all },
-	{ "POST", "/api/sessions", ROLE_FACILITATOR, session_post },
-	{ "GET", "/api/sessions/*", ROLE_FACILITATOR, session_get },
-	{ "PATCH", "/api/sessions/*", ROLE_FACILITATOR, session_patch },
-	{ "POST", "/api/sessions/*/end", ROLE_FACILITATOR, session_post_end },
-	{ "DELETE", "/api/sessions/*", ROLE_FACILITATOR, session_delete },
-	{ "POST", "/api/sessions/*/merge", ROLE_FACILITATOR, session_merge },
-	{ "GET", "/api/participants", ROLE_FACILITATOR, participant_get_all },
-	{ "POST", "/api/participants", ROLE_KIOSK, participant_post },
-	{ "GET", "/api/participants/*", ROLE_FACILITATOR, participant_get },
-	{ "DELETE", "/api/participants/*", ROLE_FACILITATOR, participant_delete },
-	{ "GET", "/api/participants/*/export", ROLE_FACILITATOR, participant_get_export },
-	{ "GET", "/api/contributions", ROLE_FACILITATOR, contrib_get_all },
-	{ "POST", "/api/contributions", ROLE_KIOSK, contrib_post },
-	{ "GET", "/api/contributions/*", ROLE_FACILITATOR, contrib_get },
-	{ "PATCH", "/api/contributions/*", ROLE_FACILITATOR, contrib_patch },
-	{ "GET", "/api/ratings", ROLE_FACILITATOR, rating_get_all },
-	{ "POST", "/api/ratings", ROLE_KIOSK, rating_post },
-	{ "POST", "/api/purge", ROLE_ADMIN, privacy_post_purge },
 	{ NULL, NULL, 0, NULL },
 };
 

@@ -1,6 +1,7 @@
 /*
  * part.h — participation: projects, sessions, participants,
- * contributions and ratings (the API lives in part.c's part_routes).
+ * contributions and ratings (each file serves its own routes; part_init
+ * registers them).
  * These are the entry points other subsystems call.
  */
 #ifndef MLAB_PART_H

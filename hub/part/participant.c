@@ -226,7 +226,7 @@ static void participant_changed(struct hub *h, int64_t id, int64_t session, cons
 
 /* POST /api/participants: check a person (or a party) in.  The kiosk may
  * check in to the open session only and reads nothing back but the id. */
-int participant_post(struct api_req *req, struct api_resp *resp)
+static int participant_post(struct api_req *req, struct api_resp *resp)
 {
 	static const char ins[] =
 		"INSERT INTO participants(session_id, age_band, postal_area, party_size,"
@@ -373,7 +373,7 @@ int participant_post(struct api_req *req, struct api_resp *resp)
  * (staff), newest first.  A search by name or email (q) is a look at
  * personal data: it is audit-logged (what was searched stays out of the
  * log, which outlives an erasure). */
-int participant_get_all(struct api_req *req, struct api_resp *resp)
+static int participant_get_all(struct api_req *req, struct api_resp *resp)
 {
 	int64_t session = 0;
 	long limit = 10000;
@@ -407,7 +407,7 @@ int participant_get_all(struct api_req *req, struct api_resp *resp)
 	return api_json(resp, 200, o);
 }
 
-int participant_get(struct api_req *req, struct api_resp *resp)
+static int participant_get(struct api_req *req, struct api_resp *resp)
 {
 	int64_t id = args_path_id(req, 0);
 	cJSON *p = id ? participant_json(req->h, id) : NULL;
@@ -419,7 +419,7 @@ int participant_get(struct api_req *req, struct api_resp *resp)
 
 
 /* GET /api/participants/{id}/export: everything held about the person. */
-int participant_get_export(struct api_req *req, struct api_resp *resp)
+static int participant_get_export(struct api_req *req, struct api_resp *resp)
 {
 	static const char q_cons[] =
 		"SELECT purpose, granted, given_by, text_version, at FROM consents"
@@ -483,7 +483,7 @@ int participant_get_export(struct api_req *req, struct api_resp *resp)
 
 /* DELETE /api/participants/{id}: erase the personal fields; the
  * anonymous row (session, age band, party size) stays for the counts. */
-int participant_delete(struct api_req *req, struct api_resp *resp)
+static int participant_delete(struct api_req *req, struct api_resp *resp)
 {
 	static const char upd[] =
 		"UPDATE participants SET display_name = NULL, email = NULL, postal_area = NULL,"
@@ -514,4 +514,18 @@ int participant_delete(struct api_req *req, struct api_resp *resp)
 	participant_changed(req->h, id, session > 0 ? session : 0, "erased");
 	r = participant_json(req->h, id);
 	return api_json(resp, 200, r);
+}
+
+static const struct api_route participant_routes[] = {
+	{ "GET", "/api/participants", ROLE_FACILITATOR, participant_get_all },
+	{ "POST", "/api/participants", ROLE_KIOSK, participant_post },
+	{ "GET", "/api/participants/*", ROLE_FACILITATOR, participant_get },
+	{ "DELETE", "/api/participants/*", ROLE_FACILITATOR, participant_delete },
+	{ "GET", "/api/participants/*/export", ROLE_FACILITATOR, participant_get_export },
+	{ NULL, NULL, 0, NULL },
+};
+
+int participant_init(struct hub *h)
+{
+	return api_register(h, participant_routes);
 }

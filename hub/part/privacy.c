@@ -100,7 +100,7 @@ int privacy_command(struct hub *h, int argc, char **argv)
 
 /* POST /api/purge [{"now": time}] (admin): run the retention purge now,
  * optionally as if it were `now` (to check the policy). */
-int privacy_post_purge(struct api_req *req, struct api_resp *resp)
+static int privacy_post_purge(struct api_req *req, struct api_resp *resp)
 {
 	double now = hub_now();
 	int present, n;
@@ -116,4 +116,14 @@ int privacy_post_purge(struct api_req *req, struct api_resp *resp)
 	o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "purged", n);
 	return api_json(resp, 200, o);
+}
+
+static const struct api_route privacy_routes[] = {
+	{ "POST", "/api/purge", ROLE_ADMIN, privacy_post_purge },
+	{ NULL, NULL, 0, NULL },
+};
+
+int privacy_init(struct hub *h)
+{
+	return api_register(h, privacy_routes);
 }

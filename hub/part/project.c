@@ -185,7 +185,7 @@ static int project_write(struct api_req *req, struct api_resp *resp, const cJSON
 }
 
 /* GET /api/projects[?status=S]: public projects for everyone, all for staff. */
-int project_get_all(struct api_req *req, struct api_resp *resp)
+static int project_get_all(struct api_req *req, struct api_resp *resp)
 {
 	static const char q[] =
 		"SELECT id FROM projects WHERE (?1 OR visibility = 'public')"
@@ -265,7 +265,7 @@ static void project_detail(struct hub *h, cJSON *p, int64_t id)
 
 /* GET /api/projects/{id}: the project; staff also get its page's
  * figures (project_detail). */
-int project_get(struct api_req *req, struct api_resp *resp)
+static int project_get(struct api_req *req, struct api_resp *resp)
 {
 	int64_t id = args_path_id(req, 0);
 	int staff = row_staff(req);
@@ -278,7 +278,7 @@ int project_get(struct api_req *req, struct api_resp *resp)
 	return api_json(resp, 200, p);
 }
 
-int project_post(struct api_req *req, struct api_resp *resp)
+static int project_post(struct api_req *req, struct api_resp *resp)
 {
 	if (!cJSON_IsObject(req->json))
 		return api_error(resp, 400, "a JSON object is required");
@@ -286,7 +286,7 @@ int project_post(struct api_req *req, struct api_resp *resp)
 }
 
 /* PATCH /api/projects/{id}: any of POST's members. */
-int project_patch(struct api_req *req, struct api_resp *resp)
+static int project_patch(struct api_req *req, struct api_resp *resp)
 {
 	int64_t id = args_path_id(req, 0);
 	cJSON *cur;
@@ -300,4 +300,17 @@ int project_patch(struct api_req *req, struct api_resp *resp)
 	rc = project_write(req, resp, cur, id);
 	cJSON_Delete(cur);
 	return rc;
+}
+
+static const struct api_route project_routes[] = {
+	{ "GET", "/api/projects", ROLE_NONE, project_get_all },
+	{ "POST", "/api/projects", ROLE_FACILITATOR, project_post },
+	{ "GET", "/api/projects/*", ROLE_NONE, project_get },
+	{ "PATCH", "/api/projects/*", ROLE_FACILITATOR, project_patch },
+	{ NULL, NULL, 0, NULL },
+};
+
+int project_init(struct hub *h)
+{
+	return api_register(h, project_routes);
 }

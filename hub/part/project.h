@@ -11,21 +11,15 @@ struct api_req;
 struct api_resp;
 struct cJSON;
 
+/* Register GET/POST /api/projects, GET/PATCH /api/projects/{id} (part_init).  0 or
+ * -1. */
+int project_init(struct hub *h);
+
 /* Project id as JSON (caller owns it), or NULL when there is none or, for
  * the public (staff = 0), when it is internal. */
 struct cJSON *project_json(struct hub *h, int64_t id, int staff);
 
 /* Tell clients about project id: everyone if it is public, else staff. */
 void project_changed(struct hub *h, int64_t id);
-
-/* GET /api/projects[?status=S]: public projects for everyone, all for staff. */
-int project_get_all(struct api_req *req, struct api_resp *resp);
-
-int project_get(struct api_req *req, struct api_resp *resp);
-
-int project_post(struct api_req *req, struct api_resp *resp);
-
-/* PATCH /api/projects/{id}: any of POST's members. */
-int project_patch(struct api_req *req, struct api_resp *resp);
 
 #endif

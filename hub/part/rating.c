@@ -61,7 +61,7 @@ void rating_changed(struct hub *h, int64_t session, int value, int scale)
 /* POST /api/ratings {"value":N,"scale":3|5}: tied to the open session
  * (for the kiosk's kept while the hub was away, the one open at its
  * "made_at"); staff may name a past session_id (paper ballots). */
-int rating_post(struct api_req *req, struct api_resp *resp)
+static int rating_post(struct api_req *req, struct api_resp *resp)
 {
 	static const char q_sess[] = "SELECT count(*) FROM sessions WHERE id = ?1";
 	long long value, scale = conf_int(req->h->conf, "rating.scale"), session = 0;
@@ -124,7 +124,7 @@ int rating_post(struct api_req *req, struct api_resp *resp)
 }
 
 /* GET /api/ratings?session_id=&from=&to= (staff): the votes and a summary. */
-int rating_get_all(struct api_req *req, struct api_resp *resp)
+static int rating_get_all(struct api_req *req, struct api_resp *resp)
 {
 	static const char q[] =
 		"SELECT id, session_id, value, scale, question, source, at FROM ratings"
@@ -170,4 +170,15 @@ int rating_get_all(struct api_req *req, struct api_resp *resp)
 	cJSON_AddNumberToObject(o, "mean_0_1", n ? round(sum / (double)n * 1000) / 1000 : 0);
 	cJSON_AddNumberToObject(o, "top", (double)top);
 	return api_json(resp, 200, o);
+}
+
+static const struct api_route rating_routes[] = {
+	{ "GET", "/api/ratings", ROLE_FACILITATOR, rating_get_all },
+	{ "POST", "/api/ratings", ROLE_KIOSK, rating_post },
+	{ NULL, NULL, 0, NULL },
+};
+
+int rating_init(struct hub *h)
+{
+	return api_register(h, rating_routes);
 }

@@ -323,7 +323,7 @@ static int session_links(struct hub *h, int64_t id, const struct session_in *s)
 /* POST /api/sessions: open a session now, or record one after the fact
  * (started_at and ended_at).  409 when one is open and this would open
  * another. */
-int session_post(struct api_req *req, struct api_resp *resp)
+static int session_post(struct api_req *req, struct api_resp *resp)
 {
 	static const char ins[] =
 		"INSERT INTO sessions(started_at, ended_at, facilitator, group_type, group_size,"
@@ -364,7 +364,7 @@ int session_post(struct api_req *req, struct api_resp *resp)
 }
 
 /* GET /api/sessions/current: the open session (public view unless staff). */
-int session_get_current(struct api_req *req, struct api_resp *resp)
+static int session_get_current(struct api_req *req, struct api_resp *resp)
 {
 	int64_t id = session_open_id(req->h);
 
@@ -375,7 +375,7 @@ int session_get_current(struct api_req *req, struct api_resp *resp)
 
 /* GET /api/sessions?from=&to=&limit=&removed=1: sessions overlapping
  * [from, to], newest first; removed ones only with removed=1. */
-int session_get_all(struct api_req *req, struct api_resp *resp)
+static int session_get_all(struct api_req *req, struct api_resp *resp)
 {
 	static const char q[] =
 		"SELECT id FROM sessions WHERE started_at <= ?2 AND coalesce(ended_at, 1e18) >= ?1"
@@ -420,7 +420,7 @@ static int64_t session_param(struct api_req *req)
 	return args_path_id(req, 0);
 }
 
-int session_get(struct api_req *req, struct api_resp *resp)
+static int session_get(struct api_req *req, struct api_resp *resp)
 {
 	int64_t id = session_param(req);
 	cJSON *s = id ? session_json(req->h, id, 1) : NULL;
@@ -432,7 +432,7 @@ int session_get(struct api_req *req, struct api_resp *resp)
 
 /* PATCH /api/sessions/{id}: group (members merged), notes, project_ids,
  * device_ids, started_at, and ended_at of a session already ended. */
-int session_patch(struct api_req *req, struct api_resp *resp)
+static int session_patch(struct api_req *req, struct api_resp *resp)
 {
 	static const char upd[] =
 		"UPDATE sessions SET started_at=?2, ended_at=?3, group_type=?4, group_size=?5,"
@@ -521,7 +521,7 @@ int session_end(struct hub *h, int64_t id, double t)
 }
 
 /* POST /api/sessions/{id|current}/end [{"ended_at"}]: 409 if not open. */
-int session_post_end(struct api_req *req, struct api_resp *resp)
+static int session_post_end(struct api_req *req, struct api_resp *resp)
 {
 	int64_t id = session_param(req);
 	cJSON *cur;
@@ -614,7 +614,7 @@ static int mark_removed(struct api_req *req, int64_t id, int64_t into, const cha
  * report's trail can still name it; the indicators no longer count it.
  * A session people checked in to or contributed in is merged instead
  * (409), so no one's visit is lost. */
-int session_delete(struct api_req *req, struct api_resp *resp)
+static int session_delete(struct api_req *req, struct api_resp *resp)
 {
 	static const char q_used[] =
 		"SELECT (SELECT count(*) FROM participants WHERE session_id = ?1)"
@@ -638,7 +638,7 @@ int session_delete(struct api_req *req, struct api_resp *resp)
  * head count becomes the larger of the two, whose start the earlier and,
  * when both have ended, whose end the later; id is marked removed
  * (merged_into), so the visit counts once. */
-int session_merge(struct api_req *req, struct api_resp *resp)
+static int session_merge(struct api_req *req, struct api_resp *resp)
 {
 	static const char *const moves[] = {
 		"UPDATE participants SET session_id = ?2 WHERE session_id = ?1",
@@ -694,4 +694,21 @@ int session_merge(struct api_req *req, struct api_resp *resp)
 	session_changed(req->h, id, "removed");
 	session_changed(req->h, into, "updated");
 	return api_json(resp, 200, session_json(req->h, into, 1));
+}
+
+static const struct api_route session_routes[] = {
+	{ "GET", "/api/sessions/current", ROLE_NONE, session_get_current },
+	{ "GET", "/api/sessions", ROLE_FACILITATOR, session_get_all },
+	{ "POST", "/api/sessions", ROLE_FACILITATOR, session_post },
+	{ "GET", "/api/sessions/*", ROLE_FACILITATOR, session_get },
+	{ "PATCH", "/api/sessions/*", ROLE_FACILITATOR, session_patch },
+	{ "POST", "/api/sessions/*/end", ROLE_FACILITATOR, session_post_end },
+	{ "DELETE", "/api/sessions/*", ROLE_FACILITATOR, session_delete },
+	{ "POST", "/api/sessions/*/merge", ROLE_FACILITATOR, session_merge },
+	{ NULL, NULL, 0, NULL },
+};
+
+int session_init(struct hub *h)
+{
+	return api_register(h, session_routes);
 }

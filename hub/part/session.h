@@ -11,6 +11,10 @@ struct api_req;
 struct api_resp;
 struct cJSON;
 
+/* Register the /api/sessions routes (current, list, open, patch, end, delete,
+ * merge) (part_init).  0 or -1. */
+int session_init(struct hub *h);
+
 /* The open session's id, 0 when none. */
 int64_t session_open_id(struct hub *h);
 
@@ -33,39 +37,8 @@ struct cJSON *session_json(struct hub *h, int64_t id, int staff);
  * "recorded"): the public view, which has no personal data. */
 void session_changed(struct hub *h, int64_t id, const char *event);
 
-/* POST /api/sessions: open a session now, or record one after the fact
- * (started_at and ended_at).  409 when one is open and this would open
- * another. */
-int session_post(struct api_req *req, struct api_resp *resp);
-
-/* GET /api/sessions/current: the open session (public view unless staff). */
-int session_get_current(struct api_req *req, struct api_resp *resp);
-
-/* GET /api/sessions?from=&to=&limit=&removed=1: sessions overlapping
- * [from, to], newest first; removed ones only with removed=1. */
-int session_get_all(struct api_req *req, struct api_resp *resp);
-
-int session_get(struct api_req *req, struct api_resp *resp);
-
-/* PATCH /api/sessions/{id}: group (members merged), notes, project_ids,
- * device_ids, started_at, and ended_at of a session already ended. */
-int session_patch(struct api_req *req, struct api_resp *resp);
-
 /* End session id at time t. */
 int session_end(struct hub *h, int64_t id, double t);
-
-/* POST /api/sessions/{id|current}/end [{"ended_at"}]: 409 if not open. */
-int session_post_end(struct api_req *req, struct api_resp *resp);
-
-/* DELETE /api/sessions/{id} {"reason"}: mark a session opened by mistake
- * removed (audit-logged, no longer counted); 409 when people checked in
- * to it or contributed (merge it instead). */
-int session_delete(struct api_req *req, struct api_resp *resp);
-
-/* POST /api/sessions/{id}/merge {"into","reason"}: move its check-ins,
- * contributions, ratings, projects and devices into session `into` and
- * mark it removed (merged_into), so the visit counts once. */
-int session_merge(struct api_req *req, struct api_resp *resp);
 
 /* The first project of session id (lowest id), 0 when none. */
 int64_t session_first_project(struct hub *h, int64_t session);
