@@ -27,6 +27,7 @@
 #include "core/loop.h"
 #include "core/reload.h"
 #include "fed/fed.h"
+#include "fed/sum.h"
 #include "gpio/gpio.h"
 #include "ha/ha.h"
 #include "lab/alert.h"
@@ -317,7 +318,7 @@ int main(int argc, char **argv)
 			return rc;
 		} else if (!strcmp(cmd, "report")) {
 			rc = report_command(&hub, argc - i - 1, argv + i + 1,
-					    strcmp(conf_str(hub.conf, "net.role"), "network") ? NULL : fed_figures);
+					    strcmp(conf_str(hub.conf, "net.role"), "network") ? NULL : sum_figures);
 			store_close(&hub);
 			conf_free(hub.conf);
 			return rc;

@@ -23,8 +23,8 @@
 
 #include "core/hub.h"
 #include "core/log.h"
-#include "fed/fed.h"
 #include "fed/fedi.h"
+#include "fed/central.h"
 #include "mqtt/mqtt.h"
 #include "store/store.h"
 
@@ -110,7 +110,7 @@ static int boot_ok(const char *s)
 
 	if (n > ACK_BOOT_MAX)
 		return 0;
-	return fed_site_ok(s) || !n;
+	return fedi_site_ok(s) || !n;
 }
 
 /* The site's row as the open transaction leaves it: its numbering, its
@@ -158,7 +158,7 @@ void central_fact(struct hub *h, const char *site, const char *payload, size_t l
 	long long n;
 	int older = 0;
 
-	if (!fed_site_ok(site) || !cJSON_IsNumber(seq) || seq->valuedouble < 1 ||
+	if (!fedi_site_ok(site) || !cJSON_IsNumber(seq) || seq->valuedouble < 1 ||
 	    seq->valuedouble > 9e15 || (boot && !cJSON_IsString(boot)) || !boot_ok(b) ||
 	    !cJSON_IsString(key) || strlen(key->valuestring) > 128 || !cJSON_IsString(type) ||
 	    strlen(type->valuestring) > 32 || !cJSON_IsObject(state) ||

@@ -24,6 +24,7 @@
 #include "core/hub.h"
 #include "core/log.h"
 #include "fed/fedi.h"
+#include "fed/dirty.h"
 #include "store/store.h"
 
 /* 2: the same triggers; the full projection a new version makes once

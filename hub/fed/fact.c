@@ -48,8 +48,9 @@
 #include "core/hub.h"
 #include "core/log.h"
 #include "core/loop.h"
-#include "fed/fed.h"
 #include "fed/fedi.h"
+#include "fed/dirty.h"
+#include "fed/fact.h"
 #include "mqtt/mqtt.h"
 #include "report/fiscal.h"
 #include "store/store.h"
@@ -395,7 +396,7 @@ static int scan_days(struct hub *h, double lo, double hi)
 /* PRAGMA data_version: changes when another connection commits. */
 static long long data_version(struct hub *h)
 {
-	return fed_int(h, "PRAGMA data_version");
+	return fedi_int(h, "PRAGMA data_version");
 }
 
 /* Save one value of net_state in the group transaction. */

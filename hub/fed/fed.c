@@ -18,23 +18,14 @@
 #include "core/log.h"
 #include "fed/fed.h"
 #include "fed/fedi.h"
+#include "fed/central.h"
+#include "fed/fact.h"
+#include "fed/sum.h"
+#include "fed/trail.h"
 #include "lab/ingest.h"
 #include "mqtt/mqtt.h"
 #include "net/api.h"
 #include "store/store.h"
-
-int fed_site_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (!n || n > 64)
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '.' || *s == '_' || *s == '-'))
-			return 0;
-	return 1;
-}
 
 /* mlab/v1/net/<site>/<leaf>: topic is "<site>/<leaf>". */
 static void on_topic(struct hub *h, const char *topic, const char *payload, size_t len)
@@ -133,19 +124,6 @@ static int get_explain(struct api_req *req, struct api_resp *resp)
 					 resp, err, sizeof(err)), format, err);
 }
 
-/* The first column of sql's first row on h, as an integer (0 if none). */
-long long fed_int(struct hub *h, const char *sql)
-{
-	sqlite3_stmt *st = store_stmt(h, sql);
-	long long n = 0;
-
-	if (st && sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	if (st)
-		sqlite3_reset(st);
-	return n;
-}
-
 static const struct api_route routes[] = {
 	{ "GET", "/api/network/indicators", ROLE_NONE, get_indicators },
 	{ "GET", "/api/network/indicators/explain", ROLE_NONE, get_explain },
@@ -160,7 +138,7 @@ int fed_init(struct hub *h)
 
 	if (!network && !site)
 		return 0;
-	if (site && !fed_site_ok(site)) {
+	if (site && !fedi_site_ok(site)) {
 		LOG(L_ERR, "net.site: '%s' is not a site id ([A-Za-z0-9._-], 1 to 64)", site);
 		return -1;
 	}

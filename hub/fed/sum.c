@@ -19,8 +19,8 @@
 
 #include "core/hub.h"
 #include "core/log.h"
-#include "fed/fed.h"
 #include "fed/fedi.h"
+#include "fed/sum.h"
 #include "net/api.h"
 #include "report/report.h"
 #include "store/store.h"
@@ -298,9 +298,9 @@ int sum_load_site(struct hub *h, struct hub *t, const char *site, long long off,
 		s = cJSON_Parse(text);
 
 		if (track) {
-			p = fed_int(t, mp);
-			u = fed_int(t, mu);
-			j = fed_int(t, mj);
+			p = fedi_int(t, mp);
+			u = fedi_int(t, mu);
+			j = fedi_int(t, mj);
 		}
 		if (!s || put_state(t, key, s, off))
 			bad++;
@@ -410,7 +410,7 @@ static cJSON *sum_json(struct hub *h, int fy, char *err, size_t errlen)
 	return o;
 }
 
-cJSON *fed_figures(struct hub *h, int fy, char *err, size_t errlen)
+cJSON *sum_figures(struct hub *h, int fy, char *err, size_t errlen)
 {
 	if (fy < 2000 || fy > 2999) {
 		snprintf(err, errlen, "fy must be a year between 2000 and 2999");

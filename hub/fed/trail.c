@@ -20,8 +20,9 @@
 #include <cjson/cJSON.h>
 
 #include "core/hub.h"
-#include "fed/fed.h"
 #include "fed/fedi.h"
+#include "fed/sum.h"
+#include "fed/trail.h"
 #include "net/api.h"
 #include "report/report.h"
 #include "store/store.h"
@@ -156,7 +157,7 @@ out:
 static cJSON *trail_json(struct hub *h, int fy, const char *name, const char *site,
 			 char *err, size_t errlen, int *rc)
 {
-	cJSON *all = fed_figures(h, fy, err, errlen), *o = NULL, *rows, *s;
+	cJSON *all = sum_figures(h, fy, err, errlen), *o = NULL, *rows, *s;
 	const cJSON *scope, *fig;
 
 	*rc = -1;
@@ -217,9 +218,9 @@ int trail_render(struct hub *h, int fy, const char *name, const char *site,
 		snprintf(err, errlen, "format must be json, csv or html");
 		return -3;
 	}
-	if (fy < 2000 || fy > 2999 || !name[0] || strlen(name) > 150 || (site && !fed_site_ok(site))) {
+	if (fy < 2000 || fy > 2999 || !name[0] || strlen(name) > 150 || (site && !fedi_site_ok(site))) {
 		snprintf(err, errlen, !name[0] || strlen(name) > 150 ? "key must name an indicator" :
-			 site && !fed_site_ok(site) ? "site must be a site id ([A-Za-z0-9._-], 1 to 64)" :
+			 site && !fedi_site_ok(site) ? "site must be a site id ([A-Za-z0-9._-], 1 to 64)" :
 			 "fy must be a year between 2000 and 2999");
 		return -3;
 	}

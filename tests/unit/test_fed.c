@@ -29,7 +29,11 @@
 #include "core/conf.h"
 #include "core/hub.h"
 #include "fed/fed.h"
+#include "fed/central.h"
+#include "fed/dirty.h"
+#include "fed/fact.h"
 #include "fed/fedi.h"
+#include "fed/sum.h"
 #include "lab/ack.h"
 #include "store/store.h"
 #include "t.h"
@@ -163,7 +167,7 @@ TEST(central_a_removed_session_is_not_counted)
 	central_fact(&net, "lab-m", f1, sizeof(f1) - 1);
 	central_fact(&net, "lab-m", f2, sizeof(f2) - 1);
 	CHECK(store_flush(&net) == 0);
-	o = fed_figures(&net, 2025, err, sizeof(err));
+	o = sum_figures(&net, 2025, err, sizeof(err));
 	CHECK(o != NULL);
 	CHECK_NEAR(site_figure(o, "lab-m", "sessions"), 1, 0);
 	cJSON_Delete(o);
@@ -180,7 +184,7 @@ TEST(central_a_deleted_row_is_not_counted)
 	/* session 1 of lab-m (counted above) is deleted outright at the lab */
 	central_fact(&net, "lab-m", f3, sizeof(f3) - 1);
 	CHECK(store_flush(&net) == 0);
-	o = fed_figures(&net, 2025, err, sizeof(err));
+	o = sum_figures(&net, 2025, err, sizeof(err));
 	CHECK(o != NULL);
 	CHECK_NEAR(site_figure(o, "lab-m", "sessions"), 0, 0);
 	/* nothing refused: a deleted fact is no broken state */
