@@ -82,7 +82,7 @@ build/gen/catalogue.h: web/i18n/fr.json web/i18n/en.json
 	@mkdir -p $(@D)
 	@{ $(call embed,catalogue_fr,web/i18n/fr.json); \
 	   $(call embed,catalogue_en,web/i18n/en.json); } >$@.tmp && mv -f $@.tmp $@
-build/rel/hub/report/render.o build/asan/hub/report/render.o: build/gen/catalogue.h
+build/rel/hub/report/words.o build/asan/hub/report/words.o: build/gen/catalogue.h
 
 hub/mlab-hub: $(HUB_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)

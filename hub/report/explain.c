@@ -12,7 +12,6 @@
 
 #include "report/explain.h"
 #include "report/fig.h"
-#include "report/report.h"
 #include "core/conf.h"
 #include "report/fiscal.h"
 #include "core/hub.h"
@@ -230,7 +229,7 @@ static long lone_part(struct report *r, const struct r_lone *l, const char *what
 	if (!strcmp(what, "group"))
 		return !strcmp(key, "none") ? l->n : 0;
 	if (!strcmp(what, "young"))
-		return report_band_young(band) ? l->n : 0;
+		return year_band_young(band) ? l->n : 0;
 	if (!strcmp(what, "age"))
 		return !strcmp(band, key) ? l->n : 0;
 	return 0;
@@ -292,7 +291,7 @@ static void explain_participants(struct report *r, const char *name, struct xtab
 		xcell(x, "0");
 		xcell(x, "%ld", l->n);
 		xcell(x, "%ld", kn ? l->n : 0);
-		xcell(x, "%ld", kn && report_band_young(r->bands[l->band]) ? l->n : 0);
+		xcell(x, "%ld", kn && year_band_young(r->bands[l->band]) ? l->n : 0);
 		xcell(x, "%s", bands);
 		xcell(x, "%ld", n);
 	}

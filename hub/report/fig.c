@@ -14,7 +14,6 @@
 #include "core/conf.h"
 #include "core/hub.h"
 #include "report/fig.h"
-#include "report/report.h"
 #include "report/year.h"
 
 /* Look up the target: target.<name>.<fy>, then target.<name>, then the
@@ -39,7 +38,7 @@ static void fig_target(struct report *r, struct fig *f)
 			return;
 		}
 	}
-	if (!report_default_target(f->name, r->fy, &t)) {
+	if (!fig_default_target(f->name, r->fy, &t)) {
 		f->has_t = 1;
 		f->t = t;
 	}
@@ -104,7 +103,7 @@ void fig_compute(struct report *r)
 		if (l->band >= 0) {
 			band_n[l->band] += l->n;
 			known += l->n;
-			young += report_band_young(r->bands[l->band]) ? l->n : 0;
+			young += year_band_young(r->bands[l->band]) ? l->n : 0;
 		} else {
 			unknown += l->n;
 		}
@@ -238,4 +237,21 @@ char *fig_gap(const struct fig *f, char *buf, size_t len)
 
 	fig_num(f->v, f->dec, v, sizeof(v));
 	return fig_num(strtod(v, NULL) - f->t, f->dec > 0 ? f->dec : 3, buf, len);
+}
+
+int fig_default_target(const char *name, int fy, double *t)
+{
+	if (!strcmp(name, "participation_projects") || !strcmp(name, "quebec_culture_projects")) {
+		if (fy < 2018)
+			return -1;
+		*t = fy == 2018 ? 1 : 2;
+		return 0;
+	}
+	if (!strcmp(name, "appreciation_rate_pct")) {
+		if (fy < 2019)
+			return -1;
+		*t = fy == 2019 ? 80 : fy == 2020 ? 82 : 85;
+		return 0;
+	}
+	return -1;
 }

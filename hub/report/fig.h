@@ -20,4 +20,8 @@ char *fig_num(double v, int dec, char *buf, size_t len);
 /* Gap = displayed value − target, with the figure's decimals. */
 char *fig_gap(const struct fig *f, char *buf, size_t len);
 
+/* The built-in target for indicator name in fiscal year fy (MISSION.md);
+ * 0 and *t, or -1 when there is none.  Pure. */
+int fig_default_target(const char *name, int fy, double *t);
+
 #endif

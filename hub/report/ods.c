@@ -25,6 +25,7 @@
 #include "report/ods.h"
 #include "report/render.h"
 #include "report/year.h"
+#include "report/words.h"
 
 #define ODS_FILES 3
 
@@ -106,7 +107,7 @@ static void content(struct report *r, int fr, struct buf *b)
 	static const char *const head[] = {
 		"rep.doc.code", "ind.name", "ind.value", "ind.target", "rep.gap",
 	};
-	cJSON *cat = render_cat(fr);
+	cJSON *cat = words_load(fr);
 	char title[200], nb[64], tb[64], gb[64], lb[400];
 
 	render_text(r, cat, "rep.doc.title", title, sizeof(title));

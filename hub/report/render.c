@@ -11,7 +11,6 @@
 #include <unistd.h>
 #include <cjson/cJSON.h>
 
-#include "catalogue.h"	/* generated in build/gen/ */
 #include "net/api.h"
 #include "report/explain.h"
 #include "report/fig.h"
@@ -20,8 +19,9 @@
 #include "core/hub.h"
 #include "report/render.h"
 #include "report/trail.h"
-#include "report/report.h"
+#include "report/opts.h"
 #include "report/year.h"
+#include "report/words.h"
 
 /* Append a string literal (its length known at compile time). */
 #define PUT(o, lit) api_write((o), (lit), sizeof(lit) - 1)
@@ -56,33 +56,36 @@ static void html_str(struct api_resp *o, const char *s)
 	}
 }
 
+/* The HTML report's stylesheet (render.h). */
+const char render_css[] =
+	"body{font-family:system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;"
+	"color:#1b1b1b;margin:2em auto;max-width:60em;padding:0 1em;line-height:1.4}\n"
+	"h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.25em;margin-top:1.6em;"
+	"border-bottom:2px solid #2a6f97}h3{font-size:1.05em;margin-bottom:.3em}\n"
+	".period{color:#444;margin-top:0}\n"
+	"table{border-collapse:collapse;width:100%;margin:.5em 0 1em}\n"
+	"th,td{border-bottom:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top}\n"
+	"td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}\n"
+	"td.below{color:#a4161a;font-weight:600}td.met{color:#2b7a0b;font-weight:600}\n"
+	"code{font-size:.85em;color:#555}\n"
+	".wide{overflow-x:auto}table.trail{font-size:.9em}"
+	"table.trail td,table.trail th{padding:.3em .35em}table.trail td{overflow-wrap:anywhere}\n"
+	".charts{display:flex;flex-wrap:wrap;gap:1em}.chart{flex:1 1 26em}\n"
+	"svg{max-width:100%;height:auto}svg text{font-size:12px;fill:#1b1b1b}\n"
+	"footer{margin-top:2em;font-size:.85em;color:#555}\n"
+	"@media print{body{margin:0;max-width:none}h2{break-after:avoid}"
+	".chart,table{break-inside:avoid}a{color:inherit;text-decoration:none}}\n";
 
 /* ---- labels (HTML) ---------------------------------------------------
  * The words are the dashboard's: "ind.<name>" in web/i18n/fr.json and
- * en.json, compiled in by the Makefile (build/gen/catalogue.h), so the report
- * and the pages read one catalogue.  A breakdown's keys take the words
+ * en.json, compiled in by the Makefile (words.c), so the report and the
+ * pages read one catalogue.  A breakdown's keys take the words
  * the pages use for the same values (group.school, age.0-5, ckind.scan);
  * a name without an entry is shown as it is. */
 
-cJSON *render_cat(int fr)
-{
-	return cJSON_Parse((const char *)(fr ? catalogue_fr : catalogue_en));
-}
-
-const char *render_word(const cJSON *cat, const char *prefix, const char *name)
-{
-	const cJSON *v;
-	char k[200];
-
-	if (snprintf(k, sizeof(k), "%s%s", prefix, name) >= (int)sizeof(k))
-		return name;
-	v = cJSON_GetObjectItemCaseSensitive(cat, k);
-	return cJSON_IsString(v) ? v->valuestring : name;
-}
-
 static const char *label(const cJSON *cat, const char *name)
 {
-	return render_word(cat, "ind.", name);
+	return words_get(cat, "ind.", name);
 }
 
 /* A breakdown's name "participants.by_age.13-17" split into its family
@@ -116,14 +119,14 @@ static const char *key_label(const struct report *r, const cJSON *cat, const cha
 
 	for (size_t i = 0; by && i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (!strcmp(by, keys[i].by))
-			return render_word(cat, keys[i].prefix, key);
+			return words_get(cat, keys[i].prefix, key);
 	return key;
 }
 
 const char *render_label_r(const struct report *r, const char *name, int fr, char *buf,
 			   size_t len)
 {
-	cJSON *cat = render_cat(fr);
+	cJSON *cat = words_load(fr);
 	char fam[160];
 	const char *key = split_fam(name, fam, sizeof(fam));
 
@@ -297,7 +300,7 @@ static void svg_chart(struct report *r, struct api_resp *o, const cJSON *cat, co
 char *render_text(const struct report *r, const cJSON *cat, const char *key, char *buf,
 		  size_t len)
 {
-	const char *s = render_word(cat, "", key);
+	const char *s = words_get(cat, "", key);
 	size_t n = 0;
 
 	for (; *s && n + 1 < len; s++) {
@@ -352,7 +355,7 @@ static void html_head(struct report *r, struct api_resp *o, const struct report_
 		html_str(o, op->css_href);
 		PUT(o, "\">\n");
 	} else {
-		api_printf(o, "<style>\n%s</style>\n", report_css);
+		api_printf(o, "<style>\n%s</style>\n", render_css);
 	}
 	PUT(o, "</head>\n<body>\n<header><h1>");
 	html_str(o, lab);
@@ -406,7 +409,7 @@ void render_html(struct report *r, struct api_resp *o, const struct report_opts 
 		"contributions_confirmed.by_kind.", "machine_busy_hours.by_machine.",
 	};
 	int fr = !strcmp(op->lang, "fr");
-	cJSON *cat = render_cat(fr);
+	cJSON *cat = words_load(fr);
 	char fam[160] = "";
 
 	html_head(r, o, op, cat, fr, NULL);
@@ -494,7 +497,7 @@ void render_explain_html(struct report *r, const struct fig *f, struct xtab *x,
 		  struct api_resp *o, const struct report_opts *op)
 {
 	int fr = !strcmp(op->lang, "fr");
-	cJSON *cat = render_cat(fr);
+	cJSON *cat = words_load(fr);
 	char fam[160], g[64];
 	const char *key = split_fam(f->name, fam, sizeof(fam));
 

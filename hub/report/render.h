@@ -20,20 +20,15 @@ const char *render_label(const char *name, int fr, char *buf, size_t len);
 /* The same, machines by the names people know them by (r's). */
 const char *render_label_r(const struct report *r, const char *name, int fr, char *buf, size_t len);
 
-/* The catalogue of French (fr) or English, web/i18n/ compiled in, parsed:
- * the pages' words, which the report's are too.  The caller frees it
- * (cJSON_Delete).  NULL when memory ran out: every word is then its key. */
-struct cJSON *render_cat(int fr);
-
 /* Catalogue entry key of cat into buf (plain text, cut to len), with
  * {from} and {to} the fiscal year's first and last calendar years and {tz}
  * the report's time zone.  Returns buf. */
 char *render_text(const struct report *r, const struct cJSON *cat, const char *key, char *buf,
 		  size_t len);
 
-/* The entry prefix + name of catalogue cat, or name when there is none
- * (the string belongs to cat or is name). */
-const char *render_word(const struct cJSON *cat, const char *prefix, const char *name);
+/* The stylesheet of the HTML report, embedded or served as
+ * GET /api/indicators/report.css (report.c). */
+extern const char render_css[];
 
 void render_json(struct report *r, struct api_resp *o);
 

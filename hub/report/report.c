@@ -36,56 +36,6 @@
 #include "report/year.h"
 #include "store/store.h"
 
-int report_band_young(const char *b)
-{
-	char *end;
-	long lo, hi;
-
-	if (!b || !*b)
-		return 0;
-	lo = strtol(b, &end, 10);
-	if (end == b || lo < 0 || *end != '-')
-		return 0;
-	hi = strtol(end + 1, &end, 10);
-	return *end == '\0' && hi >= lo && hi < 18;
-}
-
-int report_default_target(const char *name, int fy, double *t)
-{
-	if (!strcmp(name, "participation_projects") || !strcmp(name, "quebec_culture_projects")) {
-		if (fy < 2018)
-			return -1;
-		*t = fy == 2018 ? 1 : 2;
-		return 0;
-	}
-	if (!strcmp(name, "appreciation_rate_pct")) {
-		if (fy < 2019)
-			return -1;
-		*t = fy == 2019 ? 80 : fy == 2020 ? 82 : 85;
-		return 0;
-	}
-	return -1;
-}
-
-const char report_css[] =
-	"body{font-family:system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;"
-	"color:#1b1b1b;margin:2em auto;max-width:60em;padding:0 1em;line-height:1.4}\n"
-	"h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.25em;margin-top:1.6em;"
-	"border-bottom:2px solid #2a6f97}h3{font-size:1.05em;margin-bottom:.3em}\n"
-	".period{color:#444;margin-top:0}\n"
-	"table{border-collapse:collapse;width:100%;margin:.5em 0 1em}\n"
-	"th,td{border-bottom:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top}\n"
-	"td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}\n"
-	"td.below{color:#a4161a;font-weight:600}td.met{color:#2b7a0b;font-weight:600}\n"
-	"code{font-size:.85em;color:#555}\n"
-	".wide{overflow-x:auto}table.trail{font-size:.9em}"
-	"table.trail td,table.trail th{padding:.3em .35em}table.trail td{overflow-wrap:anywhere}\n"
-	".charts{display:flex;flex-wrap:wrap;gap:1em}.chart{flex:1 1 26em}\n"
-	"svg{max-width:100%;height:auto}svg text{font-size:12px;fill:#1b1b1b}\n"
-	"footer{margin-top:2em;font-size:.85em;color:#555}\n"
-	"@media print{body{margin:0;max-width:none}h2{break-after:avoid}"
-	".chart,table{break-inside:avoid}a{color:inherit;text-decoration:none}}\n";
-
 int report_render(struct hub *h, const struct report_opts *op, struct api_resp *o,
 		  char *err, size_t errlen)
 {
@@ -302,7 +252,7 @@ static int get_css(struct api_req *req, struct api_resp *resp)
 {
 	resp->status = 200;
 	resp->ctype = "text/css; charset=utf-8";
-	api_write(resp, report_css, strlen(report_css));
+	api_write(resp, render_css, strlen(render_css));
 	return 0;
 }
 

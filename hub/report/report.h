@@ -11,19 +11,13 @@
 
 #include <stddef.h>
 
+#include "report/opts.h"
+
 struct hub;
 
 /* Serve GET /api/indicators….  0 or -1. */
 int report_init(struct hub *h);
 struct api_resp;
-
-struct report_opts {
-	int fy;			/* fiscal year: 2025 = 2025-04-01 … 2026-03-31 */
-	const char *format;	/* "json", "csv" or "html" */
-	const char *explain;	/* NULL, or a figure's name: its rows instead */
-	const char *lang;	/* "fr" or "en" (HTML labels) */
-	const char *css_href;	/* HTML: link this stylesheet; NULL embeds it */
-};
 
 /* Render the report described by o from h's open store into out (used as
  * a growing buffer: the caller frees it with api_resp_free()).  Returns 0;
@@ -31,16 +25,6 @@ struct report_opts {
  * figure; -3 for a bad year, format or language.  err gets one line. */
 int report_render(struct hub *h, const struct report_opts *o, struct api_resp *out,
 		  char *err, size_t errlen);
-
-/* The stylesheet of the HTML report (GET /api/indicators/report.css). */
-extern const char report_css[];
-
-/* 1 when age band b ("6-12", "13-17", "65+") lies wholly under 18. Pure. */
-int report_band_young(const char *b);
-
-/* The built-in target for indicator name in fiscal year fy (MISSION.md);
- * 0 and *t, or -1 when there is none.  Pure. */
-int report_default_target(const char *name, int fy, double *t);
 
 /* A network hub's figures for fiscal year fy, as the object of
  * GET /api/network/indicators (the caller frees it), or NULL with err

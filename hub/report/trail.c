@@ -14,10 +14,9 @@
 #include <cjson/cJSON.h>
 
 #include "report/explain.h"
-#include "report/render.h"
-#include "report/report.h"
 #include "report/trail.h"
 #include "report/year.h"
+#include "report/words.h"
 #include "store/store.h"
 
 /* The codes of a column and the catalogue prefix of their words. */
@@ -28,7 +27,7 @@ static const struct { const char *col, *prefix; } codes[] = {
 
 const char *trail_head(const cJSON *cat, const char *col)
 {
-	return render_word(cat, "trail.col.", col);
+	return words_get(cat, "trail.col.", col);
 }
 
 /* Does col hold a time (an ISO text in the lab's zone)? */
@@ -110,7 +109,7 @@ static const char *bands(const cJSON *cat, int fr, const char *v, char *buf, siz
 			continue;
 		*colon = '\0';
 		o += (size_t)snprintf(buf + o, len - o, "%s%s%s: %s", o ? ", " : "",
-				      render_word(cat, "age.", tok), fr ? "\u00a0" : "", colon + 1);
+				      words_get(cat, "age.", tok), fr ? "\u00a0" : "", colon + 1);
 	}
 	free(copy);
 	return buf;
@@ -119,7 +118,7 @@ static const char *bands(const cJSON *cat, int fr, const char *v, char *buf, siz
 /* "merged into 12" / "deleted" (what became of a removed session). */
 static const char *removed(const cJSON *cat, const char *v, char *buf, size_t len)
 {
-	const char *w = render_word(cat, "trail.removed.", "merged"), *at = strstr(w, "{n}");
+	const char *w = words_get(cat, "trail.removed.", "merged"), *at = strstr(w, "{n}");
 	long long into;
 
 	if (sscanf(v, "merged into %lld", &into) == 1) {
@@ -130,7 +129,7 @@ static const char *removed(const cJSON *cat, const char *v, char *buf, size_t le
 			snprintf(buf, len, "%s %lld", w, into);
 		return buf;
 	}
-	return render_word(cat, "trail.removed.", v);
+	return words_get(cat, "trail.removed.", v);
 }
 
 const char *trail_cell(struct report *r, const cJSON *cat, int fr, const struct xtab *x,
@@ -141,12 +140,12 @@ const char *trail_cell(struct report *r, const cJSON *cat, int fr, const struct 
 	if (!v || !v[0])
 		return "—";
 	if (x->types[c] == 'b')
-		return render_word(cat, "common.", strcmp(v, "0") ? "yes" : "no");
+		return words_get(cat, "common.", strcmp(v, "0") ? "yes" : "no");
 	if (is_time(col))
 		return local_time(v, fr, buf, len);
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
 		if (!strcmp(col, codes[i].col))
-			return render_word(cat, codes[i].prefix, v);
+			return words_get(cat, codes[i].prefix, v);
 	if (!strcmp(col, "machine"))
 		return year_machine_label(r, v);
 	if (!strcmp(col, "device") || !strcmp(col, "plug"))

@@ -11,11 +11,9 @@
 #include <unistd.h>
 
 #include "core/conf.h"
-#include "report/fiscal.h"
 #include "core/hub.h"
 #include "core/log.h"
 #include "core/vocab.h"
-#include "report/report.h"
 #include "store/store.h"
 #include "report/year.h"
 
@@ -570,7 +568,7 @@ void year_count_sessions(struct report *r)
 
 		if (r->bn[i].band >= 0) {
 			s->known += r->bn[i].n;
-			if (report_band_young(r->bands[r->bn[i].band]))
+			if (year_band_young(r->bands[r->bn[i].band]))
 				s->young += r->bn[i].n;
 		}
 	}
@@ -628,4 +626,18 @@ void year_free(struct report *r)
 	free(r->mach_label);
 	free(r->figs);
 	memset(r, 0, sizeof(*r));
+}
+
+int year_band_young(const char *b)
+{
+	char *end;
+	long lo, hi;
+
+	if (!b || !*b)
+		return 0;
+	lo = strtol(b, &end, 10);
+	if (end == b || lo < 0 || *end != '-')
+		return 0;
+	hi = strtol(end + 1, &end, 10);
+	return *end == '\0' && hi >= lo && hi < 18;
 }

@@ -191,4 +191,7 @@ void year_count_sessions(struct report *r);
 /* Free everything the report loaded (the strings are owned by it). */
 void year_free(struct report *r);
 
+/* 1 when age band b ("6-12", "13-17", "65+") lies wholly under 18. Pure. */
+int year_band_young(const char *b);
+
 #endif

@@ -23,7 +23,10 @@
 #include "core/conf.h"
 #include "report/fiscal.h"
 #include "core/hub.h"
+#include "report/fig.h"
+#include "report/render.h"
 #include "report/report.h"
+#include "report/year.h"
 #include "store/store.h"
 #include "t.h"
 
@@ -305,26 +308,26 @@ TEST(pure_helpers)
 {
 	double t;
 
-	CHECK(report_band_young("0-5"));
-	CHECK(report_band_young("6-12"));
-	CHECK(report_band_young("13-17"));
-	CHECK(report_band_young("10-13"));
-	CHECK(report_band_young("14-17"));
-	CHECK(!report_band_young("18-24"));
-	CHECK(!report_band_young("12-19"));
-	CHECK(!report_band_young("65+"));
-	CHECK(!report_band_young("adult"));
-	CHECK(!report_band_young(""));
-	CHECK(!report_band_young(NULL));
-	CHECK(report_default_target("quebec_culture_projects", 2018, &t) == 0 && t == 1);
-	CHECK(report_default_target("quebec_culture_projects", 2021, &t) == 0 && t == 2);
-	CHECK(report_default_target("participation_projects", 2030, &t) == 0 && t == 2);
-	CHECK(report_default_target("appreciation_rate_pct", 2019, &t) == 0 && t == 80);
-	CHECK(report_default_target("appreciation_rate_pct", 2020, &t) == 0 && t == 82);
-	CHECK(report_default_target("appreciation_rate_pct", 2021, &t) == 0 && t == 85);
-	CHECK(report_default_target("appreciation_rate_pct", 2026, &t) == 0 && t == 85);
-	CHECK(report_default_target("appreciation_rate_pct", 2018, &t) == -1);
-	CHECK(report_default_target("sessions", 2025, &t) == -1);
+	CHECK(year_band_young("0-5"));
+	CHECK(year_band_young("6-12"));
+	CHECK(year_band_young("13-17"));
+	CHECK(year_band_young("10-13"));
+	CHECK(year_band_young("14-17"));
+	CHECK(!year_band_young("18-24"));
+	CHECK(!year_band_young("12-19"));
+	CHECK(!year_band_young("65+"));
+	CHECK(!year_band_young("adult"));
+	CHECK(!year_band_young(""));
+	CHECK(!year_band_young(NULL));
+	CHECK(fig_default_target("quebec_culture_projects", 2018, &t) == 0 && t == 1);
+	CHECK(fig_default_target("quebec_culture_projects", 2021, &t) == 0 && t == 2);
+	CHECK(fig_default_target("participation_projects", 2030, &t) == 0 && t == 2);
+	CHECK(fig_default_target("appreciation_rate_pct", 2019, &t) == 0 && t == 80);
+	CHECK(fig_default_target("appreciation_rate_pct", 2020, &t) == 0 && t == 82);
+	CHECK(fig_default_target("appreciation_rate_pct", 2021, &t) == 0 && t == 85);
+	CHECK(fig_default_target("appreciation_rate_pct", 2026, &t) == 0 && t == 85);
+	CHECK(fig_default_target("appreciation_rate_pct", 2018, &t) == -1);
+	CHECK(fig_default_target("sessions", 2025, &t) == -1);
 }
 
 TEST(fy2025_figures)
@@ -839,7 +842,7 @@ TEST(api_agrees_with_renderer)
 		req.path = "/api/indicators/report.css";
 		req.query = "";
 		api_dispatch(&req, &resp, NULL, NULL, "");
-		CHECK(resp.status == 200 && resp.body && !strcmp(resp.body, report_css));
+		CHECK(resp.status == 200 && resp.body && !strcmp(resp.body, render_css));
 		api_resp_free(&resp);
 	}
 }
