@@ -19,7 +19,7 @@
 #include "net/api.h"
 #include "net/snap.h"
 #include "net/utf8.h"
-#include "net/ws.h"
+#include "net/wspart.h"
 
 /* Bytes of snapshot per fragment: what lws holds for a socket that does
  * not take a whole write. */
