@@ -21,6 +21,7 @@
 #include "mqtt/mqtt.h"
 #include "net/api.h"
 #include "net/ws.h"
+#include "store/pack.h"
 #include "store/store.h"
 #include "store/tele.h"
 #include "version.h"	/* MLAB_VERSION (build/gen, from debian/changelog) */
@@ -248,7 +249,7 @@ static void hist_blocks(struct hub *h, struct hist *o, int64_t dev, int64_t mid,
 		long n;
 		double sum;
 
-		while (tele_mblk_next(b, len, &off, &m, &n, &sum))
+		while (pack_mblk_next(b, len, &off, &m, &n, &sum))
 			if (base + m >= m0 && base + m < m1)
 				hist_point(o, (base + m) * 60, sum, n);
 	}

@@ -25,6 +25,7 @@
 #include "core/hub.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "store/pack.h"
 #include "store/schema.h"
 #include "store/store.h"
 #include "store/tele.h"
@@ -114,7 +115,7 @@ int store_open(struct hub *h, const char *path)
 	 * secure_delete=FAST zeroes deleted content wherever that costs no
 	 * extra write (an erased person's row, in the page rewritten anyway)
 	 * without zeroing whole freed pages of old telemetry on the SD card */
-	if (tele_sql_functions(s->db) ||
+	if (pack_sql_functions(s->db) ||
 	    store_sql(s->db, "PRAGMA journal_mode=WAL", path) ||
 	    store_sql(s->db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=FAST;"
 		     "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-4000;"
@@ -403,7 +404,7 @@ int store_retention(struct hub *h, double now)
 	 * after two days, their hour blocks after store.aggregate_days */
 	double raw_cut = now - conf_int(h->conf, "store.raw_days") * 86400.0;
 	double agg_cut = now - conf_int(h->conf, "store.aggregate_days") * 86400.0;
-	double min_cut = fmax(agg_cut, now - TELE_MINUTE_ROWS_H * 3600.0);
+	double min_cut = fmax(agg_cut, now - PACK_MINUTE_ROWS_H * 3600.0);
 	double hour_cut = now - conf_int(h->conf, "store.hour_days") * 86400.0;
 	sqlite3_stmt *st;
 	int changes = 0;

@@ -76,7 +76,7 @@ int store_flush(struct hub *h);
 int store_flush_if_full(struct hub *h);
 
 /* Drop raw telemetry older than store.raw_days, minute rows older than
- * two days (TELE_MINUTE_ROWS_H), their hour blocks older than
+ * two days (PACK_MINUTE_ROWS_H), their hour blocks older than
  * store.aggregate_days and hourly rollups older than store.hour_days
  * (run hourly by the hub). 0 or -1. */
 int store_retention(struct hub *h, double now);

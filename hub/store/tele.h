@@ -15,16 +15,9 @@
 #define MLAB_TELE_H
 
 #include <stdint.h>
-#include <sqlite3.h>
 
 struct hub;
 struct tele;
-
-/* The SQL functions the schema and the history need on a connection:
- * mlab_val(vals, mid) (the value of metric mid in a packed row, or NULL)
- * and the aggregates mlab_pack(mid, value) and mlab_mblk(minute of the
- * hour, n, sum) (an hour block of minutes, tele_mblk_next).  0 or -1. */
-int tele_sql_functions(sqlite3 *db);
 
 /* Allocate the buffers and read the settings; NULL when out of memory.
  * Owned by the store (tele_free). */
@@ -49,18 +42,5 @@ int tele_write(struct hub *h, int all);
 /* Write and commit what is queued now, with the sums of the minutes in
  * progress (the history API, before reading it).  0 or -1. */
 int tele_sync(struct hub *h);
-
-/* Minute rows (telemetry_min, keyed by time) are kept this many hours;
- * older minutes are read from the hour blocks (telemetry_mblk), kept
- * store.aggregate_days. */
-#define TELE_MINUTE_ROWS_H 48
-
-/* Decode the next minute of an hour block (telemetry_mblk.mins) at *off
- * (start at 0): its minute of the hour, count and sum.  1, or 0 at the
- * end (or on a damaged block). */
-int tele_mblk_next(const void *blob, int len, int *off, int *minute, long *n, double *sum);
-
-/* Decode a packed row: the value of metric mid, 1 if found, else 0. */
-int tele_unpack(const void *blob, int len, int64_t mid, double *out);
 
 #endif

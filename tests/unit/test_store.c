@@ -20,6 +20,7 @@
 #include "core/hub.h"
 #include "eco/eco.h"
 #include "lab/device.h"
+#include "store/pack.h"
 #include "store/store.h"
 #include "store/tele.h"
 #include "t.h"
@@ -215,7 +216,7 @@ TEST(minute_blocks_from_a_schema_10_database)
 			" (SELECT mins FROM telemetry_mblk WHERE dev = 1 AND mid = 2 AND hour = 100)");
 	CHECK(st && sqlite3_step(st) == SQLITE_ROW);
 	CHECK(sqlite3_column_int(st, 0) == 2);	/* (1,2,100) and (1,3,100); not 101 */
-	while (tele_mblk_next(sqlite3_column_blob(st, 1), sqlite3_column_bytes(st, 1), &off, &m, &n, &sum)) {
+	while (pack_mblk_next(sqlite3_column_blob(st, 1), sqlite3_column_bytes(st, 1), &off, &m, &n, &sum)) {
 		static const int wm[] = { 0, 7, 59 };
 		static const long wn[] = { 3, 200, 1 };
 		static const double ws[] = { 30.0, 4000.5, -2.5 };
@@ -227,9 +228,9 @@ TEST(minute_blocks_from_a_schema_10_database)
 	sqlite3_reset(st);
 	/* a damaged block ends the walk instead of reading past it */
 	off = 0;
-	CHECK(!tele_mblk_next("\x07\x83", 2, &off, &m, &n, &sum));
+	CHECK(!pack_mblk_next("\x07\x83", 2, &off, &m, &n, &sum));
 	off = 0;
-	CHECK(!tele_mblk_next("\x3c\x01\0\0\0\0\0\0\0\0", 10, &off, &m, &n, &sum));
+	CHECK(!pack_mblk_next("\x3c\x01\0\0\0\0\0\0\0\0", 10, &off, &m, &n, &sum));
 }
 
 int main(void)
