@@ -14,7 +14,6 @@
 #include "core/log.h"
 #include "core/vocab.h"
 #include "store/schema.h"
-#include "store/store.h"
 
 static const char *const migrations[] = {
 	/* 1: devices, telemetry, events, jobs, buttons, machine use */
@@ -318,6 +317,20 @@ int schema_version(void)
 	return NMIGRATIONS;
 }
 
+/* Run sql (one or more statements, no rows wanted) on db.  Returns 0, or
+ * -1 logged with what. */
+int schema_sql(sqlite3 *db, const char *sql, const char *what)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		LOG(L_ERR, "store: %s: %s", what, err ? err : sqlite3_errmsg(db));
+		sqlite3_free(err);
+		return -1;
+	}
+	return 0;
+}
+
 /* Run every migration past the database's user_version, each in its own
  * transaction with the version bump.  Returns 0 or -1 (logged). */
 int schema_migrate(sqlite3 *db, const char *path)
@@ -339,10 +352,10 @@ int schema_migrate(sqlite3 *db, const char *path)
 		char bump[64];
 
 		snprintf(bump, sizeof(bump), "PRAGMA user_version=%d", v + 1);
-		if (store_sql(db, "BEGIN IMMEDIATE", "migrate") ||
-		    store_sql(db, migrations[v], "migration") ||
-		    store_sql(db, bump, "migrate") ||
-		    store_sql(db, "COMMIT", "migrate")) {
+		if (schema_sql(db, "BEGIN IMMEDIATE", "migrate") ||
+		    schema_sql(db, migrations[v], "migration") ||
+		    schema_sql(db, bump, "migrate") ||
+		    schema_sql(db, "COMMIT", "migrate")) {
 			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 			LOG(L_ERR, "%s: migration to schema %d failed", path, v + 1);
 			return -1;

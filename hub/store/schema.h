@@ -13,6 +13,11 @@
  * failed or the file is newer than this build. */
 int schema_migrate(sqlite3 *db, const char *path);
 
+/* Run sql (one or more statements, no rows wanted) on db.  Returns 0, or
+ * -1 logged with what (the migrations, and the store's settings and
+ * transactions on its connection). */
+int schema_sql(sqlite3 *db, const char *sql, const char *what);
+
 /* Schema version this build migrates to. */
 int schema_version(void);
 

@@ -58,20 +58,6 @@ struct store {
 	int nbefore, nafter;
 };
 
-/* Run sql (one or more statements, no rows wanted) on db.  Returns 0, or
- * -1 logged with what. */
-int store_sql(sqlite3 *db, const char *sql, const char *what)
-{
-	char *err = NULL;
-
-	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-		LOG(L_ERR, "store: %s: %s", what, err ? err : sqlite3_errmsg(db));
-		sqlite3_free(err);
-		return -1;
-	}
-	return 0;
-}
-
 /* Create the directory that will hold path, if missing (one level). */
 static void make_parent(const char *path)
 {
@@ -116,8 +102,8 @@ int store_open(struct hub *h, const char *path)
 	 * extra write (an erased person's row, in the page rewritten anyway)
 	 * without zeroing whole freed pages of old telemetry on the SD card */
 	if (pack_sql_functions(s->db) ||
-	    store_sql(s->db, "PRAGMA journal_mode=WAL", path) ||
-	    store_sql(s->db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=FAST;"
+	    schema_sql(s->db, "PRAGMA journal_mode=WAL", path) ||
+	    schema_sql(s->db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=FAST;"
 		     "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-4000;"
 		     "PRAGMA wal_autocheckpoint=4000", path) ||
 	    schema_migrate(s->db, path) || !(s->tele = tele_new(h))) {
@@ -201,7 +187,7 @@ static int txn_begin(struct hub *h)
 	struct store *s = h->store;
 
 	if (!s->in_txn) {
-		if (store_sql(s->db, "BEGIN IMMEDIATE", "begin"))
+		if (schema_sql(s->db, "BEGIN IMMEDIATE", "begin"))
 			return -1;
 		s->in_txn = 1;
 		s->txn_failed = 0;

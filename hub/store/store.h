@@ -94,8 +94,4 @@ int store_backup(const char *src, const char *dst);
  * secure_delete has zeroed them in the pages).  Failures are logged. */
 void store_checkpoint(struct hub *h);
 
-/* Run sql (one or more statements, no rows wanted) on db.  Returns 0, or
- * -1 logged with what (schema.c's migrations use it too). */
-int store_sql(sqlite3 *db, const char *sql, const char *what);
-
 #endif
