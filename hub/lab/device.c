@@ -359,7 +359,8 @@ int device_init(struct hub *h)
 		return -1;
 	h->reg->stale_s = (double)conf_int(h->conf, "devices.stale_s");
 	h->reg->max = (int)conf_int(h->conf, "devices.max");
-	if (!(st = store_stmt(h, load)))
+	/* the readings' queue, committed by the store on its own window */
+	if (tele_init(h) || !(st = store_stmt(h, load)))
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct device *d = calloc(1, sizeof(*d));

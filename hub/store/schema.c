@@ -6,7 +6,7 @@
  * `migrations` (never edits one that has shipped).  The CHECK lists come
  * from core/vocab.h (schema 2's licence list, since widened, stays as it
  * shipped).  A script may call the SQL functions store_open() registers
- * first (tele.c's mlab_mblk).  The connection, the group commit and its
+ * first (pack.c's mlab_mblk).  The connection, the group commit and its
  * hooks are store.c's.
  */
 #include <stdio.h>

@@ -28,7 +28,6 @@
 #include "store/pack.h"
 #include "store/schema.h"
 #include "store/store.h"
-#include "store/tele.h"
 
 #define STMT_CACHE 256
 
@@ -48,7 +47,8 @@ struct store {
 	lws_sorted_usec_list_t sul;
 	lws_sorted_usec_list_t lazy;	/* the telemetry window */
 	int lazy_armed;
-	struct tele *tele;
+	const struct store_queue *queue;	/* the telemetry queue (tele.c), or NULL */
+	void *queue_state;
 	struct hub *h;
 	int flushing;		/* inside store_flush: no re-entry */
 	struct store_hook {
@@ -106,7 +106,7 @@ int store_open(struct hub *h, const char *path)
 	    schema_sql(s->db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=FAST;"
 		     "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-4000;"
 		     "PRAGMA wal_autocheckpoint=4000", path) ||
-	    schema_migrate(s->db, path) || !(s->tele = tele_new(h))) {
+	    schema_migrate(s->db, path)) {
 		sqlite3_close(s->db);
 		free(s);
 		return -1;
@@ -123,9 +123,30 @@ int store_open(struct hub *h, const char *path)
 	return 0;
 }
 
-struct tele *store_tele(struct hub *h)
+int store_set_queue(struct hub *h, const struct store_queue *q, void *state)
 {
-	return h->store ? h->store->tele : NULL;
+	struct store *s = h->store;
+
+	if (!s || s->queue)
+		return -1;
+	s->queue = q;
+	s->queue_state = state;
+	return 0;
+}
+
+void *store_queue(struct hub *h)
+{
+	return h->store ? h->store->queue_state : NULL;
+}
+
+static long queue_pending(struct hub *h)
+{
+	return h->store->queue ? h->store->queue->pending(h) : 0;
+}
+
+static int queue_unwritten(struct hub *h)
+{
+	return h->store->queue ? h->store->queue->unwritten(h) : 0;
 }
 
 sqlite3 *store_db(struct hub *h)
@@ -202,11 +223,12 @@ static int txn_begin(struct hub *h)
 }
 
 /* Write the telemetry queued (and what else is open) and commit. */
-static int tele_commit(struct hub *h, int all)
+static int queue_commit(struct hub *h, int all)
 {
 	if (txn_begin(h))
 		return -1;
-	tele_write(h, all);
+	if (h->store->queue)
+		h->store->queue->write(h, all);
 	return store_flush(h);
 }
 
@@ -215,9 +237,9 @@ static void lazy_timer(lws_sorted_usec_list_t *sul)
 	struct store *s = lws_container_of(sul, struct store, lazy);
 
 	s->lazy_armed = 0;
-	tele_commit(s->h, 0);
+	queue_commit(s->h, 0);
 	/* a minute still being summed is written once it is over */
-	if (tele_unwritten(s->h))
+	if (queue_unwritten(s->h))
 		store_soon(s->h);
 }
 
@@ -294,8 +316,8 @@ int store_flush_if_full(struct hub *h)
 {
 	struct store *s = h->store;
 
-	if (s && tele_pending(h) >= s->batch_max)
-		return tele_commit(h, 0);
+	if (s && queue_pending(h) >= s->batch_max)
+		return queue_commit(h, 0);
 	return s && s->in_txn && s->pending >= s->batch_max ? store_flush(h) : 0;
 }
 
@@ -364,10 +386,11 @@ void store_close(struct hub *h)
 		return;
 	if (s->lazy_armed)
 		lws_sul_cancel(&s->lazy);
-	if (tele_pending(h) || tele_unwritten(h))
-		tele_commit(h, 1);
+	if (queue_pending(h) || queue_unwritten(h))
+		queue_commit(h, 1);
 	store_flush(h);
-	tele_free(s->tele);
+	if (s->queue)
+		s->queue->free(s->queue_state);
 	for (int i = 0; i < s->ncache; i++)
 		sqlite3_finalize(s->cache[i].st);
 	/* leave no -wal file behind on a clean stop */

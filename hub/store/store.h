@@ -57,8 +57,23 @@ int store_begin(struct hub *h);
  * power cut costs seconds of readings and no promise. */
 void store_soon(struct hub *h);
 
-/* The telemetry queue (tele.h), NULL when the store is not open. */
-struct tele *store_tele(struct hub *h);
+/* A queue of writes on its own, slower commit (the telemetry, tele.c):
+ * the store commits it every store.telemetry_commit_s once store_soon
+ * asked, when it holds store.batch_max rows, and at close.  pending: rows
+ * waiting; unwritten: nonzero while sums are still being made; write: put
+ * what is queued into the open transaction (all: the sums in progress
+ * too), 0 or -1; free: at store_close, with the state. */
+struct store_queue {
+	long (*pending)(struct hub *h);
+	int (*unwritten)(struct hub *h);
+	int (*write)(struct hub *h, int all);
+	void (*free)(void *state);
+};
+/* Register the queue q and its state (kept until store_close frees it).
+ * 0, or -1 when the store is not open or has a queue already. */
+int store_set_queue(struct hub *h, const struct store_queue *q, void *state);
+/* The queue's state, NULL when none is registered or the store is closed. */
+void *store_queue(struct hub *h);
 
 /* Call fn(h, 1, arg) just before each group commit, inside the
  * transaction.  0, or -1 when the store is not open or full of hooks. */

@@ -55,7 +55,8 @@ struct tele {
 	double heartbeat, deadband, min_interval;
 };
 
-struct tele *tele_new(struct hub *h)
+/* Allocate the buffers and read the settings; NULL when out of memory. */
+static struct tele *tele_new(struct hub *h)
 {
 	struct tele *t = calloc(1, sizeof(*t));
 
@@ -75,8 +76,10 @@ struct tele *tele_new(struct hub *h)
 	return t;
 }
 
-void tele_free(struct tele *t)
+static void tele_free(void *state)
 {
+	struct tele *t = state;
+
 	if (!t)
 		return;
 	free(t->row);
@@ -84,6 +87,41 @@ void tele_free(struct tele *t)
 	free(t->ser);
 	free(t->done);
 	free(t);
+}
+
+static long tele_pending(struct hub *h);
+static int tele_unwritten(struct hub *h);
+static int tele_write(struct hub *h, int all);
+
+/* The store commits the queue (store_set_queue): the readings ride the
+ * slower telemetry commit, not the group commit of events. */
+static const struct store_queue tele_queue = {
+	.pending = tele_pending,
+	.unwritten = tele_unwritten,
+	.write = tele_write,
+	.free = tele_free,
+};
+
+/* h's queue, made and handed to the store on first use; NULL when the
+ * store is not open or memory ran out. */
+static struct tele *queue(struct hub *h)
+{
+	struct tele *t = store_queue(h);
+
+	if (t || !h->store)
+		return t;
+	if (!(t = tele_new(h)))
+		return NULL;
+	if (store_set_queue(h, &tele_queue, t)) {
+		tele_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+int tele_init(struct hub *h)
+{
+	return queue(h) ? 0 : -1;
 }
 
 static struct series *slot(struct series *tab, int cap, int64_t dev, int64_t mid)
@@ -183,7 +221,7 @@ static int grow(struct tele *t, size_t need)
 int tele_put(struct hub *h, int64_t dev, double ts, int n,
 	     const int64_t *mid, const double *val)
 {
-	struct tele *t = store_tele(h);
+	struct tele *t = queue(h);
 	int64_t minute = (int64_t)floor(ts / 60);
 	size_t start;
 	int kept = 0;
@@ -231,16 +269,18 @@ int tele_put(struct hub *h, int64_t dev, double ts, int n,
 	return kept;
 }
 
-long tele_pending(struct hub *h)
+/* Rows waiting to be written. */
+static long tele_pending(struct hub *h)
 {
-	struct tele *t = store_tele(h);
+	struct tele *t = store_queue(h);
 
 	return t ? t->nrow : 0;
 }
 
-int tele_unwritten(struct hub *h)
+/* Minute aggregates summed and not yet written. */
+static int tele_unwritten(struct hub *h)
 {
-	struct tele *t = store_tele(h);
+	struct tele *t = store_queue(h);
 	int n = 0;
 
 	if (!t)
@@ -326,12 +366,15 @@ static int64_t first_unrolled(struct hub *h)
 	return v;
 }
 
-int tele_write(struct hub *h, int all)
+/* Write what is queued into the open transaction: the rows, the minute
+ * aggregates of minutes that are over (all of them when all is set, at
+ * shutdown) and the rollups of hours that are over.  0 or -1. */
+static int tele_write(struct hub *h, int all)
 {
 	static const char ins[] =
 		"INSERT INTO telemetry(ts, dev, vals) VALUES (?1, ?2, ?3)"
 		" ON CONFLICT(ts, dev) DO UPDATE SET vals = vals || excluded.vals";
-	struct tele *t = store_tele(h);
+	struct tele *t = store_queue(h);
 	double now = hub_now();
 	int64_t minute = (int64_t)floor(now / 60), hour = (int64_t)floor(now / 3600);
 	int rc = 0;

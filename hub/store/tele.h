@@ -17,27 +17,17 @@
 #include <stdint.h>
 
 struct hub;
-struct tele;
 
-/* Allocate the buffers and read the settings; NULL when out of memory.
- * Owned by the store (tele_free). */
-struct tele *tele_new(struct hub *h);
-void tele_free(struct tele *t);
+/* Start h's queue (its buffers and settings) and hand it to the store,
+ * which commits it (store_set_queue) and frees it at store_close; the
+ * registry calls this from device_init, tele_put on first use otherwise.
+ * 0, or -1 when the store is not open or memory ran out. */
+int tele_init(struct hub *h);
 
 /* Queue n readings (mid[i], val[i]) of device dev at ts.  Returns how
  * many raw values will be stored (the rest were thinned), or -1. */
 int tele_put(struct hub *h, int64_t dev, double ts, int n,
 	     const int64_t *mid, const double *val);
-
-/* Rows waiting to be written. */
-long tele_pending(struct hub *h);
-/* Minute aggregates summed and not yet written. */
-int tele_unwritten(struct hub *h);
-
-/* Write what is queued into the open transaction: the rows, the minute
- * aggregates of minutes that are over (all of them when all is set, at
- * shutdown) and the rollups of hours that are over.  0 or -1. */
-int tele_write(struct hub *h, int all);
 
 /* Write and commit what is queued now, with the sums of the minutes in
  * progress (the history API, before reading it).  0 or -1. */
