@@ -13,11 +13,7 @@ LAYERS="eco core store mqtt net auth lab part report ha fed gpio main"
 #   4. nothing under tests/ or scripts/, nor the Makefile, reads the
 #      session-shared folder next to the repository (a fresh clone has none)
 #   5. inside each module the files include each other one way too: no
-#      include cycle between its files (x.c and x.h are one file, "x").
-#      Not yet for the modules in TANGLED, whose cycle is listed as a note
-#      (store: store.c calls tele.c and schema.c, which call it back; to be
-#      untied with hooks, issue #12).  Keep this list shrinking.
-TANGLED="store"
+#      include cycle between its files (x.c and x.h are one file, "x")
 # Ends with "N passed, N failed"; exit status 1 when something failed.
 # Run by `make check` through tests/int/layers.sh.  HUB=dir checks another
 # source tree (used by the self-test in tests/int/layers.sh).
@@ -109,26 +105,13 @@ find "$hub" -mindepth 2 -name '*.[ch]' | sort | while read -r f; do
 		[ "${inc%%/*}" = "$from" ] && [ "${inc#*/}" != "$base" ] && echo "$from/$base $inc"
 	done
 done | sort -u >"$fedges"
-tangled() {	# module in TANGLED?
-	for t in $TANGLED; do [ "$t" = "$1" ] && return 0; done
-	return 1
-}
-show_loops() {	# tsort's complaints → "loop:" and one file a line
-	sed -n 's/^tsort: \([a-z0-9_]*\/[a-z0-9_]*\)$/    \1/p; s/^tsort: .*loop.*/    loop:/p'
-}
-floops=$(while read -r a b; do tangled "${a%%/*}" || echo "$a $b"; done <"$fedges" |
-	tsort 2>&1 >/dev/null)
+floops=$(tsort "$fedges" 2>&1 >/dev/null)
 if [ -z "$floops" ]; then
-	ok "no include cycle between the files of a module ($(wc -l <"$fedges") includes; not checked yet: $TANGLED)"
+	ok "no include cycle between the files of a module ($(wc -l <"$fedges") includes)"
 else
 	bad "include cycle between the files of a module (each loop listed):"
-	echo "$floops" | show_loops
-fi
-known=$(while read -r a b; do tangled "${a%%/*}" && echo "$a $b"; done <"$fedges" |
-	tsort 2>&1 >/dev/null)
-if [ -n "$known" ]; then
-	echo "# still to untie (TANGLED):"
-	echo "$known" | show_loops | sed 's/^/#/'
+	# tsort's complaints: "loop:", then one file a line
+	echo "$floops" | sed -n 's/^tsort: \([a-z0-9_]*\/[a-z0-9_]*\)$/    \1/p; s/^tsort: .*loop.*/    loop:/p'
 fi
 
 echo "$pass passed, $fail failed"
