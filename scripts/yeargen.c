@@ -108,7 +108,7 @@ static void telemetry(double now, int days, int raw_days, int agg_days)
 	double raw_cut = now - raw_days * 86400.0;
 	sqlite3_stmt *blk = prep("INSERT INTO telemetry_mblk(dev, mid, hour, mins) VALUES (?1, ?2, ?3, ?4)");
 	int64_t agg_cut = (int64_t)floor((now - agg_days * 86400.0) / 60);
-	/* minute rows: the last two days (TELE_MINUTE_ROWS_H); before, only
+	/* minute rows: the last two days (PACK_MINUTE_ROWS_H); before, only
 	 * the hour blocks of minutes */
 	int64_t min_cut = (int64_t)floor((now - 48 * 3600.0) / 60);
 	static struct sum hour[NDEV][NMET];
