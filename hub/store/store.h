@@ -72,7 +72,8 @@ struct store_queue {
 /* Register the queue q and its state (kept until store_close frees it).
  * 0, or -1 when the store is not open or has a queue already. */
 int store_set_queue(struct hub *h, const struct store_queue *q, void *state);
-/* The queue's state, NULL when none is registered or the store is closed. */
+/* The queue's state (the store keeps it: store_close frees it through
+ * the queue), NULL when none is registered or the store is closed. */
 void *store_queue(struct hub *h);
 
 /* Call fn(h, 1, arg) just before each group commit, inside the
