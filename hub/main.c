@@ -41,6 +41,7 @@
 #include "lab/removal.h"
 #include "mqtt/mqtt.h"
 #include "net/api.h"
+#include "net/door.h"
 #include "net/http.h"
 #include "net/openapi.h"
 #include "net/ws.h"
@@ -147,7 +148,7 @@ static int open_store_only(struct hub *h, int create)
  * hooks and timers with the layers below.  0 or -1. */
 static int modules_init(struct hub *h)
 {
-	return api_init(h) || openapi_init(h) || ws_init(h) || http_init(h) || auth_init(h) ||
+	return api_init(h) || openapi_init(h) || ws_init(h) || door_init(h) || auth_init(h) ||
 	       account_init(h) ||
 	       device_init(h) || device_api_init(h) || removal_init(h) || ingest_init(h) ||
 	       job_init(h) || machine_init(h) || devset_init(h) || alert_init(h) || health_init(h) ||
@@ -177,7 +178,7 @@ static int routes_command(struct hub *h)
 	store_close(h);
 	fed_fini(h);
 	device_fini(h);
-	http_fini(h);
+	door_fini(h);
 	ws_fini(h);
 	api_fini(h);
 	return rc;
@@ -223,7 +224,7 @@ out_store:
 	device_fini(h);
 out_loop:
 	loop_fini(h);		/* closes the WebSocket clients: before ws_fini */
-	http_fini(h);
+	door_fini(h);
 	ws_fini(h);
 	api_fini(h);
 	reload_fini(h);
