@@ -94,21 +94,39 @@ static int lws_repeat(int lvl, const char *line)
 	return 0;
 }
 
-static const char *watch_prefix;
-static void (*watch_fn)(const char *line);
+#define LOG_WATCHES 4
 
-void log_watch_lws(const char *prefix, void (*fn)(const char *line))
+static struct { const char *prefix; int (*fn)(const char *line); } watches[LOG_WATCHES];
+
+int log_watch_lws(const char *prefix, int (*fn)(const char *line))
 {
-	watch_prefix = prefix;
-	watch_fn = fn;
+	int free_slot = -1;
+
+	for (int i = 0; i < LOG_WATCHES; i++) {
+		if (watches[i].fn && !strcmp(watches[i].prefix, prefix)) {
+			watches[i].fn = fn;	/* replaced, or forgotten (NULL) */
+			return 0;
+		}
+		if (!watches[i].fn && free_slot < 0)
+			free_slot = i;
+	}
+	if (!fn)
+		return 0;
+	if (free_slot < 0)
+		return -1;
+	watches[free_slot].prefix = prefix;
+	watches[free_slot].fn = fn;
+	return 0;
 }
 
 static void lws_emit(int lws_level, const char *line)
 {
 	int lvl = L_DEBUG;
 
-	if (watch_fn && !strncmp(line, watch_prefix, strlen(watch_prefix)))
-		watch_fn(line);
+	for (int i = 0; i < LOG_WATCHES; i++)
+		if (watches[i].fn && !strncmp(line, watches[i].prefix, strlen(watches[i].prefix)) &&
+		    watches[i].fn(line))
+			return;	/* the watcher said it in its own words */
 
 	if (lws_level & LLL_ERR)
 		lvl = L_ERR;

@@ -22,8 +22,10 @@ void log_write(int level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int log_level_parse(const char *name);	/* -1 if not a level name */
 void log_route_lws(void);		/* send libwebsockets' logging here */
-/* fn(line) for every libwebsockets line starting with prefix, repeats
- * included (one watcher; NULL fn: none). */
-void log_watch_lws(const char *prefix, void (*fn)(const char *line));
+/* fn(line) for every libwebsockets line starting with prefix (a static
+ * string), repeats included; a line for which fn returns 1 is not logged
+ * (fn says it in its own words).  A few prefixes at once; fn NULL forgets
+ * prefix.  0, or -1 when no slot is left. */
+int log_watch_lws(const char *prefix, int (*fn)(const char *line));
 
 #endif
