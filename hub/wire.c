@@ -23,6 +23,7 @@
 #include "lab/health.h"
 #include "lab/job.h"
 #include "lab/machine.h"
+#include "net/door.h"
 #include "net/http.h"
 #include "net/ws.h"
 #include "part/button.h"
@@ -129,5 +130,5 @@ const int ws_nparts = sizeof(ws_parts) / sizeof(ws_parts[0]);
 
 /* ---- what the loop serves: HTTP first (it gets the inbox wake-up) */
 
-const struct lws_protocols *const loop_protocols[] = { &http_protocol, &ws_protocol };
+const struct lws_protocols *const loop_protocols[] = { &http_protocol, &ws_protocol, &door_protocol };
 const int loop_nprotocols = sizeof(loop_protocols) / sizeof(loop_protocols[0]);

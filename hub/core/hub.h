@@ -72,6 +72,7 @@ struct stats {
 	uint64_t conns_refused_addr;	/* connections past http.max_per_addr */
 	uint64_t conns_refused;		/* connections closed at accept (fd reserve) */
 	uint64_t accept_errors;		/* accept() failed (EMFILE…) */
+	uint64_t heads_refused;		/* request heads answered 431 or 414 */
 	uint64_t http_requests;
 	uint64_t http_errors;
 	uint64_t http_status[600];	/* API answers by status code */

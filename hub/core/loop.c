@@ -404,8 +404,11 @@ int loop_init(struct hub *h)
 		       LWS_SERVER_OPTION_DISABLE_IPV6;
 	info.vhost_name = "mlab-hub";
 	info.server_string = "mlab-hub";
-	info.timeout_secs = 10;
-	info.max_http_header_data = 4096;
+	info.timeout_secs = HTTP_HEAD_WAIT_S;
+	/* lws stores a head's known values and unknown fields with 8 bytes
+	 * of its own each (at most 4 more than the raw line): any head the
+	 * door lets through fits, and lws never gives up on one silently */
+	info.max_http_header_data = HTTP_HEAD_MAX + 4 * HTTP_HEAD_LINES + 512;
 	info.keepalive_timeout = 5;
 	if (conf_str(h->conf, "http.tls_cert")) {
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;

@@ -18,6 +18,15 @@ struct lws_protocols;
 #define LOOP_TIMERS_MAX 16
 #define LOOP_PROTOCOLS_MAX 4
 
+/* A request head (request line and header fields) is at most this many
+ * bytes, lines and query arguments (net/door.c answers 431 or 414 past
+ * them); lws's header table is sized so that any such head fits it. */
+#define HTTP_HEAD_MAX 8192
+#define HTTP_HEAD_LINES 64
+#define HTTP_HEAD_ARGS 24
+#define HTTP_HEAD_WAIT_S 10	/* for a whole head, as lws waits (timeout_secs) */
+#define HTTP_HEAD_LINGER_S 2	/* reading and dropping after a 431 */
+
 /* The lws protocols the hub serves, the first being the HTTP one: a const
  * table at the top (hub/wire.c), so the loop names no module. */
 extern const struct lws_protocols *const loop_protocols[];

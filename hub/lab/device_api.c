@@ -104,6 +104,7 @@ static int get_metrics(struct api_req *req, struct api_resp *resp)
 	C("connections_refused_per_addr_total", "Connections closed at once: their address had http.max_per_addr open.",
 	  s->conns_refused_addr);
 	C("accept_errors_total", "Times accept() failed (no file descriptor left).", s->accept_errors);
+	C("http_heads_refused_total", "Request heads answered 431 or 414 (too many bytes, lines or query arguments).", s->heads_refused);
 	HELP("mlab_http_requests_total", "counter", "API requests answered, by status code.");
 	for (int code = 100; code < 600; code++)
 		if (s->http_status[code])

@@ -263,8 +263,15 @@ static int http_cb(struct lws *wsi, enum lws_callback_reasons reason,
 		return 0;
 	}
 
+	case LWS_CALLBACK_WSI_DESTROY:
+		if (h)
+			door_http_drop(h, wsi);
+		break;
+
 	case LWS_CALLBACK_CLOSED_HTTP:
 	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+		if (h && reason == LWS_CALLBACK_HTTP_DROP_PROTOCOL)
+			door_http_drop(h, wsi);
 		if (p) {
 			free(p->body);
 			p->body = NULL;
