@@ -7,7 +7,7 @@ what=${1:-check}
 
 build="gcc make pkg-config libwebsockets-dev libmosquitto-dev libsqlite3-dev libgpiod-dev libcjson-dev libargon2-dev libsystemd-dev libssl-dev zlib1g-dev"
 run="$build mosquitto mosquitto-clients sqlite3 curl procps"
-check="$run nodejs npm chromium clang libclang-rt-14-dev valgrind strace gpiod systemd dpkg-dev debhelper lintian man-db prometheus"
+check="$run openssl nodejs npm chromium clang libclang-rt-14-dev valgrind strace gpiod systemd dpkg-dev debhelper lintian man-db prometheus"
 # the Debian packages (make deb): packaging tools only (dpkg-buildpackage
 # wants build-essential, whatever the Build-Depends); make check also
 # checks them with lintian and the man pages with man (man-db)
