@@ -77,11 +77,11 @@ static const struct {
 /* print_error 0x0300400C: "the task was cancelled" (stopped by a user). */
 #define BAMBU_ERR_CANCELLED	50348044.0
 
-static int bambu_filters(const char *prefix, char filters[][256], int max)
+static int bambu_filters(const char *prefix, char filters[][ECO_FILTER_LEN], int max)
 {
 	if (max < 1)
 		return 0;
-	snprintf(filters[0], 256, "%s/+/report", *prefix ? prefix : "device");
+	snprintf(filters[0], ECO_FILTER_LEN, "%s/+/report", *prefix ? prefix : "device");
 	return 1;
 }
 

@@ -351,19 +351,19 @@ static int esp_switch(struct eco_ctx *ctx, const char *native, int on,
 	return 0;
 }
 
-static int esp_filters(const char *prefix, char filters[][256], int max)
+static int esp_filters(const char *prefix, char filters[][ECO_FILTER_LEN], int max)
 {
 	static const char *f[] = { "+/status", "+/+/+/state", "+/climate/+/+/state", NULL };
 	int n = 0;
 
 	for (int i = 0; f[i] && n < max; i++) {
 		if (prefix && prefix[0])
-			snprintf(filters[n++], 256, "%s/%s", prefix, f[i]);
+			snprintf(filters[n++], ECO_FILTER_LEN, "%s/%s", prefix, f[i]);
 		else
-			snprintf(filters[n++], 256, "%s", f[i]);
+			snprintf(filters[n++], ECO_FILTER_LEN, "%s", f[i]);
 	}
 	if (n < max)
-		snprintf(filters[n++], 256, "esphome/discover/+");
+		snprintf(filters[n++], ECO_FILTER_LEN, "esphome/discover/+");
 	return n;
 }
 

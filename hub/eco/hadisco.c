@@ -643,15 +643,15 @@ static int had_parse(struct eco_ctx *ctx, const char *topic, const char *payload
 	return ECO_OK;
 }
 
-static int had_filters(const char *prefix, char filters[][256], int max)
+static int had_filters(const char *prefix, char filters[][ECO_FILTER_LEN], int max)
 {
 	const char *base = prefix && prefix[0] ? prefix : "homeassistant";
 	int n = 0;
 
 	if (n < max)
-		snprintf(filters[n++], 256, "%s/+/+/config", base);
+		snprintf(filters[n++], ECO_FILTER_LEN, "%s/+/+/config", base);
 	if (n < max)
-		snprintf(filters[n++], 256, "%s/+/+/+/config", base);
+		snprintf(filters[n++], ECO_FILTER_LEN, "%s/+/+/+/config", base);
 	return n;
 }
 

@@ -122,11 +122,11 @@ static const char *homie_prefix(const struct eco_ctx *ctx)
 	return *ctx->prefix ? ctx->prefix : HOMIE_DEFAULT;
 }
 
-static int homie_filters(const char *prefix, char filters[][256], int max)
+static int homie_filters(const char *prefix, char filters[][ECO_FILTER_LEN], int max)
 {
 	if (max < 1)
 		return 0;
-	snprintf(filters[0], 256, "%s/#", *prefix ? prefix : HOMIE_DEFAULT);
+	snprintf(filters[0], ECO_FILTER_LEN, "%s/#", *prefix ? prefix : HOMIE_DEFAULT);
 	return 1;
 }
 

@@ -22,13 +22,13 @@
 #include "eco/eco.h"
 #include "eco/isotime.h"
 
-static int filters(const char *prefix, char f[][256], int max)
+static int filters(const char *prefix, char f[][ECO_FILTER_LEN], int max)
 {
 	static const char *const leaf[] = { "status", "meta", "telemetry", "event" };
 	int n = 0;
 
 	for (size_t i = 0; i < sizeof(leaf) / sizeof(leaf[0]) && n < max; i++)
-		snprintf(f[n++], 256, "%s/+/%s", prefix, leaf[i]);
+		snprintf(f[n++], ECO_FILTER_LEN, "%s/+/%s", prefix, leaf[i]);
 	return n;
 }
 

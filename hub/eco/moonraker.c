@@ -49,7 +49,7 @@ static const struct {
 	{ "error", "failed" },
 };
 
-static int mr_filters(const char *prefix, char filters[][256], int max)
+static int mr_filters(const char *prefix, char filters[][ECO_FILTER_LEN], int max)
 {
 	static const char *tails[] = { "moonraker/status", "klipper/status", "klipper/state/#" };
 	char inst[200];
@@ -61,7 +61,7 @@ static int mr_filters(const char *prefix, char filters[][256], int max)
 		else if (eco_list_item(prefix, i, inst, sizeof(inst)))
 			break;
 		for (int t = 0; t < 3 && n < max; t++)
-			snprintf(filters[n++], 256, "%s/%s", inst, tails[t]);
+			snprintf(filters[n++], ECO_FILTER_LEN, "%s/%s", inst, tails[t]);
 		if (!*prefix)
 			break;
 	}

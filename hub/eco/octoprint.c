@@ -59,7 +59,7 @@ static int octo_base(const char *prefix, int i, char *buf, size_t len)
 	return eco_list_item(*prefix ? prefix : OCTO_DEFAULT, i, buf, len);
 }
 
-static int octo_filters(const char *prefix, char filters[][256], int max)
+static int octo_filters(const char *prefix, char filters[][ECO_FILTER_LEN], int max)
 {
 	char base[240];
 	int n = 0;
@@ -67,7 +67,7 @@ static int octo_filters(const char *prefix, char filters[][256], int max)
 	for (int i = 0; n < max && i < OCTO_MAX_BASES; i++) {
 		if (octo_base(prefix, i, base, sizeof(base)))
 			break;
-		snprintf(filters[n++], 256, "%s/#", base);
+		snprintf(filters[n++], ECO_FILTER_LEN, "%s/#", base);
 	}
 	return n;
 }

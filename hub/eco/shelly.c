@@ -634,7 +634,7 @@ static int sh_switch(struct eco_ctx *ctx, const char *native, int on,
 
 /* With no prefix, any one- or two-level device prefix; Gen1 under
  * shellies/.  A configured prefix P: devices under P/. */
-static int sh_filters(const char *prefix, char filters[][256], int max)
+static int sh_filters(const char *prefix, char filters[][ECO_FILTER_LEN], int max)
 {
 	static const char *tails[] = { "online", "events/rpc", "status", "status/+", NULL };
 	static const char *gen1[] = { "relay/#", "roller/#", "emeter/+/+", "sensor/+",
@@ -645,17 +645,17 @@ static int sh_filters(const char *prefix, char filters[][256], int max)
 
 	if (prefix && prefix[0]) {
 		for (int i = 0; tails[i] && n < max; i++)
-			snprintf(filters[n++], 256, "%s/+/%s", prefix, tails[i]);
+			snprintf(filters[n++], ECO_FILTER_LEN, "%s/+/%s", prefix, tails[i]);
 		for (int i = 0; gen1[i] && n < max; i++)
-			snprintf(filters[n++], 256, "%s/+/%s", prefix, gen1[i]);
+			snprintf(filters[n++], ECO_FILTER_LEN, "%s/+/%s", prefix, gen1[i]);
 		return n;
 	}
 	for (int i = 0; tails[i] && n < max; i++)
-		snprintf(filters[n++], 256, "+/%s", tails[i]);
+		snprintf(filters[n++], ECO_FILTER_LEN, "+/%s", tails[i]);
 	for (int i = 0; tails[i] && n < max; i++)
-		snprintf(filters[n++], 256, "+/+/%s", tails[i]);
+		snprintf(filters[n++], ECO_FILTER_LEN, "+/+/%s", tails[i]);
 	for (int i = 0; gen1[i] && n < max; i++)
-		snprintf(filters[n++], 256, "shellies/+/%s", gen1[i]);
+		snprintf(filters[n++], ECO_FILTER_LEN, "shellies/+/%s", gen1[i]);
 	return n;
 }
 

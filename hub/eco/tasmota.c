@@ -422,7 +422,7 @@ static int tas_switch(struct eco_ctx *ctx, const char *native, int on,
 
 /* Subscriptions: the FullTopic pattern with + for %topic%, or by default
  * tele|stat first and the prefix-after-topic variants. */
-static int tas_filters(const char *prefix, char filters[][256], int max)
+static int tas_filters(const char *prefix, char filters[][ECO_FILTER_LEN], int max)
 {
 	static const char *deflt[] = {
 		"tele/+/+", "stat/+/+", "tasmota/discovery/+/config",
@@ -436,7 +436,7 @@ static int tas_filters(const char *prefix, char filters[][256], int max)
 		static const char *words[] = { "tele", "stat" };
 
 		for (int k = 0; k < 2 && n < max; k++) {
-			char f[256];
+			char f[ECO_FILTER_LEN];
 			size_t o = 0;
 
 			for (const char *s = prefix; *s && o + 8 < sizeof(f); ) {
@@ -456,14 +456,14 @@ static int tas_filters(const char *prefix, char filters[][256], int max)
 				f[o++] = '/';
 			f[o++] = '+';
 			f[o] = '\0';
-			snprintf(filters[n++], 256, "%s", f);
+			snprintf(filters[n++], ECO_FILTER_LEN, "%s", f);
 		}
 		for (int i = 2; i < 4 && n < max; i++)
-			snprintf(filters[n++], 256, "%s", deflt[i]);
+			snprintf(filters[n++], ECO_FILTER_LEN, "%s", deflt[i]);
 		return n;
 	}
 	for (int i = 0; deflt[i] && n < max; i++)
-		snprintf(filters[n++], 256, "%s", deflt[i]);
+		snprintf(filters[n++], ECO_FILTER_LEN, "%s", deflt[i]);
 	return n;
 }
 

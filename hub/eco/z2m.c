@@ -437,11 +437,11 @@ static int z2m_switch(struct eco_ctx *ctx, const char *native, int on,
 	return 0;
 }
 
-static int z2m_filters(const char *prefix, char filters[][256], int max)
+static int z2m_filters(const char *prefix, char filters[][ECO_FILTER_LEN], int max)
 {
 	if (max < 1)
 		return 0;
-	snprintf(filters[0], 256, "%s/#", prefix && prefix[0] ? prefix : "zigbee2mqtt");
+	snprintf(filters[0], ECO_FILTER_LEN, "%s/#", prefix && prefix[0] ? prefix : "zigbee2mqtt");
 	return 1;
 }
 
