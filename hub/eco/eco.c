@@ -35,6 +35,8 @@ const struct eco_ops *const eco_table[] = {
 	&mlab_ops,
 };
 const int eco_count = sizeof(eco_table) / sizeof(eco_table[0]);
+_Static_assert(sizeof(eco_table) / sizeof(eco_table[0]) <= ECO_TABLE_MAX,
+	       "eco_table has more rows than ECO_TABLE_MAX (eco.h)");
 
 struct eco_dev *eco_dev_add(struct eco_out *out, const char *native)
 {

@@ -93,7 +93,7 @@ struct eco_ctx {
 	const struct eco_ops *ops;
 	const char *prefix;	/* configured base topic / prefix (never NULL) */
 	void *priv;		/* the ecosystem's own state (init/fini) */
-	struct eco_ctx *all;	/* every ecosystem's ctx, ECO_COUNT of them (read-only peers) */
+	struct eco_ctx *all;	/* every ecosystem's ctx, eco_count of them (read-only peers) */
 };
 
 /* Parser result codes */
@@ -132,7 +132,9 @@ struct eco_ops {
 	void (*fini)(struct eco_ctx *ctx);	/* may be NULL */
 };
 
-/* The table (eco.c). */
+/* The table (eco.c): eco_count rows, at most ECO_TABLE_MAX (checked when
+ * eco.c compiles), so that per-ecosystem arrays can be sized by it. */
+#define ECO_TABLE_MAX	64
 extern const struct eco_ops *const eco_table[];
 extern const int eco_count;
 

@@ -23,22 +23,21 @@
 #include "store/store.h"
 
 #define BAD_LOG_PER_MINUTE 20
-#define INGEST_ECO_MAX 64	/* ecosystems in eco_table */
 #define INGEST_HOOKS_MAX 4
 
 struct ingest {
 	struct eco_out out;
-	int enabled[INGEST_ECO_MAX];
-	int nfilters[INGEST_ECO_MAX];
-	char filters[INGEST_ECO_MAX][ECO_FILTERS_MAX][ECO_FILTER_LEN];
+	int enabled[ECO_TABLE_MAX];
+	int nfilters[ECO_TABLE_MAX];
+	char filters[ECO_TABLE_MAX][ECO_FILTERS_MAX][ECO_FILTER_LEN];
 	/* each filter's literal head (up to its first wildcard): a topic
 	 * that does not start with it cannot match, checked before libmosquitto's
 	 * full match (which was 16 % of the instructions per stored message) */
-	unsigned short lit[INGEST_ECO_MAX][ECO_FILTERS_MAX];
+	unsigned short lit[ECO_TABLE_MAX][ECO_FILTERS_MAX];
 	/* and its literal tail (after its last '+', when it has no '#'): a
 	 * topic must end with it ("+/+/online" and the like) */
-	unsigned short tail[INGEST_ECO_MAX][ECO_FILTERS_MAX];
-	char prefix[INGEST_ECO_MAX][ECO_FILTER_LEN];
+	unsigned short tail[ECO_TABLE_MAX][ECO_FILTERS_MAX];
+	char prefix[ECO_TABLE_MAX][ECO_FILTER_LEN];
 	struct {
 		char prefix[ECO_FILTER_LEN];
 		ingest_topic_fn fn;
@@ -66,7 +65,7 @@ int ingest_init(struct hub *h)
 	if (!h->eco)
 		return -1;
 	in->bambu = -1;
-	for (int i = 0; i < eco_count && i < INGEST_ECO_MAX; i++) {
+	for (int i = 0; i < eco_count; i++) {
 		const struct eco_ops *ops = eco_table[i];
 		char key[128];
 		const char *prefix;
