@@ -4,7 +4,7 @@
  * Each list is an X-macro: VOCAB_GROUP_TYPE(V, S) calls V("walk-in"),
  * then S, then V("school")…  One list expands into the three places that
  * must agree (as SQLite generates opcodes.h from one list):
- *   - the SQL CHECK constraints of the schema (store.c):
+ *   - the SQL CHECK constraints of the schema (store/schema.c):
  *       "CHECK(group_type IN (" VOCAB_SQL(VOCAB_GROUP_TYPE) "))"
  *     is one string literal, byte for byte the text that shipped;
  *   - the C validators: the NULL-terminated arrays in vocab.c that the

@@ -1,10 +1,11 @@
 /*
  * row.c — what participation's files share: SQLite columns to JSON,
- * savepoints around multi-row writes, a checked step, the commit that
- * comes before an API answer; and the reads several of them need: the
- * contributions query (the project page, a participant's export, the
- * snapshot, contrib.c's routes) and whether a project exists.  Moved here
- * so that the files above include each other one way.
+ * savepoints around multi-row writes, a checked step, the kiosk's client
+ * ids (a resent row answered, not stored twice); and the reads several
+ * of them need: the contributions query (the project page, a
+ * participant's export, the snapshot, contrib.c's routes) and whether a
+ * project exists.  Moved here so that the files above include each other
+ * one way.
  */
 #include <ctype.h>
 #include <math.h>

@@ -1,8 +1,8 @@
 /*
  * row.h — helpers shared by participation's files (project, session,
  * participant, contrib, rating, privacy): field limits, columns to JSON,
- * savepoints, checked writes, the contributions query.  Not used outside
- * hub/part/.
+ * savepoints, checked writes, the contributions query.  Outside
+ * hub/part/, only ha/ha.c reads it (row_scalar, for today's counts).
  */
 #ifndef MLAB_ROW_H
 #define MLAB_ROW_H
