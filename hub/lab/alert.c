@@ -31,6 +31,7 @@
 #include "lab/device.h"
 #include "mqtt/mqtt.h"
 #include "net/api.h"
+#include "net/args.h"
 #include "net/ws.h"
 #include "store/store.h"
 
@@ -413,9 +414,9 @@ static int get_alerts(struct api_req *req, struct api_resp *resp)
 static int post_ack(struct api_req *req, struct api_resp *resp)
 {
 	struct hub *h = req->h;
-	char *end, obj[32];
-	long long id = strtoll(req->params[0], &end, 10);
-	struct alert *a = *end || !h->alerts ? NULL : find_id(h->alerts, id);
+	char obj[32];
+	int64_t id = args_path_id(req, 0);
+	struct alert *a = !id || !h->alerts ? NULL : find_id(h->alerts, id);
 	cJSON *o;
 
 	if (!a)

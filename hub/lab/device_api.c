@@ -20,6 +20,7 @@
 #include "lab/devset.h"
 #include "mqtt/mqtt.h"
 #include "net/api.h"
+#include "net/args.h"
 #include "net/ws.h"
 #include "store/pack.h"
 #include "store/store.h"
@@ -339,10 +340,10 @@ static double level_start(struct hub *h, int lv, double to, int64_t dev, int64_t
 static int get_history(struct api_req *req, struct api_resp *resp, struct device *d)
 {
 	struct hub *h = req->h;
-	char metric[64], maxs[16], step[16];
+	char metric[64], step[16];
 	double now = hub_now(), from, to, cut;
 	struct hist o = { .resp = resp, .first = 1, .bucket = -1 };
-	long max = 2000;
+	long max;
 	int64_t mid;
 	int bad = 0, lv;
 
@@ -352,10 +353,8 @@ static int get_history(struct api_req *req, struct api_resp *resp, struct device
 	to = api_time_arg(req, "to", now + 86400, &bad);
 	if (bad)
 		return api_error(resp, 400, "from/to must be ISO-8601 times or Unix seconds");
-	if (!api_query(req, "max", maxs, sizeof(maxs)))
-		max = strtol(maxs, NULL, 10);
-	if (max < 1 || max > 100000)
-		return api_error(resp, 400, "max must be 1..100000");
+	if (args_limit(req, resp, "max", 2000, &max))
+		return -1;
 	/* the span that matters is the one with data: up to now */
 	lv = (fmin(to, now) - from) <= HIST_RAW_SPAN ? H_RAW :
 	     (fmin(to, now) - from) <= HIST_MINUTE_SPAN ? H_MINUTE : H_HOUR;

@@ -40,6 +40,14 @@ test('a native device appears, its metrics update and history answers', async ()
 	assert(/^\d{4}-\d\d-\d\dT/.test(h.points[0][0]), 'ISO times');
 	eq((await hub.get('/api/devices/nope%2Fnothing')).status, 404, 'unknown device');
 	eq((await hub.get('/api/devices/' + encodeURIComponent('mlab/env-1') + '/history')).status, 400, 'metric required');
+	// max= is read as every list's limit is (net/args.c): a count in 1..100000, nothing after it
+	for (const max of ['0', '5x', '', '100001']) {
+		const r = await hub.get('/api/devices/' + encodeURIComponent('mlab/env-1') +
+			'/history?metric=temperature_c&max=' + max);
+		eq([r.status, r.json?.error], [400, 'max must be 1..100000'], 'max=' + max);
+	}
+	eq((await hub.get('/api/devices/' + encodeURIComponent('mlab/env-1') +
+		'/history?metric=temperature_c&max=1&from=' + new Date(Date.now() - 60000).toISOString())).status, 200, 'max=1');
 	const st = await hub.stop();
 	eq(st.code, 0, 'SIGTERM exits 0 (and ASan found no leak)');
 });
