@@ -42,7 +42,7 @@ UNIT_SRC  = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 MAN_SRC   = $(sort $(wildcard man/*.[158]))
 
-.PHONY: all deps deps-run deps-check run check unit int web bench install fuzz clean cross check-cross deb check-deb check-network
+.PHONY: all deps deps-run deps-check run check unit int web bench install fuzz clean cross check-cross deb check-deb check-network headers
 
 all: hub/mlab-hub $(DEV_PROGS)
 
@@ -128,11 +128,22 @@ build/asan/tests/$(1): build/asan/tests/unit/$(1).o $(call unit_objs,$(UNIT_$(1)
 endef
 $(foreach t,$(UNIT_SRC:tests/unit/%.c=%),$(eval $(call unit_rule,$(t))))
 
+# every header compiles on its own (a file that includes it first needs
+# nothing else): a stamp per header, remade when it or what it includes
+# changes; part of `make check`
+HDR_SRC   = $(sort $(wildcard hub/*.h hub/*/*.h))
+HDR_OK    = $(HDR_SRC:%.h=build/hdr/%.ok)
+headers: $(HDR_OK)
+build/hdr/%.ok: %.h | deps build/gen/version.h build/gen/catalogue.h build/gen/openapi_json.h
+	@mkdir -p $(@D)
+	@printf '#include "%s"\n' '$(<:hub/%=%)' | \
+		$(CC) $(ALL_CFLAGS) -Werror -MF $(@:.ok=.d) -MT $@ -fsyntax-only -x c - && touch $@
+
 run: deps-run all
 	@scripts/run-lab.sh
 
 check: deps-check
-	@$(MAKE) --no-print-directory all build/asan/mlab-hub $(UNIT_BIN)
+	@$(MAKE) --no-print-directory all build/asan/mlab-hub $(UNIT_BIN) headers
 	@tests/run.sh
 
 # two labs and a network hub with RabbitMQ's MQTT plugin as the central
@@ -192,7 +203,7 @@ deb:
 check-deb: deb
 	@DEB_ARCH=$(ARCH) sh tests/int/deb_package.sh
 
--include $(shell find build/rel build/asan -name '*.d' -type f 2>/dev/null)
+-include $(shell find build/rel build/asan build/hdr -name '*.d' -type f 2>/dev/null)
 
 # --- the Pi's ABI: cross-builds with Debian's cross toolchains (scripts/cross.sh)
 # make cross ARCH=arm64|armhf       hub + device programs into build/cross-ARCH/bin/
