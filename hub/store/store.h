@@ -17,7 +17,7 @@
 struct hub;
 
 #define STORE_HOOKS_MAX 8		/* hooks of each kind */
-#define STORE_BATCH_MAX_DEFAULT 20000	/* as store.batch_max in conf.c */
+#define STORE_BATCH_MAX_DEFAULT 20000	/* as store.batch_max in conf.c (test_store) */
 #define STORE_COMMIT_MS_DEFAULT 50	/* as store.commit_ms in conf.c */
 #define STORE_TELE_COMMIT_S_DEFAULT 10	/* as store.telemetry_commit_s */
 struct tele;

@@ -94,6 +94,15 @@ static void stored_name(const char *id, char *out, size_t len)
 	sqlite3_close(db);
 }
 
+/* The store's own fallbacks (no configuration: a tool, a test) are the
+ * configured defaults: each is written in two layers, kept equal here. */
+TEST(fallbacks_are_the_defaults)
+{
+	CHECK(conf_int(hub.conf, "store.batch_max") == STORE_BATCH_MAX_DEFAULT);
+	CHECK(conf_int(hub.conf, "store.commit_ms") == STORE_COMMIT_MS_DEFAULT);
+	CHECK(conf_int(hub.conf, "store.telemetry_commit_s") == STORE_TELE_COMMIT_S_DEFAULT);
+}
+
 TEST(hooks_run_around_each_commit)
 {
 	int b = hooks_before, a = hooks_after;
@@ -250,6 +259,7 @@ int main(void)
 	     " DEFERRABLE INITIALLY DEFERRED)");
 	if (store_before_commit(&hub, before, NULL) || store_on_commit(&hub, after, NULL))
 		return 1;
+	RUN(fallbacks_are_the_defaults);
 	RUN(hooks_run_around_each_commit);
 	RUN(failed_commit_is_reported_once);
 	if (device_init(&hub))
