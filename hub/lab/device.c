@@ -495,25 +495,33 @@ static int set_str(char *dst, size_t len, const char *src)
 	return 1;
 }
 
-/* The metrics.id of name, adding it to the dictionary the first time.
- * Returns the id, or 0 on error (logged by the store). */
+/* The metrics.id of name, adding it to the dictionary the first time
+ * (create).  Returns the id (> 0); 0 when name is not in the dictionary
+ * and !create; -1 on error (logged, by the store for the insert). */
 int64_t device_metric_id(struct hub *h, const char *name, int create)
 {
 	static const char ins[] = "INSERT OR IGNORE INTO metrics(name) VALUES (?1)";
 	static const char sel[] = "SELECT id FROM metrics WHERE name = ?1";
 	sqlite3_stmt *st;
-	int64_t id = 0;
+	int64_t id = -1;
+	int rc;
 
+	/* a failed insert shows below: the name has no id */
 	if (create && (st = store_stmt(h, ins))) {
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 		store_exec(h, st);
 	}
-	if ((st = store_stmt(h, sel))) {
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			id = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-	}
+	if (!(st = store_stmt(h, sel)))
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	else if (rc == SQLITE_DONE)
+		id = create ? -1 : 0;	/* the insert's failure was logged */
+	else
+		LOG(L_ERR, "device: metric %s: %s", name, sqlite3_errstr(rc));
+	sqlite3_reset(st);
 	return id;
 }
 
@@ -527,8 +535,13 @@ static int telemetry_store(struct hub *h, struct device *d, const int *idx, int 
 	for (int i = 0; i < n; i++) {
 		struct metric *m = &d->metric[idx[i]];
 
-		if (!m->mid && !(m->mid = device_metric_id(h, m->name, 1)))
-			return -1;
+		if (!m->mid) {
+			int64_t id = device_metric_id(h, m->name, 1);
+
+			if (id <= 0)
+				return -1;
+			m->mid = id;
+		}
 		mid[i] = m->mid;
 		val[i] = m->value;
 	}

@@ -100,8 +100,9 @@ void device_set_online(struct hub *h, struct device *d, int online, double ts);
 void device_check_stale(struct hub *h, double now);
 
 /* The id of metric `name` in the metrics dictionary (added when create
- * is set), always positive.  0 when unknown or on error: 0 is never a
- * metrics.id (SQLite's rowids start at 1), so a query by it finds none. */
+ * is set), always positive.  0 when it is unknown and !create, -1 on
+ * error (logged): neither is ever a metrics.id (SQLite's rowids start at
+ * 1), so a query by them finds none. */
 int64_t device_metric_id(struct hub *h, const char *name, int create);
 
 /* The device as it reports itself, in INTERFACES.md's JSON, without

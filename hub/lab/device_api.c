@@ -364,7 +364,7 @@ static int get_history(struct api_req *req, struct api_resp *resp, struct device
 		if (lv > H_HOUR)
 			return api_error(resp, 400, "step must be raw, minute, hour or auto");
 	}
-	mid = device_metric_id(h, metric, 0);	/* 0: never stored, no points */
+	mid = device_metric_id(h, metric, 0);	/* 0 never stored, -1 unreadable: no points */
 	tele_sync(h);	/* the readings still queued, on disk first */
 	resp->ctype = "application/json";
 	api_printf(resp, "{\"step\":\"%s\",\"points\":[", step_names[lv]);
