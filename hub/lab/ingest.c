@@ -50,7 +50,7 @@ struct ingest {
 };
 
 static void inbox(struct hub *h, struct inbox_msg *m);
-static void minute_tick(struct hub *h, void *arg);
+static void bad_log_window(struct hub *h, void *arg);
 
 int ingest_init(struct hub *h)
 {
@@ -60,7 +60,7 @@ int ingest_init(struct hub *h)
 		return -1;
 	h->ingest = in;
 	loop_on_inbox(h, inbox);
-	loop_every(h, 2000, 2000, minute_tick, NULL);
+	loop_every(h, 2000, 2000, bad_log_window, NULL);
 	h->eco = calloc((size_t)eco_count, sizeof(struct eco_ctx));
 	if (!h->eco)
 		return -1;
@@ -265,8 +265,9 @@ static void inbox(struct hub *h, struct inbox_msg *m)
 	}
 }
 
-/* Every 2 s: close the minute window of the malformed-message log. */
-static void minute_tick(struct hub *h, void *arg)
+/* Every 2 s (a timer, not a minute tick): once a minute has passed,
+ * close the window of the malformed-message log and say what it left out. */
+static void bad_log_window(struct hub *h, void *arg)
 {
 	struct ingest *in = h->ingest;
 	double now = hub_now();
