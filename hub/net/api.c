@@ -533,9 +533,13 @@ int api_dispatch(struct api_req *req, struct api_resp *resp,
 			  conf_int(req->h->conf, "kiosk.writes_per_min"));
 		goto out;
 	}
-	/* a handler answers every outcome itself (resp carries it): its
-	 * return value says nothing more */
-	(void)match->fn(req, resp);
+	/* a handler answers every outcome itself (resp carries it); one that
+	 * failed (negative) without an error answer gets a 500 here, logged:
+	 * never a success that was not one */
+	if (match->fn(req, resp) < 0 && resp->status < 400) {
+		LOG(L_ERR, "api: %s %s failed without an error answer: 500", method, req->path);
+		api_error(resp, 500, "internal error: the request was not carried out whole");
+	}
 	/* a write may have ended a login or changed a role (logout, an
 	 * account changed or deleted): open staff sockets follow at once,
 	 * through the hook the WebSocket registered */

@@ -51,9 +51,9 @@ struct api_resp {
 	size_t hlen;
 };
 
-/* A handler: fills resp whatever happens (api_json, api_error…).  It
- * returns 0 or negative as every function here, but the dispatcher does
- * not look: the answer is in resp. */
+/* A handler: fills resp whatever happens (api_json, api_error…) and
+ * returns 0, or negative when it failed; a failure whose answer is not an
+ * error (status < 400) becomes a 500 in api_dispatch, logged. */
 typedef int (*api_fn)(struct api_req *req, struct api_resp *resp);
 /* The auth hooks: fill req->role, user, user_id, session_token from its
  * cookie; the role of a WebSocket client's Cookie header. */

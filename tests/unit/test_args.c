@@ -1,12 +1,14 @@
 /*
  * test_args.c — net/args.c: the shared request-argument parsing (limits,
- * ids, JSON body members).  Pure: no store, no network.
+ * ids, JSON body members), and api_dispatch's rule for a handler that
+ * fails without an error answer.  Pure: no store, no network.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
 
+#include "core/hub.h"
 #include "net/api.h"
 #include "net/args.h"
 #include "t.h"
@@ -116,11 +118,73 @@ TEST(body_members)
 	cJSON_Delete(o);
 }
 
+static int h_ok(struct api_req *req, struct api_resp *resp)
+{
+	(void)req;
+	return api_json(resp, 200, NULL);
+}
+
+static int h_quiet_failure(struct api_req *req, struct api_resp *resp)
+{
+	(void)req;
+	(void)resp;
+	return -1;
+}
+
+static int h_answered_failure(struct api_req *req, struct api_resp *resp)
+{
+	(void)req;
+	api_error(resp, 409, "taken");
+	return -1;
+}
+
+static int h_failure_after_success(struct api_req *req, struct api_resp *resp)
+{
+	(void)req;
+	api_json(resp, 201, NULL);
+	return -1;	/* e.g. a later step failed */
+}
+
+static const struct api_route test_routes[] = {
+	{ "GET", "/t/ok", ROLE_NONE, h_ok },
+	{ "GET", "/t/quiet", ROLE_NONE, h_quiet_failure },
+	{ "GET", "/t/answered", ROLE_NONE, h_answered_failure },
+	{ "GET", "/t/after", ROLE_NONE, h_failure_after_success },
+	{ NULL, NULL, 0, NULL },
+};
+
+TEST(failure_never_reads_as_success)
+{
+	static const struct { const char *path; int status; } cases[] = {
+		{ "/t/ok", 200 }, { "/t/quiet", 500 }, { "/t/answered", 409 }, { "/t/after", 500 },
+	};
+	struct hub h;
+
+	memset(&h, 0, sizeof(h));
+	CHECK(api_init(&h) == 0 && api_register(&h, test_routes) == 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct api_req req;
+		struct api_resp resp;
+
+		req_init(&req, &resp, "");
+		req.h = &h;
+		req.method = "GET";
+		req.path = cases[i].path;
+		req.cookie = "";
+		req.body = "";
+		api_dispatch(&req, &resp, NULL, NULL, "");
+		CHECK(resp.status == cases[i].status);
+		api_resp_free(&resp);
+	}
+	api_fini(&h);
+}
+
 int main(void)
 {
 	RUN(limit_default_and_bounds);
 	RUN(limit_refused);
 	RUN(ids);
 	RUN(body_members);
+	RUN(failure_never_reads_as_success);
 	return t_done();
 }
