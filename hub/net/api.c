@@ -512,6 +512,10 @@ int api_dispatch(struct api_req *req, struct api_resp *resp,
 		goto out;
 	}
 	if (req->body_len && !strncasecmp(ctype, "application/json", 16)) {
+		if (utf8_json_nul(req->body, req->body_len)) {
+			api_error(resp, 400, "the body holds \\u0000, a NUL byte no text may carry");
+			goto out;
+		}
 		req->json = cJSON_ParseWithLength(req->body, req->body_len);
 		if (!req->json) {
 			api_error(resp, 400, "the body is not valid JSON");

@@ -72,3 +72,16 @@ size_t utf8_scrub(char *s, size_t n)
 	}
 	return bad;
 }
+
+int utf8_json_nul(const char *s, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (s[i] != '\\')
+			continue;
+		if (s[i + 1] == 'u' && i + 5 < n && s[i + 2] == '0' && s[i + 3] == '0' &&
+		    s[i + 4] == '0' && s[i + 5] == '0')
+			return 1;
+		i++;	/* the escaped character, a backslash perhaps */
+	}
+	return 0;
+}

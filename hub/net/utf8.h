@@ -17,4 +17,10 @@ int utf8_valid(const char *s, size_t n);
  * how many bytes were replaced. */
 size_t utf8_scrub(char *s, size_t n);
 
+/* 1 when the n bytes of JSON text s hold the escape \u0000 (a NUL once
+ * parsed: the C strings that carry a value would end there and drop the
+ * rest without a word); 0 otherwise.  An escaped backslash is skipped, so
+ * "\\u0000" is text. */
+int utf8_json_nul(const char *s, size_t n);
+
 #endif
