@@ -55,9 +55,11 @@ static void participant_members_json(struct hub *h, cJSON *p, int64_t id)
 }
 
 /* Validate "members": [{"age_band"?, "n"?}, …] (at most MEMBERS_MAX
- * entries, n 1..1000, 1 when absent); *total gets the people they add up
- * to.  0, or -1 after answering 400. */
-static int members_read(struct api_resp *resp, const cJSON *list, long long *total)
+ * entries, n 1..max, 1 when absent, adding up to max at most: a family is
+ * one check-in, bounded as party_size is); *total gets the people they
+ * add up to.  0, or -1 after answering 400. */
+static int members_read(struct api_resp *resp, const cJSON *list, long long max,
+			long long *total)
 {
 	const cJSON *m;
 	char label[40];
@@ -81,13 +83,14 @@ static int members_read(struct api_resp *resp, const cJSON *list, long long *tot
 		if (args_enum(resp, m, "age_band", label, age_bands, NULL, &band))
 			return -1;
 		snprintf(label, sizeof(label), "members[%d].n", i);
-		if (args_int(resp, m, "n", label, 1, 1000, &n, &present))
+		if (args_int(resp, m, "n", label, 1, max, &n, &present))
 			return -1;
 		*total += n;
 		i++;
 	}
-	if (*total > 1000)
-		return api_error(resp, 400, "members add up to %lld people; at most 1000", *total), -1;
+	if (*total > max)
+		return api_error(resp, 400, "members add up to %lld people; at most %lld (kiosk.party_max)",
+				 *total, max), -1;
 	return 0;
 }
 
@@ -277,7 +280,7 @@ static int participant_post(struct api_req *req, struct api_resp *resp)
 		     &party, &present) ||
 	    args_str(resp, o, "display_name", NULL, NAME_MAX, 0, &name) ||
 	    args_str(resp, o, "email", NULL, EMAIL_MAX, 0, &email) ||
-	    members_read(resp, members, &people))
+	    members_read(resp, members, conf_int(h->conf, "kiosk.party_max"), &people))
 		return 0;
 	/* a family lists its people: the party is what they add up to */
 	if (people && present && party != people)
