@@ -65,6 +65,10 @@ int privacy_purge(struct hub *h, double now)
 	}
 	if (store_flush(h))
 		return -1;
+	/* as an erasure: secure_delete zeroed the old values in the database
+	 * pages, the write-ahead log keeps them until a checkpoint */
+	if (n)
+		store_checkpoint(h);
 	if (n) {
 		cJSON *o = cJSON_CreateObject();
 
