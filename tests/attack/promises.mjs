@@ -123,7 +123,9 @@ test('after staff have worked, no anonymous route nor the public /ws names them,
 	const s = await request(hub.url + '/api/sessions', { method: 'POST', body: { title: 'Atelier' }, cookie: ad });
 	const pj = await request(hub.url + '/api/projects', { method: 'POST', body: { title: 'Porte-clés' }, cookie: ad });
 	const pa = await request(hub.url + '/api/participants', { method: 'POST', body: { display_name: 'Zoé Cachée', email: 'zoe@example.org', consent: { contact: true } }, cookie: ad });
-	await request(hub.url + '/api/contributions', { method: 'POST', body: { title: 'Idée', kind: 'idea', participant_id: pa.json?.id, project_id: pj.json?.id }, cookie: ad });
+	const co = await request(hub.url + '/api/contributions', { method: 'POST', body: { title: 'Idée', kind: 'idea', participant_id: pa.json?.id, project_id: pj.json?.id }, cookie: ad });
+	eq((await request(hub.url + `/api/contributions/${co.json?.id}`, { method: 'PATCH', body: { status: 'confirmed' }, cookie: ad })).status, 200, 'confirmed by the staff');
+	pub(broker, 'mlab/v1/prn-1/event', { seq: 4, type: 'job.finished', file });
 	await request(hub.url + '/api/ratings', { method: 'POST', body: { value: 3 }, cookie: ad });
 	const ids = { '/api/projects/*': pj.json?.id, '/api/sessions/*': s.json?.id, '/api/alerts/*': alert.id };
 	eq([pj.status, s.status, pa.status], [201, 201, 201], 'the staff\'s work');
@@ -137,7 +139,7 @@ test('after staff have worked, no anonymous route nor the public /ws names them,
 		await ws.waitFor((m) => m.type === 'snapshot');
 		// live messages too: the staff rename the printer, a print starts
 		await request(hub.url + '/api/devices/mlab/prn-1', { method: 'PATCH', body: { name: 'Prusa ' + role + ' de Gaston' }, cookie: ad });
-		pub(broker, 'mlab/v1/prn-1/event', { seq: role === 'kiosk' ? 5 : 4, type: 'job.started', file });
+		pub(broker, 'mlab/v1/prn-1/event', { seq: role === 'kiosk' ? 6 : 5, type: 'job.started', file });
 		await sleep(500);
 		// (the API's description names its fields, acknowledged_by among them)
 		for (const r of routes().filter((x) => (x.role === 'none' || x.role === role) && x.method === 'GET' && x.pattern !== '/api/openapi.json'))
@@ -148,10 +150,23 @@ test('after staff have worked, no anonymous route nor the public /ws names them,
 				const leak = found(res.text);
 				check(!leak, `${role} GET ${url}: names nobody`, leak && `${leak} in ${around(res.text, leak)}`);
 			}
+		// the figures' trails and the report's other forms
+		const names = Object.keys((await request(hub.url + '/api/indicators')).json.indicators);
+		assert(names.includes('print_jobs_finished'), 'the indicators: ' + names.join(' '));
+		for (const q of [...names.flatMap((n) => ['json', 'csv', 'html'].map((f) => `?explain=${n}&format=${f}`)), '?format=html', '?format=ods']) {
+			const res = await request(hub.url + '/api/indicators' + q, { cookie });
+			tried++;
+			const leak = found(res.text);
+			check(!leak, `${role} GET /api/indicators${q}: names nobody`, leak && `${leak} in ${around(res.text, leak)}`);
+		}
 		const text = JSON.stringify(ws.messages);
 		check(!found(text), `the ${role} /ws: names nobody`, found(text) && around(text, found(text)));
 		ws.terminate();
 	}
+	// the staff's own view keeps the names
+	check((await request(hub.url + '/api/indicators?explain=votes', { cookie: ad })).text.includes('api:' + staff), 'staff: a vote\'s source names the account');
+	check((await request(hub.url + '/api/indicators?explain=print_jobs_finished&format=html', { cookie: ad })).text.includes('de Gaston'), 'staff: the printer by the staff\'s name');
+	check((await request(hub.url + '/api/indicators?explain=print_jobs_finished&format=html')).text.includes('mlab/prn-1'), 'the public: the printer by its id');
 	console.log(`# anonymous and kiosk reads tried: ${tried}`);
 });
 
