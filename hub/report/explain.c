@@ -364,7 +364,12 @@ static void explain_ratings(struct report *r, const char *name, struct xtab *x)
 		xcell(x, "%d", v->value);
 		xcell(x, "%d", v->positive);
 		xnint(x, v->session);
-		xcell(x, v->source ? "%s" : NULL, v->source);
+		/* "api:NAME", "kiosk:NAME": the account's name only to staff */
+		if (v->source && r->public_view && (!strncmp(v->source, "api:", 4) ||
+						    !strncmp(v->source, "kiosk:", 6)))
+			xcell(x, "%.*s", (int)strcspn(v->source, ":"), v->source);
+		else
+			xcell(x, v->source ? "%s" : NULL, v->source);
 		xcell(x, "%d", rate ? v->positive : 1);
 	}
 }

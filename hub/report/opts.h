@@ -12,6 +12,9 @@ struct report_opts {
 	const char *explain;	/* NULL, or a figure's name: its rows instead */
 	const char *lang;	/* "fr" or "en" (HTML labels) */
 	const char *css_href;	/* HTML: link this stylesheet; NULL embeds it */
+	int public_view;	/* 1 for a reader who is not staff: trails name no one
+				 * (devices by public name or id, no account in a
+				 * rating's source) */
 };
 
 #endif

@@ -68,6 +68,7 @@ int report_render(struct hub *h, const struct report_opts *op, struct api_resp *
 	memset(&r, 0, sizeof(r));
 	r.h = h;
 	r.fy = op->fy;
+	r.public_view = op->public_view;
 	r.tz = h->conf ? conf_str(h->conf, "lab.timezone") : "America/Toronto";
 	if (fiscal_tz_enter(&z, r.tz, err, errlen))
 		return -1;
@@ -220,6 +221,7 @@ static int get_indicators(struct api_req *req, struct api_resp *resp)
 	op.format = format;
 	op.lang = lang;
 	op.css_href = "/api/indicators/report.css";
+	op.public_view = req->role < ROLE_FACILITATOR;
 	resp->len = 0;
 	rc = report_render(h, &op, resp, err, sizeof(err));
 	if (rc) {

@@ -74,14 +74,17 @@ static const char *number(const char *v, int fr, char *buf, size_t len)
 }
 
 /* The name people gave device id (the dashboard's, else the device's
- * own), or id.  Read from the database so that the report command,
- * which runs no registry, names them too. */
+ * own), or id; for a public view its public name, else id (the others
+ * may name people: devset_public).  Read from the database so that the
+ * report command, which runs no registry, names them too. */
 static const char *device_name(struct report *r, const char *id, char *buf, size_t len)
 {
 	static const char q[] =
 		"SELECT coalesce(nullif(s.name, ''), nullif(d.name, ''), d.native) FROM devices d"
 		" LEFT JOIN device_settings s ON s.id = d.id WHERE d.id = ?1";
-	sqlite3_stmt *st = store_stmt(r->h, q);
+	static const char q_pub[] =
+		"SELECT coalesce(nullif(public_name, ''), id) FROM devices WHERE id = ?1";
+	sqlite3_stmt *st = store_stmt(r->h, r->public_view ? q_pub : q);
 
 	snprintf(buf, len, "%s", id);
 	if (!st)

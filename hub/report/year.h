@@ -141,6 +141,7 @@ struct report {
 	struct fig *figs;
 	int nfigs;
 	int oom;
+	int public_view;	/* report_opts.public_view */
 };
 
 /* The name people know machine key (a machine_use.machine) by: the

@@ -147,7 +147,7 @@ static void seed(void)
 /* The rendered report; caller frees.  NULL (and a failure) on error. */
 static char *render(int fy, const char *format, const char *explain, const char *lang)
 {
-	struct report_opts o = { fy, format, explain, lang ? lang : "en", NULL };
+	struct report_opts o = { fy, format, explain, lang ? lang : "en", NULL, 0 };
 	struct api_resp out;
 	char err[300];
 	int rc;
@@ -575,7 +575,7 @@ TEST(every_explain_adds_up)
 
 TEST(unknown_and_bad_requests)
 {
-	struct report_opts o = { 2025, "json", "no_such_figure", "en", NULL };
+	struct report_opts o = { 2025, "json", "no_such_figure", "en", NULL, 0 };
 	struct api_resp out;
 	char err[300];
 
@@ -702,7 +702,7 @@ TEST(html_report)
 {
 	char *fr = render(2025, "html", NULL, "fr"), *en = render(2025, "html", NULL, "en");
 	char *ex = render(2025, "html", "votes", "fr");
-	struct report_opts o = { 2025, "html", NULL, "en", "/api/indicators/report.css" };
+	struct report_opts o = { 2025, "html", NULL, "en", "/api/indicators/report.css", 0 };
 	struct api_resp out;
 	char err[300];
 
