@@ -100,7 +100,10 @@ int store_open(struct hub *h, const char *path)
 	 * rewrites (the last page of a table, device rows) less often.
 	 * secure_delete=FAST zeroes deleted content wherever that costs no
 	 * extra write (an erased person's row, in the page rewritten anyway)
-	 * without zeroing whole freed pages of old telemetry on the SD card */
+	 * without zeroing whole freed pages of old telemetry on the SD card.
+	 * What an erasure or the purge clears is short (NAME_MAX 80, EMAIL_MAX
+	 * 254 bytes, part/row.h) and so never in an overflow page, where FAST
+	 * would leave it on the freelist */
 	if (pack_sql_functions(s->db) ||
 	    schema_sql(s->db, "PRAGMA journal_mode=WAL", path) ||
 	    schema_sql(s->db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=FAST;"
