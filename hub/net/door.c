@@ -8,8 +8,8 @@
  * for the database, the broker and files (http.fd_reserve, and a spare
  * descriptor for the day accept() fails for want of one).
  *
- * Then, on plain HTTP, the door reads the connection's first request head
- * itself.  lws 4.1 keeps a head in a table of max_http_header_data bytes;
+ * Then, on plain HTTP, the door looks at the connection's first request
+ * head itself.  lws 4.1 keeps a head in a table of max_http_header_data bytes;
  * one that does not fit makes its parser give up and close the connection
  * without a word, before any callback.  Here a head over HTTP_HEAD_MAX
  * bytes or HTTP_HEAD_LINES lines gets a 431, a target with over
@@ -102,13 +102,13 @@ static int from_same_addr(int fd, int cap)
 	return n;
 }
 
-/* The spare descriptor (see http.h); out: given up, connections are
+/* The spare descriptor (see door.h); out: given up, connections are
  * closed at once until it is back. */
 static struct hub *spare_hub;
 static int spare_fd = -1;
 static int spare_out;
 
-/* Note that the connection on fd is now on to (a duplicate of it). */
+/* The connection on fd lives on in its duplicate `to`: move its record. */
 static void peer_moved(int fd, int to)
 {
 	if (fd < 0 || fd >= npeer_by_fd || to < 0)
@@ -120,7 +120,7 @@ static void peer_moved(int fd, int to)
 }
 
 /* lws could not accept (it logs "accept: errno N"): give the spare up,
- * so the next accept() succeeds and admit_fd() closes what it took. */
+ * so the next accept() succeeds and door_admit() closes what it took. */
 static int accept_failed(const char *line)
 {
 	(void)line;
