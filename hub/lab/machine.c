@@ -248,7 +248,7 @@ const char *machine_label(struct hub *h, const char *machine)
 }
 
 /* GET /api/machines: {"machines":[{"machine","name","plug","busy",
- * "busy_w","configured"}]} */
+ * "busy_w","configured"}]}; without "name" for a reader who is not staff. */
 static int get_machines(struct api_req *req, struct api_resp *resp)
 {
 	struct machines *ms = mstate(req->h);
@@ -266,5 +266,7 @@ static int get_machines(struct api_req *req, struct api_resp *resp)
 		cJSON_AddBoolToObject(m, "configured", ms->m[i].configured);
 		cJSON_AddItemToArray(arr, m);
 	}
+	if (req->role < ROLE_FACILITATOR)	/* the staff's names may name people */
+		api_strip_personal(o);
 	return api_json(resp, 200, o);
 }

@@ -389,12 +389,18 @@ static void each_machine(void *arg, const char *key, const char *name, const cha
 	add_machine(arg, name);
 }
 
-/* The label of machine key, malloc'd (caller frees); NULL when out of
- * memory. */
+/* The label of machine key: the staff's name for its plug, else
+ * machine.KEY.name, else key; for a public view the plug's public name,
+ * else key.  Malloc'd (caller frees); NULL when out of memory. */
 static char *machine_label_load(struct report *r, const char *key)
 {
 	static const char q[] =
 		"SELECT machine FROM device_settings WHERE id=?1 AND machine IS NOT NULL";
+	/* a public view names no one: the plug's public name, else the key
+	 * (the staff's names for a machine may name people, as devset_public
+	 * has it for devices) */
+	static const char q_pub[] =
+		"SELECT public_name FROM devices WHERE id=?1 AND public_name <> ''";
 	const char *plug = key, *name = NULL;
 	sqlite3_stmt *st;
 	char k[200], *out = NULL;
@@ -404,9 +410,9 @@ static char *machine_label_load(struct report *r, const char *key)
 		if (conf_str(r->h->conf, k))
 			plug = conf_str(r->h->conf, k);
 		snprintf(k, sizeof(k), "machine.%s.name", key);
-		name = conf_str(r->h->conf, k);
+		name = r->public_view ? NULL : conf_str(r->h->conf, k);
 	}
-	if ((st = store_stmt(r->h, q))) {
+	if ((st = store_stmt(r->h, r->public_view ? q_pub : q))) {
 		sqlite3_bind_text(st, 1, plug, -1, SQLITE_TRANSIENT);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			out = strdup((const char *)sqlite3_column_text(st, 0));

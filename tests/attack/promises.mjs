@@ -107,7 +107,9 @@ test('kiosk: every kiosk-writable route of the tables is rate-limited; a family 
 
 test('after staff have worked, no anonymous route nor the public /ws names them, a print file or an acknowledger', async () => {
 	const broker = await startBroker();
-	const hub = await startHub({ broker, sets: ['net.role=network'] });
+	// a machine whose configured and staff-given names name a person
+	const hub = await startHub({ broker, sets: ['net.role=network', 'machine.laser.plug=mlab/plug-1',
+		'machine.laser.name=Laser de Gaston-Lagaffe'] });
 	const staff = 'gaston-lagaffe';
 	const ad = await hub.login(staff, 'admin', 'admin-password');
 	const file = 'marie-tremblay-porte-cles.gcode';
@@ -167,6 +169,8 @@ test('after staff have worked, no anonymous route nor the public /ws names them,
 	check((await request(hub.url + '/api/indicators?explain=votes', { cookie: ad })).text.includes('api:' + staff), 'staff: a vote\'s source names the account');
 	check((await request(hub.url + '/api/indicators?explain=print_jobs_finished&format=html', { cookie: ad })).text.includes('de Gaston'), 'staff: the printer by the staff\'s name');
 	check((await request(hub.url + '/api/indicators?explain=print_jobs_finished&format=html')).text.includes('mlab/prn-1'), 'the public: the printer by its id');
+	check((await request(hub.url + '/api/indicators?format=html', { cookie: ad })).text.includes('Laser de Gaston'), 'staff: the machine by its configured name');
+	check((await request(hub.url + '/api/indicators?format=html')).text.includes('laser'), 'the public: the machine by its key');
 	console.log(`# anonymous and kiosk reads tried: ${tried}`);
 });
 
