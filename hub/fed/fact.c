@@ -396,7 +396,7 @@ static int scan_days(struct hub *h, double lo, double hi)
 /* PRAGMA data_version: changes when another connection commits. */
 static long long data_version(struct hub *h)
 {
-	return fedi_int(h, "PRAGMA data_version");
+	return store_int(h, "PRAGMA data_version", 0);
 }
 
 /* Save one value of net_state in the group transaction. */

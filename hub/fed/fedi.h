@@ -1,7 +1,7 @@
 /*
  * fedi.h — what the files of hub/fed/ share, not used outside it: the
- * module's state and two helpers (fedi.c).  Each other file has its own
- * header; fed.c, the top of the module, starts them and serves their
+ * module's state and a site id's check (fedi.c).  Each other file has its
+ * own header; fed.c, the top of the module, starts them and serves their
  * routes, and none of them calls fed.c back.
  */
 #ifndef MLAB_FEDI_H
@@ -38,9 +38,6 @@ struct fed_site {
 	int pending;		/* acknowledge it after the commit */
 };
 
-/* fedi.c: the first column of sql's first row on h (a cached statement),
- * as an integer; 0 if none. */
-long long fedi_int(struct hub *h, const char *sql);
 /* fedi.c: a site id: [A-Za-z0-9._-]{1,64}.  1 or 0.  Pure. */
 int fedi_site_ok(const char *s);
 

@@ -298,9 +298,9 @@ int sum_load_site(struct hub *h, struct hub *t, const char *site, long long off,
 		s = cJSON_Parse(text);
 
 		if (track) {
-			p = fedi_int(t, mp);
-			u = fedi_int(t, mu);
-			j = fedi_int(t, mj);
+			p = store_int(t, mp, 0);
+			u = store_int(t, mu, 0);
+			j = store_int(t, mj, 0);
 		}
 		if (!s || put_state(t, key, s, off))
 			bad++;

@@ -27,7 +27,6 @@
 #include "core/loop.h"
 #include "lab/hass.h"
 #include "mqtt/mqtt.h"
-#include "part/row.h"
 #include "part/session.h"
 #include "report/fiscal.h"
 #include "report/report.h"
@@ -111,10 +110,10 @@ cJSON *ha_state(struct hub *h)
 	t0 = today_start(h, day, sizeof(day));
 	t = cJSON_AddObjectToObject(o, "today");
 	cJSON_AddStringToObject(t, "date", day);
-	cJSON_AddNumberToObject(t, "checkins", (double)row_scalar(h, q_in, (int64_t)t0));
-	cJSON_AddNumberToObject(t, "people", (double)row_scalar(h, q_people, (int64_t)t0));
+	cJSON_AddNumberToObject(t, "checkins", (double)store_int(h, q_in, (long long)t0));
+	cJSON_AddNumberToObject(t, "people", (double)store_int(h, q_people, (long long)t0));
 	cJSON_AddNumberToObject(t, "contributions_confirmed",
-				(double)row_scalar(h, q_conf, (int64_t)t0));
+				(double)store_int(h, q_conf, (long long)t0));
 	fy = report_current_fy(h);
 	y = cJSON_AddObjectToObject(o, "fiscal_year");
 	cJSON_AddNumberToObject(y, "fy", fy);

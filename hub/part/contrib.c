@@ -143,16 +143,16 @@ static int contrib_write(struct api_req *req, struct api_resp *resp, const cJSON
 		session = open;
 		has_session = 1;
 	}
-	if (has_session && !row_scalar(h, q_sess, session))
+	if (has_session && !store_int(h, q_sess, session))
 		return api_error(resp, 400, "session_id: no session %lld", session);
 	if (!has_project && has_session && !id)
 		project = session_first_project(h, session), has_project = project > 0;
 	if (has_project && !row_project_exists(h, project))
 		return api_error(resp, 400, "project_id: no project %lld", project);
 	if (has_participant) {
-		int64_t ps = row_scalar(h, q_part, participant);
+		int64_t ps = store_int(h, q_part, participant);
 
-		if (!ps && !row_scalar(h, q_pexists, participant))
+		if (!ps && !store_int(h, q_pexists, participant))
 			return api_error(resp, 400, "participant_id: no participant %lld", participant);
 		if (kiosk && ps != open)
 			return api_error(resp, 403, "participant_id: not checked in to the open session");

@@ -58,7 +58,7 @@ static void purge_tick(struct hub *h, void *arg)
 int part_init(struct hub *h)
 {
 	static const char q[] = "SELECT count(*) FROM sessions WHERE ended_at IS NULL";
-	int64_t n = row_scalar(h, q, 0);
+	int64_t n = store_int(h, q, 0);
 
 	if (n > 1)
 		LOG(L_WARN, "part: %lld sessions are open; the newest counts as the open one",
@@ -154,7 +154,7 @@ void part_job_ended(struct hub *h, struct device *d, int64_t job_id,
 		return;
 	/* devices "in use": those the session lists, or every device when it
 	 * lists none (a walk-in session opened by the button) */
-	if (row_scalar(h, q_ndev, session) > 0) {
+	if (store_int(h, q_ndev, session) > 0) {
 		if (!(st = store_stmt(h, q_dev)))
 			return;
 		sqlite3_bind_int64(st, 1, session);

@@ -272,7 +272,7 @@ static int participant_post(struct api_req *req, struct api_resp *resp)
 			return api_error(resp, 409, "no session is open; give session_id");
 		session = open;
 	}
-	if (row_scalar(h, q_sess, session) == 0)
+	if (store_int(h, q_sess, session) == 0)
 		return api_error(resp, 400, "session_id: no session %lld", session);
 	if (args_enum(resp, o, "age_band", NULL, age_bands, NULL, &age) ||
 	    args_str(resp, o, "postal_area", NULL, 10, 0, &postal) ||

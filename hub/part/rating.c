@@ -88,7 +88,7 @@ static int rating_post(struct api_req *req, struct api_resp *resp)
 		return api_error(resp, 400, "value is required (1 to %lld)", scale);
 	if (has_session && !row_staff(req))
 		return api_error(resp, 403, "only staff may rate a session other than the open one");
-	if (has_session && !row_scalar(req->h, q_sess, session))
+	if (has_session && !store_int(req->h, q_sess, session))
 		return api_error(resp, 400, "session_id: no session %lld", session);
 	if (args_time(resp, req->json, "made_at", &made_at, &made))
 		return 0;

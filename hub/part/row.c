@@ -198,20 +198,6 @@ int row_client_keep(struct hub *h, enum row_table t, int64_t id, const char *cli
 	return row_step(h, st);
 }
 
-int64_t row_scalar(struct hub *h, const char *sql, int64_t arg)
-{
-	sqlite3_stmt *st = store_stmt(h, sql);
-	int64_t v = 0;
-
-	if (!st)
-		return 0;
-	sqlite3_bind_int64(st, 1, arg);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return v;
-}
-
 /* Contributions matching f, newest first, as a JSON array (caller owns
  * it).  status "decided" is confirmed or rejected; from/to (0: no bound)
  * bound created_at. */
@@ -307,5 +293,5 @@ int row_project_exists(struct hub *h, int64_t id)
 {
 	static const char q[] = "SELECT count(*) FROM projects WHERE id = ?1";
 
-	return row_scalar(h, q, id) > 0;
+	return store_int(h, q, id) > 0;
 }

@@ -1,8 +1,8 @@
 /*
  * row.h — helpers shared by participation's files (project, session,
  * participant, contrib, rating, privacy): field limits, columns to JSON,
- * savepoints, checked writes, the contributions query.  Outside
- * hub/part/, only ha/ha.c reads it (row_scalar, for today's counts).
+ * savepoints, checked writes, the contributions query.  Not used
+ * outside hub/part/ (one integer from SQL is the store's: store_int).
  */
 #ifndef MLAB_ROW_H
 #define MLAB_ROW_H
@@ -49,8 +49,6 @@ void row_add_list(struct cJSON *o, const char *name, sqlite3_stmt *st, int col);
 void row_bind_list(sqlite3_stmt *st, int i, const struct cJSON *list);
 
 void row_bind_opt_text(sqlite3_stmt *st, int i, const char *s);
-
-int64_t row_scalar(struct hub *h, const char *sql, int64_t arg);
 
 /* The kiosk's client_id (what it made offline, sent until answered): */
 enum row_table { ROW_PARTICIPANTS, ROW_RATINGS, ROW_CONTRIBUTIONS };

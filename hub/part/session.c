@@ -551,7 +551,7 @@ int64_t session_first_project(struct hub *h, int64_t session)
 	static const char q[] =
 		"SELECT min(project_id) FROM session_projects WHERE session_id = ?1";
 
-	return session ? row_scalar(h, q, session) : 0;
+	return session ? store_int(h, q, session) : 0;
 }
 
 /* ---- removing a session opened by mistake ----------------------------- */
@@ -624,7 +624,7 @@ static int session_delete(struct api_req *req, struct api_resp *resp)
 
 	if (!reason || !(id = live_session(req, resp, args_path_id(req, 0))))
 		return 0;
-	if (row_scalar(req->h, q_used, id) > 0)
+	if (store_int(req->h, q_used, id) > 0)
 		return api_error(resp, 409, "session %lld has check-ins or contributions: merge it "
 				 "into the session it belongs to instead", (long long)id);
 	if (mark_removed(req, id, 0, reason))

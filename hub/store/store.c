@@ -1,6 +1,7 @@
 /*
- * store.c — the SQLite database: the connection, the statement cache, the
- * group commit and its hooks, retention and backups.
+ * store.c — the SQLite database: the connection, the statement cache (and
+ * store_int, one integer from one statement), the group commit and its
+ * hooks, retention and backups.
  *
  * store_open() brings the file to the current schema (schema.c's
  * migrations).  WAL mode and synchronous=FULL: a commit that returned is
@@ -183,6 +184,25 @@ sqlite3_stmt *store_stmt(struct hub *h, const char *sql)
 		return NULL;
 	}
 	return st;
+}
+
+long long store_int(struct hub *h, const char *sql, long long arg)
+{
+	sqlite3_stmt *st = store_stmt(h, sql);
+	long long v = 0;
+	int rc;
+
+	if (!st)
+		return 0;
+	if (sqlite3_bind_parameter_count(st) > 0)
+		sqlite3_bind_int64(st, 1, arg);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE)
+		LOG(L_ERR, "store: \"%s\": %s", sql, sqlite3_errmsg(h->store->db));
+	sqlite3_reset(st);
+	return v;
 }
 
 /* Hourly: retention, and a warning when the card fills up. */

@@ -42,6 +42,13 @@ sqlite3 *store_db(struct hub *h);
  * (logged with the SQL). */
 sqlite3_stmt *store_stmt(struct hub *h, const char *sql);
 
+/* One integer from one SQL statement: the first column of the first row
+ * of sql (a string constant, as for store_stmt), with ?1 bound to arg
+ * when the statement has a parameter.  0 when there is no row, and when
+ * the statement failed (logged by store_stmt or here), so a count or an
+ * existence test reads "none". */
+long long store_int(struct hub *h, const char *sql, long long arg);
+
 /* Step a write statement inside the open group transaction (opening it if
  * needed) and reset it.  Returns the sqlite3_step() result code
  * (SQLITE_DONE on success); failures are logged and counted once here. */

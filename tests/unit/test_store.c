@@ -103,6 +103,27 @@ TEST(fallbacks_are_the_defaults)
 	CHECK(conf_int(hub.conf, "store.telemetry_commit_s") == STORE_TELE_COMMIT_S_DEFAULT);
 }
 
+/* store_int: one integer from one statement, ?1 bound when there is
+ * one; no row, and a statement that fails, read 0. */
+TEST(one_integer_from_sql)
+{
+	static const char q_n[] = "SELECT count(*) FROM t_parent";
+	static const char q_has[] = "SELECT count(*) FROM t_parent WHERE id = ?1";
+	static const char q_id[] = "SELECT id FROM t_parent WHERE id > ?1 ORDER BY id";
+	static const char q_bad[] = "SELECT 1 / 0 + abs(-9223372036854775807 - 1)";
+
+	exec("INSERT INTO t_parent(id) VALUES (7), (9)");
+	CHECK(store_int(&hub, q_n, 12345) == 2);	/* no ?1: arg ignored */
+	CHECK(store_int(&hub, q_has, 9) == 1);
+	CHECK(store_int(&hub, q_has, 8) == 0);
+	CHECK(store_int(&hub, q_id, 7) == 9);
+	CHECK(store_int(&hub, q_id, 9) == 0);		/* no row */
+	CHECK(store_int(&hub, q_id, 0) == 7);		/* the statement was reset */
+	CHECK(store_int(&hub, q_bad, 0) == 0);		/* integer overflow: an error */
+	CHECK(store_int(&hub, "SELECT nope FROM nowhere", 0) == 0);
+	exec("DELETE FROM t_parent");
+}
+
 TEST(hooks_run_around_each_commit)
 {
 	int b = hooks_before, a = hooks_after;
@@ -260,6 +281,7 @@ int main(void)
 	if (store_before_commit(&hub, before, NULL) || store_on_commit(&hub, after, NULL))
 		return 1;
 	RUN(fallbacks_are_the_defaults);
+	RUN(one_integer_from_sql);
 	RUN(hooks_run_around_each_commit);
 	RUN(failed_commit_is_reported_once);
 	if (device_init(&hub))
