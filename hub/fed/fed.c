@@ -25,6 +25,7 @@
 #include "lab/ingest.h"
 #include "mqtt/mqtt.h"
 #include "net/api.h"
+#include "report/fiscal.h"
 #include "store/store.h"
 
 /* mlab/v1/net/<site>/<leaf>: topic is "<site>/<leaf>". */
@@ -56,17 +57,6 @@ void fed_link(struct hub *h, int link, int up)
 	}
 }
 
-static int parse_fy(const char *s, int *fy)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (end == s || *end || v < 2000 || v > 2999)
-		return -1;
-	*fy = (int)v;
-	return 0;
-}
-
 /* The answer's format and language from the query (json, report.lang). */
 static void query_form(struct api_req *req, char *format, size_t flen, char *lang, size_t llen)
 {
@@ -95,8 +85,8 @@ static int get_indicators(struct api_req *req, struct api_resp *resp)
 	char fy[16], format[16], lang[8], err[300] = "";
 	int y;
 
-	if (api_query(req, "fy", fy, sizeof(fy)) || parse_fy(fy, &y))
-		return api_error(resp, 400, "fy must be a year such as 2025 (2025-04-01 … 2026-03-31)");
+	if (api_query(req, "fy", fy, sizeof(fy)) || fiscal_parse_year(fy, &y))
+		return api_error(resp, 400, "fy must be " FISCAL_YEAR_HELP);
 	query_form(req, format, sizeof(format), lang, sizeof(lang));
 	store_flush(req->h);
 	resp->len = 0;
@@ -111,8 +101,8 @@ static int get_explain(struct api_req *req, struct api_resp *resp)
 	char fy[16], key[160], site[72] = "", format[16], lang[8], err[300] = "";
 	int y;
 
-	if (api_query(req, "fy", fy, sizeof(fy)) || parse_fy(fy, &y))
-		return api_error(resp, 400, "fy must be a year such as 2025 (2025-04-01 … 2026-03-31)");
+	if (api_query(req, "fy", fy, sizeof(fy)) || fiscal_parse_year(fy, &y))
+		return api_error(resp, 400, "fy must be " FISCAL_YEAR_HELP);
 	if (api_query(req, "key", key, sizeof(key)) || !key[0])
 		return api_error(resp, 400, "key must name an indicator, such as sessions");
 	if (api_query(req, "site", site, sizeof(site)))

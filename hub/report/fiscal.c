@@ -14,6 +14,36 @@
 
 #include "report/fiscal.h"
 
+/* n decimal digits at s, and nothing but digits there: their value, or -1 */
+static long digits(const char *s, int n)
+{
+	long v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+int fiscal_parse_year(const char *s, int *fy)
+{
+	size_t n = s ? strlen(s) : 0;
+	long v = n >= 4 ? digits(s, 4) : -1;
+
+	if (v < 2000 || v > 2999)
+		return -1;
+	if (n != 4) {		/* the next year after a dash: 2 or 4 digits */
+		if (s[4] != '-' || (n != 7 && n != 9))
+			return -1;
+		if (digits(s + 5, (int)n - 5) != (n == 7 ? (v + 1) % 100 : v + 1))
+			return -1;
+	}
+	*fy = (int)v;
+	return 0;
+}
+
 int fiscal_zone_path(const char *tz, char *path, size_t len)
 {
 	const char *dir = getenv("TZDIR");

@@ -35,6 +35,15 @@ void fiscal_tz_leave(struct fiscal_tz *z);
  * out of 1970..9999).  Needs fiscal_tz_enter(). */
 int fiscal_bounds(int fy, double *start, double *end);
 
+/* A fiscal year as people write it: "2025", "2025-26" or "2025-2026"
+ * (the second year the next one), nothing else around it; the year it
+ * starts in, 2000..2999, into *fy.  0, or -1 (*fy unchanged).  Pure.  The
+ * one rule for GET /api/indicators, mlab-hub report --fy and the
+ * network's GET /api/network/indicators. */
+int fiscal_parse_year(const char *s, int *fy);
+/* What a caller says when fiscal_parse_year refused a year */
+#define FISCAL_YEAR_HELP "a year such as 2025 or 2025-26 (2025-04-01 … 2026-03-31)"
+
 /* The fiscal year containing instant t (local time).  Needs enter. */
 int fiscal_year_of(double t);
 

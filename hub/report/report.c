@@ -179,24 +179,6 @@ int report_participation_projects(struct hub *h, int fy, long *n)
 	return rc;
 }
 
-static int parse_fy(const char *s, int *fy)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	/* "2025" or "2025-26" / "2025-2026" */
-	if (end == s || (*end && *end != '-') || v < 2000 || v > 2999)
-		return -1;
-	if (*end == '-') {
-		long w = strtol(end + 1, &end, 10);
-
-		if (*end || (w != (v + 1) % 100 && w != v + 1))
-			return -1;
-	}
-	*fy = (int)v;
-	return 0;
-}
-
 /* GET /api/indicators?fy=Y[&format=json|csv|html|ods][&explain=NAME][&lang=fr|en] */
 static int get_indicators(struct api_req *req, struct api_resp *resp)
 {
@@ -207,8 +189,8 @@ static int get_indicators(struct api_req *req, struct api_resp *resp)
 
 	memset(&op, 0, sizeof(op));
 	if (!api_query(req, "fy", fy, sizeof(fy)) && fy[0]) {
-		if (parse_fy(fy, &op.fy))
-			return api_error(resp, 400, "fy must be a year such as 2025 (2025-04-01 … 2026-03-31)");
+		if (fiscal_parse_year(fy, &op.fy))
+			return api_error(resp, 400, "fy must be " FISCAL_YEAR_HELP);
 	} else {
 		op.fy = current_fy(h);
 	}
@@ -372,8 +354,8 @@ int report_command(struct hub *h, int argc, char **argv, report_net_fn net)
 			return 2;
 		}
 		if (!strcmp(a, "--fy")) {
-			if (parse_fy(v, &op.fy)) {
-				fprintf(stderr, "mlab-hub report: --fy %s: expected a year such as 2025\n", v);
+			if (fiscal_parse_year(v, &op.fy)) {
+				fprintf(stderr, "mlab-hub report: --fy %s: expected " FISCAL_YEAR_HELP "\n", v);
 				return 2;
 			}
 			fy_set = 1;

@@ -162,6 +162,15 @@ test(`two bridged labs and a network hub (central: ${RABBIT ? 'RabbitMQ' : 'mosq
 	const html = await net.get('/api/network/indicators?fy=2025&format=html&lang=en');
 	assert(html.text.includes('<th scope="col" class="n">lab-a</th>'), 'HTML');
 	eq((await net.get('/api/network/indicators?fy=nope')).status, 400, 'a bad year');
+	// one rule for a fiscal year (report/fiscal.c): a lab's report and the
+	// network's figures take the same spellings and refuse the same ones
+	for (const fy of ['2025', '2025-26', '2025-2026', 'nope', '25', '2025-27', '2025-2027', '2025-', '+2025', '2025-26x', '1999']) {
+		const q = encodeURIComponent(fy);
+		const a = await la.get(`/api/indicators?fy=${q}`), b = await net.get(`/api/network/indicators?fy=${q}`);
+		eq([a.status, a.json && a.json.fy], [b.status, b.json && b.json.fy], `fy=${fy}: lab and network`);
+		eq(a.status, /^2025(-26|-2026)?$/.test(fy) ? 200 : 400, `fy=${fy}`);
+		if (a.status === 200) eq(a.json.fy, 2025, `fy=${fy} is 2025`);
+	}
 
 	// a trail back to the facts: for each count, each site's lines and the
 	// total's add up to the figure, exactly, and each line is a stored fact

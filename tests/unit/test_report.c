@@ -287,6 +287,32 @@ TEST(fiscal_boundaries)
 	CHECK(fiscal_zone_path("", b, sizeof(b)) == -1);
 }
 
+/* The one spelling rule of a fiscal year (the API, the CLI and the
+ * network's API all read it with fiscal_parse_year). */
+TEST(fiscal_year_spellings)
+{
+	static const char *const good[] = { "2025", "2025-26", "2025-2026", "2000", "2999", "2099-00", "2999-3000" };
+	static const int want[] = { 2025, 2025, 2025, 2000, 2999, 2099, 2999 };
+	static const char *const bad[] = {
+		"", "nope", "25", "202", "20250", "1999", "3000", "2025-", "2025-27", "2025-2027", "2025-6",
+		"2025-026", "2025/26", "2025 ", " 2025", "+2025", "2025-+26", "2025-26x", "2025x", "-2025",
+		"2025--26", "2024-25-26",
+	};
+	int fy;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		fy = 0;
+		CHECK(fiscal_parse_year(good[i], &fy) == 0 && fy == want[i]);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		fy = 7;
+		if (fiscal_parse_year(bad[i], &fy) != -1 || fy != 7)
+			fprintf(stderr, "  accepted \"%s\"\n", bad[i]);
+		CHECK(fiscal_parse_year(bad[i], &fy) == -1 && fy == 7);
+	}
+	CHECK(fiscal_parse_year(NULL, &fy) == -1);
+}
+
 TEST(tz_restored)
 {
 	struct fiscal_tz z;
@@ -865,6 +891,7 @@ int main(void)
 		return 1;
 	seed();
 	RUN(fiscal_boundaries);
+	RUN(fiscal_year_spellings);
 	RUN(tz_restored);
 	RUN(pure_helpers);
 	RUN(fy2025_figures);
