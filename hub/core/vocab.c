@@ -57,6 +57,10 @@ cJSON *vocab_json(void)
 	if (!rc && !cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(o, "child_age_bands"),
 					 cJSON_CreateString(VOCAB_CHILD_BROAD)))
 		rc = -1;
+	if (!rc)
+		rc = add_list(o, "minor_age_bands", vocab_age_bands, VOCAB_MINOR_BANDS);
+	if (!rc && !cJSON_AddStringToObject(o, "adult_age_band", VOCAB_ADULT_BROAD))
+		rc = -1;
 	if (rc) {
 		cJSON_Delete(o);
 		return NULL;

@@ -54,12 +54,17 @@ struct cJSON;
 	V("0-5") S V("6-9") S V("10-13") S V("14-17") S V("18-24") S V("25-34") S \
 	V("35-44") S V("45-54") S V("55-64") S V("65+")
 #define VOCAB_CHILD_BANDS 3
+/* the first VOCAB_MINOR_BANDS are minors (under 18): the kiosk asks a
+ * party how many of its others are in each, and counts the rest as
+ * VOCAB_ADULT_BROAD */
+#define VOCAB_MINOR_BANDS 4
 /* bands a check-in may give when the exact age was not: a child (treated
  * as under 14 for consent) or an adult; the report lists them after the
  * standard ones */
 #define VOCAB_AGE_BAND_BROAD(V, S) \
 	V("0-17") S V("18+")
 #define VOCAB_CHILD_BROAD "0-17"
+#define VOCAB_ADULT_BROAD "18+"
 /* jobs.state (no CHECK): a job under way, then how it ended */
 #define VOCAB_JOB_ACTIVE(V, S) \
 	V("preparing") S V("printing") S V("paused")
@@ -111,8 +116,9 @@ int vocab_child_band(const char *b);
 const char *vocab_licence(const char *s);
 
 /* Every list as one JSON object {"group_type": ["walk-in", …], …,
- * "child_age_bands": ["0-5", "6-9", "10-13", "0-17"]}; the caller owns it
- * (cJSON_Delete).
+ * "child_age_bands": ["0-5", "6-9", "10-13", "0-17"],
+ * "minor_age_bands": ["0-5", "6-9", "10-13", "14-17"],
+ * "adult_age_band": "18+"}; the caller owns it (cJSON_Delete).
  * NULL when memory ran out. */
 struct cJSON *vocab_json(void);
 

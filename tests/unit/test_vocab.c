@@ -77,6 +77,12 @@ TEST(arrays_and_index)
 	CHECK(!vocab_child_band("14-17") && !vocab_child_band("18+") && !vocab_child_band("65+"));
 	CHECK(!vocab_child_band("6-12") && !vocab_child_band("") && !vocab_child_band(NULL));
 	CHECK(vocab_index(vocab_age_bands_broad, VOCAB_CHILD_BROAD) >= 0);
+	/* the minors end at 17, the adults' broad band starts at 18 */
+	CHECK(VOCAB_CHILD_BANDS < VOCAB_MINOR_BANDS && VOCAB_MINOR_BANDS < VOCAB_COUNT(VOCAB_AGE_BAND));
+	CHECK_STR(vocab_age_bands[VOCAB_MINOR_BANDS - 1], "14-17");
+	CHECK_STR(vocab_age_bands[VOCAB_MINOR_BANDS], "18-24");
+	CHECK(vocab_index(vocab_age_bands_broad, VOCAB_ADULT_BROAD) >= 0);
+	CHECK(!vocab_child_band(VOCAB_ADULT_BROAD));
 }
 
 /* The parsers that map other spellings onto a list give back its values. */
@@ -136,9 +142,14 @@ TEST(json)
 	{
 		static const char *const child[] = { "0-5", "6-9", "10-13", "0-17", NULL };
 
+		static const char *const minor[] = { "0-5", "6-9", "10-13", "14-17", NULL };
+		const cJSON *adult = cJSON_GetObjectItemCaseSensitive(o, "adult_age_band");
+
 		check_json_list(o, "child_age_bands", child, 4);
+		check_json_list(o, "minor_age_bands", minor, 4);
+		CHECK(cJSON_IsString(adult) && !strcmp(adult->valuestring, "18+"));
 	}
-	CHECK(cJSON_GetArraySize(o) == nkeys + 1);
+	CHECK(cJSON_GetArraySize(o) == nkeys + 3);
 	cJSON_Delete(o);
 }
 
