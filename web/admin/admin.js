@@ -7,9 +7,11 @@ import { t, tn, fmtDateTime } from '../js/i18n.js';
 import { get, post, patch, list } from '../js/api.js';
 import { errorText } from '../js/errors.js';
 import { startPage, withQuery, dayStart, dayEnd } from '../js/staffpage.js';
+import { vocab } from '../js/vocab.js';
 import { auditObject, auditDetail } from './auditwords.js';
 
 let me = null, users = [], audit = [], devices = new Map();
+let roles = [];		// the hub's (GET /api/vocab), for both role choices
 
 // A status message, kept as a function so it follows a language change.
 const said = new Map();
@@ -35,7 +37,7 @@ async function change(u, body, done) {
 function userRow(u) {
 	const roleSel = h('select', {
 		'aria-label': t('adm.role_of', { name: u.name }), dataset: { focus: 'role:' + u.name },
-	}, ['admin', 'facilitator', 'kiosk'].map((r) => h('option', { value: r, selected: r === u.role ? 'selected' : null }, t('role.' + r))));
+	}, roles.map((r) => h('option', { value: r, selected: r === u.role ? 'selected' : null }, t('role.' + r))));
 	roleSel.addEventListener('change', () => change(u, { role: roleSel.value }, 'adm.done.role'));
 	const pw = h('input', { type: 'password', autocomplete: 'new-password', minlength: 8, 'aria-label': t('adm.reset_for', { name: u.name }) });
 	const self = me && me.user === u.name;
@@ -131,8 +133,17 @@ async function ownPassword(ev) {
 	say(msg, () => t('adm.pw_done'));
 }
 
+// The add form's role choice; a new account is a facilitator unless told.
+function drawRoleChoice() {
+	const sel = $('#ua-role'), was = sel.value || 'facilitator';
+	sel.replaceChildren(...roles.map((r) => h('option', { value: r, 'data-i18n': 'role.' + r }, t('role.' + r))));
+	if (roles.includes(was)) sel.value = was;
+}
+
 startPage('admin', async (m) => {
 	me = m;
+	roles = (await vocab()).role || [];
+	drawRoleChoice();
 	$('#user-add').addEventListener('submit', addUser);
 	$('#audit-filter').addEventListener('submit', (ev) => { ev.preventDefault(); loadAudit(); });
 	$('#pw-form').addEventListener('submit', ownPassword);

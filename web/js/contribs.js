@@ -7,7 +7,12 @@
 import { $, h, replaceKeepFocus } from './dom.js';
 import { t, fmtDateTime } from './i18n.js';
 import { get, post, patch, list } from './api.js';
-import { dialog, field, select, why, dayIso, LICENCES, licenceLabel } from './wf.js';
+import { dialog, field, select, why, dayIso, licenceLabel } from './wf.js';
+import { vocab } from './vocab.js';
+
+// The kinds a facilitator adds by hand (the others come from devices),
+// those of them the hub has.
+const BY_HAND = ['idea', 'photo'];
 
 export function createContribs({ projects, onChange }) {
 	let rows = [], sessions = [], undone = null;	// undone: the title the status line names
@@ -18,11 +23,12 @@ export function createContribs({ projects, onChange }) {
 	// PATCH body for deciding contribution c, or null when cancelled.
 	async function decide(c, status) {
 		if (status === 'confirmed') {
+			const licences = (await vocab()).licence || [];
 			const proj = projects().find((p) => p.id === c.project_id);
 			const lic = (proj && proj.licence) || (c.licence !== 'none' ? c.licence : 'CC-BY-4.0');
 			return dialog({
 				title: t('wf.c.confirm_title', { title: c.title }), ok: 'pending.confirm',
-				body: [...field('wf.c.licence', select('licence', LICENCES, licenceLabel, lic), t('wf.c.licence_hint')),
+				body: [...field('wf.c.licence', select('licence', licences, licenceLabel, lic), t('wf.c.licence_hint')),
 					...field('wf.c.project', projSelect(c.project_id))],
 				onOk: async (form) => {
 					const f = form.elements, body = { status, licence: f.licence.value };
@@ -69,14 +75,15 @@ export function createContribs({ projects, onChange }) {
 	}
 
 	async function add() {
+		const v = await vocab(), kinds = BY_HAND.filter((k) => (v.contribution_kind || []).includes(k));
 		const done = await dialog({
 			title: t('wf.c.add_title'), ok: 'wf.c.add',
 			body: [
-				...field('wf.c.kind', select('kind', ['idea', 'photo'], (k) => t('ckind.' + k), 'idea')),
+				...field('wf.c.kind', select('kind', kinds, (k) => t('ckind.' + k), 'idea')),
 				...field('wf.c.title', h('input', { name: 'title', maxlength: 200, required: true })),
 				...field('wf.c.body', h('textarea', { name: 'body', rows: 4, maxlength: 5000 }), t('wf.c.body_hint')),
 				...field('wf.c.project', projSelect('')),
-				...field('wf.c.licence', select('licence', LICENCES, licenceLabel, 'CC-BY-4.0')),
+				...field('wf.c.licence', select('licence', v.licence || [], licenceLabel, 'CC-BY-4.0')),
 			],
 			onOk: async (form) => {
 				const f = form.elements, body = { kind: f.kind.value, title: f.title.value.trim(), body: f.body.value.trim() || undefined,

@@ -9,11 +9,12 @@ import { t, tn, tOr, fmtNumber, fmtPercent, fmtDuration, fmtDateTime, fmtEta } f
 import { get, post } from './api.js';
 import { lineChart, RANGES } from './chart.js';
 import { openDeviceSettings, confirmSwitchOff } from './devsettings.js';
+import { vocab } from './vocab.js';
 
 const KIND_ORDER = ['printer', 'scanner', 'plug', 'sensor', 'button', 'other'];
 const CHART_METRICS = ['temperature_c', 'humidity_pct', 'co2_ppm', 'pressure_hpa', 'illuminance_lx',
 	'power_w', 'nozzle_temp_c', 'bed_temp_c', 'chamber_temp_c', 'battery_pct'];
-const ACTIVE = new Set(['preparing', 'printing', 'paused']);
+let ACTIVE = new Set();	// the job states of a job under way: the hub's job_state_active
 const TEMP_SERIES = ['nozzle_temp_c', 'nozzle_target_c', 'bed_temp_c', 'bed_target_c'];
 const TARGETS = { nozzle_temp_c: 'nozzle_target_c', bed_temp_c: 'bed_target_c' };
 const SHOWN_WITH = new Set(Object.values(TARGETS));	// targets ride on their temperature's line
@@ -32,6 +33,11 @@ export function createDeviceWall(root, emptyNote, countEl) {
 	const receivedAt = new Map();	// id → when its last update arrived (ms)
 	const moreOpen = new Map();	// id → "more measures" unfolded
 	let layoutKey = '', brokerDown = false;
+
+	vocab().then((v) => {
+		ACTIVE = new Set(v.job_state_active || []);
+		for (const id of tiles.keys()) render(id);
+	});
 
 	const kindOf = (d) => (KIND_ORDER.includes(d.kind) ? d.kind : 'other');
 	const roomOf = (d) => d.room || '';

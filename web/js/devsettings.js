@@ -7,8 +7,7 @@ import { h } from './dom.js';
 import { t, tOr } from './i18n.js';
 import { patch } from './api.js';
 import { errorText } from './errors.js';
-
-const ACTIVE = new Set(['preparing', 'printing', 'paused']);
+import { vocab } from './vocab.js';
 
 function modal(content, opener, onClose) {
 	const dlg = h('dialog', { class: 'dlg', 'aria-labelledby': 'dlg-h' }, content);
@@ -23,10 +22,12 @@ function modal(content, opener, onClose) {
 }
 
 // Ask before switching plug d off.  When the machine it feeds is busy
-// the question names the job.  Resolves true to go ahead.
-export function confirmSwitchOff(d, devices, opener) {
+// the question names the job (one in a state of the hub's
+// job_state_active).  Resolves true to go ahead.
+export async function confirmSwitchOff(d, devices, opener) {
 	const fed = d.feeds ? devices.get(d.feeds) : null;
-	const job = fed && fed.job && ACTIVE.has(fed.job.state) ? fed.job : null;
+	const active = (await vocab()).job_state_active || [];
+	const job = fed && fed.job && active.includes(fed.job.state) ? fed.job : null;
 	const text = job
 		? t('switch.confirm_job', { name: d.name, machine: fed.name, file: job.file || t('alert.job.nofile') })
 		: t('switch.confirm', { name: d.name });

@@ -5,7 +5,8 @@
 import { $, h, replaceKeepFocus } from './dom.js';
 import { t, fmtDateTime, fmtNumber } from './i18n.js';
 import { get, post, patch, list } from './api.js';
-import { dialog, field, select, why, PSTATUS, licenceLabel } from './wf.js';
+import { dialog, field, select, why, licenceLabel } from './wf.js';
+import { vocab } from './vocab.js';
 
 const QC = 'quebec-culture';
 
@@ -19,7 +20,7 @@ export function createProjects({ onChange }) {
 		render();
 	}
 
-	function form(p = {}) {
+	function form(p, v) {
 		const themes = (p.themes || []).filter((x) => x !== QC);
 		return [
 			...field('wf.p.title', h('input', { name: 'title', required: true, maxlength: 200, value: p.title || '' })),
@@ -28,8 +29,8 @@ export function createProjects({ onChange }) {
 				h('input', { type: 'checkbox', id: 'wf-p-qc', name: 'qc', checked: (p.themes || []).includes(QC) }),
 				h('label', { for: 'wf-p-qc' }, t('wf.p.quebec'))),
 			...field('wf.p.themes', h('input', { name: 'themes', value: themes.join(', ') }), t('wf.p.themes_hint')),
-			...field('wf.p.visibility', select('visibility', ['public', 'internal'], (v) => t('wf.vis.' + v), p.visibility || 'public')),
-			...field('wf.p.status', select('status', PSTATUS, (v) => t('pstatus.' + v), p.status || 'active')),
+			...field('wf.p.visibility', select('visibility', v.visibility || [], (x) => t('wf.vis.' + x), p.visibility || 'public')),
+			...field('wf.p.status', select('status', v.project_status || [], (x) => t('pstatus.' + x), p.status || 'active')),
 		];
 	}
 
@@ -44,7 +45,7 @@ export function createProjects({ onChange }) {
 	async function edit(p) {
 		const done = await dialog({
 			title: p ? t('wf.p.edit_title', { title: p.title }) : t('wf.p.new'),
-			body: form(p || {}), ok: p ? 'wf.save' : 'wf.p.create',
+			body: form(p || {}, await vocab()), ok: p ? 'wf.save' : 'wf.p.create',
 			onOk: async (f) => {
 				const body = read(f);
 				if (!body.title) return t('wf.p.need_title');

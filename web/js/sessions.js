@@ -8,7 +8,8 @@
 import { $, h, replaceKeepFocus } from './dom.js';
 import { t, fmtDateTime, fmtNumber } from './i18n.js';
 import { get, patch, post, api, list } from './api.js';
-import { dialog, field, select, checks, checkedValues, why, GROUPS } from './wf.js';
+import { dialog, field, select, checks, checkedValues, why } from './wf.js';
+import { vocab } from './vocab.js';
 
 export function createSessions({ deviceName, projects, onChange }) {
 	let sessions = [], devices = [];
@@ -62,11 +63,11 @@ export function createSessions({ deviceName, projects, onChange }) {
 
 	async function edit(s) {
 		if (!devices.length) await loadDevices();
-		const g = s.group || {};
+		const g = s.group || {}, groups = (await vocab()).group_type || [];
 		const done = await dialog({
 			title: t('wf.s.edit_title', { started: fmtDateTime(s.started_at) }), ok: 'wf.save', wide: true,
 			body: [
-				...field('session.group', select('type', GROUPS, (v) => t('group.' + v), g.type)),
+				...field('session.group', select('type', groups, (v) => t('group.' + v), g.type)),
 				...field('session.size', h('input', { name: 'size', type: 'number', min: 0, max: 100000, inputmode: 'numeric', value: g.size ?? 0 })),
 				...field('wf.s.grade', h('input', { name: 'grade', maxlength: 40, value: g.grade || '' }), t('wf.s.grade_hint')),
 				checks('wf.s.projects', projects().filter((p) => p.status !== 'archived' || (s.project_ids || []).includes(p.id)).map((p) => [p.id, p.title]),

@@ -7,12 +7,9 @@
 import { get } from './api.js';
 
 const KEY = 'mlab.vocab';
-let lists = null;
+let lists = null, asking = null;
 
-// The lists as {"group_type": [...], "age_band": [...], ...}: the hub's,
-// else the last ones seen, else {} (asked again next time).
-export async function vocab() {
-	if (lists) return lists;
+async function ask() {
 	const r = await get('/api/vocab');
 	if (r.ok && r.data && typeof r.data === 'object') {
 		lists = r.data;
@@ -20,4 +17,13 @@ export async function vocab() {
 		return lists;
 	}
 	try { return JSON.parse(localStorage.getItem(KEY)) || {}; } catch { return {}; }
+}
+
+// The lists as {"group_type": [...], "age_band": [...], ...}: the hub's,
+// else the last ones seen, else {} (asked again next time).  Callers at
+// the same moment share one request.
+export async function vocab() {
+	if (lists) return lists;
+	if (!asking) asking = ask().finally(() => { asking = null; });
+	return asking;
 }

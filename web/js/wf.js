@@ -1,16 +1,11 @@
 // wf.js — what the facilitator's workflow screens share (projects.js,
 // sessions.js, contribs.js, privacy.js): a modal dialog that traps focus
-// and says what went wrong, labelled fields, and the vocabularies the
-// participation API takes (licences, group types, age bands, kinds).
+// and says what went wrong, labelled fields, and a licence's label.  The
+// values the participation API takes (licences, group types, statuses…)
+// are the hub's, from vocab.js; no list of them is kept here.
 import { h } from './dom.js';
 import { t } from './i18n.js';
 import { errorText } from './errors.js';
-
-export const LICENCES = ['CC-BY-4.0', 'CC-BY-SA-4.0', 'CC-BY-NC-4.0', 'CC-BY-NC-SA-4.0',
-	'CC-BY-ND-4.0', 'CC-BY-NC-ND-4.0', 'CC0-1.0', 'none'];
-export const GROUPS = ['walk-in', 'school', 'family', 'workshop', 'partner'];
-export const AGE_BANDS = ['0-5', '6-9', '10-13', '14-17', '18-24', '25-34', '35-44', '45-54', '55-64', '65+'];
-export const PSTATUS = ['planned', 'active', 'completed', 'archived'];
 
 let seq = 0;
 export const uid = (p) => `${p}-${++seq}`;

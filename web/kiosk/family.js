@@ -3,19 +3,23 @@
 // many of the others are children, by age band.  The check-in then lists
 // its people by band ("members"), so a family of 4 with one 10-year-old
 // counts one young person, not four.  Nothing here is personal data.
+// The bands are the hub's (GET /api/vocab: minor_age_bands, the others
+// counted as adult_age_band), given by kiosk.js through bands().
 import { $, h } from '../js/dom.js';
 import { t } from '../js/i18n.js';
 
-const CHILD = ['0-5', '6-9', '10-13', '14-17'];
-
-export function createFamily(box, sizeInput) {
+// bands() → { minor: ['0-5', …], adult: '18+' }, read at each (re)build.
+export function createFamily(box, sizeInput, bands) {
 	const inputs = {};
+	let minors = [], adult = null;
 
 	function build() {
+		({ minor: minors, adult } = bands());
+		for (const b of Object.keys(inputs)) if (!minors.includes(b)) delete inputs[b];
 		box.replaceChildren(h('fieldset', { class: 'group family' },
 			h('legend', {}, t('kiosk.family.heading')),
 			h('p', { class: 'muted' }, t('kiosk.family.help')),
-			CHILD.map((b) => {
+			minors.map((b) => {
 				const id = 'k-fam-' + b;
 				const was = inputs[b] ? inputs[b].value : '0';
 				const minus = h('button', { type: 'button', class: 'btn step', 'aria-label': t('kiosk.family.less', { band: t('age.' + b) }) }, '−');
@@ -31,7 +35,7 @@ export function createFamily(box, sizeInput) {
 		sync();
 	}
 
-	function children() { return CHILD.reduce((n, b) => n + Math.max(0, +inputs[b].value || 0), 0); }
+	function children() { return minors.reduce((n, b) => n + Math.max(0, +inputs[b].value || 0), 0); }
 
 	// Show the question only for a party; say how many adults that leaves.
 	function sync() {
@@ -42,20 +46,21 @@ export function createFamily(box, sizeInput) {
 	}
 
 	// The members of a party of `size` whose visitor is in band `own`:
-	// null for one person, an error text when the children outnumber the
-	// others, else [{age_band, n}, …] (the others not named as children
-	// are adults, "18+").
+	// null for one person (or bands not known yet: the party size alone
+	// then), an error text when the children outnumber the others, else
+	// [{age_band, n}, …] (the others not named as children are adults,
+	// adult_age_band).
 	function members(own, size) {
-		if (size < 2) return null;
+		if (size < 2 || !adult) return null;
 		const kids = children();
 		if (kids > size - 1) return t('kiosk.family.too_many');
 		const out = [{ age_band: own, n: 1 }];
-		for (const b of CHILD) if (+inputs[b].value > 0) out.push({ age_band: b, n: +inputs[b].value });
-		if (size - 1 - kids > 0) out.push({ age_band: '18+', n: size - 1 - kids });
+		for (const b of minors) if (+inputs[b].value > 0) out.push({ age_band: b, n: +inputs[b].value });
+		if (size - 1 - kids > 0) out.push({ age_band: adult, n: size - 1 - kids });
 		return out;
 	}
 
-	function reset() { for (const b of CHILD) inputs[b].value = '0'; sync(); }
+	function reset() { for (const b of minors) inputs[b].value = '0'; sync(); }
 
 	build();
 	const later = () => queueMicrotask(sync);

@@ -15,9 +15,10 @@ import * as outbox from './outbox.js';
 import { createFamily } from './family.js';
 import { vocab } from '../js/vocab.js';
 
-// the participation API's age bands, and those of children under 14 (for
-// whom a parent or guardian gives any consent), from GET /api/vocab
-let ageBands = [], childBands = [];
+// the participation API's age bands, those of children under 14 (for
+// whom a parent or guardian gives any consent), those of minors (the
+// family question) and the adults' broad band, from GET /api/vocab
+let ageBands = [], childBands = [], minorBands = [], adultBand = null;
 const SCREENS = ['k-login', 'k-home', 'k-checkin', 'k-rate', 'k-idea', 'k-thanks'];
 let role = null, session = null, projects = [], live = null, family = null;
 let idleMs = Number(document.body.dataset.idleS || 60) * 1000, idleTimer = null, thanksTimer = null;
@@ -133,7 +134,7 @@ function wireCheckin() {
 	$('#k-c-name').addEventListener('change', (e) => reveal('#k-name-box', e.target.checked, '#k-name'));
 	$('#k-checkin-form').addEventListener('change', guardianBox);
 	const size = $('#k-size');
-	family = createFamily($('#k-family'), size);
+	family = createFamily($('#k-family'), size, () => ({ minor: minorBands, adult: adultBand }));
 	const clamp = (v) => Math.max(1, Math.min(50, v || 1));
 	$('#k-size-minus').addEventListener('click', () => { size.value = clamp(+size.value - 1); });
 	$('#k-size-plus').addEventListener('click', () => { size.value = clamp(+size.value + 1); });
@@ -262,10 +263,17 @@ async function loadVocab() {
 	const v = await vocab();
 	ageBands = v.age_band || [];
 	childBands = v.child_age_bands || [];
+	minorBands = v.minor_age_bands || [];
+	adultBand = v.adult_age_band || null;
 }
 
 function onSnapshot(s) {
-	if (!ageBands.length) loadVocab().then(buildAges);	// opened while the hub was away
+	if (!ageBands.length) {		// opened while the hub was away
+		loadVocab().then(() => {
+			buildAges();
+			if (family) family.relabel();
+		});
+	}
 	const was = role;
 	role = s.role;
 	const idle = (s.kiosk && s.kiosk.idle_s) || s.kiosk_idle_s;

@@ -3,9 +3,10 @@
 // hub restarts.  It never touches /api, /ws, /healthz or anything outside
 // the shell: those go to the network as if it were not there.  Registered
 // only in a secure context (see kiosk.js); plain HTTP works without it.
-const CACHE = 'mlab-kiosk-shell-v2';
-const SHELL = ['/kiosk/', '/kiosk/kiosk.js', '/kiosk/kiosk.css', '/kiosk/outbox.js', '/kiosk/manifest.json',
-	'/kiosk/icon.svg', '/kiosk/icon-192.png', '/kiosk/icon-512.png', '/style.css', '/favicon.svg',
+const CACHE = 'mlab-kiosk-shell-v3';
+const SHELL = ['/kiosk/', '/kiosk/kiosk.js', '/kiosk/kiosk.css', '/kiosk/outbox.js', '/kiosk/family.js',
+	'/kiosk/family.css', '/kiosk/manifest.json', '/kiosk/icon.svg', '/kiosk/icon-192.png', '/kiosk/icon-512.png',
+	'/style.css', '/favicon.svg',
 	'/js/dom.js', '/js/i18n.js', '/js/api.js', '/js/live.js', '/js/errors.js', '/js/vocab.js', '/i18n/fr.json', '/i18n/en.json'];
 
 self.addEventListener('install', (e) => {

@@ -13,8 +13,9 @@ import * as i18n from '../js/i18n.js';
 import { t, tn, fmtNumber, fmtPercent, fmtDuration, fmtTime, fmtEta } from '../js/i18n.js';
 import { get, list } from '../js/api.js';
 import { connect } from '../js/live.js';
+import { vocab } from '../js/vocab.js';
 
-const ACTIVE = new Set(['preparing', 'printing', 'paused']);
+let ACTIVE = new Set();	// a job under way: the hub's job_state_active (main)
 const PAGE_MS = 12000, LANG_MS = 30000;
 const devices = new Map();
 let projects = [], projectsFromSnap = false, todayKey = '';
@@ -181,6 +182,7 @@ async function main() {
 	const q = new URLSearchParams(location.search).get('lang');
 	await i18n.init({ remembered: false });
 	if (q) await i18n.setLang(q, false);
+	ACTIVE = new Set((await vocab()).job_state_active || []);
 	i18n.onLangChange(relabel);
 	relabel();
 	setInterval(tickClock, 15000);
