@@ -34,10 +34,15 @@ export function createDeviceWall(root, emptyNote, countEl) {
 	const moreOpen = new Map();	// id → "more measures" unfolded
 	let layoutKey = '', brokerDown = false;
 
-	vocab().then((v) => {
-		ACTIVE = new Set(v.job_state_active || []);
-		for (const id of tiles.keys()) render(id);
-	});
+	// The active states, asked again at a snapshot while not known (a
+	// page opened while the hub was away, nothing seen before).
+	function loadActive() {
+		vocab().then((v) => {
+			ACTIVE = new Set(v.job_state_active || []);
+			if (ACTIVE.size) for (const id of tiles.keys()) render(id);
+		});
+	}
+	loadActive();
 
 	const kindOf = (d) => (KIND_ORDER.includes(d.kind) ? d.kind : 'other');
 	const roomOf = (d) => d.room || '';
@@ -291,6 +296,7 @@ export function createDeviceWall(root, emptyNote, countEl) {
 	const api = {
 		devices,
 		snapshot(list) {
+			if (!ACTIVE.size) loadActive();
 			devices.clear();
 			for (const d of list) devices.set(d.id, d);
 			for (const id of [...tiles.keys()]) if (!devices.has(id)) tiles.delete(id);
