@@ -102,6 +102,19 @@ test('dashboard: the project dialog offers the hub\'s statuses and visibilities'
 	assert(!page.errors.length, page.errors.join('\n'));
 });
 
+test('dashboard and job history: the filters offer the hub\'s contribution statuses and job states', async () => {
+	const status = await options(page.locator('#wf-c-status'));
+	eq(status.map(([v]) => v), ['decided', ...V.contribution_status.filter((v) => v !== 'pending')], 'contribution filter: "decided", then the hub\'s decided statuses');
+	for (const [v, text] of status) eq(text, FR['wf.cs.' + v], `contribution filter: ${v} has its label`);
+	const jobs = await staffPage(hub, 'anim', PASS, '/jobs/');
+	await jobs.locator('#jf-state option').nth(1).waitFor({ state: 'attached' });
+	const states = await options(jobs.locator('#jf-state'));
+	eq(states.map(([v]) => v), ['', ...V.job_state_end, ...V.job_state_active], 'job filter: all, then the hub\'s ended and active states');
+	for (const [v, text] of states.slice(1)) eq(text, FR['job.state.' + v], `job filter: ${v} has its label`);
+	assert(!jobs.errors.length, jobs.errors.join('\n'));
+	await jobs.context().close();
+});
+
 test('admin page: the new account\'s role and each account\'s role offer the hub\'s roles', async () => {
 	const adm = await staffPage(hub, 'chef', 'chef-secret-2026', '/admin/');
 	await adm.locator('#users-body tr[data-user=anim] select').waitFor();

@@ -5,6 +5,7 @@ import { $, h } from '../js/dom.js';
 import { t, tn, tOr, fmtDateTime, fmtDuration } from '../js/i18n.js';
 import { get, list } from '../js/api.js';
 import { startPage, withQuery, dayStart, dayEnd } from '../js/staffpage.js';
+import { vocab } from '../js/vocab.js';
 
 let jobs = [], names = new Map();
 
@@ -22,6 +23,15 @@ async function loadDevices() {
 	const sel = $('#jf-device'), keep = sel.value;
 	sel.replaceChildren(h('option', { value: '' }, t('jobs.device.all')),
 		...devs.sort((a, b) => (a.name || '').localeCompare(b.name || '')).map((d) => h('option', { value: d.id }, d.name || d.id)));
+	sel.value = keep;
+}
+
+// The state choices: the hub's own lists (GET /api/vocab), ended first.
+async function loadStates() {
+	const v = await vocab();
+	const sel = $('#jf-state'), keep = sel.value;
+	sel.replaceChildren(h('option', { value: '' }, t('jobs.state.all')),
+		...[...(v.job_state_end || []), ...(v.job_state_active || [])].map((s) => h('option', { value: s }, t('job.state.' + s))));
 	sel.value = keep;
 }
 
@@ -51,6 +61,6 @@ function draw() {
 
 startPage('facilitator', async () => {
 	$('#jobs-filter').addEventListener('submit', (ev) => { ev.preventDefault(); load(); });
-	await loadDevices();
+	await Promise.all([loadDevices(), loadStates()]);
 	await load();
-}, () => { loadDevices(); draw(); });
+}, () => { loadDevices(); loadStates(); draw(); });

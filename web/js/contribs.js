@@ -15,7 +15,7 @@ import { vocab } from './vocab.js';
 const BY_HAND = ['idea', 'photo'];
 
 export function createContribs({ projects, onChange }) {
-	let rows = [], sessions = [], undone = null;	// undone: the title the status line names
+	let rows = [], sessions = [], statuses = [], undone = null;	// undone: the title the status line names
 	const live = () => projects().filter((p) => p.status !== 'archived');
 	const projSelect = (value, blank = true) => select('project', [...(blank ? [''] : []), ...live().map((p) => p.id)],
 		(id) => (id === '' ? t('session.no_project') : live().find((p) => p.id === id).title), value ?? '');
@@ -59,6 +59,8 @@ export function createContribs({ projects, onChange }) {
 	}
 
 	async function refresh() {
+		// the decided statuses the hub has (GET /api/vocab), after "decided" (both)
+		statuses = ((await vocab()).contribution_status || []).filter((v) => v !== 'pending');
 		const [c, s] = await Promise.all([get('/api/contributions?' + query()), get('/api/sessions?limit=50')]);
 		rows = c.ok ? list(c.data, 'contributions') : [];
 		sessions = s.ok ? list(s.data, 'sessions') : [];
@@ -98,7 +100,9 @@ export function createContribs({ projects, onChange }) {
 	}
 
 	function renderFilters() {
-		const f = $('#wf-c-filter').elements, keep = { project: f.project.value, session: f.session.value };
+		const f = $('#wf-c-filter').elements, keep = { status: f.status.value, project: f.project.value, session: f.session.value };
+		replaceKeepFocus(f.status, ['decided', ...statuses].map((v) => h('option', { value: v }, t('wf.cs.' + v))));
+		f.status.value = keep.status || 'decided';
 		replaceKeepFocus(f.project, h('option', { value: '' }, t('wf.c.any_project')),
 			projects().map((p) => h('option', { value: String(p.id) }, p.title)));
 		f.project.value = keep.project;
