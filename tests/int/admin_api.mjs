@@ -89,7 +89,7 @@ test('PATCH /api/devices/{id}: roles, bad input, kept across a restart, audit-lo
 	eq(again.name, 'Prise de la Prusa', 'kept across a restart');
 	eq(again.room, 'atelier');
 	eq(again.hidden_metrics.length, 2);
-	const m = (await hub.get('/api/machines')).json.machines;
+	const m = (await hub.get('/api/machines', { cookie: who.facilitator })).json.machines;
 	eq(m.length, 1);
 	eq(m[0].name, 'Prusa MK4');
 	eq(m[0].plug, PLUG);
@@ -107,29 +107,32 @@ test('PATCH /api/devices/{id}: roles, bad input, kept across a restart, audit-lo
 test('a plug\'s machine: the dashboard\'s name wins over the config, busy periods and the report use it', async () => {
 	const { broker, hub, who } = await setup({ sets: [`machine.prusa.plug=${PLUG}`, 'machine.prusa.name=Prusa (config)', 'machine.prusa.busy_w=20'] });
 	await devices(broker, hub);
-	let m = (await hub.get('/api/machines')).json.machines;
+	let m = (await hub.get('/api/machines', { cookie: who.facilitator })).json.machines;
 	eq(m[0].name, 'Prusa (config)');
 	eq((await hub.patch('/api/devices/' + enc(PLUG), { machine: 'Prusa MK4 de la salle 2' }, { cookie: who.facilitator })).status, 200);
-	m = (await hub.get('/api/machines')).json.machines;
+	m = (await hub.get('/api/machines', { cookie: who.facilitator })).json.machines;
 	eq(m.length, 1, 'the same machine, renamed');
 	eq(m[0].machine, 'prusa');
 	eq(m[0].name, 'Prusa MK4 de la salle 2');
 	eq(m[0].busy_w, 20, 'the configured threshold stays');
 	pub(broker, 'mlab/v1/plug-1/telemetry', JSON.stringify({ power_w: 80 }));
-	await waitFor(async () => (await hub.get('/api/machines')).json.machines[0].busy, 5000, 'busy');
+	await waitFor(async () => (await hub.get('/api/machines', { cookie: who.facilitator })).json.machines[0].busy, 5000, 'busy');
 	pub(broker, 'mlab/v1/plug-1/telemetry', JSON.stringify({ power_w: 1 }));
-	await waitFor(async () => !(await hub.get('/api/machines')).json.machines[0].busy, 5000, 'idle');
+	await waitFor(async () => !(await hub.get('/api/machines', { cookie: who.facilitator })).json.machines[0].busy, 5000, 'idle');
 	await waitFor(() => sql(hub.db, 'SELECT count(*) FROM machine_use WHERE ended_at IS NOT NULL') === '1', 5000, 'a busy period');
-	const html = (await hub.get('/api/indicators?format=html&lang=fr')).text;
+	const html = (await hub.get('/api/indicators?format=html&lang=fr', { cookie: who.facilitator })).text;
 	assert(html.includes('Prusa MK4 de la salle 2'), 'the report names the machine as people know it');
+	// the public's report and machine list do not: the staff's names may name people
+	assert(!(await hub.get('/api/indicators?format=html&lang=fr')).text.includes('salle 2'), 'the public report: the machine by its key');
+	eq((await hub.get('/api/machines')).json.machines[0].name, undefined, 'the public machine list: no name');
 	// forgetting the name: the config's comes back, the machine stays
 	eq((await hub.patch('/api/devices/' + enc(PLUG), { machine: null }, { cookie: who.facilitator })).status, 200);
-	eq((await hub.get('/api/machines')).json.machines[0].name, 'Prusa (config)');
+	eq((await hub.get('/api/machines', { cookie: who.facilitator })).json.machines[0].name, 'Prusa (config)');
 	// a plug no section names becomes a machine of its own, and goes again
 	eq((await hub.patch('/api/devices/' + enc(PRINTER), { machine: 'Imprimante' }, { cookie: who.facilitator })).status, 200);
-	eq((await hub.get('/api/machines')).json.machines.length, 2);
+	eq((await hub.get('/api/machines', { cookie: who.facilitator })).json.machines.length, 2);
 	eq((await hub.patch('/api/devices/' + enc(PRINTER), { machine: '' }, { cookie: who.facilitator })).status, 200);
-	eq((await hub.get('/api/machines')).json.machines.length, 1);
+	eq((await hub.get('/api/machines', { cookie: who.facilitator })).json.machines.length, 1);
 });
 
 test('a public name for the wall: set from the settings, audit-logged, kept, public; cleared by null', async () => {
@@ -160,15 +163,15 @@ test('a removed device leaves the machines and the plugs that fed it at once, no
 	await devices(broker, hub);
 	eq((await hub.patch('/api/devices/' + enc(PLUG), { machine: 'Prusa MK4', feeds: PRINTER }, { cookie: who.facilitator })).status, 200);
 	pub(broker, 'mlab/v1/plug-1/telemetry', JSON.stringify({ power_w: 80 }));
-	await waitFor(async () => (await hub.get('/api/machines')).json.machines.find((m) => m.plug === PLUG)?.busy, 5000, 'busy');
-	eq((await hub.get('/api/machines')).json.machines.length, 2);
+	await waitFor(async () => (await hub.get('/api/machines', { cookie: who.facilitator })).json.machines.find((m) => m.plug === PLUG)?.busy, 5000, 'busy');
+	eq((await hub.get('/api/machines', { cookie: who.facilitator })).json.machines.length, 2);
 	// the printer goes: the plug no longer feeds it, in memory and in the database
 	eq((await hub.del('/api/devices/' + enc(PRINTER), { cookie: who.admin })).status, 200);
 	eq((await hub.device(PLUG)).feeds, undefined, 'the plug forgot the removed printer');
 	eq(sql(hub.db, `SELECT count(*) FROM device_settings WHERE feeds IS NOT NULL`), '0');
 	// the configured machine stays (its section names the plug), the plug goes: its machine too
 	eq((await hub.del('/api/devices/' + enc(PLUG) + '?history=keep', { cookie: who.admin })).status, 200);
-	const m = (await hub.get('/api/machines')).json.machines;
+	const m = (await hub.get('/api/machines', { cookie: who.facilitator })).json.machines;
 	eq(m.map((x) => x.name).join(','), 'Config', 'the dashboard machine is gone at once');
 	eq(sql(hub.db, 'SELECT count(*) FROM machine_use WHERE ended_at IS NULL'), '0', 'its busy period was closed');
 	eq((await hub.stop()).code, 0, 'clean exit, no leak');
