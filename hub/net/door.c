@@ -67,6 +67,24 @@ static int same_peer(const struct sockaddr_storage *a, const struct sockaddr_sto
 	       ((const struct sockaddr_in6 *)a)->sin6_port == ((const struct sockaddr_in6 *)b)->sin6_port;
 }
 
+/* Room in peer_by_fd for descriptor fd.  0, or -1 out of memory. */
+static int peer_room(int fd)
+{
+	int nn = npeer_by_fd ? npeer_by_fd : 256;
+	struct sockaddr_storage *nt;
+
+	if (fd < npeer_by_fd)
+		return 0;
+	while (nn <= fd)
+		nn *= 2;
+	if (!(nt = realloc(peer_by_fd, (size_t)nn * sizeof(*nt))))
+		return -1;
+	memset(nt + npeer_by_fd, 0, (size_t)(nn - npeer_by_fd) * sizeof(*nt));
+	peer_by_fd = nt;
+	npeer_by_fd = nn;
+	return 0;
+}
+
 /* Open connections from fd's address (fd not counted), at most cap (it
  * stops there).  Records fd's peer.  -1 when fd has no peer. */
 static int from_same_addr(int fd, int cap)
@@ -75,20 +93,8 @@ static int from_same_addr(int fd, int cap)
 	socklen_t sl = sizeof(peer);
 	int n = 0;
 
-	if (fd < 0 || getpeername(fd, (struct sockaddr *)&peer, &sl))
+	if (fd < 0 || getpeername(fd, (struct sockaddr *)&peer, &sl) || peer_room(fd))
 		return -1;
-	if (fd >= npeer_by_fd) {
-		int nn = npeer_by_fd ? npeer_by_fd : 256;
-		struct sockaddr_storage *nt;
-
-		while (nn <= fd)
-			nn *= 2;
-		if (!(nt = realloc(peer_by_fd, (size_t)nn * sizeof(*nt))))
-			return -1;
-		memset(nt + npeer_by_fd, 0, (size_t)(nn - npeer_by_fd) * sizeof(*nt));
-		peer_by_fd = nt;
-		npeer_by_fd = nn;
-	}
 	for (int i = 0; i < npeer_by_fd && n < cap; i++) {
 		if (i == fd || !same_addr(&peer_by_fd[i], &peer))
 			continue;
@@ -111,9 +117,7 @@ static int spare_out;
 /* The connection on fd lives on in its duplicate `to`: move its record. */
 static void peer_moved(int fd, int to)
 {
-	if (fd < 0 || fd >= npeer_by_fd || to < 0)
-		return;
-	if (to >= npeer_by_fd && from_same_addr(to, 0) < 0)	/* grows the table */
+	if (fd < 0 || fd >= npeer_by_fd || to < 0 || peer_room(to))
 		return;
 	peer_by_fd[to] = peer_by_fd[fd];
 	peer_by_fd[fd].ss_family = AF_UNSPEC;
@@ -174,7 +178,7 @@ void door_refuse_head(struct hub *h, int fd, int status)
 {
 	char out[512];
 	const char *why = status == 414 ?
-		"request target with too many query arguments" :
+		"request line too long or with too many query arguments" :
 		"request header block too large";
 	char body[160];
 	int bl = snprintf(body, sizeof(body), "{\"error\":\"%s (at most %d bytes, %d lines, %d query arguments)\"}\n",
@@ -192,9 +196,9 @@ void door_refuse_head(struct hub *h, int fd, int status)
 }
 
 /* What the head in b[0..len) calls for: 0 not whole yet, 1 whole and
- * within bounds (*end: its length), 414 (too many query arguments, or a
- * request line longer than a head) or 431. */
-static int head_check(const char *b, size_t len, size_t *end)
+ * within bounds, 414 (too many query arguments, or a request line longer
+ * than a head) or 431. */
+static int head_check(const char *b, size_t len)
 {
 	int lines = 0, args = 0, part = 0;	/* request line: method, target, version */
 
@@ -202,10 +206,8 @@ static int head_check(const char *b, size_t len, size_t *end)
 		char c = b[i];
 
 		if (c == '\n') {
-			if (i && (b[i - 1] == '\n' || (b[i - 1] == '\r' && i > 1 && b[i - 2] == '\n'))) {
-				*end = i + 1;
+			if (i && (b[i - 1] == '\n' || (b[i - 1] == '\r' && i > 1 && b[i - 2] == '\n')))
 				return args > HTTP_HEAD_ARGS ? 414 : 1;
-			}
 			if (++lines > HTTP_HEAD_LINES)
 				return 431;
 		} else if (!lines) {	/* count the query arguments as lws splits them */
@@ -279,7 +281,6 @@ static int door_cb(struct lws *wsi, enum lws_callback_reasons reason,
 	struct hub *h = lws_context_user(lws_get_context(wsi));
 	struct head *hd = user;
 	int fd = lws_get_socket_fd(wsi);
-	size_t end;
 	ssize_t n;
 	int verdict;
 
@@ -295,7 +296,7 @@ static int door_cb(struct lws *wsi, enum lws_callback_reasons reason,
 		n = recv(fd, look, sizeof(look), MSG_PEEK | MSG_DONTWAIT);
 		if (n <= 0)	/* closed before a whole head, or failed */
 			return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;
-		verdict = head_check(look, (size_t)n, &end);
+		verdict = head_check(look, (size_t)n);
 		if (verdict == 1) {
 			head_hand_over(h, wsi);
 			return -1;	/* our duplicate closes (a raw file: no shutdown) */
